@@ -1,0 +1,450 @@
+// Classic global-optimization test functions, standard definitions. Each is written once and
+// compiled for the host (vectorized over coordinates) and, by the CUDA build, for the device.
+// Where a textbook formula cancels near the optimum (rastrigin's 10 - 10 cos, ackley's
+// 20 + e - ...), the same value is computed in a form without the cancellation, so that
+// optimizers can resolve errors far below 1e-8.
+#pragma once
+
+#include "scoreopt/config.hpp"
+#include "scoreopt/functions/context.hpp"
+#include "scoreopt/math.hpp"
+
+namespace scoreopt::functions {
+
+using math::kE;
+using math::kPi;
+
+struct Sphere {
+  template <class M, class T>
+  static SO_HD T value(const T* x, int d, const T*, const Context<T>&) {
+    T s = 0;
+    SO_SIMD_REDUCE(+ : s)
+    for (int i = 0; i < d; ++i) s += x[i] * x[i];
+    return s;
+  }
+  template <class M, class T>
+  static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>&, T* g) {
+    T s = 0;
+    SO_SIMD_REDUCE(+ : s)
+    for (int i = 0; i < d; ++i) {
+      s += x[i] * x[i];
+      g[i] = T(2) * x[i];
+    }
+    return s;
+  }
+};
+
+// sum_i w_i x_i^2 with w_i = condition^((i-1)/(d-1)); the weights are precomputed in ctx.table.
+struct Ellipsoid {
+  template <class M, class T>
+  static SO_HD T value(const T* x, int d, const T*, const Context<T>& c) {
+    const T* w = c.table;
+    T s = 0;
+    SO_SIMD_REDUCE(+ : s)
+    for (int i = 0; i < d; ++i) s += w[i] * x[i] * x[i];
+    return s;
+  }
+  template <class M, class T>
+  static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>& c, T* g) {
+    const T* w = c.table;
+    T s = 0;
+    SO_SIMD_REDUCE(+ : s)
+    for (int i = 0; i < d; ++i) {
+      s += w[i] * x[i] * x[i];
+      g[i] = T(2) * w[i] * x[i];
+    }
+    return s;
+  }
+};
+
+// Chained Rosenbrock: sum_{i<d} 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2.
+struct Rosenbrock {
+  template <class M, class T>
+  static SO_HD T value(const T* x, int d, const T*, const Context<T>&) {
+    T s = 0;
+    SO_SIMD_REDUCE(+ : s)
+    for (int i = 0; i < d - 1; ++i) {
+      const T a = x[i + 1] - x[i] * x[i];
+      const T b = T(1) - x[i];
+      s += T(100) * a * a + b * b;
+    }
+    return s;
+  }
+  template <class M, class T>
+  static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>&, T* g) {
+    T s = 0;
+    g[d - 1] = T(0);
+    SO_SIMD_REDUCE(+ : s)
+    for (int i = 0; i < d - 1; ++i) {
+      const T a = x[i + 1] - x[i] * x[i];
+      const T b = T(1) - x[i];
+      s += T(100) * a * a + b * b;
+      g[i] = T(-400) * x[i] * a - T(2) * b;
+    }
+    SO_SIMD
+    for (int i = 1; i < d; ++i) g[i] += T(200) * (x[i] - x[i - 1] * x[i - 1]);
+    return s;
+  }
+};
+
+// 10 d + sum x^2 - 10 cos(2 pi x), summed as x^2 + 20 sin^2(pi x) (no cancellation).
+struct Rastrigin {
+  template <class M, class T>
+  static SO_HD T value(const T* x, int d, const T*, const Context<T>&) {
+    T s = 0;
+    SO_SIMD_REDUCE(+ : s)
+    for (int i = 0; i < d; ++i) {
+      const T sp = M::sinpi(x[i]);
+      s += x[i] * x[i] + T(20) * sp * sp;
+    }
+    return s;
+  }
+  template <class M, class T>
+  static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>&, T* g) {
+    T s = 0;
+    SO_SIMD_REDUCE(+ : s)
+    for (int i = 0; i < d; ++i) {
+      T sp, cp;
+      M::sincospi(x[i], sp, cp);
+      s += x[i] * x[i] + T(20) * sp * sp;
+      g[i] = T(2) * x[i] + T(40.0 * kPi) * sp * cp;
+    }
+    return s;
+  }
+};
+
+// Ackley (a = 20, b = 0.2, c = 2 pi) as -20 expm1(-0.2 rms(x)) - e expm1(-mean(2 sin^2(pi x))),
+// which equals the textbook form and stays accurate next to the optimum.
+struct Ackley {
+  template <class T>
+  static SO_HD T combine(T s1, T s2, int d) {
+    const T rms = math::sqrt(s1 / T(d));
+    return T(-20) * math::expm1(T(-0.2) * rms) - T(kE) * math::expm1(-s2 / T(d));
+  }
+  template <class M, class T>
+  static SO_HD T value(const T* x, int d, const T*, const Context<T>&) {
+    T s1 = 0, s2 = 0;
+    SO_SIMD_REDUCE(+ : s1, s2)
+    for (int i = 0; i < d; ++i) {
+      const T sp = M::sinpi(x[i]);
+      s1 += x[i] * x[i];
+      s2 += T(2) * sp * sp;
+    }
+    return combine(s1, s2, d);
+  }
+  template <class M, class T>
+  static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>&, T* g) {
+    T s1 = 0, s2 = 0;
+    SO_SIMD_REDUCE(+ : s1, s2)
+    for (int i = 0; i < d; ++i) {
+      T sp, cp;
+      M::sincospi(x[i], sp, cp);
+      s1 += x[i] * x[i];
+      s2 += T(2) * sp * sp;
+      g[i] = sp * cp;  // stash sin(2 pi x) / 2 for the second pass
+    }
+    const T rms = math::sqrt(s1 / T(d));
+    // d/dx_i of the first term; the kink at x = 0 gets the zero subgradient.
+    const T a = rms > T(0) ? T(4) * math::exp(T(-0.2) * rms) / (T(d) * rms) : T(0);
+    const T b = T(kE) * math::exp(-s2 / T(d)) * T(4.0 * kPi) / T(d);
+    SO_SIMD
+    for (int i = 0; i < d; ++i) g[i] = a * x[i] + b * g[i];
+    return combine(s1, s2, d);
+  }
+};
+
+// Levy with w_i = 1 + (x_i - shift - 1) / 4; shift = 0 is the classic function and the GLENS
+// family (eqs. 21-22) passes alpha as the shift.
+struct LevyCore {
+  template <class M, class T>
+  static SO_HD T value(const T* x, int d, T shift) {
+    const T w0 = T(1) + (x[0] - shift - T(1)) * T(0.25);
+    const T wl = T(1) + (x[d - 1] - shift - T(1)) * T(0.25);
+    const T s0 = M::sinpi(w0);
+    const T sl = M::sinpi(T(2) * wl);
+    T s = 0;
+    SO_SIMD_REDUCE(+ : s)
+    for (int i = 0; i < d - 1; ++i) {
+      const T w = T(1) + (x[i] - shift - T(1)) * T(0.25);
+      const T sn = M::sin(T(kPi) * w + T(1));
+      s += (w - T(1)) * (w - T(1)) * (T(1) + T(10) * sn * sn);
+    }
+    return s0 * s0 + s + (wl - T(1)) * (wl - T(1)) * (T(1) + sl * sl);
+  }
+  template <class M, class T>
+  static SO_HD T value_grad(const T* x, int d, T shift, T* g) {
+    const T w0 = T(1) + (x[0] - shift - T(1)) * T(0.25);
+    const T wl = T(1) + (x[d - 1] - shift - T(1)) * T(0.25);
+    T s0, c0, sl, cl;
+    M::sincospi(w0, s0, c0);
+    M::sincospi(T(2) * wl, sl, cl);
+    T s = 0;
+    g[d - 1] = T(0);
+    SO_SIMD_REDUCE(+ : s)
+    for (int i = 0; i < d - 1; ++i) {
+      const T w = T(1) + (x[i] - shift - T(1)) * T(0.25);
+      T sn, cn;
+      M::sincos(T(kPi) * w + T(1), sn, cn);
+      const T u = w - T(1);
+      s += u * u * (T(1) + T(10) * sn * sn);
+      // dw/dx = 1/4
+      g[i] = T(0.25) * (T(2) * u * (T(1) + T(10) * sn * sn) + u * u * T(20.0 * kPi) * sn * cn);
+    }
+    const T ul = wl - T(1);
+    g[0] += T(0.25) * T(2.0 * kPi) * s0 * c0;
+    g[d - 1] += T(0.25) * (T(2) * ul * (T(1) + sl * sl) + ul * ul * T(4.0 * kPi) * sl * cl);
+    return s0 * s0 + s + ul * ul * (T(1) + sl * sl);
+  }
+};
+
+struct Levy {
+  template <class M, class T>
+  static SO_HD T value(const T* x, int d, const T*, const Context<T>&) {
+    return LevyCore::value<M>(x, d, T(0));
+  }
+  template <class M, class T>
+  static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>&, T* g) {
+    return LevyCore::value_grad<M>(x, d, T(0), g);
+  }
+};
+
+// 1 + sum x_i^2 / 4000 - prod cos(x_i / sqrt(i)).
+struct Griewank {
+  template <class M, class T>
+  static SO_HD T value(const T* x, int d, const T*, const Context<T>&) {
+    T s = 0, p = 1;
+    SO_SIMD_CLAUSES(reduction(+ : s) reduction(* : p))
+    for (int i = 0; i < d; ++i) {
+      s += x[i] * x[i];
+      p *= M::cos(x[i] / math::sqrt(T(i + 1)));
+    }
+    return (T(1) - p) + s / T(4000);
+  }
+  template <class M, class T>
+  static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>&, T* g) {
+    // d/dx_i needs prod_{j != i} cos(u_j): prefix products in g, then a suffix sweep. This avoids
+    // dividing by cos(u_i), which is zero on a set of points.
+    T s = 0, pre = 1;
+    for (int i = 0; i < d; ++i) {
+      s += x[i] * x[i];
+      g[i] = pre;
+      pre *= M::cos(x[i] / math::sqrt(T(i + 1)));
+    }
+    T suf = 1;
+    for (int i = d - 1; i >= 0; --i) {
+      const T r = math::sqrt(T(i + 1));
+      T sn, cn;
+      M::sincos(x[i] / r, sn, cn);
+      g[i] = x[i] / T(2000) + sn / r * g[i] * suf;
+      suf *= cn;
+    }
+    return (T(1) - pre) + s / T(4000);
+  }
+};
+
+// Schwefel 2.26 offset to a zero minimum: 418.98288727243369 d - sum x sin(sqrt|x|).
+struct Schwefel {
+  static constexpr double kOffset = 418.98288727243369;
+  template <class M, class T>
+  static SO_HD T value(const T* x, int d, const T*, const Context<T>&) {
+    T s = 0;
+    SO_SIMD_REDUCE(+ : s)
+    for (int i = 0; i < d; ++i) s += x[i] * M::sin(math::sqrt(math::abs(x[i])));
+    return T(kOffset) * T(d) - s;
+  }
+  template <class M, class T>
+  static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>&, T* g) {
+    T s = 0;
+    SO_SIMD_REDUCE(+ : s)
+    for (int i = 0; i < d; ++i) {
+      const T r = math::sqrt(math::abs(x[i]));
+      T sn, cn;
+      M::sincos(r, sn, cn);
+      s += x[i] * sn;
+      // d/dx [x sin(sqrt|x|)] = sin(r) + r cos(r) / 2, continuous through x = 0
+      g[i] = -(sn + T(0.5) * r * cn);
+    }
+    return T(kOffset) * T(d) - s;
+  }
+};
+
+struct StyblinskiTang {
+  template <class M, class T>
+  static SO_HD T value(const T* x, int d, const T*, const Context<T>&) {
+    T s = 0;
+    SO_SIMD_REDUCE(+ : s)
+    for (int i = 0; i < d; ++i) {
+      const T z = x[i] * x[i];
+      s += z * z - T(16) * z + T(5) * x[i];
+    }
+    return T(0.5) * s;
+  }
+  template <class M, class T>
+  static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>&, T* g) {
+    T s = 0;
+    SO_SIMD_REDUCE(+ : s)
+    for (int i = 0; i < d; ++i) {
+      const T z = x[i] * x[i];
+      s += z * z - T(16) * z + T(5) * x[i];
+      g[i] = T(2) * z * x[i] - T(16) * x[i] + T(2.5);
+    }
+    return T(0.5) * s;
+  }
+};
+
+struct Zakharov {
+  template <class M, class T>
+  static SO_HD T value(const T* x, int d, const T*, const Context<T>&) {
+    T s1 = 0, s2 = 0;
+    SO_SIMD_REDUCE(+ : s1, s2)
+    for (int i = 0; i < d; ++i) {
+      s1 += x[i] * x[i];
+      s2 += T(0.5) * T(i + 1) * x[i];
+    }
+    const T q = s2 * s2;
+    return s1 + q + q * q;
+  }
+  template <class M, class T>
+  static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>&, T* g) {
+    T s1 = 0, s2 = 0;
+    SO_SIMD_REDUCE(+ : s1, s2)
+    for (int i = 0; i < d; ++i) {
+      s1 += x[i] * x[i];
+      s2 += T(0.5) * T(i + 1) * x[i];
+    }
+    const T k = T(2) * s2 + T(4) * s2 * s2 * s2;
+    SO_SIMD
+    for (int i = 0; i < d; ++i) g[i] = T(2) * x[i] + k * T(0.5) * T(i + 1);
+    const T q = s2 * s2;
+    return s1 + q + q * q;
+  }
+};
+
+// -sum sin(x_i) sin(i x_i^2 / pi)^(2m); option[0] = m (10 by default).
+struct Michalewicz {
+  template <class T>
+  static SO_HD T power(T v, int e) {  // v^e by squaring; the trip count is the same in every lane
+    T r = 1;
+    for (; e > 0; e >>= 1) {
+      if (e & 1) r *= v;
+      v *= v;
+    }
+    return r;
+  }
+  // sin and cos of v = i x^2 / pi. The 2m-th power turns the relative error of sin(v) into
+  // 2m times that, and where sin(v) is small that error is ulp(v) / sin(v): so v is formed and
+  // reduced in double even for float input, and only the reduced result is rounded to T.
+  template <class M, class T>
+  static SO_HD void inner(T xi, int i, T& sv, T& cv) {
+    const double xd = double(xi);
+    const double v = (double(i + 1) * (xd * xd)) / kPi;
+    double s, c;
+    M::sincos(v, s, c);
+    sv = T(s);
+    cv = T(c);
+  }
+  template <class M, class T>
+  static SO_HD T value(const T* x, int d, const T*, const Context<T>& c) {
+    const int m = int(c.option[0]);
+    T s = 0;
+    SO_SIMD_REDUCE(+ : s)
+    for (int i = 0; i < d; ++i) {
+      T sv, cv;
+      inner<M>(x[i], i, sv, cv);
+      s += M::sin(x[i]) * power(sv * sv, m);
+    }
+    return -s;
+  }
+  template <class M, class T>
+  static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>& c, T* g) {
+    const int m = int(c.option[0]);
+    T s = 0;
+    SO_SIMD_REDUCE(+ : s)
+    for (int i = 0; i < d; ++i) {
+      T sv, cv, sx, cx;
+      inner<M>(x[i], i, sv, cv);
+      M::sincos(x[i], sx, cx);
+      const T p1 = power(sv * sv, m - 1) * sv;  // sin(v)^(2m-1)
+      const T p = p1 * sv;
+      s += sx * p;
+      g[i] = -(cx * p + sx * T(2 * m) * p1 * cv * T(2) * T(i + 1) * x[i] / T(kPi));
+    }
+    return -s;
+  }
+};
+
+// CEC form: sum_i sum_{k<=kmax} a^k cos(2 pi b^k (x_i + 0.5)) - d sum_k a^k cos(pi b^k).
+// option = {a, b, kmax}. The phase b^k (x + 0.5) reaches 3^20 ~ 3.5e9, so it is formed and reduced
+// in double precision even for float input: in float every term past k = 15 would be noise.
+struct Weierstrass {
+  template <class M, class T>
+  static SO_HD T inner(T xi, const Context<T>& c, T* dxi) {
+    const double a = c.option[0], b = c.option[1];
+    const int kmax = int(c.option[2]);
+    double ak = 1.0, bk2 = 2.0;  // a^k and 2 b^k
+    T s = 0, ds = 0;
+    for (int k = 0; k <= kmax; ++k) {
+      const double t = (double(xi) + 0.5) * bk2;
+      const T r = T(t - 2.0 * math::rint(0.5 * t));  // exact reduction mod 2
+      T sn, cn;
+      M::sincospi(r, sn, cn);
+      s += T(ak) * cn;
+      ds -= T(ak * bk2 * kPi) * sn;
+      ak *= a;
+      bk2 *= b;
+    }
+    if (dxi) *dxi = ds;
+    return s;
+  }
+  template <class T>
+  static SO_HD T constant(const Context<T>& c) {
+    const double a = c.option[0], b = c.option[1];
+    const int kmax = int(c.option[2]);
+    double ak = 1.0, bk = 1.0, s = 0.0;
+    for (int k = 0; k <= kmax; ++k) {
+      s += ak * math::PreciseMath::cospi(bk);
+      ak *= a;
+      bk *= b;
+    }
+    return T(s);
+  }
+  template <class M, class T>
+  static SO_HD T value(const T* x, int d, const T*, const Context<T>& c) {
+    T s = 0;
+    for (int i = 0; i < d; ++i) s += inner<M>(x[i], c, static_cast<T*>(nullptr));
+    return s - T(d) * constant(c);
+  }
+  template <class M, class T>
+  static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>& c, T* g) {
+    T s = 0;
+    for (int i = 0; i < d; ++i) s += inner<M>(x[i], c, g + i);
+    return s - T(d) * constant(c);
+  }
+};
+
+// sum |x sin x + 0.1 x|; the gradient is the almost-everywhere one (zero at the kinks).
+struct Alpine1 {
+  template <class M, class T>
+  static SO_HD T value(const T* x, int d, const T*, const Context<T>&) {
+    T s = 0;
+    SO_SIMD_REDUCE(+ : s)
+    for (int i = 0; i < d; ++i) s += math::abs(x[i] * M::sin(x[i]) + T(0.1) * x[i]);
+    return s;
+  }
+  template <class M, class T>
+  static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>&, T* g) {
+    T s = 0;
+    SO_SIMD_REDUCE(+ : s)
+    for (int i = 0; i < d; ++i) {
+      T sn, cn;
+      M::sincos(x[i], sn, cn);
+      const T u = x[i] * sn + T(0.1) * x[i];
+      s += math::abs(u);
+      const T du = sn + x[i] * cn + T(0.1);
+      g[i] = u > T(0) ? du : (u < T(0) ? -du : T(0));
+    }
+    return s;
+  }
+};
+
+}  // namespace scoreopt::functions

@@ -1,0 +1,261 @@
+// Elementary functions used by the objective definitions, in two policies.
+//
+// FastMath is branch-free polynomial code that the host compiler vectorizes inside
+// `omp simd` loops (glibc's scalar sin/cos stop vectorization, and its vector library needs
+// -ffast-math, which would break NaN/Inf handling everywhere). It covers the argument range
+// that matters for optimization and returns NaN outside it. PreciseMath is the C library,
+// exact at any magnitude. The evaluation drivers run FastMath and redo a row with PreciseMath
+// only when the fast result is NaN, so results are correct everywhere and fast where it counts.
+#pragma once
+
+#include <cmath>
+
+#include "scoreopt/config.hpp"
+
+namespace scoreopt::math {
+
+template <class T>
+SO_HD T rint(T x) {
+#if defined(__CUDA_ARCH__)
+  return ::rint(x);
+#else
+  return std::rint(x);
+#endif
+}
+
+template <class T>
+SO_HD T floor(T x) {
+#if defined(__CUDA_ARCH__)
+  return ::floor(x);
+#else
+  return std::floor(x);
+#endif
+}
+
+template <class T>
+SO_HD T sqrt(T x) {
+#if defined(__CUDA_ARCH__)
+  return ::sqrt(x);
+#else
+  return std::sqrt(x);
+#endif
+}
+
+template <class T>
+SO_HD T abs(T x) {
+#if defined(__CUDA_ARCH__)
+  return ::fabs(x);
+#else
+  return std::fabs(x);
+#endif
+}
+
+template <class T>
+SO_HD T exp(T x) {
+#if defined(__CUDA_ARCH__)
+  return ::exp(x);
+#else
+  return std::exp(x);
+#endif
+}
+
+template <class T>
+SO_HD T expm1(T x) {
+#if defined(__CUDA_ARCH__)
+  return ::expm1(x);
+#else
+  return std::expm1(x);
+#endif
+}
+
+template <class T>
+SO_HD T log1p(T x) {
+#if defined(__CUDA_ARCH__)
+  return ::log1p(x);
+#else
+  return std::log1p(x);
+#endif
+}
+
+constexpr double kPi = 3.14159265358979323846264338327950288;
+constexpr double kE = 2.71828182845904523536028747135266250;
+
+// Taylor polynomials for sin and cos on |r| <= pi/4. Truncation error is below 1e-19 (double)
+// and 3e-8 (float); Horner rounding keeps both within about one ulp.
+template <class T>
+struct Kernel;
+
+template <>
+struct Kernel<double> {
+  SO_HD static double sin(double r) {
+    const double z = r * r;
+    double p = 1.0 / 355687428096000.0;
+    p = p * z - 1.0 / 1307674368000.0;
+    p = p * z + 1.0 / 6227020800.0;
+    p = p * z - 1.0 / 39916800.0;
+    p = p * z + 1.0 / 362880.0;
+    p = p * z - 1.0 / 5040.0;
+    p = p * z + 1.0 / 120.0;
+    p = p * z - 1.0 / 6.0;
+    return r + r * z * p;
+  }
+  SO_HD static double cos(double r) {
+    const double z = r * r;
+    double q = -1.0 / 6402373705728000.0;
+    q = q * z + 1.0 / 20922789888000.0;
+    q = q * z - 1.0 / 87178291200.0;
+    q = q * z + 1.0 / 479001600.0;
+    q = q * z - 1.0 / 3628800.0;
+    q = q * z + 1.0 / 40320.0;
+    q = q * z - 1.0 / 720.0;
+    q = q * z + 1.0 / 24.0;
+    return 1.0 - z * (0.5 - z * q);
+  }
+};
+
+template <>
+struct Kernel<float> {
+  SO_HD static float sin(float r) {
+    const float z = r * r;
+    float p = 1.0f / 362880.0f;
+    p = p * z - 1.0f / 5040.0f;
+    p = p * z + 1.0f / 120.0f;
+    p = p * z - 1.0f / 6.0f;
+    return r + r * z * p;
+  }
+  SO_HD static float cos(float r) {
+    const float z = r * r;
+    float q = -1.0f / 3628800.0f;
+    q = q * z + 1.0f / 40320.0f;
+    q = q * z - 1.0f / 720.0f;
+    q = q * z + 1.0f / 24.0f;
+    return 1.0f - z * (0.5f - z * q);
+  }
+};
+
+// sin and cos of r + q*pi/2, |r| <= pi/4, q an integer held in floating point (so huge
+// quadrant counts never overflow an int conversion).
+template <class T>
+SO_HD void sincos_quadrant(T r, T q, T& s, T& c) {
+  const T q4 = q - T(4) * floor(q * T(0.25));  // exact, in {0, 1, 2, 3}
+  const T ks = Kernel<T>::sin(r);
+  const T kc = Kernel<T>::cos(r);
+  const bool odd = (q4 == T(1)) || (q4 == T(3));
+  const T bs = odd ? kc : ks;
+  const T bc = odd ? ks : kc;
+  s = (q4 >= T(2)) ? -bs : bs;
+  c = (q4 == T(1) || q4 == T(2)) ? -bc : bc;
+}
+
+// Cody-Waite split of pi/2: the leading parts have trailing zero bits so that n * part is
+// exact for every quadrant count the fast path accepts.
+template <class T>
+struct PiOver2;
+template <>
+struct PiOver2<double> {
+  static constexpr double c1 = 1.57079632673412561417e+00;
+  static constexpr double c2 = 6.07710050630396597660e-11;
+  static constexpr double c3 = 2.02226624879595063154e-21;
+  static constexpr double limit = 5.0e5;  // |n| < 2^19: n * c1 stays exact
+};
+template <>
+struct PiOver2<float> {
+  static constexpr float c1 = 1.5703125f;
+  static constexpr float c2 = 4.837512969970703125e-4f;
+  static constexpr float c3 = 7.54978995489188216e-8f;
+  static constexpr float limit = 8000.0f;
+};
+
+struct FastMath {
+  template <class T>
+  SO_HD static void sincos(T x, T& s, T& c) {
+    const T n = rint(x * T(2.0 / kPi));
+    T r = x - n * PiOver2<T>::c1;
+    r = r - n * PiOver2<T>::c2;
+    r = r - n * PiOver2<T>::c3;
+    sincos_quadrant(r, n, s, c);
+    // Outside the range where the reduction is exact: NaN asks the driver for PreciseMath.
+    const bool bad = !(abs(x) <= PiOver2<T>::limit);
+    s = bad ? T(NAN) : s;
+    c = bad ? T(NAN) : c;
+  }
+  // sin(pi x) and cos(pi x): the reduction x - n/2 is exact at every magnitude.
+  template <class T>
+  SO_HD static void sincospi(T x, T& s, T& c) {
+    const T n = rint(x + x);
+    const T r = (x - T(0.5) * n) * T(kPi);
+    sincos_quadrant(r, n, s, c);
+  }
+  template <class T>
+  SO_HD static T sin(T x) {
+    T s, c;
+    sincos(x, s, c);
+    return s;
+  }
+  template <class T>
+  SO_HD static T cos(T x) {
+    T s, c;
+    sincos(x, s, c);
+    return c;
+  }
+  template <class T>
+  SO_HD static T sinpi(T x) {
+    T s, c;
+    sincospi(x, s, c);
+    return s;
+  }
+  template <class T>
+  SO_HD static T cospi(T x) {
+    T s, c;
+    sincospi(x, s, c);
+    return c;
+  }
+};
+
+struct PreciseMath {
+  template <class T>
+  SO_HD static T sin(T x) {
+#if defined(__CUDA_ARCH__)
+    return ::sin(x);
+#else
+    return std::sin(x);
+#endif
+  }
+  template <class T>
+  SO_HD static T cos(T x) {
+#if defined(__CUDA_ARCH__)
+    return ::cos(x);
+#else
+    return std::cos(x);
+#endif
+  }
+  template <class T>
+  SO_HD static void sincos(T x, T& s, T& c) {
+    s = sin(x);
+    c = cos(x);
+  }
+  template <class T>
+  SO_HD static T reduce2(T x) {  // x mod 2 into [-1, 1], exact
+#if defined(__CUDA_ARCH__)
+    return ::remainder(x, T(2));
+#else
+    return std::remainder(x, T(2));
+#endif
+  }
+  template <class T>
+  SO_HD static void sincospi(T x, T& s, T& c) {
+    const T r = reduce2(x) * T(kPi);
+    s = sin(r);
+    c = cos(r);
+  }
+  template <class T>
+  SO_HD static T sinpi(T x) {
+    return sin(reduce2(x) * T(kPi));
+  }
+  template <class T>
+  SO_HD static T cospi(T x) {
+    return cos(reduce2(x) * T(kPi));
+  }
+};
+
+}  // namespace scoreopt::math

@@ -1,0 +1,64 @@
+// A batched objective: a built-in function at a fixed dimension, with options and an optional
+// affine wrapper x -> f(scale * M (x - o)) + bias. Evaluation is row-parallel over the batch and
+// vectorized over coordinates.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scoreopt/registry.hpp"
+
+namespace scoreopt {
+
+struct Affine {
+  std::vector<double> matrix;  // dim x dim, row-major; empty means the identity
+  std::vector<double> shift;   // dim; empty means zero
+  double scale = 1.0;
+  double bias = 0.0;
+  bool empty() const { return matrix.empty() && shift.empty() && scale == 1.0 && bias == 0.0; }
+};
+
+class Problem {
+ public:
+  // Throws std::invalid_argument for an unknown name, a dimension the function does not allow,
+  // or an unknown / out-of-range option.
+  Problem(std::string_view name, int dim, const std::map<std::string, double>& options = {});
+
+  const FunctionInfo& info() const { return *info_; }
+  int dim() const { return dim_; }
+  const std::vector<double>& options() const { return options_; }
+  const Affine& affine() const { return affine_; }
+
+  // Returns a copy wrapped as x -> f(scale * M (x - o)) + bias. Throws on wrong sizes,
+  // non-finite entries, or when this problem is already wrapped (wrappers do not stack: the
+  // (x - o) form keeps f exact at x = o, which a composed A x + c form would not).
+  Problem with_affine(Affine affine) const;
+
+  // X: n x dim row-major. params: params_rows x num_params (params_rows is 1 to broadcast, or n),
+  // nullptr when the function takes none. f: n outputs. grad: n x dim, or nullptr.
+  // Throws std::invalid_argument on inconsistent sizes, missing parameters, or non-finite values
+  // in X or params (the message names the first offending row).
+  template <class T>
+  void evaluate(const T* X, std::int64_t n, const T* params, std::int64_t params_rows, T* f,
+                T* grad = nullptr) const;
+
+ private:
+  void rebuild_tables();
+
+  const FunctionInfo* info_;
+  int dim_;
+  std::vector<double> options_;
+  Affine affine_;
+  std::vector<double> table_d_;
+  std::vector<float> table_f_;
+  std::vector<float> matrix_f_, shift_f_;
+};
+
+// Worker threads used by batched calls (0: the OpenMP default, usually one per core).
+void set_num_threads(int n);
+int num_threads();
+
+}  // namespace scoreopt

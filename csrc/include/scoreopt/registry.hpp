@@ -1,0 +1,67 @@
+// The catalogue of built-in objective functions: names, standard search boxes, known optima,
+// parameter counts and options. The math lives in functions/*.hpp; this is only metadata.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace scoreopt {
+
+enum class FunctionId : int {
+  Sphere,
+  Ellipsoid,
+  Rosenbrock,
+  Rastrigin,
+  Ackley,
+  Levy,
+  Griewank,
+  Schwefel,
+  StyblinskiTang,
+  Zakharov,
+  Michalewicz,
+  Weierstrass,
+  Alpine1,
+  GlensQP,
+  GlensHimmelblau,
+  GlensRosenbrock,
+  GlensLevy,
+};
+
+struct OptionInfo {
+  std::string name;
+  double default_value;
+  double min_value;  // inclusive
+  double max_value;  // inclusive
+  bool integer;
+  std::string help;
+};
+
+struct FunctionInfo {
+  FunctionId id;
+  std::string name;         // registry name, e.g. "rastrigin" or "glens.qp"
+  std::string family;       // "classic" or "glens"
+  std::string description;  // one line, the formula
+  int min_dim;
+  bool even_dim;     // defined on pairs of coordinates
+  double lower;      // standard search box, the same in every coordinate
+  double upper;
+  bool smooth;       // false: gradient exists almost everywhere only
+  int num_params;    // length of the per-row parameter vector (GLENS families)
+  std::vector<double> param_lower;  // parameter box used by the paper's experiments
+  std::vector<double> param_upper;
+  std::vector<OptionInfo> options;
+};
+
+// All built-in functions, in a stable order.
+const std::vector<FunctionInfo>& registry();
+
+// Looks a function up by name; throws std::invalid_argument naming the known functions.
+const FunctionInfo& find_function(std::string_view name);
+
+// Known minimum value and minimizer for dimension d, if one is known in closed form for the
+// given options (classic functions; parametric families have none).
+bool known_optimum(const FunctionInfo& info, int dim, const std::vector<double>& options,
+                   double* value, std::vector<double>* x);
+
+}  // namespace scoreopt

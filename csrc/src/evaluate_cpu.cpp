@@ -1,0 +1,199 @@
+// Host driver for batched evaluation: rows in parallel (OpenMP), coordinates vectorized inside
+// each function's row loop.
+#include <omp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "scoreopt/functions/dispatch.hpp"
+#include "scoreopt/math.hpp"
+#include "scoreopt/problem.hpp"
+
+namespace scoreopt {
+
+namespace {
+
+std::atomic<int> g_num_threads{0};
+
+// Below this many coordinate evaluations a parallel region costs more than it saves.
+constexpr std::int64_t kParallelWork = 1 << 14;
+
+template <class T>
+bool any_nan(const T* v, int d) {
+  bool bad = false;
+  for (int i = 0; i < d; ++i) bad |= std::isnan(v[i]);
+  return bad;
+}
+
+template <class T>
+bool all_finite(const T* v, std::int64_t d) {
+  bool ok = true;
+  for (std::int64_t i = 0; i < d; ++i) ok &= std::isfinite(v[i]);
+  return ok;
+}
+
+// FastMath first; a NaN means an argument left the fast range (or the input itself is bad), and
+// the row is recomputed with the C library.
+template <class F, class T>
+T eval_row(const T* x, int d, const T* p, const Context<T>& ctx, T* g) {
+  using math::FastMath;
+  using math::PreciseMath;
+  if (g) {
+    T v = F::template value_grad<FastMath>(x, d, p, ctx, g);
+    if (std::isnan(v) || any_nan(g, d)) v = F::template value_grad<PreciseMath>(x, d, p, ctx, g);
+    return v;
+  }
+  T v = F::template value<FastMath>(x, d, p, ctx);
+  if (std::isnan(v)) v = F::template value<PreciseMath>(x, d, p, ctx);
+  return v;
+}
+
+template <class T>
+struct AffineView {
+  const T* matrix;  // nullptr: identity
+  const T* shift;   // nullptr: zero
+  T scale;
+  T bias;
+};
+
+template <class F, class T>
+void run(const T* X, std::int64_t n, int d, const T* params, std::int64_t prow_stride, int np,
+         const Context<T>& ctx, const AffineView<T>* aff, T* f, T* grad, int nthreads,
+         std::int64_t* bad_row) {
+  std::atomic<std::int64_t> first_bad{std::numeric_limits<std::int64_t>::max()};
+  const std::int64_t cost = n * d * (aff && aff->matrix ? d : 1);
+  const bool parallel = cost >= kParallelWork && n > 1;
+#pragma omp parallel num_threads(nthreads) if (parallel)
+  {
+    // Per-thread scratch of one row: the only temporaries, dim-sized.
+    std::vector<T> z(aff ? d : 0), gz(aff && grad ? d : 0), diff(aff ? d : 0);
+#pragma omp for schedule(static)
+    for (std::int64_t r = 0; r < n; ++r) {
+      const T* x = X + r * d;
+      const T* p = np ? params + r * prow_stride : nullptr;
+      T* g = grad ? grad + r * d : nullptr;
+      T v;
+      if (!aff) {
+        v = eval_row<F>(x, d, p, ctx, g);
+      } else {
+        for (int k = 0; k < d; ++k) diff[k] = aff->shift ? x[k] - aff->shift[k] : x[k];
+        if (aff->matrix) {
+          for (int j = 0; j < d; ++j) {
+            const T* row = aff->matrix + static_cast<std::int64_t>(j) * d;
+            T s = 0;
+            SO_SIMD_REDUCE(+ : s)
+            for (int k = 0; k < d; ++k) s += row[k] * diff[k];
+            z[j] = aff->scale * s;
+          }
+        } else {
+          for (int k = 0; k < d; ++k) z[k] = aff->scale * diff[k];
+        }
+        v = eval_row<F>(z.data(), d, p, ctx, g ? gz.data() : nullptr) + aff->bias;
+        if (g) {  // chain rule: grad_x = scale * M^T grad_z
+          if (aff->matrix) {
+            for (int k = 0; k < d; ++k) g[k] = 0;
+            for (int j = 0; j < d; ++j) {
+              const T* row = aff->matrix + static_cast<std::int64_t>(j) * d;
+              const T gj = aff->scale * gz[j];
+              SO_SIMD
+              for (int k = 0; k < d; ++k) g[k] += gj * row[k];
+            }
+          } else {
+            for (int k = 0; k < d; ++k) g[k] = aff->scale * gz[k];
+          }
+        }
+      }
+      // Non-finite input always yields a non-finite value, so only such rows need the check.
+      if (!std::isfinite(v) && !all_finite(x, d)) {
+        std::int64_t cur = first_bad.load();
+        while (r < cur && !first_bad.compare_exchange_weak(cur, r)) {
+        }
+      }
+      f[r] = v;
+    }
+  }
+  *bad_row = first_bad.load();
+}
+
+}  // namespace
+
+void set_num_threads(int n) {
+  if (n < 0) throw std::invalid_argument("n: number of threads must be >= 0, got " + std::to_string(n));
+  g_num_threads = n;
+}
+
+int num_threads() {
+  const int n = g_num_threads.load();
+  return n > 0 ? n : omp_get_max_threads();
+}
+
+template <class T>
+void Problem::evaluate(const T* X, std::int64_t n, const T* params, std::int64_t params_rows,
+                       T* f, T* grad) const {
+  const FunctionInfo& fi = *info_;
+  if (n <= 0) throw std::invalid_argument("X: empty batch; expected at least one row");
+  const int np = fi.num_params;
+  std::int64_t stride = 0;
+  if (np > 0) {
+    if (!params)
+      throw std::invalid_argument("params: " + fi.name + " needs " + std::to_string(np) +
+                                  " parameter(s) per row, shape (" + std::to_string(np) +
+                                  ",) or (N, " + std::to_string(np) + "); none given");
+    if (params_rows != 1 && params_rows != n)
+      throw std::invalid_argument("params: expected 1 or " + std::to_string(n) + " rows, got " +
+                                  std::to_string(params_rows));
+    for (std::int64_t i = 0; i < params_rows * np; ++i)
+      if (!std::isfinite(params[i]))
+        throw std::invalid_argument("params: contains NaN or Inf (row " +
+                                    std::to_string(i / np) + ")");
+    stride = params_rows == 1 ? 0 : np;
+  } else if (params) {
+    throw std::invalid_argument("params: " + fi.name + " takes no parameters");
+  }
+
+  Context<T> ctx;
+  for (size_t k = 0; k < options_.size() && k < 4; ++k) ctx.option[k] = options_[k];
+  if constexpr (std::is_same_v<T, double>) {
+    ctx.table = table_d_.empty() ? nullptr : table_d_.data();
+  } else {
+    ctx.table = table_f_.empty() ? nullptr : table_f_.data();
+  }
+
+  AffineView<T> av{};
+  const AffineView<T>* aff = nullptr;
+  if (!affine_.empty()) {
+    if constexpr (std::is_same_v<T, double>) {
+      av.matrix = affine_.matrix.empty() ? nullptr : affine_.matrix.data();
+      av.shift = affine_.shift.empty() ? nullptr : affine_.shift.data();
+    } else {
+      av.matrix = matrix_f_.empty() ? nullptr : matrix_f_.data();
+      av.shift = shift_f_.empty() ? nullptr : shift_f_.data();
+    }
+    av.scale = static_cast<T>(affine_.scale);
+    av.bias = static_cast<T>(affine_.bias);
+    aff = &av;
+  }
+
+  std::int64_t bad_row = 0;
+  const int nt = num_threads();
+  functions::visit(fi.id, [&](auto fn) {
+    using F = decltype(fn);
+    run<F, T>(X, n, dim_, params, stride, np, ctx, aff, f, grad, nt, &bad_row);
+  });
+  if (bad_row != std::numeric_limits<std::int64_t>::max())
+    throw std::invalid_argument("X: contains NaN or Inf (first at row " + std::to_string(bad_row) +
+                                "); expected finite values");
+}
+
+template void Problem::evaluate<float>(const float*, std::int64_t, const float*, std::int64_t,
+                                       float*, float*) const;
+template void Problem::evaluate<double>(const double*, std::int64_t, const double*, std::int64_t,
+                                        double*, double*) const;
+
+}  // namespace scoreopt

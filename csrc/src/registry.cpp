@@ -1,0 +1,135 @@
+#include "scoreopt/registry.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace scoreopt {
+
+namespace {
+
+std::vector<FunctionInfo> build() {
+  using F = FunctionId;
+  std::vector<FunctionInfo> r;
+  auto classic = [&](F id, const char* name, const char* desc, int min_dim, double lo, double hi,
+                     bool smooth, std::vector<OptionInfo> opts = {}) {
+    r.push_back(FunctionInfo{id, name, "classic", desc, min_dim, false, lo, hi, smooth, 0, {}, {},
+                             std::move(opts)});
+  };
+  auto glens = [&](F id, const char* name, const char* desc, double lo, double hi,
+                   std::vector<double> plo, std::vector<double> phi,
+                   std::vector<OptionInfo> opts = {}) {
+    const int np = static_cast<int>(plo.size());
+    r.push_back(FunctionInfo{id, name, "glens", desc, 2, true, lo, hi, true, np, std::move(plo),
+                             std::move(phi), std::move(opts)});
+  };
+  classic(F::Sphere, "sphere", "sum x_i^2", 1, -5.12, 5.12, true);
+  classic(F::Ellipsoid, "ellipsoid", "sum condition^((i-1)/(d-1)) x_i^2", 1, -5.12, 5.12, true,
+          {{"condition", 1e6, 1.0, 1e300, false, "ratio of the largest to the smallest weight"}});
+  classic(F::Rosenbrock, "rosenbrock", "sum_{i<d} 100 (x_{i+1} - x_i^2)^2 + (1 - x_i)^2", 2, -5.0,
+          10.0, true);
+  classic(F::Rastrigin, "rastrigin", "10 d + sum x_i^2 - 10 cos(2 pi x_i)", 1, -5.12, 5.12, true);
+  classic(F::Ackley, "ackley",
+          "-20 exp(-0.2 sqrt(mean x^2)) - exp(mean cos(2 pi x)) + 20 + e", 1, -32.768, 32.768,
+          false);
+  classic(F::Levy, "levy",
+          "sin^2(pi w_1) + sum_{i<d} (w_i-1)^2 (1 + 10 sin^2(pi w_i + 1)) + (w_d-1)^2 (1 + "
+          "sin^2(2 pi w_d)), w = 1 + (x-1)/4",
+          1, -10.0, 10.0, true);
+  classic(F::Griewank, "griewank", "1 + sum x_i^2/4000 - prod cos(x_i/sqrt(i))", 1, -600.0, 600.0,
+          true);
+  classic(F::Schwefel, "schwefel", "Schwefel 2.26: 418.9828872724337 d - sum x_i sin(sqrt|x_i|)",
+          1, -500.0, 500.0, true);
+  classic(F::StyblinskiTang, "styblinski_tang", "0.5 sum x_i^4 - 16 x_i^2 + 5 x_i", 1, -5.0, 5.0,
+          true);
+  classic(F::Zakharov, "zakharov", "sum x_i^2 + (sum 0.5 i x_i)^2 + (sum 0.5 i x_i)^4", 1, -5.0,
+          10.0, true);
+  classic(F::Michalewicz, "michalewicz", "-sum sin(x_i) sin(i x_i^2 / pi)^(2m)", 1, 0.0,
+          3.14159265358979323846, true,
+          {{"m", 10.0, 1.0, 1000.0, true, "steepness of the valleys"}});
+  classic(F::Weierstrass, "weierstrass",
+          "sum_i sum_{k<=kmax} a^k cos(2 pi b^k (x_i + 0.5)) - d sum_k a^k cos(pi b^k)", 1, -0.5,
+          0.5, true,
+          {{"a", 0.5, 0.0, 1.0, false, "amplitude ratio, 0 < a < 1"},
+           {"b", 3.0, 1.0, 1e3, true, "frequency ratio (an odd integer keeps the optimum at 0)"},
+           {"kmax", 20.0, 0.0, 60.0, true, "last term of the inner sum"}});
+  classic(F::Alpine1, "alpine1", "sum |x_i sin(x_i) + 0.1 x_i|", 1, -10.0, 10.0, false);
+
+  glens(F::GlensQP, "glens.qp", "GLENS eq. 18: 0.5 x'x + alpha sum_j softplus(-x_{2j-1} - x_{2j})",
+        -2.0, 2.0, {0.0}, {50.0});
+  glens(F::GlensHimmelblau, "glens.himmelblau",
+        "GLENS eq. 19: (2/d) sum_j Himmelblau(x_{2j-1}, x_{2j}; alpha) + lambda (2/(d-2)) sum_j "
+        "(x_{2j-1} - x_{2j+1})^2",
+        -10.0, 10.0, {1.0, 1.0}, {50.0, 50.0},
+        {{"lam", 10.0, 0.0, 1e12, false, "weight of the chained coupling term (lambda)"}});
+  glens(F::GlensRosenbrock, "glens.rosenbrock",
+        "GLENS eq. 20: sum_j alpha1 ((x_{2j-1}-alpha2)^2 - (x_{2j}-alpha2))^2 + (x_{2j-1}-alpha2-1)^2",
+        -4.0, 4.0, {50.0, -1.5}, {200.0, 0.0});
+  glens(F::GlensLevy, "glens.levy", "GLENS eqs. 21-22: Levy with w_i = 1 + (x_i - alpha - 1)/4",
+        -10.0, 10.0, {-2.0}, {2.0});
+  // Levy as a GLENS family is defined for any d >= 1, not on pairs.
+  r.back().even_dim = false;
+  r.back().min_dim = 1;
+  return r;
+}
+
+}  // namespace
+
+const std::vector<FunctionInfo>& registry() {
+  static const std::vector<FunctionInfo> r = build();
+  return r;
+}
+
+const FunctionInfo& find_function(std::string_view name) {
+  for (const auto& f : registry())
+    if (f.name == name) return f;
+  std::string known;
+  for (const auto& f : registry()) known += (known.empty() ? "" : ", ") + f.name;
+  throw std::invalid_argument("name: unknown function '" + std::string(name) +
+                              "'; expected one of: " + known);
+}
+
+bool known_optimum(const FunctionInfo& info, int dim, const std::vector<double>& options,
+                   double* value, std::vector<double>* x) {
+  auto fill = [&](double v, double xi) {
+    *value = v;
+    x->assign(dim, xi);
+    return true;
+  };
+  switch (info.id) {
+    case FunctionId::Sphere:
+    case FunctionId::Ellipsoid:
+    case FunctionId::Rastrigin:
+    case FunctionId::Ackley:
+    case FunctionId::Griewank:
+    case FunctionId::Zakharov:
+    case FunctionId::Alpine1:
+      return fill(0.0, 0.0);
+    case FunctionId::Weierstrass: {
+      // The optimum is at 0 for odd integer b; for even b it moves, so we claim nothing.
+      const double b = options.at(1);
+      if (std::fmod(b, 2.0) != 1.0) return false;
+      return fill(0.0, 0.0);
+    }
+    case FunctionId::Rosenbrock:
+    case FunctionId::Levy:
+      return fill(0.0, 1.0);
+    case FunctionId::Schwefel:
+      return fill(0.0, 420.968746359982025);
+    case FunctionId::StyblinskiTang:
+      return fill(-39.16616570377142 * dim, -2.903534027771178);
+    case FunctionId::Michalewicz: {
+      // Published minima for m = 10 (Michalewicz d = 2, 5, 10); no closed form exists.
+      if (options.at(0) != 10.0) return false;
+      if (dim == 2) {
+        *value = -1.8013034100985537;
+        *x = {2.202905513296628, 1.570796322320509};
+        return true;
+      }
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
+}  // namespace scoreopt

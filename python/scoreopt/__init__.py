@@ -1,0 +1,44 @@
+"""scoreopt: global optimization by diffusion-style smoothing and score fields.
+
+The compiled core (``scoreopt._core``) evaluates objectives in large batches; this package is
+the thin typed layer over it. Start with :mod:`scoreopt.problems`.
+"""
+
+from __future__ import annotations
+
+from typing import Dict
+
+from . import _core
+from . import problems
+from .problem import Problem
+
+__version__ = "0.1.0"
+__all__ = ["problems", "Problem", "backends", "set_num_threads", "num_threads", "build_info"]
+
+
+def backends() -> Dict[str, object]:
+    """What this build can run on: {"cpu": True, "cuda": compiled in, "cuda_devices": count,
+    "triton": importable}."""
+    out: Dict[str, object] = dict(_core.compiled_backends())
+    out["cuda_devices"] = _core.cuda_device_count()
+    try:
+        import importlib.util
+
+        out["triton"] = importlib.util.find_spec("triton") is not None
+    except (ImportError, ValueError):
+        out["triton"] = False
+    return out
+
+
+def set_num_threads(n: int) -> None:
+    """Worker threads for batched calls; 0 restores the default (one per core)."""
+    _core.set_num_threads(int(n))
+
+
+def num_threads() -> int:
+    return _core.num_threads()
+
+
+def build_info() -> str:
+    """Compiler, flags and backends of the compiled core."""
+    return _core.build_info()

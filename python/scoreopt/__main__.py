@@ -1,0 +1,3 @@
+from scoreopt.cli import main
+
+raise SystemExit(main())

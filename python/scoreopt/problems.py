@@ -1,0 +1,83 @@
+"""The problem registry: built-in test functions, the GLENS parametric families and user
+callables, all behind :class:`scoreopt.problem.Problem`.
+
+>>> import scoreopt
+>>> p = scoreopt.problems.get("rastrigin", dim=10)
+>>> p(np.zeros((4, 10)))          # (N, dim) -> (N,)
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Optional
+
+from . import _core
+from .problem import BuiltinProblem, CallableProblem, Problem
+
+__all__ = ["get", "glens", "from_callable", "names", "info", "Problem"]
+
+GLENS_FAMILIES = ("qp", "himmelblau", "rosenbrock", "levy")
+
+
+def names(family: Optional[str] = None) -> List[str]:
+    """Registry names, optionally only those of one family ("classic" or "glens")."""
+    return [i["name"] for i in _core.registry() if family is None or i["family"] == family]
+
+
+def info(name: Optional[str] = None):
+    """Metadata (box, dims, options, parameter count) of one function, or of all of them."""
+    reg = _core.registry()
+    if name is None:
+        return reg
+    for i in reg:
+        if i["name"] == name:
+            return i
+    raise ValueError(f"name: unknown function {name!r}; expected one of: {', '.join(names())}")
+
+
+def _check_dim(dim: Any) -> int:
+    if isinstance(dim, bool) or not hasattr(dim, "__index__"):
+        raise TypeError(f"dim: expected an integer, got {type(dim).__name__}")
+    return int(dim)
+
+
+def get(name: str, dim: int, *, bounds: Any = None, params: Any = None, matrix: Any = None,
+        shift: Any = None, scale: float = 1.0, bias: float = 0.0, **options: float) -> BuiltinProblem:
+    """A built-in problem by registry name.
+
+    dim: number of coordinates. bounds: (lower, upper) to override the standard box.
+    params: default per-row parameters (P,) for parametric families. matrix (dim, dim),
+    shift (dim,), scale, bias: the affine wrapper x -> f(scale * matrix @ (x - shift)) + bias.
+    options: function options (``info(name)["options"]``), e.g. ``condition`` for ellipsoid.
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"name: expected a string, got {type(name).__name__}")
+    dim = _check_dim(dim)
+    opts: Dict[str, float] = {}
+    for k, v in options.items():
+        try:
+            opts[k] = float(v)
+        except (TypeError, ValueError):
+            raise TypeError(f"options: {k} must be a number, got {type(v).__name__}") from None
+    p = BuiltinProblem(_core.Problem(name, dim, opts), bounds=bounds, params=params)
+    if matrix is not None or shift is not None or scale != 1.0 or bias != 0.0:
+        p = p.affine(matrix=matrix, shift=shift, scale=scale, bias=bias)
+    return p
+
+
+def glens(family: str, dim: int, *, params: Any = None, **options: float) -> BuiltinProblem:
+    """A GLENS parametric family (paper eqs. 18-22): "qp", "himmelblau", "rosenbrock" or "levy".
+
+    Evaluate with per-row parameters: ``p.evaluate(X, params)`` with params (P,) or (N, P);
+    ``params=`` here sets a default. ``p.param_bounds`` is the paper's parameter box."""
+    if family not in GLENS_FAMILIES:
+        raise ValueError(f"family: unknown GLENS family {family!r}; expected one of: {', '.join(GLENS_FAMILIES)}")
+    return get("glens." + family, dim, params=params, **options)
+
+
+def from_callable(fn: Callable, dim: int, bounds: Any, vectorized: bool = True, *,
+                  gradient: Optional[Callable] = None, name: Optional[str] = None,
+                  optimum: Optional[float] = None, x_opt: Any = None) -> CallableProblem:
+    """Wrap a Python objective. vectorized=True: fn(X (N, dim)) -> (N,); False: fn(x (dim,)) ->
+    number. gradient: optional callable with fn's batch convention returning (N, dim)."""
+    return CallableProblem(fn, _check_dim(dim), bounds, vectorized=vectorized, gradient=gradient,
+                           name=name, optimum=optimum, x_opt=x_opt)
