@@ -3,8 +3,14 @@
 
 #if defined(__CUDACC__)
 #define SO_HD __host__ __device__ __forceinline__
+#define SO_HD_FORCE __host__ __device__ __forceinline__
+#elif defined(__GNUC__)
+#define SO_HD inline
+// for helpers whose loops only vectorize well once inlined into the caller
+#define SO_HD_FORCE inline __attribute__((always_inline))
 #else
 #define SO_HD inline
+#define SO_HD_FORCE inline
 #endif
 
 // `#pragma omp simd` only means something to the host compiler; nvcc and its device pass

@@ -123,6 +123,17 @@ struct Kernel<float> {
     p = p * z - 1.0f / 6.0f;
     return r + r * z * p;
   }
+  // sin(pi r) on |r| <= 1/2: Taylor to r^13 (truncation below 7e-10), leading term apart.
+  SO_HD static float sinpi_half(float r) {
+    const float z = r * r;
+    float p = 4.6630280576761234e-4f;  // pi^13 / 13!
+    p = p * z - 7.370430945714348e-3f;
+    p = p * z + 8.214588661112819e-2f;
+    p = p * z - 5.992645293207919e-1f;
+    p = p * z + 2.550164039877345f;
+    p = p * z - 5.167712780049969f;  // -pi^3 / 3!
+    return r * 3.14159265358979f + r * z * p;
+  }
   SO_HD static float cos(float r) {
     const float z = r * r;
     float q = -1.0f / 3628800.0f;
@@ -185,6 +196,19 @@ struct FastMath {
     const T n = rint(x + x);
     const T r = (x - T(0.5) * n) * T(kPi);
     sincos_quadrant(r, n, s, c);
+  }
+  // sin^2(pi x): period 1, so x - rint(x) is the whole reduction and no quadrant logic is
+  // needed. The float path has its own short polynomial (rastrigin's and ackley's inner loop).
+  template <class T>
+  SO_HD static T sinpi_sq(T x) {
+    if constexpr (sizeof(T) == sizeof(float)) {
+      const T s = Kernel<float>::sinpi_half(x - rint(x));
+      return s * s;
+    } else {
+      T s, c;
+      sincospi(x, s, c);
+      return s * s;
+    }
   }
   template <class T>
   SO_HD static T sin(T x) {
@@ -251,6 +275,11 @@ struct PreciseMath {
   template <class T>
   SO_HD static T sinpi(T x) {
     return sin(reduce2(x) * T(kPi));
+  }
+  template <class T>
+  SO_HD static T sinpi_sq(T x) {
+    const T s = sinpi(x);
+    return s * s;
   }
   template <class T>
   SO_HD static T cospi(T x) {

@@ -8,6 +8,7 @@
 #include "scoreopt/config.hpp"
 #include "scoreopt/functions/context.hpp"
 #include "scoreopt/math.hpp"
+#include "scoreopt/simd.hpp"
 
 namespace scoreopt::functions {
 
@@ -91,25 +92,16 @@ struct Rosenbrock {
 struct Rastrigin {
   template <class M, class T>
   static SO_HD T value(const T* x, int d, const T*, const Context<T>&) {
-    T s = 0;
-    SO_SIMD_REDUCE(+ : s)
-    for (int i = 0; i < d; ++i) {
-      const T sp = M::sinpi(x[i]);
-      s += x[i] * x[i] + T(20) * sp * sp;
-    }
-    return s;
+    return simd::sum(x, d, [](T xi, int) { return xi * xi + T(20) * M::sinpi_sq(xi); });
   }
   template <class M, class T>
   static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>&, T* g) {
-    T s = 0;
-    SO_SIMD_REDUCE(+ : s)
-    for (int i = 0; i < d; ++i) {
+    return simd::sum_grad(x, g, d, [](T xi, int, T& gi) {
       T sp, cp;
-      M::sincospi(x[i], sp, cp);
-      s += x[i] * x[i] + T(20) * sp * sp;
-      g[i] = T(2) * x[i] + T(40.0 * kPi) * sp * cp;
-    }
-    return s;
+      M::sincospi(xi, sp, cp);
+      gi = T(2) * xi + T(40.0 * kPi) * sp * cp;
+      return xi * xi + T(20) * sp * sp;
+    });
   }
 };
 
@@ -123,14 +115,10 @@ struct Ackley {
   }
   template <class M, class T>
   static SO_HD T value(const T* x, int d, const T*, const Context<T>&) {
-    T s1 = 0, s2 = 0;
-    SO_SIMD_REDUCE(+ : s1, s2)
-    for (int i = 0; i < d; ++i) {
-      const T sp = M::sinpi(x[i]);
-      s1 += x[i] * x[i];
-      s2 += T(2) * sp * sp;
-    }
-    return combine(s1, s2, d);
+    const auto s = simd::sum2(x, d, [](T xi, int) {
+      return simd::Pair<T>{xi * xi, T(2) * M::sinpi_sq(xi)};
+    });
+    return combine(s.a, s.b, d);
   }
   template <class M, class T>
   static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>&, T* g) {
@@ -162,13 +150,20 @@ struct LevyCore {
     const T wl = T(1) + (x[d - 1] - shift - T(1)) * T(0.25);
     const T s0 = M::sinpi(w0);
     const T sl = M::sinpi(T(2) * wl);
-    T s = 0;
-    SO_SIMD_REDUCE(+ : s)
-    for (int i = 0; i < d - 1; ++i) {
-      const T w = T(1) + (x[i] - shift - T(1)) * T(0.25);
-      const T sn = M::sin(T(kPi) * w + T(1));
-      s += (w - T(1)) * (w - T(1)) * (T(1) + T(10) * sn * sn);
-    }
+    const T s = simd::sum(x, d - 1, [shift](T xi, int) {
+      const T w = T(1) + (xi - shift - T(1)) * T(0.25);
+      T sq;
+      if constexpr (sizeof(T) == sizeof(float)) {
+        // sin^2(pi w + 1) = sin^2(pi (w + 1/pi)): the period-1 form needs no quadrant logic,
+        // and float rounding of the angle dominates either way
+        sq = M::sinpi_sq(w + T(1.0 / kPi));
+      } else {
+        // in double, keep the definition's rounding of the angle (pi w) + 1
+        const T sn = M::sin(T(kPi) * w + T(1));
+        sq = sn * sn;
+      }
+      return (w - T(1)) * (w - T(1)) * (T(1) + T(10) * sq);
+    });
     return s0 * s0 + s + (wl - T(1)) * (wl - T(1)) * (T(1) + sl * sl);
   }
   template <class M, class T>
@@ -178,18 +173,16 @@ struct LevyCore {
     T s0, c0, sl, cl;
     M::sincospi(w0, s0, c0);
     M::sincospi(T(2) * wl, sl, cl);
-    T s = 0;
     g[d - 1] = T(0);
-    SO_SIMD_REDUCE(+ : s)
-    for (int i = 0; i < d - 1; ++i) {
-      const T w = T(1) + (x[i] - shift - T(1)) * T(0.25);
+    const T s = simd::sum_grad(x, g, d - 1, [shift](T xi, int, T& gi) {
+      const T w = T(1) + (xi - shift - T(1)) * T(0.25);
       T sn, cn;
       M::sincos(T(kPi) * w + T(1), sn, cn);
       const T u = w - T(1);
-      s += u * u * (T(1) + T(10) * sn * sn);
       // dw/dx = 1/4
-      g[i] = T(0.25) * (T(2) * u * (T(1) + T(10) * sn * sn) + u * u * T(20.0 * kPi) * sn * cn);
-    }
+      gi = T(0.25) * (T(2) * u * (T(1) + T(10) * sn * sn) + u * u * T(20.0 * kPi) * sn * cn);
+      return u * u * (T(1) + T(10) * sn * sn);
+    });
     const T ul = wl - T(1);
     g[0] += T(0.25) * T(2.0 * kPi) * s0 * c0;
     g[d - 1] += T(0.25) * (T(2) * ul * (T(1) + sl * sl) + ul * ul * T(4.0 * kPi) * sl * cl);
@@ -247,23 +240,19 @@ struct Schwefel {
   static constexpr double kOffset = 418.98288727243369;
   template <class M, class T>
   static SO_HD T value(const T* x, int d, const T*, const Context<T>&) {
-    T s = 0;
-    SO_SIMD_REDUCE(+ : s)
-    for (int i = 0; i < d; ++i) s += x[i] * M::sin(math::sqrt(math::abs(x[i])));
+    const T s = simd::sum(x, d, [](T xi, int) { return xi * M::sin(math::sqrt(math::abs(xi))); });
     return T(kOffset) * T(d) - s;
   }
   template <class M, class T>
   static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>&, T* g) {
-    T s = 0;
-    SO_SIMD_REDUCE(+ : s)
-    for (int i = 0; i < d; ++i) {
-      const T r = math::sqrt(math::abs(x[i]));
+    const T s = simd::sum_grad(x, g, d, [](T xi, int, T& gi) {
+      const T r = math::sqrt(math::abs(xi));
       T sn, cn;
       M::sincos(r, sn, cn);
-      s += x[i] * sn;
       // d/dx [x sin(sqrt|x|)] = sin(r) + r cos(r) / 2, continuous through x = 0
-      g[i] = -(sn + T(0.5) * r * cn);
-    }
+      gi = -(sn + T(0.5) * r * cn);
+      return xi * sn;
+    });
     return T(kOffset) * T(d) - s;
   }
 };
@@ -431,24 +420,18 @@ struct Weierstrass {
 struct Alpine1 {
   template <class M, class T>
   static SO_HD T value(const T* x, int d, const T*, const Context<T>&) {
-    T s = 0;
-    SO_SIMD_REDUCE(+ : s)
-    for (int i = 0; i < d; ++i) s += math::abs(x[i] * M::sin(x[i]) + T(0.1) * x[i]);
-    return s;
+    return simd::sum(x, d, [](T xi, int) { return math::abs(xi * M::sin(xi) + T(0.1) * xi); });
   }
   template <class M, class T>
   static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>&, T* g) {
-    T s = 0;
-    SO_SIMD_REDUCE(+ : s)
-    for (int i = 0; i < d; ++i) {
+    return simd::sum_grad(x, g, d, [](T xi, int, T& gi) {
       T sn, cn;
-      M::sincos(x[i], sn, cn);
-      const T u = x[i] * sn + T(0.1) * x[i];
-      s += math::abs(u);
-      const T du = sn + x[i] * cn + T(0.1);
-      g[i] = u > T(0) ? du : (u < T(0) ? -du : T(0));
-    }
-    return s;
+      M::sincos(xi, sn, cn);
+      const T u = xi * sn + T(0.1) * xi;
+      const T du = sn + xi * cn + T(0.1);
+      gi = u > T(0) ? du : (u < T(0) ? -du : T(0));
+      return math::abs(u);
+    });
   }
 };
 
