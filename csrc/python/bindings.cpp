@@ -12,6 +12,7 @@
 #include "scoreopt/backends.hpp"
 #include "scoreopt/problem.hpp"
 #include "scoreopt/registry.hpp"
+#include "scoreopt/smoothing.hpp"
 
 namespace py = pybind11;
 using scoreopt::Problem;
@@ -83,6 +84,100 @@ void evaluate(const Problem& p, const py::array& X, const py::object& params, py
     p.evaluate<double>(static_cast<const double*>(x.ptr), x.rows,
                        static_cast<const double*>(prm.ptr), prm.rows,
                        static_cast<double*>(f.ptr), static_cast<double*>(g.ptr));
+}
+
+template <class T>
+py::tuple smoothing_estimate_t(const Problem& p, const py::array& X, const py::array& sigma,
+                               const py::object& params, std::int64_t samples, bool antithetic,
+                               double temperature, bool relative, std::uint64_t seed,
+                               std::uint64_t center_offset, const py::object& lower,
+                               const py::object& upper, bool want_gradient, bool want_weighted) {
+  const std::int64_t m = X.shape(0), d = p.dim();
+  auto arr = [](std::vector<py::ssize_t> shape) { return py::array_t<T>(shape); };
+  py::array_t<T> value = arr({m}), best_f = arr({m});
+  py::array_t<std::int64_t> nonfinite({m});
+  py::array_t<T> best_x = arr({m, d});
+  py::object gradient = py::none(), weighted = py::none();
+  scoreopt::SmoothingResult<T> out;
+  out.value = value.mutable_data();
+  out.best_f = best_f.mutable_data();
+  out.best_x = best_x.mutable_data();
+  out.nonfinite = nonfinite.mutable_data();
+  if (want_gradient) {
+    py::array_t<T> g = arr({m, d});
+    out.gradient = g.mutable_data();
+    gradient = g;
+  }
+  if (want_weighted) {
+    py::array_t<T> w = arr({m, d});
+    out.weighted_mean = w.mutable_data();
+    weighted = w;
+  }
+  Buffer prm{nullptr, 0, 0, 'd'};
+  if (!params.is_none()) prm = view(params.cast<py::array>(), "params", 2, false);
+  std::vector<double> lo, hi;
+  scoreopt::SmoothingOptions opt;
+  opt.samples = samples;
+  opt.antithetic = antithetic;
+  opt.temperature = temperature;
+  opt.relative_temperature = relative;
+  opt.seed = seed;
+  opt.center_offset = center_offset;
+  if (!lower.is_none()) {
+    lo = lower.cast<std::vector<double>>();
+    hi = upper.cast<std::vector<double>>();
+    require(lo.size() == size_t(d) && hi.size() == size_t(d), "bounds: expected dim values each");
+    opt.lower = lo.data();
+    opt.upper = hi.data();
+  }
+  const T* xp = static_cast<const T*>(X.data());
+  const T* sp = static_cast<const T*>(sigma.data());
+  const std::int64_t sl = sigma.size();
+  {
+    py::gil_scoped_release release;
+    scoreopt::smoothing_estimate<T>(p, xp, m, sp, sl, static_cast<const T*>(prm.ptr), prm.rows,
+                                    opt, out);
+  }
+  return py::make_tuple(value, gradient, weighted, best_x, best_f, nonfinite);
+}
+
+py::tuple smoothing_estimate(const Problem& p, const py::array& X, const py::array& sigma,
+                             const py::object& params, std::int64_t samples, bool antithetic,
+                             double temperature, bool relative, std::uint64_t seed,
+                             std::uint64_t center_offset, const py::object& lower,
+                             const py::object& upper, bool want_gradient, bool want_weighted) {
+  Buffer x = view(X, "X", 2, false);
+  require(x.cols == p.dim(), "X: expected " + std::to_string(p.dim()) + " columns, got " +
+                                 std::to_string(x.cols));
+  Buffer s = view(sigma, "sigma", 1, false);
+  require(s.kind == x.kind, "sigma: expected the dtype of X");
+  if (!params.is_none()) {
+    Buffer prm = view(params.cast<py::array>(), "params", 2, false);
+    require(prm.kind == x.kind, "params: expected the dtype of X");
+  }
+  if (x.kind == 'f')
+    return smoothing_estimate_t<float>(p, X, sigma, params, samples, antithetic, temperature,
+                                       relative, seed, center_offset, lower, upper, want_gradient,
+                                       want_weighted);
+  return smoothing_estimate_t<double>(p, X, sigma, params, samples, antithetic, temperature,
+                                      relative, seed, center_offset, lower, upper, want_gradient,
+                                      want_weighted);
+}
+
+py::array smoothing_noise(std::uint64_t seed, std::uint64_t center, std::int64_t start,
+                          std::int64_t count, int dim, bool antithetic, bool float32) {
+  if (float32) {
+    py::array_t<float> out({count, std::int64_t(dim)});
+    float* o = out.mutable_data();
+    py::gil_scoped_release release;
+    scoreopt::smoothing_noise<float>(seed, center, start, count, dim, antithetic, o);
+    return std::move(out);
+  }
+  py::array_t<double> out({count, std::int64_t(dim)});
+  double* o = out.mutable_data();
+  py::gil_scoped_release release;
+  scoreopt::smoothing_noise<double>(seed, center, start, count, dim, antithetic, o);
+  return std::move(out);
 }
 
 py::dict info_dict(const scoreopt::FunctionInfo& fi) {
@@ -173,6 +268,13 @@ PYBIND11_MODULE(_core, m) {
       .def("evaluate", &evaluate, py::arg("X"), py::arg("params"), py::arg("out"),
            py::arg("grad") = py::none());
 
+  m.def("smoothing_estimate", &smoothing_estimate, py::arg("problem"), py::arg("X"),
+        py::arg("sigma"), py::arg("params"), py::arg("samples"), py::arg("antithetic"),
+        py::arg("temperature"), py::arg("relative_temperature"), py::arg("seed"),
+        py::arg("center_offset"), py::arg("lower"), py::arg("upper"), py::arg("want_gradient"),
+        py::arg("want_weighted"));
+  m.def("smoothing_noise", &smoothing_noise, py::arg("seed"), py::arg("center"), py::arg("start"),
+        py::arg("count"), py::arg("dim"), py::arg("antithetic"), py::arg("float32"));
   m.def("set_num_threads", &scoreopt::set_num_threads, py::arg("n"));
   m.def("num_threads", &scoreopt::num_threads);
   m.def("_last_input_address", [] { return g_last_input; });

@@ -69,7 +69,7 @@ void run(const T* X, std::int64_t n, int d, const T* params, std::int64_t prow_s
   std::atomic<std::int64_t> first_bad{std::numeric_limits<std::int64_t>::max()};
   const std::int64_t cost = n * d * (aff && aff->matrix ? d : 1);
   const bool parallel = cost >= kParallelWork && n > 1;
-#pragma omp parallel num_threads(nthreads) if (parallel)
+#pragma omp parallel num_threads(nthreads) if (parallel && nthreads > 1)
   {
     // Per-thread scratch of one row: the only temporaries, dim-sized.
     std::vector<T> z(aff ? d : 0), gz(aff && grad ? d : 0), diff(aff ? d : 0);
@@ -135,7 +135,7 @@ int num_threads() {
 
 template <class T>
 void Problem::evaluate(const T* X, std::int64_t n, const T* params, std::int64_t params_rows,
-                       T* f, T* grad) const {
+                       T* f, T* grad, bool parallel) const {
   const FunctionInfo& fi = *info_;
   if (n <= 0) throw std::invalid_argument("X: empty batch; expected at least one row");
   const int np = fi.num_params;
@@ -181,7 +181,7 @@ void Problem::evaluate(const T* X, std::int64_t n, const T* params, std::int64_t
   }
 
   std::int64_t bad_row = 0;
-  const int nt = num_threads();
+  const int nt = parallel ? num_threads() : 1;
   functions::visit(fi.id, [&](auto fn) {
     using F = decltype(fn);
     run<F, T>(X, n, dim_, params, stride, np, ctx, aff, f, grad, nt, &bad_row);
@@ -192,8 +192,8 @@ void Problem::evaluate(const T* X, std::int64_t n, const T* params, std::int64_t
 }
 
 template void Problem::evaluate<float>(const float*, std::int64_t, const float*, std::int64_t,
-                                       float*, float*) const;
+                                       float*, float*, bool) const;
 template void Problem::evaluate<double>(const double*, std::int64_t, const double*, std::int64_t,
-                                        double*, double*) const;
+                                        double*, double*, bool) const;
 
 }  // namespace scoreopt

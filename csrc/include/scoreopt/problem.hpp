@@ -41,9 +41,11 @@ class Problem {
   // nullptr when the function takes none. f: n outputs. grad: n x dim, or nullptr.
   // Throws std::invalid_argument on inconsistent sizes, missing parameters, or non-finite values
   // in X or params (the message names the first offending row).
+  // parallel = false keeps the work on the calling thread (for callers that are parallel
+  // themselves, like the smoothing estimator).
   template <class T>
   void evaluate(const T* X, std::int64_t n, const T* params, std::int64_t params_rows, T* f,
-                T* grad = nullptr) const;
+                T* grad = nullptr, bool parallel = true) const;
 
  private:
   void rebuild_tables();

@@ -1,0 +1,54 @@
+// The fused Gaussian-smoothing estimator (DIDA): for M centers x, K samples y = x + sigma eps each
+// (eps from the counter-based generator, never stored), one call returns
+//   value            F_sigma(x) = E f(x + sigma eps), the sample mean;
+//   gradient         grad F_sigma(x) by Stein's identity: mean over antithetic pairs of
+//                    (f(x + s e) - f(x - s e)) / (2 sigma) e, or (f - mean f) / sigma e without pairs;
+//   weighted_mean    sum_k w_k y_k with w = softmax(-f / lambda), computed after subtracting min f:
+//                    the MPPI / model-based-diffusion update, and x + sigma^2 times the score of the
+//                    smoothed Boltzmann density;
+//   best_x, best_f   the best sample seen.
+// Non-finite f values count as the worst possible: they get zero weight, drop out of the means
+// (an antithetic pair with a non-finite member drops out of the gradient), and are counted.
+#pragma once
+
+#include <cstdint>
+
+#include "scoreopt/problem.hpp"
+
+namespace scoreopt {
+
+struct SmoothingOptions {
+  std::int64_t samples = 0;       // K per center (even when antithetic)
+  bool antithetic = true;
+  double temperature = 0.0;       // lambda > 0; 0 means no weighted mean
+  bool relative_temperature = false;  // lambda = temperature * std(f) of each center's samples
+  std::uint64_t seed = 0;
+  std::uint64_t center_offset = 0;  // noise stream of center m is center_offset + m
+  const double* lower = nullptr;  // optional box (dim each): samples are clipped into it
+  const double* upper = nullptr;
+};
+
+template <class T>
+struct SmoothingResult {
+  T* value = nullptr;          // M
+  T* gradient = nullptr;       // M x dim, or nullptr
+  T* weighted_mean = nullptr;  // M x dim, or nullptr (needs temperature > 0)
+  T* best_x = nullptr;         // M x dim, or nullptr
+  T* best_f = nullptr;         // M, or nullptr
+  std::int64_t* nonfinite = nullptr;  // M, or nullptr
+};
+
+// X: M x dim centers; sigma: 1 (shared) or M values, all > 0; params as in Problem::evaluate.
+// Throws std::invalid_argument on bad sizes or values.
+template <class T>
+void smoothing_estimate(const Problem& problem, const T* X, std::int64_t m, const T* sigma,
+                        std::int64_t sigma_len, const T* params, std::int64_t params_rows,
+                        const SmoothingOptions& options, const SmoothingResult<T>& out);
+
+// The noise the estimator uses: rows [start, start + count) of center `center` (a stream index,
+// i.e. center_offset + m), with the antithetic sign applied (sample 2p is +eps_p, 2p+1 is -eps_p).
+template <class T>
+void smoothing_noise(std::uint64_t seed, std::uint64_t center, std::int64_t start,
+                     std::int64_t count, int dim, bool antithetic, T* out);
+
+}  // namespace scoreopt

@@ -1,0 +1,188 @@
+"""Gaussian-smoothing estimation (DIDA): the smoothed value, its Stein gradient, the Boltzmann-
+weighted mean (MPPI / model-based-diffusion update) and the best sample, from one batch of noise.
+
+For built-in problems the whole estimate runs fused in the compiled core and no (M, K, D) sample
+array is ever stored. For Python callables the samples are materialized in chunks of
+``chunk_size`` rows, from the same counter-based noise, so both paths agree for the same seed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import numpy as np
+
+from . import _arrays, _core
+from .problem import BuiltinProblem, Problem
+
+__all__ = ["Estimate", "estimate", "noise"]
+
+
+@dataclass
+class Estimate:
+    """Per-center results. Shapes for M centers of dimension D (a single center of shape (D,)
+    gives the same fields without the leading M axis)."""
+
+    value: Any  # (M,) smoothed value F_sigma(x), the sample mean of f
+    gradient: Any  # (M, D) Stein estimate of grad F_sigma(x), or None
+    weighted_mean: Any  # (M, D) sum_k softmax(-f/lambda)_k y_k, or None without a temperature
+    best_x: Any  # (M, D) best sample
+    best_f: Any  # (M,) its value
+    nonfinite: Any  # (M,) int, samples whose f was NaN or Inf (weight 0, dropped from means)
+
+
+def noise(seed: int, center: int, start: int, count: int, dim: int, *, antithetic: bool = True,
+          dtype=np.float64) -> np.ndarray:
+    """The estimator's noise rows [start, start + count) of stream ``center``: (count, dim).
+    With antithetic pairs, row 2p is +e_p and row 2p + 1 is -e_p."""
+    return _core.smoothing_noise(int(seed), int(center), int(start), int(count), int(dim),
+                                 bool(antithetic), np.dtype(dtype) == np.float32)
+
+
+def _check_int(v, name, minimum):
+    if isinstance(v, bool) or not hasattr(v, "__index__"):
+        raise TypeError(f"{name}: expected an integer, got {type(v).__name__}")
+    v = int(v)
+    if v < minimum:
+        raise ValueError(f"{name}: expected an integer >= {minimum}, got {v}")
+    return v
+
+
+def estimate(problem: Problem, X: Any, sigma: Any, *, samples: int, temperature: Optional[float] = None,
+             antithetic: bool = True, seed: int = 0, params: Any = None, bounds: Any = None,
+             relative_temperature: bool = False, center_offset: int = 0, gradient: bool = True,
+             chunk_size: int = 8192) -> Estimate:
+    """Estimate the Gaussian-smoothed objective around each center.
+
+    problem: a Problem. X: centers (M, D) or one center (D,). sigma: scalar or (M,), > 0.
+    samples: K per center (even when antithetic). temperature: lambda > 0 for the weighted mean
+    (with ``relative_temperature``, lambda = temperature * std of the center's f values).
+    bounds: (lower, upper) to clip samples into a box (then weighted_mean and best_x stay inside).
+    seed, center_offset: the noise of center m is stream (seed, center_offset + m).
+    """
+    if not isinstance(problem, Problem):
+        raise TypeError(f"problem: expected a scoreopt Problem, got {type(problem).__name__}")
+    samples = _check_int(samples, "samples", 2)
+    if antithetic and samples % 2:
+        raise ValueError(f"samples: antithetic sampling needs an even count, got {samples}")
+    seed = _check_int(seed, "seed", 0)
+    center_offset = _check_int(center_offset, "center_offset", 0)
+    if temperature is not None:
+        t = float(temperature)
+        if not np.isfinite(t) or t <= 0:
+            raise ValueError(f"temperature: expected a finite value > 0 or None, got {temperature!r}")
+    src, Xa, single = problem._prepare(X)
+    _arrays.check_finite(Xa, "X")
+    M, D = Xa.shape
+    s = np.asarray(_arrays.to_array(sigma, "sigma").array, dtype=Xa.dtype).reshape(-1)
+    if s.size not in (1, M):
+        raise ValueError(f"sigma: expected a scalar or shape ({M},), got {np.shape(sigma)}")
+    if not np.all(np.isfinite(s)) or np.any(s <= 0):
+        raise ValueError("sigma: expected finite values > 0")
+    lo = hi = None
+    if bounds is not None:
+        from .problem import _check_bounds
+
+        lo, hi = _check_bounds(bounds, D)
+    p = problem._resolve_params(params, Xa.dtype, M)
+
+    if isinstance(problem, BuiltinProblem):
+        value, grad, wmean, best_x, best_f, bad = _core.smoothing_estimate(
+            problem._core, Xa, np.ascontiguousarray(s), p, samples, bool(antithetic),
+            float(temperature or 0.0), bool(relative_temperature), seed, center_offset,
+            None if lo is None else lo.tolist(), None if hi is None else hi.tolist(),
+            bool(gradient), temperature is not None)
+    else:
+        value, grad, wmean, best_x, best_f, bad = _estimate_python(
+            problem, Xa, s, p, samples, antithetic, temperature, relative_temperature, seed,
+            center_offset, lo, hi, gradient, chunk_size)
+
+    def out(a):
+        if a is None:
+            return None
+        if single:
+            a = a[0]
+        return _arrays.like(np.asarray(a), src) if src.torch_like is not None else a
+
+    return Estimate(out(value), out(grad), out(wmean), out(best_x), out(best_f), out(bad))
+
+
+def _estimate_python(problem, X, s, params, K, antithetic, temperature, relative, seed, offset,
+                     lo, hi, want_grad, chunk):
+    """The same estimator for Python objectives, materializing at most ``chunk`` samples."""
+    M, D = X.shape
+    dt = X.dtype
+    value = np.empty(M, dt)
+    best_f = np.empty(M, dt)
+    best_x = np.empty((M, D), dt)
+    bad = np.zeros(M, np.int64)
+    grad = np.zeros((M, D), dt) if want_grad else None
+    wmean = np.empty((M, D), dt) if temperature is not None else None
+    chunk = max(2, int(chunk) - int(chunk) % 2)
+
+    def samples_of(c, start, n):
+        eps = noise(seed, offset + c, start, n, D, antithetic=antithetic, dtype=dt)
+        Y = X[c] + s[0 if s.size == 1 else c] * eps
+        if lo is not None:
+            Y = np.clip(Y, lo.astype(dt), hi.astype(dt))
+        return eps, Y
+
+    for c in range(M):
+        sc = float(s[0 if s.size == 1 else c])
+        F = np.empty(K, dt)
+        pc = None if params is None else params[0 if params.shape[0] == 1 else c]
+        for start in range(0, K, chunk):
+            n = min(chunk, K - start)
+            _, Y = samples_of(c, start, n)
+            F[start:start + n] = problem.evaluate(Y, pc) if pc is not None else problem.evaluate(Y)
+        fin = np.isfinite(F)
+        bad[c] = K - int(fin.sum())
+        Fd = F.astype(np.float64)
+        if fin.any():
+            mu = Fd[fin].mean()
+            k_best = int(np.argmin(np.where(fin, Fd, np.inf)))
+            fmin = Fd[k_best]
+            sd = Fd[fin].std(ddof=1) if fin.sum() > 1 else 0.0
+        else:
+            mu, k_best, fmin, sd = np.nan, -1, np.inf, 0.0
+        value[c] = mu
+        if k_best >= 0:
+            best_f[c] = F[k_best]
+            best_x[c] = samples_of(c, k_best, 1)[1][0]
+        else:
+            best_f[c] = np.nan
+            best_x[c] = X[c]
+        lam = None
+        if temperature is not None:
+            lam = float(temperature) * sd if relative else float(temperature)
+            if relative and not lam > 0:
+                lam = np.finfo(np.float64).max
+        g = np.zeros(D)
+        gcount = 0
+        w_acc = np.zeros(D)
+        w_sum = 0.0
+        for start in range(0, K, chunk):
+            n = min(chunk, K - start)
+            eps, Y = samples_of(c, start, n)
+            f = Fd[start:start + n]
+            ok = fin[start:start + n]
+            if want_grad:
+                if antithetic:
+                    pair_ok = ok[0::2] & ok[1::2]
+                    coef = np.where(pair_ok, (f[0::2] - f[1::2]) / (2.0 * sc), 0.0)
+                    g += coef @ eps[0::2].astype(np.float64)
+                    gcount += int(pair_ok.sum())
+                else:
+                    coef = np.where(ok, (f - mu) / sc, 0.0)
+                    g += coef @ eps.astype(np.float64)
+                    gcount += int(ok.sum())
+            if lam is not None:
+                w = np.where(ok, np.exp(-(np.where(ok, f, fmin) - fmin) / lam), 0.0)
+                w_acc += w @ (Y.astype(np.float64) - X[c].astype(np.float64))
+                w_sum += w.sum()
+        if want_grad:
+            grad[c] = g / gcount if gcount else 0.0
+        if lam is not None:
+            wmean[c] = X[c] + w_acc / w_sum if w_sum > 0 else X[c]
+    return value, grad, wmean, best_x, best_f, bad
