@@ -108,6 +108,63 @@ def estimate(problem: Problem, X: Any, sigma: Any, *, samples: int, temperature:
     return Estimate(out(value), out(grad), out(wmean), out(best_x), out(best_f), out(bad))
 
 
+class _Accumulator:
+    """Running sums of one center's estimate over chunks of samples; also what ask/tell
+    optimizers use on a whole population (one chunk)."""
+
+    def __init__(self, x: np.ndarray, sigma: float, antithetic: bool, want_grad: bool):
+        self.x = np.asarray(x, np.float64)
+        self.sigma = float(sigma)
+        self.antithetic = antithetic
+        self.want_grad = want_grad
+        D = self.x.shape[0]
+        self.g = np.zeros(D)
+        self.gcount = 0
+        self.w = np.zeros(D)
+        self.wsum = 0.0
+
+    def gradient_chunk(self, f: np.ndarray, eps: np.ndarray, ok: np.ndarray, mean: float) -> None:
+        if not self.want_grad:
+            return
+        if self.antithetic:
+            pair_ok = ok[0::2] & ok[1::2]
+            coef = np.where(pair_ok, (f[0::2] - f[1::2]) / (2.0 * self.sigma), 0.0)
+            self.g += coef @ eps[0::2].astype(np.float64)
+            self.gcount += int(pair_ok.sum())
+        else:
+            coef = np.where(ok, (f - mean) / self.sigma, 0.0)
+            self.g += coef @ eps.astype(np.float64)
+            self.gcount += int(ok.sum())
+
+    def weights_chunk(self, f: np.ndarray, Y: np.ndarray, ok: np.ndarray, fmin: float, lam: float) -> None:
+        w = np.where(ok, np.exp(-(np.where(ok, f, fmin) - fmin) / lam), 0.0)
+        self.w += w @ (Y.astype(np.float64) - self.x)
+        self.wsum += float(w.sum())
+
+    def gradient(self) -> np.ndarray:
+        return self.g / self.gcount if self.gcount else np.zeros_like(self.g)
+
+    def weighted_mean(self) -> np.ndarray:
+        return self.x + self.w / self.wsum if self.wsum > 0 else self.x.copy()
+
+
+def value_statistics(F: np.ndarray):
+    """(mean, index of the best, min, std, finite mask) of one center's values; non-finite
+    values are the worst and are left out."""
+    Fd = np.asarray(F, np.float64)
+    fin = np.isfinite(Fd)
+    if not fin.any():
+        return np.nan, -1, np.inf, 0.0, fin
+    k_best = int(np.argmin(np.where(fin, Fd, np.inf)))
+    sd = float(Fd[fin].std(ddof=1)) if fin.sum() > 1 else 0.0
+    return float(Fd[fin].mean()), k_best, float(Fd[k_best]), sd, fin
+
+
+def temperature_of(temperature: float, relative: bool, sd: float) -> float:
+    lam = float(temperature) * sd if relative else float(temperature)
+    return lam if lam > 0 else float(np.finfo(np.float64).max)  # flat batch: uniform weights
+
+
 def _estimate_python(problem, X, s, params, K, antithetic, temperature, relative, seed, offset,
                      lo, hi, want_grad, chunk):
     """The same estimator for Python objectives, materializing at most ``chunk`` samples."""
@@ -129,60 +186,29 @@ def _estimate_python(problem, X, s, params, K, antithetic, temperature, relative
         return eps, Y
 
     for c in range(M):
-        sc = float(s[0 if s.size == 1 else c])
         F = np.empty(K, dt)
         pc = None if params is None else params[0 if params.shape[0] == 1 else c]
         for start in range(0, K, chunk):
             n = min(chunk, K - start)
             _, Y = samples_of(c, start, n)
             F[start:start + n] = problem.evaluate(Y, pc) if pc is not None else problem.evaluate(Y)
-        fin = np.isfinite(F)
+        mu, k_best, fmin, sd, fin = value_statistics(F)
         bad[c] = K - int(fin.sum())
-        Fd = F.astype(np.float64)
-        if fin.any():
-            mu = Fd[fin].mean()
-            k_best = int(np.argmin(np.where(fin, Fd, np.inf)))
-            fmin = Fd[k_best]
-            sd = Fd[fin].std(ddof=1) if fin.sum() > 1 else 0.0
-        else:
-            mu, k_best, fmin, sd = np.nan, -1, np.inf, 0.0
         value[c] = mu
-        if k_best >= 0:
-            best_f[c] = F[k_best]
-            best_x[c] = samples_of(c, k_best, 1)[1][0]
-        else:
-            best_f[c] = np.nan
-            best_x[c] = X[c]
-        lam = None
-        if temperature is not None:
-            lam = float(temperature) * sd if relative else float(temperature)
-            if relative and not lam > 0:
-                lam = np.finfo(np.float64).max
-        g = np.zeros(D)
-        gcount = 0
-        w_acc = np.zeros(D)
-        w_sum = 0.0
+        best_f[c] = F[k_best] if k_best >= 0 else np.nan
+        best_x[c] = samples_of(c, k_best, 1)[1][0] if k_best >= 0 else X[c]
+        acc = _Accumulator(X[c], s[0 if s.size == 1 else c], antithetic, want_grad)
+        lam = None if temperature is None else temperature_of(temperature, relative, sd)
+        Fd = F.astype(np.float64)
         for start in range(0, K, chunk):
             n = min(chunk, K - start)
             eps, Y = samples_of(c, start, n)
-            f = Fd[start:start + n]
-            ok = fin[start:start + n]
-            if want_grad:
-                if antithetic:
-                    pair_ok = ok[0::2] & ok[1::2]
-                    coef = np.where(pair_ok, (f[0::2] - f[1::2]) / (2.0 * sc), 0.0)
-                    g += coef @ eps[0::2].astype(np.float64)
-                    gcount += int(pair_ok.sum())
-                else:
-                    coef = np.where(ok, (f - mu) / sc, 0.0)
-                    g += coef @ eps.astype(np.float64)
-                    gcount += int(ok.sum())
-            if lam is not None:
-                w = np.where(ok, np.exp(-(np.where(ok, f, fmin) - fmin) / lam), 0.0)
-                w_acc += w @ (Y.astype(np.float64) - X[c].astype(np.float64))
-                w_sum += w.sum()
+            f, ok = Fd[start:start + n], fin[start:start + n]
+            acc.gradient_chunk(f, eps, ok, mu)
+            if lam is not None and k_best >= 0:
+                acc.weights_chunk(f, Y, ok, fmin, lam)
         if want_grad:
-            grad[c] = g / gcount if gcount else 0.0
+            grad[c] = acc.gradient()
         if lam is not None:
-            wmean[c] = X[c] + w_acc / w_sum if w_sum > 0 else X[c]
+            wmean[c] = acc.weighted_mean()
     return value, grad, wmean, best_x, best_f, bad

@@ -1,0 +1,87 @@
+"""``scoreopt.minimize``: one call from a problem (or a Python callable) to a result."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any, Callable, Optional
+
+import numpy as np
+
+from . import problems
+from .optimizers import METHODS, OptimizeResult
+from .problem import Problem
+
+
+class _Progress:
+    """A one-line progress bar on stderr: evaluations spent and the best value so far."""
+
+    def __init__(self, total: int, label: str, stream=None):
+        self.total, self.label = total, label
+        self.stream = stream or sys.stderr
+        self.t0 = time.perf_counter()
+        self.last = 0.0
+
+    def update(self, done: int, best: float, force: bool = False) -> None:
+        now = time.perf_counter()
+        if not force and now - self.last < 0.1:
+            return
+        self.last = now
+        frac = min(1.0, done / max(1, self.total))
+        bar = "#" * int(30 * frac)
+        self.stream.write(f"\r{self.label} [{bar:<30}] {100 * frac:5.1f}%  nfev {done:>9d}  best {best:.6g}"
+                          f"  {now - self.t0:6.1f}s")
+        self.stream.flush()
+
+    def close(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
+
+
+def minimize(fun: Any, *, dim: Optional[int] = None, bounds: Any = None, method: str = "dida",
+             budget: Optional[int] = None, x0: Any = None, seed: int = 0,
+             callback: Optional[Callable] = None, progress: bool = False, **options) -> OptimizeResult:
+    """Minimize ``fun`` over a box.
+
+    fun: a Problem (its bounds are used unless ``bounds`` is given) or a callable, vectorized over
+    rows (X (N, dim) -> (N,)) unless ``vectorized=False`` is passed; then dim and bounds are needed.
+    method: "dida", "mbd", "mppi", "cem" or "es". budget: evaluations (default 10,000 * dim).
+    callback(optimizer) runs after every iteration; returning True stops the run.
+    options: passed to the method's constructor (popsize, sigma0, temperature, schedule, ...).
+    Returns an OptimizeResult (x, fun, nfev, nit, success, message, history, nonfinite).
+    """
+    if method not in METHODS:
+        raise ValueError(f"method: unknown method {method!r}; expected one of: {', '.join(METHODS)}")
+    vectorized = options.pop("vectorized", True)
+    if isinstance(fun, Problem):
+        problem = fun
+        if dim is not None and dim != problem.dim:
+            raise ValueError(f"dim: the problem has dim {problem.dim}, got {dim}")
+        if bounds is None:
+            bounds = problem.bounds
+    elif callable(fun):
+        if dim is None or bounds is None:
+            raise ValueError("dim, bounds: required when fun is a callable")
+        problem = problems.from_callable(fun, dim, bounds, vectorized=vectorized)
+    else:
+        raise TypeError(f"fun: expected a scoreopt Problem or a callable, got {type(fun).__name__}")
+    if problem.num_params and getattr(problem, "_default_params", None) is None:
+        raise ValueError(f"fun: {problem.name} is a parametric family; build it with params=...")
+    d = problem.dim
+    if budget is None:
+        budget = 10_000 * d
+    opt = METHODS[method](d, bounds, budget=budget, x0=x0, seed=seed, **options)
+    bar = _Progress(budget, method) if progress else None
+    try:
+        while not opt.stop:
+            opt.step(problem)
+            if bar:
+                bar.update(opt.nfev, opt.best_f)
+            if callback is not None and callback(opt):
+                opt._message = "stopped by callback"
+                break
+    finally:
+        if bar:
+            bar.update(opt.nfev, opt.best_f, force=True)
+            bar.close()
+    return opt.result
