@@ -19,10 +19,13 @@ namespace scoreopt {
 namespace {
 
 constexpr std::int64_t kChunk = 64;  // samples per work item (even: antithetic pairs never split)
+constexpr int kLanes = 16;           // fixed split of one center's chunks, whatever the threads
 
+// Kept out of line: inlined into the sweep lambdas, the block loop of normal_vector gets a
+// runtime alias check whose fallback is scalar code (2x slower overall).
 template <class T>
-void draw(std::uint64_t seed, std::uint64_t stream, std::int64_t k, bool antithetic, int d,
-          T* eps) {
+__attribute__((noinline)) void draw(std::uint64_t seed, std::uint64_t stream, std::int64_t k,
+                                    bool antithetic, int d, T* eps) {
   if (antithetic) {
     random::normal_vector(seed, stream, std::uint32_t(k / 2), d, eps);
     if (k % 2) {
@@ -58,50 +61,103 @@ void smoothing_noise(std::uint64_t seed, std::uint64_t center, std::int64_t star
 
 namespace {
 
-// Per-item partial sums, double precision: [g (d)] [sum eps (d)] [w (d)] then scalars.
-struct Layout {
-  std::int64_t d;
-  std::int64_t stride() const { return 3 * d + 5; }
-  std::int64_t g() const { return 0; }
-  std::int64_t e() const { return d; }
-  std::int64_t w() const { return 2 * d; }
-  std::int64_t gcount() const { return 3 * d; }
-  std::int64_t wsum() const { return 3 * d + 1; }
-  std::int64_t wmin() const { return 3 * d + 2; }   // the item's own min f (weights relative to it)
-  std::int64_t shift() const { return 3 * d + 3; }  // f shift used in sum (f - shift) eps
+// Running sums of one center's estimate over any subset of its samples. Accumulators merge, so
+// work can be split over threads; none of them grows with the number of samples K.
+struct Accum {
+  std::vector<double> g, esum, w;  // sum c_k eps_k, sum eps_k (no pairs), sum w_k (y_k - x)
+  double gcount = 0, wsum = 0;
+  double wmin = std::numeric_limits<double>::infinity();  // weights are exp(-(f - wmin) / lam)
+  double shift = 0;                                       // gradient sums use (f - shift)
+  bool has_shift = false;
+  double n = 0, mean = 0, m2 = 0;                         // Chan / Welford over finite f
+  double fmin = std::numeric_limits<double>::infinity();
+  std::int64_t argmin = -1, nonfinite = 0;
+
+  explicit Accum(int d) : g(d, 0.0), esum(d, 0.0), w(d, 0.0) {}
+
+  void rebase_weights(double new_min, double lam) {
+    if (wsum > 0 && new_min < wmin) {
+      const double s = std::exp(-(wmin - new_min) / lam);
+      for (double& v : w) v *= s;
+      wsum *= s;
+    }
+    wmin = std::min(wmin, new_min);
+  }
+
+  void merge(const Accum& o, double lam) {
+    const int d = static_cast<int>(g.size());
+    if (o.has_shift) {
+      if (!has_shift) {
+        shift = o.shift;
+        has_shift = true;
+      }
+      // sum (f - shift) e = sum (f - o.shift) e + (o.shift - shift) sum e
+      for (int i = 0; i < d; ++i) {
+        g[i] += o.g[i] + (o.shift - shift) * o.esum[i];
+        esum[i] += o.esum[i];
+      }
+    } else {
+      for (int i = 0; i < d; ++i) g[i] += o.g[i];
+    }
+    gcount += o.gcount;
+    if (o.wsum > 0) {
+      const double m = std::min(wmin, o.wmin);
+      rebase_weights(m, lam);
+      const double s = std::exp(-(o.wmin - m) / lam);
+      for (int i = 0; i < d; ++i) w[i] += s * o.w[i];
+      wsum += s * o.wsum;
+    }
+    if (o.n > 0) {
+      const double tot = n + o.n, delta = o.mean - mean;
+      mean += delta * o.n / tot;
+      m2 += o.m2 + delta * delta * n * o.n / tot;
+      n = tot;
+    }
+    if (o.fmin < fmin) fmin = o.fmin, argmin = o.argmin;
+    nonfinite += o.nonfinite;
+  }
 };
 
 template <class T>
-void accumulate(const T* f, const T* E, const T* Y, const T* x, std::int64_t n, int d, T s,
-                bool antithetic, bool want_g, double lam, double* acc, const Layout& L) {
+void accumulate(const T* f, const T* E, const T* Y, const T* x, std::int64_t k0, std::int64_t n,
+                int d, T s, bool antithetic, bool want_g, double lam, Accum& a) {
+  for (std::int64_t r = 0; r < n; ++r) {
+    if (!std::isfinite(f[r])) {
+      ++a.nonfinite;
+      continue;
+    }
+    const double v = f[r];
+    a.n += 1;
+    const double delta = v - a.mean;
+    a.mean += delta / a.n;
+    a.m2 += delta * (v - a.mean);
+    if (v < a.fmin) a.fmin = v, a.argmin = k0 + r;
+  }
   if (want_g) {
     if (antithetic) {
       for (std::int64_t r = 0; r + 1 < n; r += 2) {
         if (!std::isfinite(f[r]) || !std::isfinite(f[r + 1])) continue;
         const double c = (double(f[r]) - double(f[r + 1])) / (2.0 * double(s));
-        const T* e = E + r * d;
+        const T* __restrict e = E + r * d;
+        double* __restrict g = a.g.data();
         SO_SIMD
-        for (int i = 0; i < d; ++i) acc[L.g() + i] += c * double(e[i]);
-        acc[L.gcount()] += 1.0;
+        for (int i = 0; i < d; ++i) g[i] += c * double(e[i]);
+        a.gcount += 1.0;
       }
     } else {
-      // sum (f - mean) eps = sum (f - shift) eps - (mean - shift) sum eps; shifting by the item's
-      // own mean keeps the two terms small
-      double sh = 0, cnt = 0;
-      for (std::int64_t r = 0; r < n; ++r)
-        if (std::isfinite(f[r])) sh += f[r], cnt += 1;
-      sh = cnt > 0 ? sh / cnt : 0.0;
-      acc[L.shift()] = sh;
       for (std::int64_t r = 0; r < n; ++r) {
         if (!std::isfinite(f[r])) continue;
-        const double c = double(f[r]) - sh;
-        const T* e = E + r * d;
+        if (!a.has_shift) a.shift = f[r], a.has_shift = true;
+        const double c = double(f[r]) - a.shift;
+        const T* __restrict e = E + r * d;
+        double* __restrict g = a.g.data();
+        double* __restrict es = a.esum.data();
         SO_SIMD
         for (int i = 0; i < d; ++i) {
-          acc[L.g() + i] += c * double(e[i]);
-          acc[L.e() + i] += double(e[i]);
+          g[i] += c * double(e[i]);
+          es[i] += double(e[i]);
         }
-        acc[L.gcount()] += 1.0;
+        a.gcount += 1.0;
       }
     }
   }
@@ -109,15 +165,17 @@ void accumulate(const T* f, const T* E, const T* Y, const T* x, std::int64_t n, 
     double lo = std::numeric_limits<double>::infinity();
     for (std::int64_t r = 0; r < n; ++r)
       if (std::isfinite(f[r])) lo = std::min(lo, double(f[r]));
-    acc[L.wmin()] = lo;
     if (lo == std::numeric_limits<double>::infinity()) return;
+    a.rebase_weights(lo, lam);
     for (std::int64_t r = 0; r < n; ++r) {
       if (!std::isfinite(f[r])) continue;
-      const double w = std::exp(-(double(f[r]) - lo) / lam);
-      const T* y = Y + r * d;
+      const double w = std::exp(-(double(f[r]) - a.wmin) / lam);
+      if (w == 0.0) continue;  // below double range relative to the best: no contribution
+      const T* __restrict y = Y + r * d;
+      double* __restrict wa = a.w.data();
       SO_SIMD
-      for (int i = 0; i < d; ++i) acc[L.w() + i] += w * (double(y[i]) - double(x[i]));
-      acc[L.wsum()] += w;
+      for (int i = 0; i < d; ++i) wa[i] += w * (double(y[i]) - double(x[i]));
+      a.wsum += w;
     }
   }
 }
@@ -158,152 +216,151 @@ void smoothing_estimate(const Problem& problem, const T* X, std::int64_t m, cons
 
   const bool want_g = out.gradient != nullptr;
   const bool want_w = out.weighted_mean != nullptr;
-  // With an absolute temperature everything is accumulated while the chunk's noise is still at
-  // hand; a relative one needs every f of the center first, so the noise is drawn again.
-  const bool second_sweep = want_w && opt.relative_temperature;
-  const double lam_abs = want_w && !opt.relative_temperature ? opt.temperature : 0.0;
-
+  // An absolute temperature is applied while each chunk's noise is at hand. A relative one
+  // (lambda = tau * std f) needs every f of the center first: only then are the values kept
+  // (M x K scalars) and the noise drawn a second time.
+  const bool relative = want_w && opt.relative_temperature;
+  const double lam_abs = want_w && !relative ? opt.temperature : 0.0;
   const std::int64_t chunks = (K + kChunk - 1) / kChunk;
-  const std::int64_t items = m * chunks;
-  const Layout L{d};
-  std::vector<T> F(static_cast<size_t>(m * K));
-  std::vector<double> part(static_cast<size_t>(items * L.stride()), 0.0);
   const int nt = num_threads();
-
+  std::vector<T> F(relative ? static_cast<size_t>(m * K) : 0);
+  std::vector<Accum> acc(static_cast<size_t>(m), Accum(d));
+  std::vector<double> lam(static_cast<size_t>(m), opt.temperature);
   std::string error;
-#pragma omp parallel num_threads(nt)
-  {
-    std::vector<T> E(static_cast<size_t>(kChunk * d)), Y(static_cast<size_t>(kChunk * d));
-#pragma omp for schedule(dynamic, 1)
-    for (std::int64_t it = 0; it < items; ++it) {
-      const std::int64_t c = it / chunks, k0 = (it % chunks) * kChunk;
-      const std::int64_t n = std::min(kChunk, K - k0);
-      const T s = sigma[sigma_len == 1 ? 0 : c];
-      const T* x = X + c * d;
-      for (std::int64_t r = 0; r < n; ++r) {
-        T* e = E.data() + r * d;
-        if (opt.antithetic && r % 2) {  // the pair's second member: the first one's mirror
-          const T* e0 = e - d;
-          SO_SIMD
-          for (int i = 0; i < d; ++i) e[i] = -e0[i];
-        } else {
-          draw(opt.seed, opt.center_offset + c, k0 + r, opt.antithetic, d, e);
-        }
-        make_sample(x, s, e, d, opt.lower, opt.upper, Y.data() + r * d);
+
+  // One chunk of center c: draw, clip, evaluate, accumulate into a.
+  auto sweep1 = [&](std::int64_t c, std::int64_t ch, T* E, T* Y, T* fbuf, Accum& a) {
+    const std::int64_t k0 = ch * kChunk, n = std::min(kChunk, K - k0);
+    const T s = sigma[sigma_len == 1 ? 0 : c];
+    const T* x = X + c * d;
+    for (std::int64_t r = 0; r < n; ++r) {
+      T* e = E + r * d;
+      if (opt.antithetic && r % 2) {  // the pair's second member mirrors the first
+        const T* e0 = e - d;
+        SO_SIMD
+        for (int i = 0; i < d; ++i) e[i] = -e0[i];
+      } else {
+        draw(opt.seed, opt.center_offset + c, k0 + r, opt.antithetic, d, e);
       }
-      T* f = F.data() + c * K + k0;
-      try {
-        problem.evaluate<T>(Y.data(), n, np ? params + c * pstride : nullptr, 1, f, nullptr,
-                            /*parallel=*/false);
-      } catch (const std::exception& ex) {
+      make_sample(x, s, e, d, opt.lower, opt.upper, Y + r * d);
+    }
+    T* f = relative ? F.data() + c * K + k0 : fbuf;
+    try {
+      problem.evaluate<T>(Y, n, np ? params + c * pstride : nullptr, 1, f, nullptr,
+                          /*parallel=*/false);
+    } catch (const std::exception& ex) {
 #pragma omp critical(scoreopt_smoothing_error)
-        if (error.empty()) error = ex.what();
-        continue;
-      }
-      accumulate(f, E.data(), Y.data(), x, n, d, s, opt.antithetic, want_g, lam_abs,
-                 part.data() + it * L.stride(), L);
+      if (error.empty()) error = ex.what();
+      return;
     }
-  }
-  if (!error.empty()) throw std::invalid_argument(error);
-
-  // Per-center statistics over the stored values.
-  std::vector<double> mean(m), fmin(m), lam(m);
-  std::vector<std::int64_t> argmin(m), bad(m);
-  for (std::int64_t c = 0; c < m; ++c) {
-    const T* f = F.data() + c * K;
-    double sum = 0, sq = 0, lo = std::numeric_limits<double>::infinity();
-    std::int64_t cnt = 0, am = -1;
-    for (std::int64_t k = 0; k < K; ++k) {
-      if (!std::isfinite(f[k])) continue;
-      const double v = f[k];
-      sum += v;
-      ++cnt;
-      if (v < lo) lo = v, am = k;
+    accumulate(f, E, Y, x, k0, n, d, s, opt.antithetic, want_g, lam_abs, a);
+  };
+  // One chunk of center c, second pass (relative temperature): weights only.
+  auto sweep2 = [&](std::int64_t c, std::int64_t ch, T* E, T* Y, Accum& a) {
+    const std::int64_t k0 = ch * kChunk, n = std::min(kChunk, K - k0);
+    const T s = sigma[sigma_len == 1 ? 0 : c];
+    const T* x = X + c * d;
+    const T* f = F.data() + c * K + k0;
+    for (std::int64_t r = 0; r < n; ++r) {
+      draw(opt.seed, opt.center_offset + c, k0 + r, opt.antithetic, d, E + r * d);
+      make_sample(x, s, E + r * d, d, opt.lower, opt.upper, Y + r * d);
     }
-    const double mu = cnt ? sum / double(cnt) : std::numeric_limits<double>::quiet_NaN();
-    for (std::int64_t k = 0; k < K; ++k)
-      if (std::isfinite(f[k])) sq += (double(f[k]) - mu) * (double(f[k]) - mu);
-    const double sd = cnt > 1 ? std::sqrt(sq / double(cnt - 1)) : 0.0;
-    mean[c] = mu;
-    fmin[c] = lo;
-    argmin[c] = am;
-    bad[c] = K - cnt;
-    lam[c] = opt.relative_temperature ? opt.temperature * sd : opt.temperature;
-    // A flat batch (sd = 0) has uniform weights; the largest lambda gives exactly that.
-    if (opt.relative_temperature && !(lam[c] > 0)) lam[c] = std::numeric_limits<double>::max();
-  }
-
-  if (second_sweep) {
+    accumulate(f, E, Y, x, k0, n, d, s, opt.antithetic, false, lam[c], a);  // only w is kept
+  };
+  auto finish_stats = [&](std::int64_t c) {
+    const double sd = acc[c].n > 1 ? std::sqrt(acc[c].m2 / (acc[c].n - 1)) : 0.0;
+    lam[c] = relative ? opt.temperature * sd : opt.temperature;
+    // a flat batch (sd = 0) has uniform weights; the largest lambda gives exactly that
+    if (relative && !(lam[c] > 0)) lam[c] = std::numeric_limits<double>::max();
+  };
+  // Lane results of one center merge in lane order into the center's accumulator.
+  auto merge_lanes = [&](std::int64_t c, int pass, const std::vector<Accum>& part) {
+    if (pass == 2) {
+      Accum wacc(d);
+      for (const Accum& a : part) wacc.merge(a, lam[c]);
+      acc[c].w = wacc.w, acc[c].wsum = wacc.wsum, acc[c].wmin = wacc.wmin;
+    } else {
+      for (const Accum& a : part) acc[c].merge(a, lam_abs > 0 ? lam_abs : 1.0);
+    }
+  };
+  auto run_pass = [&](int pass) {
+    if (m >= nt) {
+      // enough centers: one thread per center, lanes walked in turn
 #pragma omp parallel num_threads(nt)
-    {
-      std::vector<T> eps(d), y(d);
+      {
+        std::vector<T> E(static_cast<size_t>(kChunk * d)), Y(E.size()), fb(kChunk);
+        std::vector<Accum> part(static_cast<size_t>(kLanes), Accum(d));
 #pragma omp for schedule(dynamic, 1)
-      for (std::int64_t it = 0; it < items; ++it) {
-        const std::int64_t c = it / chunks, k0 = (it % chunks) * kChunk;
-        const std::int64_t n = std::min(kChunk, K - k0);
-        if (fmin[c] == std::numeric_limits<double>::infinity()) continue;
-        const T s = sigma[sigma_len == 1 ? 0 : c];
-        const T* x = X + c * d;
-        const T* f = F.data() + c * K;
-        double* acc = part.data() + it * L.stride();
-        acc[L.wmin()] = fmin[c];
-        for (std::int64_t r = 0; r < n; ++r) {
-          const std::int64_t k = k0 + r;
-          if (!std::isfinite(f[k])) continue;
-          const double w = std::exp(-(double(f[k]) - fmin[c]) / lam[c]);
-          if (w == 0.0) continue;
-          draw(opt.seed, opt.center_offset + c, k, opt.antithetic, d, eps.data());
-          make_sample(x, s, eps.data(), d, opt.lower, opt.upper, y.data());
-          SO_SIMD
-          for (int i = 0; i < d; ++i) acc[L.w() + i] += w * (double(y[i]) - double(x[i]));
-          acc[L.wsum()] += w;
+        for (std::int64_t c = 0; c < m; ++c) {
+          for (int l = 0; l < kLanes; ++l) {
+            part[l] = Accum(d);
+            for (std::int64_t ch = l; ch < chunks; ch += kLanes) {
+              if (pass == 2)
+                sweep2(c, ch, E.data(), Y.data(), part[l]);
+              else
+                sweep1(c, ch, E.data(), Y.data(), fb.data(), part[l]);
+            }
+          }
+          merge_lanes(c, pass, part);
         }
       }
+    } else {
+      // few centers: each center's chunks go to kLanes fixed lanes (chunk ch to lane
+      // ch % kLanes), each accumulated in chunk order and merged in lane order, so the result
+      // is the same bits for any thread count and schedule
+      for (std::int64_t c = 0; c < m; ++c) {
+        std::vector<Accum> part(static_cast<size_t>(kLanes), Accum(d));
+#pragma omp parallel num_threads(nt)
+        {
+          std::vector<T> E(static_cast<size_t>(kChunk * d)), Y(E.size()), fb(kChunk);
+#pragma omp for schedule(dynamic, 1)
+          for (int l = 0; l < kLanes; ++l) {
+            for (std::int64_t ch = l; ch < chunks; ch += kLanes) {
+              if (pass == 2)
+                sweep2(c, ch, E.data(), Y.data(), part[l]);
+              else
+                sweep1(c, ch, E.data(), Y.data(), fb.data(), part[l]);
+            }
+          }
+        }
+        merge_lanes(c, pass, part);
+      }
     }
-  }
+  };
 
-  // Reduce the items of each center and write the outputs.
+  run_pass(1);
+  if (!error.empty()) throw std::invalid_argument(error);
+  for (std::int64_t c = 0; c < m; ++c) finish_stats(c);
+  if (relative) run_pass(2);
+
   std::vector<T> eps(d);
-  std::vector<double> g(d), esum(d), w(d);
   for (std::int64_t c = 0; c < m; ++c) {
+    const Accum& a = acc[c];
     const T* x = X + c * d;
     const T s = sigma[sigma_len == 1 ? 0 : c];
-    if (out.value) out.value[c] = T(mean[c]);
-    if (out.nonfinite) out.nonfinite[c] = bad[c];
-    if (out.best_f) out.best_f[c] = argmin[c] >= 0 ? F[c * K + argmin[c]] : T(NAN);
+    const double mean = a.n > 0 ? a.mean : std::numeric_limits<double>::quiet_NaN();
+    if (out.value) out.value[c] = T(mean);
+    if (out.nonfinite) out.nonfinite[c] = a.nonfinite;
+    if (out.best_f) out.best_f[c] = a.argmin >= 0 ? T(a.fmin) : T(NAN);
     if (out.best_x) {
       T* bx = out.best_x + c * d;
-      if (argmin[c] >= 0) {
-        draw(opt.seed, opt.center_offset + c, argmin[c], opt.antithetic, d, eps.data());
+      if (a.argmin >= 0) {
+        draw(opt.seed, opt.center_offset + c, a.argmin, opt.antithetic, d, eps.data());
         make_sample(x, s, eps.data(), d, opt.lower, opt.upper, bx);
       } else {
         std::copy(x, x + d, bx);
       }
     }
-    std::fill(g.begin(), g.end(), 0.0);
-    std::fill(w.begin(), w.end(), 0.0);
-    double gc = 0, ws = 0;
-    for (std::int64_t it = c * chunks; it < (c + 1) * chunks; ++it) {
-      const double* acc = part.data() + it * L.stride();
-      if (want_g) {
-        // non-antithetic: sum (f - mean) e = sum (f - shift) e - (mean - shift) sum e
-        const double corr = opt.antithetic ? 0.0 : mean[c] - acc[L.shift()];
-        for (int i = 0; i < d; ++i) g[i] += acc[L.g() + i] - corr * acc[L.e() + i];
-        gc += acc[L.gcount()];
-      }
-      if (want_w && acc[L.wsum()] > 0) {
-        const double scale = std::exp(-(acc[L.wmin()] - fmin[c]) / lam[c]);  // online softmax
-        for (int i = 0; i < d; ++i) w[i] += scale * acc[L.w() + i];
-        ws += scale * acc[L.wsum()];
-      }
-    }
     if (want_g) {
-      const double div = opt.antithetic ? gc : gc * double(s);
-      for (int i = 0; i < d; ++i) out.gradient[c * d + i] = gc > 0 ? T(g[i] / div) : T(0);
+      // non-antithetic: sum (f - mean) e = sum (f - shift) e - (mean - shift) sum e
+      const double corr = opt.antithetic ? 0.0 : mean - a.shift;
+      const double div = opt.antithetic ? a.gcount : a.gcount * double(s);
+      for (int i = 0; i < d; ++i)
+        out.gradient[c * d + i] = a.gcount > 0 ? T((a.g[i] - corr * a.esum[i]) / div) : T(0);
     }
     if (want_w)
       for (int i = 0; i < d; ++i)
-        out.weighted_mean[c * d + i] = ws > 0 ? T(double(x[i]) + w[i] / ws) : x[i];
+        out.weighted_mean[c * d + i] = a.wsum > 0 ? T(double(x[i]) + a.w[i] / a.wsum) : x[i];
   }
 }
 

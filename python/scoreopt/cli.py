@@ -84,6 +84,69 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def _write_plot(path, series, title, optimum):
+    """Convergence plot: best-so-far error (or value) against evaluations, log scale."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("scoreopt: matplotlib is not installed; skipping the plot (pip install matplotlib)",
+              file=sys.stderr)
+        return None
+    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    for label, (nfev, best) in series.items():
+        y = np.asarray(best, dtype=np.float64)
+        y = y - optimum if optimum is not None else y
+        if optimum is not None:
+            y = np.maximum(y, 1e-16)  # the log axis cannot show an exact zero
+        ax.plot(nfev, y, label=label)
+    if optimum is not None or all(np.all(np.asarray(b) > 0) for _, b in series.values()):
+        ax.set_yscale("log")
+    ax.set_xlabel("evaluations")
+    ax.set_ylabel("best f - optimum" if optimum is not None else "best f")
+    ax.set_title(title)
+    ax.grid(True, which="both", alpha=0.3)
+    if len(series) > 1:
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
+def cmd_run(args) -> int:
+    import os
+
+    from . import minimize
+
+    p = problems.get(args.problem, args.dim)
+    budget = args.budget if args.budget is not None else 10_000 * p.dim
+    t0 = time.perf_counter()
+    r = minimize(p, method=args.method, budget=budget, seed=args.seed, progress=not args.quiet)
+    wall = time.perf_counter() - t0
+    err = None if p.optimum is None else r.fun - p.optimum
+    print(f"{args.method} on {p!r}: best f = {r.fun:.10g}" + ("" if err is None else f"  (error {err:.3g})"))
+    print(f"  nfev {r.nfev}, iterations {r.nit}, {wall:.2f} s, non-finite values {r.nonfinite}; {r.message}")
+    os.makedirs(args.out, exist_ok=True)
+    stem = os.path.join(args.out, f"{p.name}-d{p.dim}-{args.method}-seed{args.seed}")
+    popsize = r.nfev // max(1, r.nit)
+    record = {
+        "problem": p.name, "dim": p.dim, "method": args.method, "budget": budget, "seed": args.seed,
+        "fun": r.fun, "error": err, "x": r.x.tolist(), "nfev": r.nfev, "nit": r.nit,
+        "success": r.success, "message": r.message, "nonfinite": r.nonfinite,
+        "wall_seconds": wall, "history": r.history, "history_nfev": [popsize * (i + 1) for i in range(r.nit)],
+        "optimum": p.optimum, "build": build_info(), "version": __import__("scoreopt").__version__,
+    }
+    with open(stem + ".json", "w") as fh:
+        json.dump(record, fh)
+    png = _write_plot(stem + ".png", {args.method: (record["history_nfev"], r.history)},
+                      f"{args.method} on {p.name}, d = {p.dim}", p.optimum)
+    print(f"  wrote {stem}.json" + (f" and {png}" if png else ""))
+    return 0
+
+
 def cmd_info(args) -> int:
     print(f"scoreopt {__import__('scoreopt').__version__}")
     print(f"core: {build_info()}")
@@ -112,6 +175,18 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--seed", type=int, default=0)
     se.add_argument("--json", action="store_true", help="print one JSON record")
     se.set_defaults(func=cmd_eval)
+
+    from .optimizers import METHODS
+
+    sr = sub.add_parser("run", help="optimize a built-in problem; writes a JSON record and a convergence plot")
+    sr.add_argument("--problem", required=True, help="registry name (see `scoreopt problems`)")
+    sr.add_argument("--dim", type=int, required=True)
+    sr.add_argument("--method", default="dida", choices=sorted(METHODS))
+    sr.add_argument("--budget", type=int, help="objective evaluations (default 10000 * dim)")
+    sr.add_argument("--seed", type=int, default=0)
+    sr.add_argument("--out", default="out", help="folder for the JSON record and the PNG plot")
+    sr.add_argument("--quiet", action="store_true", help="no progress bar")
+    sr.set_defaults(func=cmd_run)
 
     si = sub.add_parser("info", help="build and backend information")
     si.set_defaults(func=cmd_info)

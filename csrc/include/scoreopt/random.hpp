@@ -118,16 +118,22 @@ SO_HD void normal_vector(std::uint64_t seed, std::uint64_t center, std::uint32_t
   const std::uint32_t clo = std::uint32_t(center), chi = std::uint32_t(center >> 32);
   const std::uint32_t k0 = std::uint32_t(seed), k1 = std::uint32_t(seed >> 32);
   const int full = d - 3 * B > 0 ? d - 3 * B : 0;  // blocks whose four coordinates all exist
+  // four disjoint output streams; saying so keeps the compiler from a runtime alias check that
+  // falls back to scalar code for short rows
+  T* __restrict o0 = eps;
+  T* __restrict o1 = eps + B;
+  T* __restrict o2 = eps + 2 * B;
+  T* __restrict o3 = eps + 3 * B;
   SO_SIMD
   for (int j = 0; j < full; ++j) {
     const U4 r = philox4x32(std::uint32_t(j), sample, clo, chi, k0, k1);
     T z0, z1, z2, z3;
     box_muller<T>(r.v[0], r.v[1], z0, z1);
     box_muller<T>(r.v[2], r.v[3], z2, z3);
-    eps[j] = z0;
-    eps[B + j] = z1;
-    eps[2 * B + j] = z2;
-    eps[3 * B + j] = z3;
+    o0[j] = z0;
+    o1[j] = z1;
+    o2[j] = z2;
+    o3[j] = z3;
   }
   for (int j = full; j < B; ++j) {
     const U4 r = philox4x32(std::uint32_t(j), sample, clo, chi, k0, k1);

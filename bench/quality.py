@@ -1,0 +1,386 @@
+"""Solution quality at equal evaluation budgets: scoreopt's methods against pycma, SciPy's
+differential evolution and SciPy's dual annealing.
+
+    python bench/quality.py --dims 100,1000 --functions rastrigin,ackley,levy,griewank,schwefel \\
+        --seeds 5 --budget 200000 --methods dida,cma,de,dual_annealing --json OUT.json
+
+(all of these are the defaults). For every (dim, function, method, seed) one run is made with at
+most ``budget`` objective evaluations of ``scoreopt.problems.get(function, dim)`` over its
+standard box, and the record keeps the final error (best value found within the budget minus the
+known optimum), the evaluations used and the wall time. Progress goes to stderr, the JSON file
+gets every run (rewritten after each one, so an interrupted run keeps what it finished), and
+stdout gets a Markdown table: rows (dim, function), columns methods, cells the median error over
+the seeds and how many seeds reached an error below 1e-6, e.g. ``3.5e-13 (5/5)``.
+
+What is compared, and how each method is held to the budget:
+
+* scoreopt methods ("dida", "mbd", "mppi", "cem", "es"): ``scoreopt.minimize(p, method=...,
+  budget=B, seed=s)`` on the built-in problem, i.e. the fused core path, which never goes
+  through Python. Evaluations are the optimizer's own count ``r.nfev`` (whole populations, so
+  ``B - r.nfev`` < popsize evaluations may stay unused); the result is ``r.fun``, re-checked by
+  evaluating ``r.x`` once (outside the budget, recorded as ``fun_at_x``). With
+  ``--wrap-scoreopt`` the problem is instead wrapped in the counting wrapper (ask/evaluate/tell
+  path), like the baselines.
+* "cma": pycma's ask/tell ``cma.CMAEvolutionStrategy`` from a seeded uniform random point of the
+  box, sigma0 = 0.3 * mean(upper - lower), bounds = the box, seed = s + 1 (pycma's seed 0 means
+  "random"), popsize = ``--cma-popsize`` (100, the reference setting at dim 100), one batched
+  evaluation per population. At dim >= 500 it is sep-CMA (``CMA_diagonal=True``), still labelled
+  "cma" but recorded with ``variant``. The last population is truncated to what fits in the
+  budget. A single run without restarts: pycma's own termination criteria (tolfun, ...) may end
+  it before the budget; ``stop`` records why.
+* "de": ``scipy.optimize.differential_evolution`` (best1bin, vectorized, deferred updating,
+  polish=False, tol=0), population popsize * dim with popsize = 15, lowered where needed so that
+  at least 10 generations fit, and maxiter = B // (popsize * dim) - 1 so that
+  (maxiter + 1) * popsize * dim <= B.
+* "dual_annealing": ``scipy.optimize.dual_annealing(maxfun=B)`` on the scalar objective. Its
+  local search can overshoot maxfun; the overshoot is recorded (``nfev_total``) and ignored.
+
+Every baseline runs through a counting wrapper that counts evaluated rows and tracks the best value
+among the first B evaluations; that value is the method's result, so all methods are judged the
+same way (the best point evaluated within the budget, not the method's final iterate).
+
+Runs are sequential on purpose: scoreopt already uses every core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import shlex
+import sys
+import time
+import traceback
+from typing import Any, Callable, Dict, List, Optional
+
+import numpy as np
+
+import scoreopt
+
+SCOREOPT_METHODS = ("dida", "mbd", "mppi", "cem", "es")
+BASELINES = ("cma", "de", "dual_annealing")
+SEP_CMA_DIM = 500  # from this dim on, "cma" is sep-CMA (diagonal covariance)
+
+
+# -- the counting wrapper -------------------------------------------------------------------------
+class BudgetCounter:
+    """Wraps a problem's objective: counts evaluated points (rows of a batch count one each) and
+    keeps the best value, and its point, among the first ``budget`` evaluations. Points beyond
+    the budget are still evaluated and returned (the caller must not be fed fake values) but do
+    not count towards the result."""
+
+    def __init__(self, problem: Any, budget: int):
+        self.problem = problem
+        self.budget = int(budget)
+        self.n = 0  # every evaluation made, within the budget or not
+        self.best_f = math.inf
+        self.best_x: Optional[np.ndarray] = None
+
+    @property
+    def used(self) -> int:
+        """Evaluations counted towards the budget."""
+        return min(self.n, self.budget)
+
+    def batch(self, X: np.ndarray) -> np.ndarray:
+        """X (N, dim) -> (N,) float64."""
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        f = np.asarray(self.problem.evaluate(X), dtype=np.float64).reshape(-1)
+        self._record(X, f)
+        return f
+
+    def scalar(self, x: np.ndarray) -> float:
+        """x (dim,) -> float."""
+        x = np.ascontiguousarray(x, dtype=np.float64).reshape(1, -1)
+        f = np.asarray(self.problem.evaluate(x), dtype=np.float64).reshape(-1)
+        self._record(x, f)
+        return float(f[0])
+
+    def _record(self, X: np.ndarray, f: np.ndarray) -> None:
+        within = max(0, min(len(f), self.budget - self.n))
+        self.n += len(f)
+        if within == 0:
+            return
+        g = np.where(np.isfinite(f[:within]), f[:within], np.inf)
+        k = int(np.argmin(g))
+        if g[k] < self.best_f:
+            self.best_f = float(g[k])
+            self.best_x = X[k].copy()
+
+
+# -- methods --------------------------------------------------------------------------------------
+# Each returns a dict with at least best_f, nfev (evaluations counted towards the budget),
+# nfev_total (all evaluations made) and counted_by; anything else is recorded as is.
+
+def run_scoreopt(problem, method: str, budget: int, seed: int, wrap: bool) -> Dict[str, Any]:
+    if wrap:
+        counter = BudgetCounter(problem, budget)
+        wrapped = scoreopt.problems.from_callable(counter.batch, problem.dim, problem.bounds,
+                                                  name=problem.name, optimum=problem.optimum)
+        r = scoreopt.minimize(wrapped, method=method, budget=budget, seed=seed)
+        return dict(best_f=counter.best_f, nfev=counter.used, nfev_total=counter.n,
+                    counted_by="wrapper (ask/evaluate/tell path)", optimizer_fun=float(r.fun),
+                    optimizer_nfev=int(r.nfev), nit=int(r.nit), message=r.message)
+    r = scoreopt.minimize(problem, method=method, budget=budget, seed=seed)
+    fun_at_x = float(problem.evaluate(np.asarray(r.x, dtype=np.float64)))
+    return dict(best_f=float(r.fun), nfev=int(r.nfev), nfev_total=int(r.nfev),
+                counted_by="optimizer (fused core path)", fun_at_x=fun_at_x, nit=int(r.nit),
+                message=r.message)
+
+
+def run_cma(problem, budget: int, seed: int, popsize: Optional[int]) -> Dict[str, Any]:
+    import cma
+
+    lower, upper = (np.asarray(b, dtype=np.float64) for b in problem.bounds)
+    dim = problem.dim
+    rng = np.random.default_rng(seed)
+    x0 = lower + rng.random(dim) * (upper - lower)
+    sigma0 = 0.3 * float(np.mean(upper - lower))
+    diagonal = dim >= SEP_CMA_DIM
+    opts = cma.CMAOptions()
+    opts.set({"bounds": [lower.tolist(), upper.tolist()], "seed": seed + 1, "maxfevals": budget,
+              "verbose": -9, "verb_log": 0, "verb_disp": 0})
+    if popsize:
+        opts.set("popsize", int(popsize))
+    if diagonal:
+        opts.set("CMA_diagonal", True)
+    es = cma.CMAEvolutionStrategy(x0.tolist(), sigma0, opts)
+    counter = BudgetCounter(problem, budget)
+    truncated = 0
+    while not es.stop() and counter.n < budget:
+        solutions = es.ask()
+        # pycma's bound transformation keeps the solutions in the box; the clip only guards
+        # against rounding at the bounds
+        X = np.clip(np.asarray(solutions, dtype=np.float64), lower, upper)
+        room = budget - counter.n
+        if len(X) > room:  # the last population: evaluate what fits, no tell
+            counter.batch(X[:room])
+            truncated = len(X) - room
+            break
+        es.tell(solutions, counter.batch(X).tolist())
+    stop = {k: (v if isinstance(v, (int, float, str)) else str(v)) for k, v in es.stop().items()}
+    if not stop:
+        stop = {"budget": budget}
+    return dict(best_f=counter.best_f, nfev=counter.used, nfev_total=counter.n,
+                counted_by="wrapper", variant="sep-CMA (diagonal)" if diagonal else "CMA-ES",
+                popsize=int(es.popsize), x0_seed=seed, sigma0=sigma0, iterations=int(es.countiter),
+                truncated_last_population=truncated, stop=stop)
+
+
+def de_settings(dim: int, budget: int, popsize: int = 15, min_generations: int = 10):
+    """(popsize, population, maxiter) with (maxiter + 1) * population <= budget: popsize lowered
+    until the initial population plus ``min_generations`` generations fit (when possible)."""
+    pop = lambda ps: max(5, ps * dim)  # scipy's population size (no fixed coordinates)
+    while popsize > 1 and (min_generations + 1) * pop(popsize) > budget:
+        popsize -= 1
+    population = pop(popsize)
+    maxiter = budget // population - 1
+    if maxiter < 0:
+        raise ValueError(f"de: budget {budget} is smaller than one population ({population})")
+    return popsize, population, maxiter
+
+
+def run_de(problem, budget: int, seed: int) -> Dict[str, Any]:
+    from scipy.optimize import differential_evolution
+
+    lower, upper = (np.asarray(b, dtype=np.float64) for b in problem.bounds)
+    popsize, population, maxiter = de_settings(problem.dim, budget)
+    counter = BudgetCounter(problem, budget)
+    # vectorized=True: the objective gets X of shape (dim, S)
+    res = differential_evolution(lambda Xt: counter.batch(np.asarray(Xt).T),
+                                 bounds=list(zip(lower, upper)), vectorized=True,
+                                 updating="deferred", rng=seed, polish=False, maxiter=maxiter,
+                                 popsize=popsize, tol=0)
+    return dict(best_f=counter.best_f, nfev=counter.used, nfev_total=counter.n,
+                counted_by="wrapper", popsize=popsize, population=population, maxiter=maxiter,
+                # with vectorized=True scipy's nfev counts objective calls, not points
+                nit=int(res.nit), scipy_nfev_calls=int(res.nfev), message=str(res.message))
+
+
+def run_dual_annealing(problem, budget: int, seed: int) -> Dict[str, Any]:
+    from scipy.optimize import dual_annealing
+
+    lower, upper = (np.asarray(b, dtype=np.float64) for b in problem.bounds)
+    counter = BudgetCounter(problem, budget)
+    res = dual_annealing(counter.scalar, bounds=list(zip(lower, upper)), maxfun=budget, rng=seed)
+    return dict(best_f=counter.best_f, nfev=counter.used, nfev_total=counter.n,
+                counted_by="wrapper", overshoot=max(0, counter.n - budget),
+                scipy_nfev=int(res.nfev), scipy_fun=float(res.fun), message=" ".join(res.message)
+                if isinstance(res.message, (list, tuple)) else str(res.message))
+
+
+def run_one(method: str, problem, budget: int, seed: int, args) -> Dict[str, Any]:
+    if method in SCOREOPT_METHODS:
+        return run_scoreopt(problem, method, budget, seed, args.wrap_scoreopt)
+    if method == "cma":
+        return run_cma(problem, budget, seed, args.cma_popsize)
+    if method == "de":
+        return run_de(problem, budget, seed)
+    if method == "dual_annealing":
+        return run_dual_annealing(problem, budget, seed)
+    raise ValueError(f"unknown method {method!r}")
+
+
+# -- reporting -------------------------------------------------------------------------------------
+def machine_info() -> Dict[str, Any]:
+    versions = {"python": platform.python_version(), "numpy": np.__version__}
+    for mod in ("scoreopt", "scipy", "cma"):
+        try:
+            versions[mod] = getattr(__import__(mod), "__version__", "?")
+        except ImportError:
+            versions[mod] = None
+    info = {"platform": platform.platform(), "machine": platform.machine(),
+            "processor": platform.processor(), "cpu_count": os.cpu_count(), "versions": versions}
+    try:
+        info["scoreopt_build"] = scoreopt.build_info()
+        info["scoreopt_threads"] = scoreopt.num_threads()
+    except Exception:  # informational only
+        pass
+    try:
+        with open("/proc/cpuinfo") as fh:
+            names = [ln.split(":", 1)[1].strip() for ln in fh if ln.startswith("model name")]
+        if names:
+            info["cpu"] = names[0]
+    except OSError:
+        pass
+    return info
+
+
+def fmt_err(v: float) -> str:
+    return f"{v:.1e}"
+
+
+def summarize(runs: List[Dict[str, Any]], threshold: float):
+    """{(dim, function, method): {median, solved, n, failed}}."""
+    groups: Dict[tuple, List[Dict[str, Any]]] = {}
+    for r in runs:
+        groups.setdefault((r["dim"], r["function"], r["method"]), []).append(r)
+    out = {}
+    for key, rs in groups.items():
+        ok = [r["error"] for r in rs if "failed" not in r]
+        out[key] = {"median": float(np.median(ok)) if ok else None,
+                    "solved": sum(e < threshold for e in ok), "n": len(rs),
+                    "failed": len(rs) - len(ok)}
+    return out
+
+
+def markdown_table(runs, dims, functions, methods, threshold, budget) -> str:
+    s = summarize(runs, threshold)
+    lines = [f"Median error over seeds at {budget:,} evaluations (seeds with error < {threshold:g})",
+             "", "| dim | function | " + " | ".join(methods) + " |",
+             "|---:|:---|" + "---:|" * len(methods)]
+    for d in dims:
+        for fn in functions:
+            cells = []
+            for m in methods:
+                c = s.get((d, fn, m))
+                if c is None or c["median"] is None:
+                    cells.append("fail" if c else "—")
+                    continue
+                cell = f"{fmt_err(c['median'])} ({c['solved']}/{c['n']})"
+                if c["failed"]:
+                    cell += f" {c['failed']} failed"
+                cells.append(cell)
+            lines.append(f"| {d} | {fn} | " + " | ".join(cells) + " |")
+    if "cma" in methods and any(d >= SEP_CMA_DIM for d in dims):
+        lines += ["", f"cma at dim >= {SEP_CMA_DIM}: sep-CMA (diagonal covariance)."]
+    return "\n".join(lines)
+
+
+def write_json(path: str, doc: Dict[str, Any]) -> None:
+    tmp = path + ".tmp"
+    with open(tmp, "w") as fh:
+        json.dump(doc, fh, indent=1)
+    os.replace(tmp, path)
+
+
+# -- main ------------------------------------------------------------------------------------------
+def csv(kind: Callable):
+    return lambda s: [kind(v) for v in s.split(",") if v.strip()]
+
+
+def parse_args(argv):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--dims", type=csv(int), default=[100, 1000])
+    ap.add_argument("--functions", type=csv(str),
+                    default=["rastrigin", "ackley", "levy", "griewank", "schwefel"])
+    ap.add_argument("--seeds", type=int, default=5, help="number of seeds: 0 .. SEEDS-1")
+    ap.add_argument("--budget", type=int, default=200_000, help="objective evaluations per run")
+    ap.add_argument("--methods", type=csv(str), default=["dida", "cma", "de", "dual_annealing"])
+    ap.add_argument("--json", default="quality.json", help="output file (default: quality.json)")
+    ap.add_argument("--cma-popsize", type=int, default=100,
+                    help="pycma popsize (default 100; 0: pycma's default 4 + 3 ln(dim))")
+    ap.add_argument("--threshold", type=float, default=1e-6, help="error counted as solved")
+    ap.add_argument("--wrap-scoreopt", action="store_true",
+                    help="run scoreopt methods through the counting wrapper (ask/evaluate/tell "
+                         "path) instead of the fused core path")
+    args = ap.parse_args(argv)
+    for m in args.methods:
+        if m not in SCOREOPT_METHODS and m not in BASELINES:
+            ap.error(f"--methods: unknown method {m!r}; expected scoreopt's "
+                     f"{', '.join(SCOREOPT_METHODS)} or {', '.join(BASELINES)}")
+    if args.seeds < 1 or args.budget < 1:
+        ap.error("--seeds and --budget must be >= 1")
+    return args
+
+
+def main(argv=None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    doc = {
+        "machine": machine_info(),
+        "command": shlex.join([sys.executable] + sys.argv),
+        "settings": {"dims": args.dims, "functions": args.functions, "seeds": args.seeds,
+                     "budget": args.budget, "methods": args.methods,
+                     "cma_popsize": args.cma_popsize or "pycma default",
+                     "sep_cma_from_dim": SEP_CMA_DIM, "threshold": args.threshold,
+                     "wrap_scoreopt": args.wrap_scoreopt},
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "runs": [],
+    }
+    total = len(args.dims) * len(args.functions) * len(args.methods) * args.seeds
+    k = 0
+    for dim in args.dims:
+        for fn in args.functions:
+            problem = scoreopt.problems.get(fn, dim)
+            optimum = problem.optimum
+            for method in args.methods:
+                for seed in range(args.seeds):
+                    k += 1
+                    rec: Dict[str, Any] = {"dim": dim, "function": fn, "method": method,
+                                           "seed": seed, "budget": args.budget,
+                                           "optimum": optimum}
+                    t0 = time.perf_counter()
+                    try:
+                        out = run_one(method, problem, args.budget, seed, args)
+                    except Exception as e:  # keep the other runs; the table shows the failure
+                        rec["wall_s"] = time.perf_counter() - t0
+                        rec["failed"] = f"{type(e).__name__}: {e}"
+                        traceback.print_exc()
+                        print(f"[{k}/{total}] dim={dim} {fn} {method} seed={seed}: FAILED "
+                              f"{rec['failed']}", file=sys.stderr, flush=True)
+                    else:
+                        rec["wall_s"] = time.perf_counter() - t0
+                        rec.update(out)
+                        rec["error"] = rec["best_f"] - (optimum if optimum is not None else 0.0)
+                        if rec["nfev"] > args.budget:  # cannot happen; refuse to report it
+                            raise RuntimeError(f"{method} used {rec['nfev']} > {args.budget}")
+                        over = (f" (+{rec['nfev_total'] - rec['nfev']} over budget, ignored)"
+                                if rec["nfev_total"] > rec["nfev"] else "")
+                        print(f"[{k}/{total}] dim={dim} {fn} {method} seed={seed}: "
+                              f"error={fmt_err(rec['error'])} nfev={rec['nfev']}{over} "
+                              f"{rec['wall_s']:.1f}s", file=sys.stderr, flush=True)
+                    doc["runs"].append(rec)
+                    write_json(args.json, doc)
+    doc["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    doc["summary"] = [{"dim": d, "function": f, "method": m, **v}
+                      for (d, f, m), v in sorted(summarize(doc["runs"], args.threshold).items())]
+    write_json(args.json, doc)
+    print(markdown_table(doc["runs"], args.dims, args.functions, args.methods, args.threshold,
+                         args.budget))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
