@@ -58,60 +58,11 @@ from typing import Any, Callable, Dict, List, Optional
 import numpy as np
 
 import scoreopt
+from scoreopt import baselines
+from scoreopt.baselines import BASELINES, BudgetCounter, SEP_CMA_DIM
 
 SCOREOPT_METHODS = ("dida", "mbd", "mppi", "cem", "es")
-BASELINES = ("cma", "de", "dual_annealing")
-SEP_CMA_DIM = 500  # from this dim on, "cma" is sep-CMA (diagonal covariance)
 
-
-# -- the counting wrapper -------------------------------------------------------------------------
-class BudgetCounter:
-    """Wraps a problem's objective: counts evaluated points (rows of a batch count one each) and
-    keeps the best value, and its point, among the first ``budget`` evaluations. Points beyond
-    the budget are still evaluated and returned (the caller must not be fed fake values) but do
-    not count towards the result."""
-
-    def __init__(self, problem: Any, budget: int):
-        self.problem = problem
-        self.budget = int(budget)
-        self.n = 0  # every evaluation made, within the budget or not
-        self.best_f = math.inf
-        self.best_x: Optional[np.ndarray] = None
-
-    @property
-    def used(self) -> int:
-        """Evaluations counted towards the budget."""
-        return min(self.n, self.budget)
-
-    def batch(self, X: np.ndarray) -> np.ndarray:
-        """X (N, dim) -> (N,) float64."""
-        X = np.ascontiguousarray(X, dtype=np.float64)
-        f = np.asarray(self.problem.evaluate(X), dtype=np.float64).reshape(-1)
-        self._record(X, f)
-        return f
-
-    def scalar(self, x: np.ndarray) -> float:
-        """x (dim,) -> float."""
-        x = np.ascontiguousarray(x, dtype=np.float64).reshape(1, -1)
-        f = np.asarray(self.problem.evaluate(x), dtype=np.float64).reshape(-1)
-        self._record(x, f)
-        return float(f[0])
-
-    def _record(self, X: np.ndarray, f: np.ndarray) -> None:
-        within = max(0, min(len(f), self.budget - self.n))
-        self.n += len(f)
-        if within == 0:
-            return
-        g = np.where(np.isfinite(f[:within]), f[:within], np.inf)
-        k = int(np.argmin(g))
-        if g[k] < self.best_f:
-            self.best_f = float(g[k])
-            self.best_x = X[k].copy()
-
-
-# -- methods --------------------------------------------------------------------------------------
-# Each returns a dict with at least best_f, nfev (evaluations counted towards the budget),
-# nfev_total (all evaluations made) and counted_by; anything else is recorded as is.
 
 def run_scoreopt(problem, method: str, budget: int, seed: int, wrap: bool) -> Dict[str, Any]:
     if wrap:
@@ -129,97 +80,13 @@ def run_scoreopt(problem, method: str, budget: int, seed: int, wrap: bool) -> Di
                 message=r.message)
 
 
-def run_cma(problem, budget: int, seed: int, popsize: Optional[int]) -> Dict[str, Any]:
-    import cma
-
-    lower, upper = (np.asarray(b, dtype=np.float64) for b in problem.bounds)
-    dim = problem.dim
-    rng = np.random.default_rng(seed)
-    x0 = lower + rng.random(dim) * (upper - lower)
-    sigma0 = 0.3 * float(np.mean(upper - lower))
-    diagonal = dim >= SEP_CMA_DIM
-    opts = cma.CMAOptions()
-    opts.set({"bounds": [lower.tolist(), upper.tolist()], "seed": seed + 1, "maxfevals": budget,
-              "verbose": -9, "verb_log": 0, "verb_disp": 0})
-    if popsize:
-        opts.set("popsize", int(popsize))
-    if diagonal:
-        opts.set("CMA_diagonal", True)
-    es = cma.CMAEvolutionStrategy(x0.tolist(), sigma0, opts)
-    counter = BudgetCounter(problem, budget)
-    truncated = 0
-    while not es.stop() and counter.n < budget:
-        solutions = es.ask()
-        # pycma's bound transformation keeps the solutions in the box; the clip only guards
-        # against rounding at the bounds
-        X = np.clip(np.asarray(solutions, dtype=np.float64), lower, upper)
-        room = budget - counter.n
-        if len(X) > room:  # the last population: evaluate what fits, no tell
-            counter.batch(X[:room])
-            truncated = len(X) - room
-            break
-        es.tell(solutions, counter.batch(X).tolist())
-    stop = {k: (v if isinstance(v, (int, float, str)) else str(v)) for k, v in es.stop().items()}
-    if not stop:
-        stop = {"budget": budget}
-    return dict(best_f=counter.best_f, nfev=counter.used, nfev_total=counter.n,
-                counted_by="wrapper", variant="sep-CMA (diagonal)" if diagonal else "CMA-ES",
-                popsize=int(es.popsize), x0_seed=seed, sigma0=sigma0, iterations=int(es.countiter),
-                truncated_last_population=truncated, stop=stop)
-
-
-def de_settings(dim: int, budget: int, popsize: int = 15, min_generations: int = 10):
-    """(popsize, population, maxiter) with (maxiter + 1) * population <= budget: popsize lowered
-    until the initial population plus ``min_generations`` generations fit (when possible)."""
-    pop = lambda ps: max(5, ps * dim)  # scipy's population size (no fixed coordinates)
-    while popsize > 1 and (min_generations + 1) * pop(popsize) > budget:
-        popsize -= 1
-    population = pop(popsize)
-    maxiter = budget // population - 1
-    if maxiter < 0:
-        raise ValueError(f"de: budget {budget} is smaller than one population ({population})")
-    return popsize, population, maxiter
-
-
-def run_de(problem, budget: int, seed: int) -> Dict[str, Any]:
-    from scipy.optimize import differential_evolution
-
-    lower, upper = (np.asarray(b, dtype=np.float64) for b in problem.bounds)
-    popsize, population, maxiter = de_settings(problem.dim, budget)
-    counter = BudgetCounter(problem, budget)
-    # vectorized=True: the objective gets X of shape (dim, S)
-    res = differential_evolution(lambda Xt: counter.batch(np.asarray(Xt).T),
-                                 bounds=list(zip(lower, upper)), vectorized=True,
-                                 updating="deferred", rng=seed, polish=False, maxiter=maxiter,
-                                 popsize=popsize, tol=0)
-    return dict(best_f=counter.best_f, nfev=counter.used, nfev_total=counter.n,
-                counted_by="wrapper", popsize=popsize, population=population, maxiter=maxiter,
-                # with vectorized=True scipy's nfev counts objective calls, not points
-                nit=int(res.nit), scipy_nfev_calls=int(res.nfev), message=str(res.message))
-
-
-def run_dual_annealing(problem, budget: int, seed: int) -> Dict[str, Any]:
-    from scipy.optimize import dual_annealing
-
-    lower, upper = (np.asarray(b, dtype=np.float64) for b in problem.bounds)
-    counter = BudgetCounter(problem, budget)
-    res = dual_annealing(counter.scalar, bounds=list(zip(lower, upper)), maxfun=budget, rng=seed)
-    return dict(best_f=counter.best_f, nfev=counter.used, nfev_total=counter.n,
-                counted_by="wrapper", overshoot=max(0, counter.n - budget),
-                scipy_nfev=int(res.nfev), scipy_fun=float(res.fun), message=" ".join(res.message)
-                if isinstance(res.message, (list, tuple)) else str(res.message))
-
-
 def run_one(method: str, problem, budget: int, seed: int, args) -> Dict[str, Any]:
     if method in SCOREOPT_METHODS:
         return run_scoreopt(problem, method, budget, seed, args.wrap_scoreopt)
-    if method == "cma":
-        return run_cma(problem, budget, seed, args.cma_popsize)
-    if method == "de":
-        return run_de(problem, budget, seed)
-    if method == "dual_annealing":
-        return run_dual_annealing(problem, budget, seed)
-    raise ValueError(f"unknown method {method!r}")
+    r = baselines.run(method, problem, budget, seed, cma_popsize=args.cma_popsize)
+    r.pop("best_x", None)
+    r.pop("history", None)
+    return r
 
 
 # -- reporting -------------------------------------------------------------------------------------

@@ -147,6 +147,76 @@ def cmd_run(args) -> int:
     return 0
 
 
+def _best_so_far_on(grid, nfev, best):
+    """The step function best(nfev) sampled at ``grid`` (NaN before the first evaluation)."""
+    nfev, best = np.asarray(nfev, dtype=np.float64), np.asarray(best, dtype=np.float64)
+    idx = np.searchsorted(nfev, grid, side="right") - 1
+    return np.where(idx >= 0, best[np.maximum(idx, 0)], np.nan)
+
+
+def cmd_compare(args) -> int:
+    import os
+
+    from . import baselines, minimize
+    from .optimizers import METHODS
+
+    p = problems.get(args.problem, args.dim)
+    budget = args.budget if args.budget is not None else 10_000 * p.dim
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    have = baselines.available()
+    for m in methods:
+        if m not in METHODS and m not in baselines.BASELINES:
+            raise ValueError(f"methods: unknown method {m!r}; expected scoreopt's "
+                             f"{', '.join(METHODS)} or the baselines {', '.join(baselines.BASELINES)}")
+    skipped = [m for m in methods if m in baselines.BASELINES and m not in have]
+    for m in skipped:
+        print(f"scoreopt: skipping {m}: its package is not installed "
+              f"({'pip install cma' if m == 'cma' else 'pip install scipy'})", file=sys.stderr)
+    methods = [m for m in methods if m not in skipped]
+    grid = np.unique(np.geomspace(1, budget, 200).astype(int))
+    rows, curves, record = [], {}, {"problem": p.name, "dim": p.dim, "budget": budget,
+                                     "seeds": args.seeds, "optimum": p.optimum, "runs": []}
+    for m in methods:
+        errs, times, series = [], [], []
+        for seed in range(args.seeds):
+            t0 = time.perf_counter()
+            if m in METHODS:
+                r = minimize(p, method=m, budget=budget, seed=seed)
+                pop = r.nfev // max(1, r.nit)
+                best, nfev, hist = r.fun, r.nfev, ([pop * (i + 1) for i in range(r.nit)], r.history)
+            else:
+                out = baselines.run(m, p, budget, seed)
+                best, nfev = out["best_f"], out["nfev"]
+                hist = ([h[0] for h in out["history"]], [h[1] for h in out["history"]])
+            wall = time.perf_counter() - t0
+            err = best - (p.optimum or 0.0)
+            errs.append(err)
+            times.append(wall)
+            series.append(_best_so_far_on(grid, *hist))
+            record["runs"].append({"method": m, "seed": seed, "fun": best, "error": err, "nfev": nfev,
+                                   "wall_seconds": wall})
+            print(f"  {m:>15s} seed {seed}: f - f* = {err:.4g}  ({nfev} evaluations, {wall:.2f} s)",
+                  file=sys.stderr)
+        errs = np.asarray(errs)
+        rows.append((m, np.median(errs), errs.min(), errs.max(), int(np.sum(errs < args.threshold)),
+                     float(np.median(times))))
+        curves[m] = (grid, np.nanmedian(np.vstack(series), axis=0))
+    what = "f - f*" if p.optimum is not None else "f"
+    print(f"{p!r}, budget {budget}, {args.seeds} seeds; {what} at the end:")
+    print(f"| method | median | best | worst | < {args.threshold:g} | median time (s) |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for m, med, lo, hi, ok, t in rows:
+        print(f"| {m} | {med:.3g} | {lo:.3g} | {hi:.3g} | {ok}/{args.seeds} | {t:.2f} |")
+    os.makedirs(args.out, exist_ok=True)
+    stem = os.path.join(args.out, f"compare-{p.name}-d{p.dim}")
+    with open(stem + ".json", "w") as fh:
+        json.dump(record, fh)
+    png = _write_plot(stem + ".png", curves, f"{p.name}, d = {p.dim}: median of {args.seeds} seeds",
+                      p.optimum)
+    print(f"wrote {stem}.json" + (f" and {png}" if png else ""))
+    return 0
+
+
 def cmd_info(args) -> int:
     print(f"scoreopt {__import__('scoreopt').__version__}")
     print(f"core: {build_info()}")
@@ -188,6 +258,16 @@ def build_parser() -> argparse.ArgumentParser:
     sr.add_argument("--quiet", action="store_true", help="no progress bar")
     sr.set_defaults(func=cmd_run)
 
+    sc = sub.add_parser("compare", help="run several methods side by side (scoreopt's and pycma/scipy baselines)")
+    sc.add_argument("--problem", required=True)
+    sc.add_argument("--dim", type=int, required=True)
+    sc.add_argument("--methods", default="dida,mbd,cma,de", help="comma-separated: dida, mbd, mppi, cem, es, cma, de, dual_annealing")
+    sc.add_argument("--budget", type=int, help="evaluations per run (default 10000 * dim)")
+    sc.add_argument("--seeds", type=int, default=5)
+    sc.add_argument("--threshold", type=float, default=1e-6, help="error counted as solved")
+    sc.add_argument("--out", default="out")
+    sc.set_defaults(func=cmd_compare)
+
     si = sub.add_parser("info", help="build and backend information")
     si.set_defaults(func=cmd_info)
     return ap
@@ -200,6 +280,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         ap.error("--n: expected a positive batch size")
     if getattr(args, "repeat", 1) < 1:
         ap.error("--repeat: expected at least 1")
+    if getattr(args, "seeds", 1) < 1:
+        ap.error("--seeds: expected at least 1")
     try:
         return args.func(args)
     except (ValueError, TypeError) as e:

@@ -96,6 +96,10 @@ class SamplingOptimizer:
             raise ValueError(f"popsize: antithetic sampling needs an even popsize, got {self.popsize}")
         self.seed = _int_arg(seed, "seed", 0)
         half = (self.upper - self.lower) / 2
+        # noise is scaled per coordinate by the box's shape (sigma is in units of the mean
+        # half-width); a cubic box has scale 1 everywhere and can use the fused core path
+        self.scale = half / float(np.mean(half))
+        self._cubic = bool(np.allclose(self.scale, 1.0, rtol=1e-12, atol=0))
         if x0 is None:
             self.mean = (self.lower + self.upper) / 2
         else:
@@ -134,7 +138,7 @@ class SamplingOptimizer:
     def ask(self) -> np.ndarray:
         """The next population: (popsize, dim), every row inside the box."""
         eps = smoothing.noise(self.seed, self.t, 0, self.popsize, self.dim, antithetic=self.antithetic)
-        X = np.clip(self.mean + self.sigma * eps, self.lower, self.upper)
+        X = np.clip(self.mean + self.sigma * (self.scale * eps), self.lower, self.upper)
         self._asked = (X.copy(), eps)
         return X
 
@@ -172,8 +176,9 @@ class SamplingOptimizer:
     # -- the fused path -----------------------------------------------------------------------
     def step(self, problem: Problem) -> None:
         """One iteration on ``problem``: fused in the core for built-in problems, through
-        ask/evaluate/tell otherwise (and for updates that need the raw samples)."""
-        if not isinstance(problem, BuiltinProblem) or self.keeps_samples:
+        ask/evaluate/tell otherwise (for updates that need the raw samples, and for boxes that
+        are not cubes, whose per-coordinate noise scale the core estimator does not take)."""
+        if not isinstance(problem, BuiltinProblem) or self.keeps_samples or not self._cubic:
             X = self.ask()
             self.tell(X, np.asarray(problem.evaluate(X), dtype=np.float64))
             return

@@ -150,7 +150,7 @@ class CEM(SamplingOptimizer):
         k = max(1, int(round(self.elite_frac * len(f))))
         elite = b.X[np.argsort(f, kind="stable")[:k]]
         new_mean = elite.mean(0)
-        new_sigma = float(np.sqrt(np.mean(elite.var(0)))) if k > 1 else self.sigma
+        new_sigma = float(np.sqrt(np.mean(elite.var(0) / self.scale ** 2))) if k > 1 else self.sigma
         self.mean = self.alpha * new_mean + (1 - self.alpha) * b.mean
         self.sigma = max(self.sigma_min, self.alpha * new_sigma + (1 - self.alpha) * self.sigma)
 
@@ -179,6 +179,6 @@ class ES(SamplingOptimizer):
         mh = self._m / (1 - self.b1 ** (self.t + 1))
         vh = self._v / (1 - self.b2 ** (self.t + 1))
         lr = self.lr0 * self.sigma / self.sigma0
-        self.mean = b.mean - lr * mh / (np.sqrt(vh) + 1e-12)
+        self.mean = b.mean - lr * self.scale * mh / (np.sqrt(vh) + 1e-12)
         p = min(1.0, (self.t + 1) / self.iterations)
         self.sigma = _log_interp(self.sigma0, self.sigma_end, p)
