@@ -283,6 +283,15 @@ void smoothing_estimate(const Problem& problem, const T* X, std::int64_t m, cons
       for (const Accum& a : part) acc[c].merge(a, lam_abs > 0 ? lam_abs : 1.0);
     }
   };
+  // Lane l of center c: chunks l, l + kLanes, ... in order.
+  auto run_lane = [&](std::int64_t c, int l, int pass, T* E, T* Y, T* fb, Accum& a) {
+    for (std::int64_t ch = l; ch < chunks; ch += kLanes) {
+      if (pass == 2)
+        sweep2(c, ch, E, Y, a);
+      else
+        sweep1(c, ch, E, Y, fb, a);
+    }
+  };
   auto run_pass = [&](int pass) {
     if (m >= nt) {
       // enough centers: one thread per center, lanes walked in turn
@@ -294,12 +303,7 @@ void smoothing_estimate(const Problem& problem, const T* X, std::int64_t m, cons
         for (std::int64_t c = 0; c < m; ++c) {
           for (int l = 0; l < kLanes; ++l) {
             part[l] = Accum(d);
-            for (std::int64_t ch = l; ch < chunks; ch += kLanes) {
-              if (pass == 2)
-                sweep2(c, ch, E.data(), Y.data(), part[l]);
-              else
-                sweep1(c, ch, E.data(), Y.data(), fb.data(), part[l]);
-            }
+            run_lane(c, l, pass, E.data(), Y.data(), fb.data(), part[l]);
           }
           merge_lanes(c, pass, part);
         }
@@ -314,14 +318,7 @@ void smoothing_estimate(const Problem& problem, const T* X, std::int64_t m, cons
         {
           std::vector<T> E(static_cast<size_t>(kChunk * d)), Y(E.size()), fb(kChunk);
 #pragma omp for schedule(dynamic, 1)
-          for (int l = 0; l < kLanes; ++l) {
-            for (std::int64_t ch = l; ch < chunks; ch += kLanes) {
-              if (pass == 2)
-                sweep2(c, ch, E.data(), Y.data(), part[l]);
-              else
-                sweep1(c, ch, E.data(), Y.data(), fb.data(), part[l]);
-            }
-          }
+          for (int l = 0; l < kLanes; ++l) run_lane(c, l, pass, E.data(), Y.data(), fb.data(), part[l]);
         }
         merge_lanes(c, pass, part);
       }

@@ -40,7 +40,8 @@ def noise(seed: int, center: int, start: int, count: int, dim: int, *, antitheti
                                  bool(antithetic), np.dtype(dtype) == np.float32)
 
 
-def _check_int(v, name, minimum):
+def check_int(v, name, minimum):
+    """An integer argument >= minimum, or a TypeError/ValueError naming it."""
     if isinstance(v, bool) or not hasattr(v, "__index__"):
         raise TypeError(f"{name}: expected an integer, got {type(v).__name__}")
     v = int(v)
@@ -63,11 +64,11 @@ def estimate(problem: Problem, X: Any, sigma: Any, *, samples: int, temperature:
     """
     if not isinstance(problem, Problem):
         raise TypeError(f"problem: expected a scoreopt Problem, got {type(problem).__name__}")
-    samples = _check_int(samples, "samples", 2)
+    samples = check_int(samples, "samples", 2)
     if antithetic and samples % 2:
         raise ValueError(f"samples: antithetic sampling needs an even count, got {samples}")
-    seed = _check_int(seed, "seed", 0)
-    center_offset = _check_int(center_offset, "center_offset", 0)
+    seed = check_int(seed, "seed", 0)
+    center_offset = check_int(center_offset, "center_offset", 0)
     if temperature is not None:
         t = float(temperature)
         if not np.isfinite(t) or t <= 0:

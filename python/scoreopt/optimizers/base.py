@@ -15,6 +15,7 @@ from typing import Any, List, Optional
 import numpy as np
 
 from .. import smoothing
+from ..smoothing import check_int as _int_arg
 from ..problem import BuiltinProblem, Problem, _check_bounds
 
 
@@ -52,15 +53,6 @@ class OptimizeResult:
     def __repr__(self) -> str:
         return (f"OptimizeResult(method={self.method!r}, fun={self.fun:.6g}, nfev={self.nfev}, "
                 f"nit={self.nit}, success={self.success}, message={self.message!r})")
-
-
-def _int_arg(v, name, minimum):
-    if isinstance(v, bool) or not hasattr(v, "__index__"):
-        raise TypeError(f"{name}: expected an integer, got {type(v).__name__}")
-    v = int(v)
-    if v < minimum:
-        raise ValueError(f"{name}: expected an integer >= {minimum}, got {v}")
-    return v
 
 
 class SamplingOptimizer:
