@@ -10,6 +10,7 @@
 #include <string>
 
 #include "scoreopt/backends.hpp"
+#include "scoreopt/optimizers.hpp"
 #include "scoreopt/problem.hpp"
 #include "scoreopt/registry.hpp"
 #include "scoreopt/smoothing.hpp"
@@ -180,6 +181,46 @@ py::array smoothing_noise(std::uint64_t seed, std::uint64_t center, std::int64_t
   return std::move(out);
 }
 
+scoreopt::DidaOptions dida_options(const py::dict& o) {
+  scoreopt::DidaOptions opt;
+  opt.popsize = o["popsize"].cast<std::int64_t>();
+  opt.sigma0 = o["sigma0"].cast<double>();
+  opt.sigma_end = o["sigma_end"].cast<double>();
+  opt.temperature = o["temperature"].cast<double>();
+  opt.temperature_end = o["temperature_end"].cast<double>();
+  const std::string sched = o["schedule"].cast<std::string>();
+  opt.schedule = sched == "cosine"     ? scoreopt::DidaOptions::Schedule::Cosine
+                 : sched == "adaptive" ? scoreopt::DidaOptions::Schedule::Adaptive
+                                       : scoreopt::DidaOptions::Schedule::Geometric;
+  opt.step = o["step"].cast<double>();
+  opt.shrink = o["shrink"].cast<double>();
+  opt.adapt_threshold = o["adapt_threshold"].cast<double>();
+  opt.anneal = o["anneal"].cast<bool>();
+  opt.seed = o["seed"].cast<std::uint64_t>();
+  opt.budget = o["budget"].cast<std::int64_t>();
+  return opt;
+}
+
+py::dict dida_minimize(const Problem& p, std::vector<double> lower, std::vector<double> upper,
+                       const py::dict& o, std::vector<double> x0) {
+  const scoreopt::DidaOptions opt = dida_options(o);
+  scoreopt::OptimizeResult r;
+  {
+    py::gil_scoped_release release;
+    r = scoreopt::dida_minimize(p, lower, upper, opt, x0);
+  }
+  py::dict d;
+  d["x"] = r.x;
+  d["fun"] = r.fun;
+  d["nfev"] = r.nfev;
+  d["nit"] = r.nit;
+  d["nonfinite"] = r.nonfinite;
+  d["success"] = r.success;
+  d["message"] = r.message;
+  d["history"] = r.history;
+  return d;
+}
+
 py::dict info_dict(const scoreopt::FunctionInfo& fi) {
   py::dict d;
   d["name"] = fi.name;
@@ -275,6 +316,17 @@ PYBIND11_MODULE(_core, m) {
         py::arg("want_weighted"));
   m.def("smoothing_noise", &smoothing_noise, py::arg("seed"), py::arg("center"), py::arg("start"),
         py::arg("count"), py::arg("dim"), py::arg("antithetic"), py::arg("float32"));
+  py::class_<scoreopt::Dida>(m, "Dida")
+      .def(py::init([](int dim, std::vector<double> lo, std::vector<double> hi, const py::dict& o,
+                       std::vector<double> x0) { return scoreopt::Dida(dim, lo, hi, dida_options(o), x0); }),
+           py::arg("dim"), py::arg("lower"), py::arg("upper"), py::arg("options"), py::arg("x0"))
+      .def("step", &scoreopt::Dida::step, py::arg("problem"), py::call_guard<py::gil_scoped_release>())
+      .def_property_readonly("mean", &scoreopt::Dida::mean)
+      .def_property_readonly("sigma", &scoreopt::Dida::sigma)
+      .def_property_readonly("iteration", &scoreopt::Dida::iteration)
+      .def_property_readonly("stop", &scoreopt::Dida::stop);
+  m.def("dida_minimize", &dida_minimize, py::arg("problem"), py::arg("lower"), py::arg("upper"),
+        py::arg("options"), py::arg("x0"));
   m.def("set_num_threads", &scoreopt::set_num_threads, py::arg("n"));
   m.def("num_threads", &scoreopt::num_threads);
   m.def("_last_input_address", [] { return g_last_input; });

@@ -38,6 +38,33 @@ class _Progress:
         self.stream.flush()
 
 
+def _core_loop_applies(opt, problem, callback, progress) -> bool:
+    """DIDA and MPPI on a built-in problem over a cube run their whole loop in the core (the
+    iterates are those of the Python loop); a callback or a progress bar needs the Python loop."""
+    from .optimizers import DIDA, MPPI
+    from .problem import BuiltinProblem
+
+    return (type(opt) in (DIDA, MPPI) and isinstance(problem, BuiltinProblem) and problem.num_params == 0
+            and opt._cubic and opt.antithetic and callback is None and not progress)
+
+
+def _run_in_core(opt, problem) -> OptimizeResult:
+    from . import _core
+    from .optimizers import DIDA
+
+    dida = isinstance(opt, DIDA)
+    options = dict(
+        popsize=opt.popsize, sigma0=opt.sigma0, sigma_end=opt.sigma_end if dida else 0.0,
+        temperature=opt.tau0 if dida else opt.temperature, temperature_end=opt.tau_end if dida else 0.0,
+        schedule=opt.schedule if dida else "geometric", step=opt.step_size if dida else 1.0,
+        shrink=opt.shrink if dida else 0.8, adapt_threshold=opt.adapt_threshold if dida else 0.1,
+        anneal=dida, seed=opt.seed, budget=opt.budget)
+    r = _core.dida_minimize(problem._core, opt.lower.tolist(), opt.upper.tolist(), options, opt.mean.tolist())
+    return OptimizeResult(x=np.asarray(r["x"]), fun=r["fun"], nfev=r["nfev"], nit=r["nit"],
+                          success=r["success"], message=r["message"], history=r["history"],
+                          nonfinite=r["nonfinite"], method=opt.name)
+
+
 def minimize(fun: Any, *, dim: Optional[int] = None, bounds: Any = None, method: str = "dida",
              budget: Optional[int] = None, x0: Any = None, seed: int = 0,
              callback: Optional[Callable] = None, progress: bool = False, **options) -> OptimizeResult:
@@ -71,6 +98,8 @@ def minimize(fun: Any, *, dim: Optional[int] = None, bounds: Any = None, method:
     if budget is None:
         budget = 10_000 * d
     opt = METHODS[method](d, bounds, budget=budget, x0=x0, seed=seed, **options)
+    if _core_loop_applies(opt, problem, callback, progress):
+        return _run_in_core(opt, problem)
     bar = _Progress(budget, method) if progress else None
     try:
         while not opt.stop:

@@ -72,15 +72,19 @@ class DIDA(SamplingOptimizer):
         self.adapt_threshold = _positive(adapt_threshold, "adapt_threshold")
 
     def _update(self, b: Batch) -> None:
-        move = self.step_size * (b.weighted_mean - b.mean)
-        self.mean = b.mean + move
+        # step 1 lands exactly on the weighted mean (as the core's Dida does)
+        if self.step_size == 1.0:
+            self.mean = b.weighted_mean.copy()
+        else:
+            self.mean = b.mean + self.step_size * (b.weighted_mean - b.mean)
+        move = self.mean - b.mean
         p = min(1.0, (self.t + 1) / self.iterations)
         if self.schedule == "geometric":
             self.sigma = _log_interp(self.sigma0, self.sigma_end, p)
         elif self.schedule == "cosine":
             self.sigma = _log_interp(self.sigma0, self.sigma_end, (1 - math.cos(math.pi * p)) / 2)
         else:
-            if np.linalg.norm(move) < self.adapt_threshold * self.sigma * math.sqrt(self.dim):
+            if math.sqrt(float(move @ move)) < self.adapt_threshold * self.sigma * math.sqrt(self.dim):
                 self.sigma = max(self.sigma * self.shrink, self.sigma_end)
         self.temperature = _log_interp(self.tau0, self.tau_end, p)
 
