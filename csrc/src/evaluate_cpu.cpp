@@ -44,10 +44,12 @@ template <class F, class T>
 T eval_row(const T* x, int d, const T* p, const Context<T>& ctx, T* g) {
   using math::FastMath;
   using math::PreciseMath;
-  if (g) {
-    T v = F::template value_grad<FastMath>(x, d, p, ctx, g);
-    if (std::isnan(v) || any_nan(g, d)) v = F::template value_grad<PreciseMath>(x, d, p, ctx, g);
-    return v;
+  if constexpr (has_gradient<F>::value) {
+    if (g) {
+      T v = F::template value_grad<FastMath>(x, d, p, ctx, g);
+      if (std::isnan(v) || any_nan(g, d)) v = F::template value_grad<PreciseMath>(x, d, p, ctx, g);
+      return v;
+    }
   }
   T v = F::template value<FastMath>(x, d, p, ctx);
   if (std::isnan(v)) v = F::template value<PreciseMath>(x, d, p, ctx);
@@ -64,7 +66,7 @@ struct AffineView {
 
 template <class F, class T>
 void run(const T* X, std::int64_t n, int d, const T* params, std::int64_t prow_stride, int np,
-         const Context<T>& ctx, const AffineView<T>* aff, T* f, T* grad, int nthreads,
+         const Context<T>& shared_ctx, const AffineView<T>* aff, T* f, T* grad, int nthreads,
          std::int64_t* bad_row) {
   std::atomic<std::int64_t> first_bad{std::numeric_limits<std::int64_t>::max()};
   const std::int64_t cost = n * d * (aff && aff->matrix ? d : 1);
@@ -73,6 +75,9 @@ void run(const T* X, std::int64_t n, int d, const T* params, std::int64_t prow_s
   {
     // Per-thread scratch of one row: the only temporaries, dim-sized.
     std::vector<T> z(aff ? d : 0), gz(aff && grad ? d : 0), diff(aff ? d : 0);
+    std::vector<T> work(static_cast<size_t>(scratch_of<F>::size(d)));
+    Context<T> ctx = shared_ctx;
+    ctx.work = work.data();
 #pragma omp for schedule(static)
     for (std::int64_t r = 0; r < n; ++r) {
       const T* x = X + r * d;
@@ -164,6 +169,11 @@ void Problem::evaluate(const T* X, std::int64_t n, const T* params, std::int64_t
   } else {
     ctx.table = table_f_.empty() ? nullptr : table_f_.data();
   }
+
+  if (grad && !fi.has_gradient)
+    throw std::invalid_argument("gradient: " + fi.name + " has no analytic gradient");
+  if (fi.data_size && std::int64_t(data_.size()) != fi.data_size(dim_))
+    throw std::invalid_argument("data: " + fi.name + " needs its instance data (Problem::with_data)");
 
   AffineView<T> av{};
   const AffineView<T>* aff = nullptr;

@@ -52,7 +52,9 @@ Problem::Problem(std::string_view name, int dim, const std::map<std::string, dou
 
 void Problem::rebuild_tables() {
   table_d_.clear();
-  if (info_->id == FunctionId::Ellipsoid) {
+  if (info_->data_size) {
+    table_d_ = data_;
+  } else if (info_->id == FunctionId::Ellipsoid) {
     const double lc = std::log(options_.at(0));
     table_d_.resize(dim_);
     for (int i = 0; i < dim_; ++i)
@@ -61,6 +63,22 @@ void Problem::rebuild_tables() {
   table_f_.assign(table_d_.begin(), table_d_.end());
   matrix_f_.assign(affine_.matrix.begin(), affine_.matrix.end());
   shift_f_.assign(affine_.shift.begin(), affine_.shift.end());
+}
+
+Problem Problem::with_data(std::vector<double> data) const {
+  if (!info_->data_size)
+    throw std::invalid_argument("data: " + info_->name + " takes no instance data");
+  const std::int64_t want = info_->data_size(dim_);
+  if (std::int64_t(data.size()) != want)
+    throw std::invalid_argument("data: " + info_->name + " in dimension " + std::to_string(dim_) +
+                                " needs " + std::to_string(want) + " values, got " +
+                                std::to_string(data.size()));
+  for (double v : data)
+    if (!std::isfinite(v)) throw std::invalid_argument("data: contains NaN or Inf");
+  Problem p = *this;
+  p.data_ = std::move(data);
+  p.rebuild_tables();
+  return p;
 }
 
 Problem Problem::with_affine(Affine a) const {

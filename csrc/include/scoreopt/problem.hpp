@@ -37,6 +37,12 @@ class Problem {
   // (x - o) form keeps f exact at x = o, which a composed A x + c form would not).
   Problem with_affine(Affine affine) const;
 
+  // Returns a copy holding the instance data of a function that needs it (suite functions:
+  // shifts, rotations, ...), exactly info().data_size(dim) values. Throws on a wrong length or
+  // non-finite values.
+  Problem with_data(std::vector<double> data) const;
+  const std::vector<double>& data() const { return data_; }
+
   // X: n x dim row-major. params: params_rows x num_params (params_rows is 1 to broadcast, or n),
   // nullptr when the function takes none. f: n outputs. grad: n x dim, or nullptr.
   // Throws std::invalid_argument on inconsistent sizes, missing parameters, or non-finite values
@@ -54,6 +60,7 @@ class Problem {
   int dim_;
   std::vector<double> options_;
   Affine affine_;
+  std::vector<double> data_;
   std::vector<double> table_d_;
   std::vector<float> table_f_;
   std::vector<float> matrix_f_, shift_f_;

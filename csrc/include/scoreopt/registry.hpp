@@ -2,6 +2,7 @@
 // parameter counts and options. The math lives in functions/*.hpp; this is only metadata.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,6 +52,10 @@ struct FunctionInfo {
   std::vector<double> param_lower;  // parameter box used by the paper's experiments
   std::vector<double> param_upper;
   std::vector<OptionInfo> options;
+  bool has_gradient = true;
+  // length of the instance data a problem of dimension d must be given (Problem::with_data);
+  // nullptr for functions that need none
+  std::int64_t (*data_size)(int d) = nullptr;
 };
 
 // All built-in functions, in a stable order.

@@ -2,13 +2,32 @@
 // can be passed by value to a CUDA kernel as it is to a host loop.
 #pragma once
 
+#include <type_traits>
+
 namespace scoreopt {
 
 template <class T>
 struct Context {
-  const T* table = nullptr;  // per-coordinate constants (ellipsoid weights), length dim
+  const T* table = nullptr;  // per-problem constants: ellipsoid weights, suite instance data
   double option[4] = {0.0, 0.0, 0.0, 0.0};  // per-function scalars, see registry.cpp
+  T* work = nullptr;  // per-thread row scratch of F::scratch(dim) values (functions that need it)
 };
+
+// Optional parts of a function type:
+//   static int scratch(int d): scratch values a row evaluation needs in ctx.work;
+//   static constexpr bool kNoGradient = true: the function has no analytic gradient.
+template <class F, class = void>
+struct scratch_of {
+  static int size(int) { return 0; }
+};
+template <class F>
+struct scratch_of<F, std::void_t<decltype(F::scratch(0))>> {
+  static int size(int d) { return F::scratch(d); }
+};
+template <class F, class = void>
+struct has_gradient : std::true_type {};
+template <class F>
+struct has_gradient<F, std::void_t<decltype(F::kNoGradient)>> : std::false_type {};
 
 // Every function type provides, for T in {float, double} and a math policy M
 // (scoreopt::math::FastMath or PreciseMath):
