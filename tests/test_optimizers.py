@@ -174,3 +174,13 @@ def test_core_loop_equals_python_loop(schedule):
     while not opt.stop:
         opt.step(p)
     assert m.history == opt.result.history
+
+
+def test_dida_restarts():
+    p = problems.get("schwefel", 6)
+    r = scoreopt.minimize(p, method="dida", budget=30_000, seed=0, restarts=4)
+    assert r.nfev <= 30_000 and np.isfinite(r.fun) and r.fun == min(r.history)
+    opt = DIDA(6, p.bounds, budget=30_000, seed=0, restarts=4)
+    assert opt.cycle_length == 60
+    with pytest.raises(ValueError, match="restarts: expected an integer >= 0"):
+        DIDA(6, p.bounds, restarts=-1)

@@ -45,7 +45,8 @@ def _core_loop_applies(opt, problem, callback, progress) -> bool:
     from .problem import BuiltinProblem
 
     return (type(opt) in (DIDA, MPPI) and isinstance(problem, BuiltinProblem) and problem.num_params == 0
-            and opt._cubic and opt.antithetic and callback is None and not progress)
+            and opt._cubic and opt.antithetic and callback is None and not progress
+            and not getattr(opt, "restarts", 0))
 
 
 def _run_in_core(opt, problem) -> OptimizeResult:

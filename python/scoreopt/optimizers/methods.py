@@ -45,6 +45,9 @@ class DIDA(SamplingOptimizer):
     scale), or "adaptive" (shrink by ``shrink`` whenever the mean's step falls below
     ``adapt_threshold`` sigma sqrt(dim), i.e. the current smoothing level has converged).
     step: fraction of the MPPI step taken (1 lands on the weighted mean).
+    restarts: split the budget into restarts + 1 annealing cycles; each new cycle starts from a
+    uniform random point of the box (drawn from the seed) with sigma0 again. The best point over
+    all cycles is the result.
     """
 
     name = "dida"
@@ -52,9 +55,14 @@ class DIDA(SamplingOptimizer):
     def __init__(self, dim: int, bounds: Any, *, temperature: float = 3.0,
                  temperature_end: Optional[float] = None, sigma_end: Optional[float] = None,
                  schedule: str = "geometric", step: float = 1.0, shrink: float = 0.8,
-                 adapt_threshold: float = 0.1, **kw):
+                 adapt_threshold: float = 0.1, restarts: int = 0, **kw):
         kw.setdefault("popsize", 100)
         super().__init__(dim, bounds, **kw)
+        from ..smoothing import check_int
+
+        self.restarts = check_int(restarts, "restarts", 0)
+        self.cycle_length = max(1, self.iterations // (self.restarts + 1))
+        self._cycle_start = 0
         if schedule not in SCHEDULES:
             raise ValueError(f"schedule: expected one of {', '.join(SCHEDULES)}, got {schedule!r}")
         self.schedule = schedule
@@ -72,13 +80,21 @@ class DIDA(SamplingOptimizer):
         self.adapt_threshold = _positive(adapt_threshold, "adapt_threshold")
 
     def _update(self, b: Batch) -> None:
+        if self.restarts and self.t + 1 - self._cycle_start >= self.cycle_length \
+                and self.t + 1 < self.iterations:
+            # a new annealing cycle from a fresh point of the box
+            rng = np.random.default_rng([self.seed, self.t + 1])
+            self.mean = self.lower + (self.upper - self.lower) * rng.random(self.dim)
+            self.sigma, self.temperature = self.sigma0, self.tau0
+            self._cycle_start = self.t + 1
+            return
         # step 1 lands exactly on the weighted mean (as the core's Dida does)
         if self.step_size == 1.0:
             self.mean = b.weighted_mean.copy()
         else:
             self.mean = b.mean + self.step_size * (b.weighted_mean - b.mean)
         move = self.mean - b.mean
-        p = min(1.0, (self.t + 1) / self.iterations)
+        p = min(1.0, (self.t + 1 - self._cycle_start) / self.cycle_length)
         if self.schedule == "geometric":
             self.sigma = _log_interp(self.sigma0, self.sigma_end, p)
         elif self.schedule == "cosine":
