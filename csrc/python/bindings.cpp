@@ -298,6 +298,10 @@ PYBIND11_MODULE(_core, m) {
             return p.with_affine(std::move(a));
           },
           py::arg("matrix"), py::arg("shift"), py::arg("scale"), py::arg("bias"))
+      .def(
+          "with_data",
+          [](const Problem& p, std::vector<double> data) { return p.with_data(std::move(data)); },
+          py::arg("data"))
       .def("known_optimum",
            [](const Problem& p) -> py::object {
              double v;

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "scoreopt/functions/bbob.hpp"
+
 namespace scoreopt {
 
 namespace {
@@ -72,6 +74,44 @@ std::vector<FunctionInfo> build() {
   return r;
 }
 
+std::vector<FunctionInfo> build_suites() {
+  using F = FunctionId;
+  namespace b = functions::bbob;
+  std::vector<FunctionInfo> r;
+  auto bbob = [&](F id, int k, const char* desc, std::int64_t (*size)(int)) {
+    FunctionInfo fi{id, "bbob.f" + std::to_string(k), "bbob", desc, 2, false, -5.0, 5.0, false,
+                    0, {}, {}, {}};
+    fi.has_gradient = false;
+    fi.data_size = size;
+    r.push_back(std::move(fi));
+  };
+  bbob(F::BbobF1, 1, "BBOB f1: sphere", &b::F1::data_size);
+  bbob(F::BbobF2, 2, "BBOB f2: ellipsoid (separable)", &b::F2::data_size);
+  bbob(F::BbobF3, 3, "BBOB f3: Rastrigin (separable)", &b::F3::data_size);
+  bbob(F::BbobF4, 4, "BBOB f4: Bueche-Rastrigin", &b::F4::data_size);
+  bbob(F::BbobF5, 5, "BBOB f5: linear slope", &b::F5::data_size);
+  bbob(F::BbobF6, 6, "BBOB f6: attractive sector", &b::F6::data_size);
+  bbob(F::BbobF7, 7, "BBOB f7: step ellipsoid", &b::F7::data_size);
+  bbob(F::BbobF8, 8, "BBOB f8: Rosenbrock (original)", &b::F8::data_size);
+  bbob(F::BbobF9, 9, "BBOB f9: Rosenbrock (rotated)", &b::F9::data_size);
+  bbob(F::BbobF10, 10, "BBOB f10: ellipsoid (rotated)", &b::F10::data_size);
+  bbob(F::BbobF11, 11, "BBOB f11: discus", &b::F11::data_size);
+  bbob(F::BbobF12, 12, "BBOB f12: bent cigar", &b::F12::data_size);
+  bbob(F::BbobF13, 13, "BBOB f13: sharp ridge", &b::F13::data_size);
+  bbob(F::BbobF14, 14, "BBOB f14: different powers", &b::F14::data_size);
+  bbob(F::BbobF15, 15, "BBOB f15: Rastrigin (rotated)", &b::F15::data_size);
+  bbob(F::BbobF16, 16, "BBOB f16: Weierstrass", &b::F16::data_size);
+  bbob(F::BbobF17, 17, "BBOB f17: Schaffers F7, condition 10", &b::F17::data_size);
+  bbob(F::BbobF18, 18, "BBOB f18: Schaffers F7, condition 1000", &b::F18::data_size);
+  bbob(F::BbobF19, 19, "BBOB f19: composite Griewank-Rosenbrock F8F2", &b::F19::data_size);
+  bbob(F::BbobF20, 20, "BBOB f20: Schwefel x*sin(x)", &b::F20::data_size);
+  bbob(F::BbobF21, 21, "BBOB f21: Gallagher's Gaussian 101-me peaks", &b::F21::data_size);
+  bbob(F::BbobF22, 22, "BBOB f22: Gallagher's Gaussian 21-hi peaks", &b::F22::data_size);
+  bbob(F::BbobF23, 23, "BBOB f23: Katsuura", &b::F23::data_size);
+  bbob(F::BbobF24, 24, "BBOB f24: Lunacek bi-Rastrigin", &b::F24::data_size);
+  return r;
+}
+
 }  // namespace
 
 const std::vector<FunctionInfo>& registry() {
@@ -79,13 +119,21 @@ const std::vector<FunctionInfo>& registry() {
   return r;
 }
 
+const std::vector<FunctionInfo>& suite_registry() {
+  static const std::vector<FunctionInfo> r = build_suites();
+  return r;
+}
+
 const FunctionInfo& find_function(std::string_view name) {
   for (const auto& f : registry())
+    if (f.name == name) return f;
+  for (const auto& f : suite_registry())
     if (f.name == name) return f;
   std::string known;
   for (const auto& f : registry()) known += (known.empty() ? "" : ", ") + f.name;
   throw std::invalid_argument("name: unknown function '" + std::string(name) +
-                              "'; expected one of: " + known);
+                              "'; expected one of: " + known +
+                              " (or a suite function bbob.f1 ... bbob.f24)");
 }
 
 bool known_optimum(const FunctionInfo& info, int dim, const std::vector<double>& options,

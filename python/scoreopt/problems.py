@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, List, Optional
 from . import _core
 from .problem import BuiltinProblem, CallableProblem, Problem
 
-__all__ = ["get", "glens", "from_callable", "names", "info", "Problem"]
+__all__ = ["get", "glens", "bbob", "from_callable", "names", "info", "Problem"]
 
 GLENS_FAMILIES = ("qp", "himmelblau", "rosenbrock", "levy")
 
@@ -72,6 +72,15 @@ def glens(family: str, dim: int, *, params: Any = None, **options: float) -> Bui
     if family not in GLENS_FAMILIES:
         raise ValueError(f"family: unknown GLENS family {family!r}; expected one of: {', '.join(GLENS_FAMILIES)}")
     return get("glens." + family, dim, params=params, **options)
+
+
+def bbob(function: int, instance: int, dim: int) -> BuiltinProblem:
+    """COCO's noiseless bbob ``function`` (1..24), ``instance`` (>= 1), dimension ``dim`` (>= 2)
+    on [-5, 5]^dim, with COCO's values; ``optimum`` / ``x_opt`` are f_opt and the minimiser.
+    No analytic gradient. See :mod:`scoreopt.suites.bbob`."""
+    from .suites import bbob as _bbob  # deferred: the instance generator is only needed here
+
+    return _bbob.bbob(function, instance, dim)
 
 
 def from_callable(fn: Callable, dim: int, bounds: Any, vectorized: bool = True, *,

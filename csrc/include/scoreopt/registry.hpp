@@ -27,6 +27,32 @@ enum class FunctionId : int {
   GlensHimmelblau,
   GlensRosenbrock,
   GlensLevy,
+  // the 24 noiseless functions of COCO's bbob suite (functions/bbob.hpp); they need instance
+  // data (Problem::with_data), built by python/scoreopt/suites/bbob.py
+  BbobF1,
+  BbobF2,
+  BbobF3,
+  BbobF4,
+  BbobF5,
+  BbobF6,
+  BbobF7,
+  BbobF8,
+  BbobF9,
+  BbobF10,
+  BbobF11,
+  BbobF12,
+  BbobF13,
+  BbobF14,
+  BbobF15,
+  BbobF16,
+  BbobF17,
+  BbobF18,
+  BbobF19,
+  BbobF20,
+  BbobF21,
+  BbobF22,
+  BbobF23,
+  BbobF24,
 };
 
 struct OptionInfo {
@@ -41,7 +67,7 @@ struct OptionInfo {
 struct FunctionInfo {
   FunctionId id;
   std::string name;         // registry name, e.g. "rastrigin" or "glens.qp"
-  std::string family;       // "classic" or "glens"
+  std::string family;       // "classic", "glens" or "bbob"
   std::string description;  // one line, the formula
   int min_dim;
   bool even_dim;     // defined on pairs of coordinates
@@ -58,10 +84,18 @@ struct FunctionInfo {
   std::int64_t (*data_size)(int d) = nullptr;
 };
 
-// All built-in functions, in a stable order.
+// The standalone built-in functions (classic and GLENS), in a stable order: each can be built
+// from its name, dimension and options alone.
 const std::vector<FunctionInfo>& registry();
 
-// Looks a function up by name; throws std::invalid_argument naming the known functions.
+// The suite functions (family "bbob": "bbob.f1" ... "bbob.f24"), in a stable order. They are
+// kept out of registry() because a name does not define them: every problem needs its instance
+// data (Problem::with_data, from python/scoreopt/suites/bbob.py), and listings or loops over
+// registry() build problems from names alone.
+const std::vector<FunctionInfo>& suite_registry();
+
+// Looks a function up by name, in registry() and suite_registry(); throws
+// std::invalid_argument naming the known functions.
 const FunctionInfo& find_function(std::string_view name);
 
 // Known minimum value and minimizer for dimension d, if one is known in closed form for the

@@ -1,0 +1,761 @@
+// The 24 noiseless BBOB functions of COCO (suite "bbob"), ported operation for operation from
+// the float64 NumPy reference python/scoreopt/suites/bbob_reference.py, which reproduces
+// COCO's C code (see its docstring for the definitions and the instance generation).
+//
+// Instance data. Everything random (shifts, rotations, f_opt, Gallagher peaks, ...) is
+// generated in Python (bbob_reference.instance) and handed to the core as one flat vector
+// (Problem::with_data), which the functions read through ctx.table. The layout of every
+// function is documented next to its struct below; python/scoreopt/suites/bbob.py (pack) is
+// the Python side of the same layout and must be kept in sync with it. Conventions:
+//   * D = dim; the values start with f_opt, then the function's scalars, then vectors (D
+//     values each), then matrices (D*D values each); F::size(d) of them;
+//   * matrices are stored COLUMN-major: MT[j*D + i] = M_ij (the reference's z_i = sum_j M_ij y_j),
+//     so that the product is accumulated as z += y_j * M[:, j] for j = 0, 1, ...: each z_i is
+//     summed left to right over j, as in COCO, while the loop over i stays contiguous;
+//   * the vector then repeats, as residuals: after the F::size(d) values v_k come the
+//     F::size(d) values v_k - double(float(v_k)) (data_size(d) = 2 F::size(d)). Double
+//     evaluation ignores them; see "float" below.
+//
+// Accuracy (double). Sums are accumulated in the reference's (= COCO's) left-to-right order;
+// exp, log and pow are always the C library's (the reference evaluates them to within rounding
+// of the correctly rounded result, as glibc does), and so is all of T_osz. Other sin and cos
+// come from the math policy M: FastMath yields NaN outside its range, and the driver then
+// recomputes the row with PreciseMath (the C library). Where large arguments are the rule
+// (Weierstrass's 3^11 frequencies, the cos of Griewank-Rosenbrock), cos has a wider fast range
+// and falls back per element instead (cos_wide). Fused multiply-adds are switched off for this
+// header under GCC (the core is built with -march=native, and contraction alone moves f16,
+// f19, f23 by up to 1e-10 relative); the evaluation entry points are therefore never inlined
+// into the driver, which is compiled with contraction on. Other compilers keep their default
+// (clang: within one expression; nvcc: on). Measured against cocoex: mostly bitwise equal,
+// at most ~5e-13 relative (f16, whose value turns the last bit of a cos into 1e-13).
+//
+// float. COCO's values are defined in double, and most BBOB functions are too ill-conditioned
+// for float arithmetic, or even for float-rounded instance data, to reach 1e-5 relative
+// (ellipsoids with condition 1e6, the fractal f16 and f23, the cos of f19's ~1e6 arguments: a
+// shift or rotation rounded to float moves their values by up to 5e-4). The float path
+// therefore evaluates in double: x is widened, and every table value is read as
+// double(hi) + double(lo) from the float copy of the value and of its residual (exact to about
+// 2^-48). The result is the double result rounded to float (error ~1e-7 relative).
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <new>
+#include <type_traits>
+
+#include "scoreopt/config.hpp"
+#include "scoreopt/functions/context.hpp"
+#include "scoreopt/math.hpp"
+
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+// the entry points must stay out of line: inlined into a caller compiled with contraction on,
+// their code would be contracted there
+#define SO_BBOB_ENTRY inline __attribute__((noinline))
+#else
+#define SO_BBOB_ENTRY SO_HD
+#endif
+
+namespace scoreopt::functions::bbob {
+
+// ---- scalar helpers --------------------------------------------------------------------------
+
+// The C library's exp / log / pow (math.hpp's exp is the same call).
+SO_HD double c_exp(double x) { return math::exp(x); }
+SO_HD double c_log(double x) {
+#if defined(__CUDA_ARCH__)
+  return ::log(x);
+#else
+  return std::log(x);
+#endif
+}
+SO_HD double c_pow(double x, double y) {
+#if defined(__CUDA_ARCH__)
+  return ::pow(x, y);
+#else
+  return std::pow(x, y);
+#endif
+}
+
+constexpr double kTwoPi = 2.0 * math::kPi;  // == 2 * math.pi in Python, COCO's 2 * coco_pi
+
+// cos for functions whose arguments are routinely beyond FastMath's range (5e5): Weierstrass's
+// 2 pi 3^11 (z + 1/2) and the Griewank-Rosenbrock s_i reach 1e7. With FastMath, arguments
+// below 2^26 pi/2 (1e8) are reduced with a four-part Cody-Waite split of pi/2 (each part has
+// 27 significant bits, so q * part is exact for |q| < 2^26, and v - q * c1 is exact by
+// Sterbenz) and evaluated by math.hpp's kernels: within 1.1e-16 of the C library (measured on
+// 1e7 arguments up to 1.2e7). Larger arguments, and PreciseMath, use the C library.
+constexpr double kWideLimit = 67108864.0;  // 2^26 quadrants
+SO_HD double cos_reduced(double v, bool& ok) {
+  const double q = math::rint(v * (2.0 / math::kPi));
+  double r = v - q * 0x1.921fb54p+0;
+  r = r - q * 0x1.10b461p-30;
+  r = r - q * 0x1.a62633p-58;
+  r = r - q * 0x1.45c06e0e68948p-86;
+  double sn, cs;
+  math::sincos_quadrant(r, q, sn, cs);
+  ok = math::abs(q) < kWideLimit;
+  return cs;
+}
+
+template <class M>
+SO_HD double cos_wide(double v) {
+  if constexpr (std::is_same_v<M, math::FastMath>) {
+    bool ok;
+    const double c = cos_reduced(v, ok);
+    if (ok) return c;
+  }
+  return math::PreciseMath::cos(v);
+}
+
+// c[k] = cos_wide(v[k]) for k < n: the fast part as one vectorizable loop, then the C library
+// for the (rare) arguments beyond it. c must not alias v.
+template <class M>
+SO_HD void cos_wide_array(const double* v, double* c, int n) {
+  if constexpr (std::is_same_v<M, math::FastMath>) {
+    SO_SIMD
+    for (int k = 0; k < n; ++k) {
+      bool ok;
+      const double cs = cos_reduced(v[k], ok);
+      c[k] = ok ? cs : double(NAN);
+    }
+    for (int k = 0; k < n; ++k)
+      if (c[k] != c[k]) c[k] = math::PreciseMath::cos(v[k]);
+  } else {
+    for (int k = 0; k < n; ++k) c[k] = math::PreciseMath::cos(v[k]);
+  }
+}
+
+// T_osz, the oscillation (alpha = 0.1), on one value (also applied to f-values). Entirely the C
+// library (sin included: this is no slower than FastMath here, next to log, exp and pow), so
+// that T_osz is bitwise COCO's; Weierstrass (f16) turns one ulp of its output into 1e-12.
+SO_HD double c_sin(double x) { return math::PreciseMath::sin(x); }
+SO_HD double tosz(double x) {
+  if (x > 0.0) {
+    const double t = c_log(x) / 0.1;
+    return c_pow(c_exp(t + 0.49 * (c_sin(t) + c_sin(0.79 * t))), 0.1);
+  }
+  if (x < 0.0) {
+    const double t = c_log(-x) / 0.1;
+    return -c_pow(c_exp(t + 0.49 * (c_sin(0.55 * t) + c_sin(0.31 * t))), 0.1);
+  }
+  return x;
+}
+
+// T_asy^beta on coordinate i of d: x -> x^(1 + beta i/(d-1) sqrt(x)) for x > 0.
+SO_HD double tasy(double x, int i, int d, double beta) {
+  if (!(x > 0.0)) return x;
+  const double coef = (beta * double(i)) / (double(d) - 1.0);
+  return c_pow(x, 1.0 + coef * math::sqrt(x));
+}
+
+// f_pen = sum_i max(0, |x_i| - 5)^2, left to right.
+SO_HD double penalty(const double* x, int d) {
+  double s = 0;
+  for (int i = 0; i < d; ++i) {
+    const double t = math::abs(x[i]) - 5.0;
+    s += t > 0.0 ? t * t : 0.0;
+  }
+  return s;
+}
+
+// Reading the table: as stored (double evaluation), or as float hi + lo pairs (float
+// evaluation, see the top). Offsetting gives the view of a sub-array.
+struct Exact {
+  const double* p;
+  SO_HD double operator[](std::int64_t i) const { return p[i]; }
+  SO_HD Exact operator+(std::int64_t k) const { return Exact{p + k}; }
+};
+struct Split {
+  const float* hi;
+  const float* lo;
+  SO_HD double operator[](std::int64_t i) const { return double(hi[i]) + double(lo[i]); }
+  SO_HD Split operator+(std::int64_t k) const { return Split{hi + k, lo + k}; }
+};
+
+// z_i = sum_j M_ij y_j (MT column-major, see the top), each sum left to right over j.
+// z must not alias y.
+template <class A>
+SO_HD void matvec(const A& MT, const double* y, int d, double* z) {
+  const double y0 = y[0];
+  SO_SIMD
+  for (int i = 0; i < d; ++i) z[i] = y0 * MT[i];
+  for (int j = 1; j < d; ++j) {
+    const double yj = y[j];
+    const A col = MT + std::int64_t(j) * d;
+    SO_SIMD
+    for (int i = 0; i < d; ++i) z[i] += yj * col[i];
+  }
+}
+
+// z = M (x - shift), the shift subtracted first (as the reference's _affine(_shifted(X), M)).
+template <class A>
+SO_HD void matvec_shifted(const A& MT, const double* x, const A& shift, int d, double* z) {
+  const double y0 = x[0] - shift[0];
+  SO_SIMD
+  for (int i = 0; i < d; ++i) z[i] = y0 * MT[i];
+  for (int j = 1; j < d; ++j) {
+    const double yj = x[j] - shift[j];
+    const A col = MT + std::int64_t(j) * d;
+    SO_SIMD
+    for (int i = 0; i < d; ++i) z[i] += yj * col[i];
+  }
+}
+
+// 10 (D - sum cos(2 pi z_i)) + sum z_i^2 (inf stays inf), the raw Rastrigin of f3 and f15.
+template <class M>
+SO_HD double rastrigin_raw(const double* z, int d) {
+  double s1 = 0, s2 = 0;
+  for (int i = 0; i < d; ++i) s1 += M::cos(kTwoPi * z[i]);
+  for (int i = 0; i < d; ++i) s2 += z[i] * z[i];
+  if (math::abs(s2) == double(INFINITY)) return s2;
+  return 10.0 * (double(d) - s1) + s2;
+}
+
+// 100 sum (z_i^2 - z_{i+1})^2 + sum (z_i - 1)^2 (two separate sums, as in COCO)
+SO_HD double rosenbrock_raw(const double* z, int d) {
+  double s1 = 0, s2 = 0;
+  for (int i = 0; i < d - 1; ++i) {
+    const double a = z[i] * z[i] - z[i + 1];
+    s1 += a * a;
+  }
+  for (int i = 0; i < d - 1; ++i) {
+    const double b = z[i] - 1.0;
+    s2 += b * b;
+  }
+  return 100.0 * s1 + s2;
+}
+
+SO_HD std::int64_t sq(int d) { return std::int64_t(d) * d; }
+
+// The part every function shares (F: the function, CRTP). F provides
+//   static SO_HD std::int64_t size(int d): number of table values (before the residuals);
+//   static SO_HD int work(int d): doubles of row scratch its eval needs;
+//   template <class M, class A> static SO_HD double eval(const double* x, int d, const A& t,
+//                                                        double* w): the value at x, with the
+//     table read through t (Exact or Split) and w holding work(d) doubles.
+template <class F>
+struct Suite {
+  static constexpr bool kNoGradient = true;
+  static std::int64_t data_size(int d) { return 2 * F::size(d); }
+  // In values of the evaluation type: the doubles of F's scratch and, for float, of x widened
+  // (twice as many floats; the double path gets the same count and uses less).
+  static int scratch(int d) { return 2 * (F::work(d) + d); }
+
+  template <class M, class T>
+  static SO_BBOB_ENTRY T value(const T* x, int d, const T*, const Context<T>& c) {
+    if constexpr (std::is_same_v<T, double>) {
+      return F::template eval<M>(x, d, Exact{c.table}, c.work);
+    } else {
+      // The float scratch (allocated with operator new, so aligned for double) is reused as
+      // doubles: placement-new starts their lifetimes (no code is generated for it).
+      double* w = static_cast<double*>(static_cast<void*>(c.work));
+      const int n = F::work(d) + d;
+      for (int k = 0; k < n; ++k) ::new (static_cast<void*>(w + k)) double;
+      double* xd = w + F::work(d);
+      for (int i = 0; i < d; ++i) xd[i] = double(x[i]);
+      const T* t = c.table;
+      return static_cast<T>(F::template eval<M>(xd, d, Split{t, t + F::size(d)}, w));
+    }
+  }
+};
+
+// ---- the functions ---------------------------------------------------------------------------
+// Each comment gives the definition (as in the reference), the table layout (before the
+// residuals) and the scratch.
+
+// f1 sphere: f = ||x - shift||^2 + f_opt.
+// table: [f_opt, shift(D)]
+struct F1 : Suite<F1> {
+  static SO_HD std::int64_t size(int d) { return 1 + d; }
+  static SO_HD int work(int) { return 0; }
+  template <class M, class A>
+  static SO_HD double eval(const double* x, int d, const A& t, double*) {
+    const A shift = t + 1;
+    double s = 0;
+    for (int i = 0; i < d; ++i) {
+      const double z = x[i] - shift[i];
+      s += z * z;
+    }
+    return s + t[0];
+  }
+};
+
+// f2 separable ellipsoid: z = T_osz(x - shift), f = sum w_i z_i^2 + f_opt.
+// table: [f_opt, shift(D), weights(D)]
+struct F2 : Suite<F2> {
+  static SO_HD std::int64_t size(int d) { return 1 + 2 * d; }
+  static SO_HD int work(int) { return 0; }
+  template <class M, class A>
+  static SO_HD double eval(const double* x, int d, const A& t, double*) {
+    const A shift = t + 1, w = shift + d;
+    double s = 0;
+    for (int i = 0; i < d; ++i) {
+      const double z = tosz(x[i] - shift[i]);
+      s += w[i] * z * z;
+    }
+    return s + t[0];
+  }
+};
+
+// f3 separable Rastrigin: z = lambda * T_asy^0.2(T_osz(x - shift)), f = rastrigin(z) + f_opt.
+// table: [f_opt, shift(D), lambda(D)]; scratch: z(D)
+struct F3 : Suite<F3> {
+  static SO_HD std::int64_t size(int d) { return 1 + 2 * d; }
+  static SO_HD int work(int d) { return d; }
+  template <class M, class A>
+  static SO_HD double eval(const double* x, int d, const A& t, double* z) {
+    const A shift = t + 1, lam = shift + d;
+    for (int i = 0; i < d; ++i) z[i] = lam[i] * tasy(tosz(x[i] - shift[i]), i, d, 0.2);
+    return rastrigin_raw<M>(z, d) + t[0];
+  }
+};
+
+// f4 Bueche-Rastrigin: u = T_osz(x - shift), z_i = (u_i > 0 ? lambda_pos_i : lambda_i) u_i,
+// f = 10 (D - sum cos 2 pi z) + sum z^2 + f_opt + penalty_factor f_pen(x).
+// table: [f_opt, penalty_factor, shift(D), lambda(D), lambda_pos(D)]; scratch: z(D)
+struct F4 : Suite<F4> {
+  static SO_HD std::int64_t size(int d) { return 2 + 3 * d; }
+  static SO_HD int work(int d) { return d; }
+  template <class M, class A>
+  static SO_HD double eval(const double* x, int d, const A& t, double* z) {
+    const A shift = t + 2, lam = shift + d, lam_pos = lam + d;
+    for (int i = 0; i < d; ++i) {
+      const double u = tosz(x[i] - shift[i]);
+      z[i] = (u > 0.0 ? lam_pos[i] : lam[i]) * u;
+    }
+    double s1 = 0, s2 = 0;
+    for (int i = 0; i < d; ++i) s1 += M::cos(kTwoPi * z[i]);
+    for (int i = 0; i < d; ++i) s2 += z[i] * z[i];
+    const double raw = 10.0 * (double(d) - s1) + s2 + 0.0;
+    return (raw + t[0]) + t[1] * penalty(x, d);
+  }
+};
+
+// f5 linear slope: f = sum 5|s_i| - s_i x_i, with x_i replaced by x_opt_i where
+// x_i x_opt_i >= 25 (beyond the boundary on the optimum's side), + f_opt.
+// table: [f_opt, x_opt(D), slope(D)]
+struct F5 : Suite<F5> {
+  static SO_HD std::int64_t size(int d) { return 1 + 2 * d; }
+  static SO_HD int work(int) { return 0; }
+  template <class M, class A>
+  static SO_HD double eval(const double* x, int d, const A& t, double*) {
+    const A best = t + 1, s = best + d;
+    double acc = 0;
+    for (int i = 0; i < d; ++i) {
+      const double b = best[i], si = s[i];
+      const double xi = x[i] * b < 25.0 ? x[i] : b;
+      acc += 5.0 * math::abs(si) - si * xi;
+    }
+    return acc + t[0];
+  }
+};
+
+// f6 attractive sector: z = M (x - shift) with M = R Lambda^10 Q,
+// f = T_osz(sum (shift_i z_i > 0 ? 1e4 z_i^2 : z_i^2))^0.9 + f_opt.
+// table: [f_opt, shift(D), M(D*D)]; scratch: z(D)
+struct F6 : Suite<F6> {
+  static SO_HD std::int64_t size(int d) { return 1 + d + sq(d); }
+  static SO_HD int work(int d) { return d; }
+  template <class M, class A>
+  static SO_HD double eval(const double* x, int d, const A& t, double* z) {
+    const A shift = t + 1, MT = shift + d;
+    matvec_shifted(MT, x, shift, d, z);
+    double s = 0;
+    for (int i = 0; i < d; ++i)
+      s += shift[i] * z[i] > 0.0 ? (100.0 * 100.0) * z[i] * z[i] : z[i] * z[i];
+    return c_pow(tosz(s), 0.9) + t[0];
+  }
+};
+
+// f7 step ellipsoid: zhat = M (x - shift) with M = Lambda^10 Q, rounded (to integers where
+// |zhat_i| > 0.5, else to 0.1), z = R zround,
+// f = 0.1 max(|zhat_1| 1e-4, sum w_i z_i^2) + penalty_factor f_pen(x) + f_opt.
+// table: [f_opt, penalty_factor, shift(D), weights(D), M(D*D), R(D*D)]; scratch: zhat, z (2D)
+struct F7 : Suite<F7> {
+  static SO_HD std::int64_t size(int d) { return 2 + 2 * d + 2 * sq(d); }
+  static SO_HD int work(int d) { return 2 * d; }
+  template <class M, class A>
+  static SO_HD double eval(const double* x, int d, const A& t, double* zh) {
+    const A shift = t + 2, w = shift + d, MT = w + d, RT = MT + sq(d);
+    double* z = zh + d;
+    matvec_shifted(MT, x, shift, d, zh);
+    const double x1 = zh[0];
+    for (int i = 0; i < d; ++i) {
+      const double v = zh[i];
+      zh[i] = math::abs(v) > 0.5 ? math::floor(v + 0.5) : math::floor(10.0 * v + 0.5) / 10.0;
+    }
+    matvec(RT, zh, d, z);
+    double s = 0;
+    for (int i = 0; i < d; ++i) s += w[i] * z[i] * z[i];
+    const double a = math::abs(x1) * 1.0e-4;
+    return 0.1 * (a >= s ? a : s) + penalty(x, d) * t[1] + t[0];
+  }
+};
+
+// f8 Rosenbrock: z = scale (x - shift) + 1, f = rosenbrock(z) + f_opt.
+// table: [f_opt, scale, shift(D)]; scratch: z(D)
+struct F8 : Suite<F8> {
+  static SO_HD std::int64_t size(int d) { return 2 + d; }
+  static SO_HD int work(int d) { return d; }
+  template <class M, class A>
+  static SO_HD double eval(const double* x, int d, const A& t, double* z) {
+    const double scale = t[1];
+    const A shift = t + 2;
+    for (int i = 0; i < d; ++i) z[i] = scale * (x[i] - shift[i]) - (-1.0);
+    return rosenbrock_raw(z, d) + t[0];
+  }
+};
+
+// f9 rotated Rosenbrock: z = b + M x with M = scale R (b = 1/2), f = rosenbrock(z) + f_opt.
+// table: [f_opt, b(D), M(D*D)]; scratch: z(D)
+struct F9 : Suite<F9> {
+  static SO_HD std::int64_t size(int d) { return 1 + d + sq(d); }
+  static SO_HD int work(int d) { return d; }
+  template <class M, class A>
+  static SO_HD double eval(const double* x, int d, const A& t, double* z) {
+    const A b = t + 1, MT = b + d;
+    const double x0 = x[0];
+    for (int i = 0; i < d; ++i) z[i] = b[i] + x0 * MT[i];
+    for (int j = 1; j < d; ++j) {
+      const double xj = x[j];
+      const A col = MT + std::int64_t(j) * d;
+      SO_SIMD
+      for (int i = 0; i < d; ++i) z[i] += xj * col[i];
+    }
+    return rosenbrock_raw(z, d) + t[0];
+  }
+};
+
+// f10 rotated ellipsoid: z = T_osz(R (x - shift)), f = sum w_i z_i^2 + f_opt.
+// table: [f_opt, shift(D), weights(D), R(D*D)]; scratch: R (x - shift) (D)
+struct F10 : Suite<F10> {
+  static SO_HD std::int64_t size(int d) { return 1 + 2 * d + sq(d); }
+  static SO_HD int work(int d) { return d; }
+  template <class M, class A>
+  static SO_HD double eval(const double* x, int d, const A& t, double* y) {
+    const A shift = t + 1, w = shift + d, RT = w + d;
+    matvec_shifted(RT, x, shift, d, y);
+    double s = 0;
+    for (int i = 0; i < d; ++i) {
+      const double z = tosz(y[i]);
+      s += w[i] * z * z;
+    }
+    return s + t[0];
+  }
+};
+
+// f11 discus: z = T_osz(R (x - shift)), f = 1e6 z_1^2 + sum_{i>1} z_i^2 + f_opt.
+// table: [f_opt, shift(D), R(D*D)]; scratch: R (x - shift) (D)
+struct F11 : Suite<F11> {
+  static SO_HD std::int64_t size(int d) { return 1 + d + sq(d); }
+  static SO_HD int work(int d) { return d; }
+  template <class M, class A>
+  static SO_HD double eval(const double* x, int d, const A& t, double* y) {
+    const A shift = t + 1, RT = shift + d;
+    matvec_shifted(RT, x, shift, d, y);
+    const double z0 = tosz(y[0]);
+    double s = 1.0e6 * z0 * z0;
+    for (int i = 1; i < d; ++i) {
+      const double z = tosz(y[i]);
+      s += z * z;
+    }
+    return s + t[0];
+  }
+};
+
+// f12 bent cigar: z = R T_asy^0.5(R (x - shift)), f = z_1^2 + 1e6 sum_{i>1} z_i^2 + f_opt.
+// table: [f_opt, shift(D), R(D*D)]; scratch: y, z (2D)
+struct F12 : Suite<F12> {
+  static SO_HD std::int64_t size(int d) { return 1 + d + sq(d); }
+  static SO_HD int work(int d) { return 2 * d; }
+  template <class M, class A>
+  static SO_HD double eval(const double* x, int d, const A& t, double* y) {
+    const A shift = t + 1, RT = shift + d;
+    double* z = y + d;
+    matvec_shifted(RT, x, shift, d, y);
+    for (int i = 0; i < d; ++i) y[i] = tasy(y[i], i, d, 0.5);
+    matvec(RT, y, d, z);
+    double s = z[0] * z[0];
+    for (int i = 1; i < d; ++i) s += 1.0e6 * z[i] * z[i];
+    return s + t[0];
+  }
+};
+
+// f13 sharp ridge: z = M (x - shift) with M = R Lambda^10 Q,
+// f = z_1^2 + 100 sqrt(sum_{i>1} z_i^2) + f_opt.
+// table: [f_opt, shift(D), M(D*D)]; scratch: z(D)
+struct F13 : Suite<F13> {
+  static SO_HD std::int64_t size(int d) { return 1 + d + sq(d); }
+  static SO_HD int work(int d) { return d; }
+  template <class M, class A>
+  static SO_HD double eval(const double* x, int d, const A& t, double* z) {
+    const A shift = t + 1, MT = shift + d;
+    matvec_shifted(MT, x, shift, d, z);
+    double s = 0;
+    for (int i = 1; i < d; ++i) s += z[i] * z[i];
+    return 100.0 * math::sqrt(s / 1.0) + z[0] * z[0] / 1.0 + t[0];
+  }
+};
+
+// f14 different powers: z = R (x - shift), f = sqrt(sum |z_i|^e_i) + f_opt, e_i = 2 + 4i/(D-1).
+// table: [f_opt, shift(D), exponents(D), R(D*D)]; scratch: z(D)
+struct F14 : Suite<F14> {
+  static SO_HD std::int64_t size(int d) { return 1 + 2 * d + sq(d); }
+  static SO_HD int work(int d) { return d; }
+  template <class M, class A>
+  static SO_HD double eval(const double* x, int d, const A& t, double* z) {
+    const A shift = t + 1, e = shift + d, RT = e + d;
+    matvec_shifted(RT, x, shift, d, z);
+    double s = 0;
+    for (int i = 0; i < d; ++i) s += c_pow(math::abs(z[i]), e[i]);
+    return math::sqrt(s) + t[0];
+  }
+};
+
+// f15 rotated Rastrigin: z = M T_asy^0.2(T_osz(R (x - shift))) with M = R Lambda^10 Q,
+// f = rastrigin(z) + f_opt.
+// table: [f_opt, shift(D), R(D*D), M(D*D)]; scratch: y, z (2D)
+struct F15 : Suite<F15> {
+  static SO_HD std::int64_t size(int d) { return 1 + d + 2 * sq(d); }
+  static SO_HD int work(int d) { return 2 * d; }
+  template <class M, class A>
+  static SO_HD double eval(const double* x, int d, const A& t, double* y) {
+    const A shift = t + 1, RT = shift + d, MT = RT + sq(d);
+    double* z = y + d;
+    matvec_shifted(RT, x, shift, d, y);
+    for (int i = 0; i < d; ++i) y[i] = tasy(tosz(y[i]), i, d, 0.2);
+    matvec(MT, y, d, z);
+    return rastrigin_raw<M>(z, d) + t[0];
+  }
+};
+
+// f16 Weierstrass: z = M T_osz(R (x - shift)) with M = R Lambda^(1/100) Q,
+// f = 10 (1/D sum_i sum_k a_k cos(2 pi b_k (z_i + 1/2)) - f0)^3 + penalty_factor f_pen(x) + f_opt.
+// table: [f_opt, penalty_factor, f0, ak(12), bk(12), shift(D), R(D*D), M(D*D)];
+// scratch: y, z (2D), the 12 D phases and their cosines
+struct F16 : Suite<F16> {
+  static constexpr int kTerms = 12;
+  static SO_HD std::int64_t size(int d) { return 3 + 2 * kTerms + d + 2 * sq(d); }
+  static SO_HD int work(int d) { return 2 * d + 2 * kTerms * d; }
+  template <class M, class A>
+  static SO_HD double eval(const double* x, int d, const A& t, double* y) {
+    const double f0 = t[2];
+    const A ak = t + 3, bk = ak + kTerms, shift = bk + kTerms, RT = shift + d, MT = RT + sq(d);
+    double* z = y + d;
+    matvec_shifted(RT, x, shift, d, y);
+    for (int i = 0; i < d; ++i) y[i] = tosz(y[i]);
+    matvec(MT, y, d, z);
+    // all D * 12 phases u_i b_k, their cosines in one pass, then the sum in (i, k) order
+    double* ph = z + d;
+    double* cs = ph + std::int64_t(kTerms) * d;
+    double a[kTerms], b[kTerms];
+    for (int k = 0; k < kTerms; ++k) {
+      a[k] = ak[k];
+      b[k] = bk[k];
+    }
+    for (int i = 0; i < d; ++i) {
+      const double u = kTwoPi * (z[i] + 0.5);
+      for (int k = 0; k < kTerms; ++k) ph[i * kTerms + k] = u * b[k];
+    }
+    cos_wide_array<M>(ph, cs, kTerms * d);
+    double acc = 0;
+    for (int i = 0; i < d; ++i)
+      for (int k = 0; k < kTerms; ++k) acc += cs[i * kTerms + k] * a[k];
+    const double raw = 10.0 * c_pow(acc / double(d) - f0, 3.0);
+    return (raw + t[0]) + t[1] * penalty(x, d);
+  }
+};
+
+// f17 / f18 Schaffers F7 (condition 10 / 1000): z = M T_asy^0.5(R (x - shift)) with
+// M = Lambda^cond Q, s_i = z_i^2 + z_{i+1}^2,
+// f = (1/(D-1) sum s_i^0.25 (1 + sin^2(50 s_i^0.1)))^2 + penalty_factor f_pen(x) + f_opt.
+// table: [f_opt, penalty_factor, shift(D), R(D*D), M(D*D)]; scratch: y, z (2D)
+struct Schaffers : Suite<Schaffers> {
+  static SO_HD std::int64_t size(int d) { return 2 + d + 2 * sq(d); }
+  static SO_HD int work(int d) { return 2 * d; }
+  template <class M, class A>
+  static SO_HD double eval(const double* x, int d, const A& t, double* y) {
+    const A shift = t + 2, RT = shift + d, MT = RT + sq(d);
+    double* z = y + d;
+    matvec_shifted(RT, x, shift, d, y);
+    for (int i = 0; i < d; ++i) y[i] = tasy(y[i], i, d, 0.5);
+    matvec(MT, y, d, z);
+    double raw = 0;
+    for (int i = 0; i < d - 1; ++i) {
+      const double s = z[i] * z[i] + z[i + 1] * z[i + 1];
+      const double sn = M::sin(50.0 * c_pow(s, 0.1));
+      raw += c_pow(s, 0.25) * (1.0 + sn * sn);
+    }
+    raw = raw / (double(d) - 1.0);
+    raw = raw * raw;
+    return (raw + t[0]) + t[1] * penalty(x, d);
+  }
+};
+
+// f19 composite Griewank-Rosenbrock F8F2: z = M x + 1/2 with M = scale R,
+// s_i = 100 (z_i^2 - z_{i+1})^2 + (1 - z_i)^2, f = 10 + 10/(D-1) sum (s_i/4000 - cos s_i) + f_opt.
+// table: [f_opt, M(D*D)]; scratch: z(D)
+struct F19 : Suite<F19> {
+  static SO_HD std::int64_t size(int d) { return 1 + sq(d); }
+  static SO_HD int work(int d) { return d; }
+  template <class M, class A>
+  static SO_HD double eval(const double* x, int d, const A& t, double* z) {
+    matvec(t + 1, x, d, z);
+    for (int i = 0; i < d; ++i) z[i] = z[i] - (-0.5);
+    double r = 0;
+    for (int i = 0; i < d - 1; ++i) {
+      const double c1 = z[i] * z[i] - z[i + 1];
+      const double c2 = 1.0 - z[i];
+      const double s = 100.0 * c1 * c1 + c2 * c2;
+      r += s / 4000.0 - cos_wide<M>(s);
+    }
+    return (10.0 + 10.0 * r / double(d - 1)) + t[0];
+  }
+};
+
+// f20 Schwefel x sin(x): xhat = 2 sign x, zhat_1 = xhat_1,
+// zhat_i = xhat_i + 0.25 (xhat_{i-1} - 2|shift_{i-1}|),
+// z = 100 (lambda (zhat - 2|shift|) + 2|shift|),
+// f = 0.01 (f_pen500(z) + 418.9828872724339 - 1/D sum z_i sin(sqrt|z_i|)) + f_opt,
+// f_pen500(z) = sum max(0, |z_i| - 500)^2.
+// table: [f_opt, sign(D), shift(D), lambda(D)]
+struct F20 : Suite<F20> {
+  static SO_HD std::int64_t size(int d) { return 1 + 3 * d; }
+  static SO_HD int work(int) { return 0; }
+  template <class M, class A>
+  static SO_HD double eval(const double* x, int d, const A& t, double*) {
+    const A sign = t + 1, shift = sign + d, lam = shift + d;
+    double pen = 0, s = 0;
+    double prev = 0, prev_two_abs = 0;  // xhat_{i-1}, 2|shift_{i-1}|
+    for (int i = 0; i < d; ++i) {
+      const double xh = 2.0 * (sign[i] * x[i]);
+      const double two_abs = 2.0 * math::abs(shift[i]);
+      const double zh = i == 0 ? xh : xh + 0.25 * (prev - prev_two_abs);
+      const double z = 100.0 * (lam[i] * (zh - two_abs) - (-two_abs));
+      const double u = math::abs(z) - 500.0;
+      pen += u > 0.0 ? u * u : 0.0;
+      s += z * M::sin(math::sqrt(math::abs(z)));
+      prev = xh;
+      prev_two_abs = two_abs;
+    }
+    return 0.01 * (pen + 418.9828872724339 - s / double(d)) + t[0];
+  }
+};
+
+// f21 / f22 Gallagher's Gaussian 101-me / 21-hi peaks (P = 101 / 21):
+// f = T_osz(10 - max(0, max_p h_p exp(-1/(2D) sum_j sc_pj (R x - y_p)_j^2)))^2
+//     + penalty_factor f_pen(x) + f_opt, with y_p the (rotated) peaks.
+// table: [f_opt, penalty_factor, heights(P), R(D*D), peaks(D*P), scales(D*P)] with
+// peaks[j*P + p] = y_pj and scales[j*P + p] = sc_pj (coordinate-major, so that the sum over j
+// runs left to right while the peaks are contiguous); scratch: R x (D), the P sums
+template <int P>
+struct Gallagher : Suite<Gallagher<P>> {
+  static SO_HD std::int64_t size(int d) { return 2 + P + sq(d) + 2 * std::int64_t(P) * d; }
+  static SO_HD int work(int d) { return d + P; }
+  template <class M, class A>
+  static SO_HD double eval(const double* x, int d, const A& t, double* tx) {
+    const A h = t + 2, RT = h + P, peaks = RT + sq(d), sc = peaks + std::int64_t(P) * d;
+    double* acc = tx + d;
+    const double pen = penalty(x, d) * t[1];
+    matvec(RT, x, d, tx);
+    const double t0 = tx[0];
+    SO_SIMD
+    for (int p = 0; p < P; ++p) {
+      const double u = t0 - peaks[p];
+      acc[p] = sc[p] * u * u;
+    }
+    for (int j = 1; j < d; ++j) {
+      const double tj = tx[j];
+      const A pk = peaks + std::int64_t(j) * P, s = sc + std::int64_t(j) * P;
+      SO_SIMD
+      for (int p = 0; p < P; ++p) {
+        const double u = tj - pk[p];
+        acc[p] += s[p] * u * u;
+      }
+    }
+    const double a = -0.5 / double(d);
+    double best = 0;
+    bool nan = false;
+    for (int p = 0; p < P; ++p) {
+      const double v = h[p] * c_exp(a * acc[p]);
+      nan |= v != v;
+      best = v > best ? v : best;
+    }
+    if (nan) best = double(NAN);
+    const double y = tosz(10.0 - best);
+    return (y * y + pen) + t[0];
+  }
+};
+
+// f23 Katsuura: z = M (x - shift) with M = R Lambda^100 Q,
+// f = 10/D^2 prod_i (1 + i sum_{j=1}^{32} |2^j z_i - round(2^j z_i)| / 2^j)^(10/D^1.2)
+//     - 10/D^2 + penalty_factor f_pen(x) + f_opt.
+// table: [f_opt, penalty_factor, shift(D), M(D*D)]; scratch: z(D)
+struct F23 : Suite<F23> {
+  static SO_HD std::int64_t size(int d) { return 2 + d + sq(d); }
+  static SO_HD int work(int d) { return d; }
+  template <class M, class A>
+  static SO_HD double eval(const double* x, int d, const A& t, double* z) {
+    const A shift = t + 2, MT = shift + d;
+    matvec_shifted(MT, x, shift, d, z);
+    const double e = 10.0 / c_pow(double(d), 1.2);
+    double res = 1;
+    for (int i = 0; i < d; ++i) {
+      double s = 0, p = 1;
+      for (int j = 1; j <= 32; ++j) {
+        p = p * 2.0;  // 2^j, exact
+        const double u = p * z[i];
+        s += math::abs(u - math::floor(u + 0.5)) / p;
+      }
+      res *= c_pow(1.0 + (double(i) + 1.0) * s, e);
+    }
+    const double raw = 10.0 / double(d) / double(d) * (-1.0 + res);
+    return (raw + t[0]) + t[1] * penalty(x, d);
+  }
+};
+
+// f24 Lunacek bi-Rastrigin: xhat = 2 sign(shift) x, a = xhat - mu0, z = R (M a) with
+// M = Lambda^100 Q,
+// f = min(sum a^2, D + s sum (xhat - mu1)^2) + 10 (D - sum cos 2 pi z) + 1e4 f_pen(x) + f_opt.
+// table: [f_opt, mu0, mu1, s, shift(D), R(D*D), M(D*D)]; scratch: a, M a, z (3D)
+struct F24 : Suite<F24> {
+  static SO_HD std::int64_t size(int d) { return 4 + d + 2 * sq(d); }
+  static SO_HD int work(int d) { return 3 * d; }
+  template <class M, class A>
+  static SO_HD double eval(const double* x, int d, const A& t, double* a) {
+    const double mu0 = t[1], mu1 = t[2], sfac = t[3];
+    const A shift = t + 4, RT = shift + d, MT = RT + sq(d);
+    double* y = a + d;
+    double* z = y + d;
+    const double pen = penalty(x, d);
+    double s1 = 0, s2 = 0;
+    for (int i = 0; i < d; ++i) {
+      const double xh = shift[i] < 0.0 ? -(2.0 * x[i]) : 2.0 * x[i];
+      a[i] = xh - mu0;
+      const double b = xh - mu1;
+      s1 += a[i] * a[i];
+      s2 += b * b;
+    }
+    matvec(MT, a, d, y);
+    matvec(RT, y, d, z);
+    double s3 = 0;
+    for (int i = 0; i < d; ++i) s3 += M::cos(kTwoPi * z[i]);
+    const double other = 1.0 * double(d) + sfac * s2;
+    const double res = (s1 <= other ? s1 : other) + 10.0 * (double(d) - s3) + 1e4 * pen;
+    return res + t[0];
+  }
+};
+
+using F17 = Schaffers;
+using F18 = Schaffers;
+using F21 = Gallagher<101>;
+using F22 = Gallagher<21>;
+
+}  // namespace scoreopt::functions::bbob
+
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
+#pragma GCC pop_options
+#endif
+#undef SO_BBOB_ENTRY

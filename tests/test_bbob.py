@@ -1,0 +1,163 @@
+"""The 24 noiseless BBOB functions of the core (problems.bbob) against COCO itself (cocoex):
+every function, instances 1, 2, 3, 7, 15, dimensions 2 ... 40, in float64 and float32, at
+random points of the box [-5, 5]^d and far outside it; the optimum; argument checking."""
+
+import functools
+
+import numpy as np
+import pytest
+
+from scoreopt import problems
+from scoreopt.suites import bbob as suite
+from scoreopt.suites import bbob_reference
+
+cocoex = pytest.importorskip("cocoex")
+
+FUNCTIONS = list(range(1, 25))
+INSTANCES = (1, 2, 3, 7, 15)
+DIMS = (2, 3, 5, 10, 20, 40)
+N_BOX = 20  # general float64 points in [-5, 5]^d
+N_F32 = 20  # float32-representable points in [-5, 5]^d (tested in both precisions)
+N_FAR = 6  # points in [-50, 50]^d (penalties, the fast trig range, T_osz of large values)
+
+
+@functools.lru_cache(maxsize=None)
+def coco_problem(fid, iid, dim):
+    """The cocoex problem, with its suite (kept alive by the cache: freeing the suite frees it)."""
+    s = cocoex.Suite("bbob", f"instances:{iid}", f"dimensions:{dim} function_indices:{fid}")
+    p = s[0]
+    assert (p.id_function, p.id_instance, p.dimension) == (fid, iid, dim)
+    return s, p
+
+
+def coco_values(fid, iid, X):
+    """cocoex values at the rows of X (float64), one call per point."""
+    p = coco_problem(fid, iid, X.shape[1])[1]
+    return np.array([p(x) for x in np.asarray(X, dtype=np.float64)])
+
+
+def rel(f, ref, denom):
+    return float(np.max(np.abs(np.asarray(f, np.float64) - ref) / denom))
+
+
+@pytest.mark.parametrize("fid", FUNCTIONS)
+def test_matches_cocoex(fid):
+    rng = np.random.default_rng(1000 + fid)
+    worst64 = worst32 = 0.0
+    for iid in INSTANCES:
+        for d in DIMS:
+            p = problems.bbob(fid, iid, d)
+            X64 = np.concatenate([rng.uniform(-5, 5, (N_BOX, d)), rng.uniform(-50, 50, (N_FAR, d))])
+            X32 = rng.uniform(-5, 5, (N_F32, d)).astype(np.float32)
+            X = np.concatenate([X64, X32.astype(np.float64)])
+            ref = coco_values(fid, iid, X)
+            assert np.isfinite(ref).all()
+            where = f"f{fid} i{iid} d{d}"
+
+            f64 = p.evaluate(X)
+            assert f64.dtype == np.float64 and f64.shape == (len(X),)
+            e64 = rel(f64, ref, np.maximum(np.abs(ref), 1e-300))
+            assert e64 <= 1e-9, (where, e64)
+            worst64 = max(worst64, e64)
+
+            ref32 = ref[len(X64):]
+            f32 = p.evaluate(X32)
+            assert f32.dtype == np.float32 and f32.shape == (N_F32,)
+            e32 = rel(f32, ref32, np.maximum(np.maximum(np.abs(ref32), abs(p.optimum)), 1.0))
+            assert e32 <= 1e-5, (where, e32)
+            worst32 = max(worst32, e32)
+    print(f"f{fid}: max relative error float64 {worst64:.1e}, float32 {worst32:.1e}")
+
+
+@pytest.mark.parametrize("fid", FUNCTIONS)
+def test_optimum(fid):
+    for iid in INSTANCES:
+        for d in DIMS:
+            p = problems.bbob(fid, iid, d)
+            fopt = bbob_reference.f_opt(fid, iid, d)
+            assert p.optimum == fopt
+            assert p.x_opt.shape == (d,)
+            np.testing.assert_array_equal(p.x_opt, bbob_reference.x_opt(fid, iid, d))
+            tol = 1e-12 * max(abs(fopt), 1.0)
+            assert abs(p.evaluate(p.x_opt) - fopt) <= tol, (fid, iid, d)
+            assert abs(coco_values(fid, iid, p.x_opt[None])[0] - fopt) <= tol, (fid, iid, d)
+
+
+def test_problem_attributes():
+    p = problems.bbob(15, 3, 10)
+    assert p.name == "bbob.f15" and p.function == 15 and p.instance == 3 and p.dim == 10
+    assert p.family == "bbob" and not p.smooth and not p.has_gradient
+    assert "Rastrigin" in p.description
+    np.testing.assert_array_equal(p.bounds[0], np.full(10, -5.0))
+    np.testing.assert_array_equal(p.bounds[1], np.full(10, 5.0))
+    assert "instance=3" in repr(p)
+    # a single point gives a scalar; the same problem built twice gives the same values
+    x = np.linspace(-4, 4, 10)
+    assert np.ndim(p.evaluate(x)) == 0
+    assert p.evaluate(x) == problems.bbob(15, 3, 10).evaluate(x)
+    # instances differ
+    assert p.evaluate(x) != problems.bbob(15, 4, 10).evaluate(x)
+
+
+def test_no_gradient():
+    p = problems.bbob(1, 1, 5)
+    with pytest.raises(ValueError, match="no analytic gradient"):
+        p.gradient(np.zeros((2, 5)))
+    with pytest.raises(ValueError, match="no analytic gradient"):
+        p.value_and_gradient(np.zeros(5))
+
+
+@pytest.mark.parametrize("args,word", [
+    ((0, 1, 5), "function"),
+    ((25, 1, 5), "function"),
+    ((-3, 1, 5), "function"),
+    ((1, 0, 5), "instance"),
+    ((1, -2, 5), "instance"),
+    ((1, 1, 1), "dim"),
+    ((1, 1, 0), "dim"),
+])
+def test_bad_arguments(args, word):
+    with pytest.raises(ValueError, match=word):
+        problems.bbob(*args)
+    with pytest.raises(ValueError, match=word):
+        suite.pack(*args)
+
+
+@pytest.mark.parametrize("args,word", [((1.5, 1, 5), "function"), ((1, "2", 5), "instance"),
+                                       ((1, 1, 5.0), "dim"), ((True, 1, 5), "function")])
+def test_non_integer_arguments(args, word):
+    with pytest.raises(TypeError, match=word):
+        problems.bbob(*args)
+
+
+def test_instance_data_is_required_and_checked():
+    from scoreopt import _core
+
+    core = _core.Problem("bbob.f3", 4, {})
+    with pytest.raises(ValueError, match="needs its instance data"):
+        core.evaluate(np.zeros((1, 4)), None, np.empty(1))
+    with pytest.raises(ValueError, match="data: bbob.f3 in dimension 4 needs"):
+        core.with_data([0.0] * 3)
+    data = suite.pack(3, 1, 4)
+    with pytest.raises(ValueError, match="NaN or Inf"):
+        core.with_data(np.where(np.arange(len(data)) == 2, np.nan, data))
+    assert len(data) == 2 * (1 + 2 * 4)  # [f_opt, shift, lambda] and the residuals
+
+
+def test_bad_points():
+    p = problems.bbob(21, 1, 3)
+    with pytest.raises(ValueError, match="row 1"):
+        p.evaluate(np.array([[0.0, 0.0, 0.0], [0.0, np.nan, 0.0]]))
+    with pytest.raises(ValueError, match="X: expected 3 columns"):
+        p.evaluate(np.zeros((2, 4)))
+
+
+def test_large_batches_and_threads_agree():
+    """A batch big enough for the parallel driver gives the same values as one row at a time."""
+    rng = np.random.default_rng(5)
+    for fid in (7, 16, 21, 24):
+        p = problems.bbob(fid, 2, 10)
+        X = rng.uniform(-5, 5, (3000, 10))
+        f = p.evaluate(X)
+        np.testing.assert_array_equal(f[:50], [p.evaluate(x) for x in X[:50]])
+        np.testing.assert_allclose(f, bbob_reference.evaluate(fid, 2, X), rtol=1e-12, atol=0)
