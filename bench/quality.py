@@ -193,6 +193,14 @@ def parse_args(argv):
     return args
 
 
+def make_problem(fn: str, dim: int, seed: int):
+    """A registry function, or "bbob.fN": BBOB function N with instance seed + 1 (COCO's habit
+    of one instance per trial; every method sees the same instances)."""
+    if fn.startswith("bbob.f"):
+        return scoreopt.problems.bbob(int(fn[len("bbob.f"):]), seed + 1, dim)
+    return scoreopt.problems.get(fn, dim)
+
+
 def main(argv=None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     doc = {
@@ -210,10 +218,10 @@ def main(argv=None) -> int:
     k = 0
     for dim in args.dims:
         for fn in args.functions:
-            problem = scoreopt.problems.get(fn, dim)
-            optimum = problem.optimum
             for method in args.methods:
                 for seed in range(args.seeds):
+                    problem = make_problem(fn, dim, seed)
+                    optimum = problem.optimum
                     k += 1
                     rec: Dict[str, Any] = {"dim": dim, "function": fn, "method": method,
                                            "seed": seed, "budget": args.budget,
