@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
-BASELINES = ("cma", "de", "dual_annealing")
+BASELINES = ("cma", "cma_ipop", "de", "dual_annealing")
 SEP_CMA_DIM = 500  # from this dim on, "cma" is sep-CMA (diagonal covariance)
 
 
@@ -21,7 +21,7 @@ def available() -> List[str]:
 
     out = []
     if importlib.util.find_spec("cma") is not None:
-        out.append("cma")
+        out += ["cma", "cma_ipop"]
     if importlib.util.find_spec("scipy") is not None:
         out += ["de", "dual_annealing"]
     return out
@@ -78,25 +78,9 @@ class BudgetCounter:
 # Each returns a dict with at least best_f, nfev (evaluations counted towards the budget),
 # nfev_total (all evaluations made) and counted_by; anything else is recorded as is.
 
-def run_cma(problem, budget: int, seed: int, popsize: Optional[int]) -> Dict[str, Any]:
-    import cma
-
-    lower, upper = (np.asarray(b, dtype=np.float64) for b in problem.bounds)
-    dim = problem.dim
-    rng = np.random.default_rng(seed)
-    x0 = lower + rng.random(dim) * (upper - lower)
-    sigma0 = 0.3 * float(np.mean(upper - lower))
-    diagonal = dim >= SEP_CMA_DIM
-    opts = cma.CMAOptions()
-    opts.set({"bounds": [lower.tolist(), upper.tolist()], "seed": seed + 1, "maxfevals": budget,
-              "verbose": -9, "verb_log": 0, "verb_disp": 0})
-    if popsize:
-        opts.set("popsize", int(popsize))
-    if diagonal:
-        opts.set("CMA_diagonal", True)
-    es = cma.CMAEvolutionStrategy(x0.tolist(), sigma0, opts)
-    counter = BudgetCounter(problem, budget)
-    truncated = 0
+def _cma_run(es, problem, counter: BudgetCounter, budget: int, lower, upper) -> int:
+    """Drive one pycma run until it stops or the budget is spent; returns how many points of a
+    last, partly fitting population were dropped."""
     while not es.stop() and counter.n < budget:
         solutions = es.ask()
         # pycma's bound transformation keeps the solutions in the box; the clip only guards
@@ -105,17 +89,42 @@ def run_cma(problem, budget: int, seed: int, popsize: Optional[int]) -> Dict[str
         room = budget - counter.n
         if len(X) > room:  # the last population: evaluate what fits, no tell
             counter.batch(X[:room])
-            truncated = len(X) - room
-            break
+            return len(X) - room
         es.tell(solutions, counter.batch(X).tolist())
-    stop = {k: (v if isinstance(v, (int, float, str)) else str(v)) for k, v in es.stop().items()}
-    if not stop:
-        stop = {"budget": budget}
+    return 0
+
+
+def run_cma(problem, budget: int, seed: int, popsize: Optional[int], restarts: bool = False) -> Dict[str, Any]:
+    """pycma from a uniform random start, sigma0 = 0.3 of the box width. restarts=True is
+    IPOP-CMA-ES: after each stop, a new run from a new random start with twice the population,
+    until the budget is spent."""
+    import cma
+
+    lower, upper = (np.asarray(b, dtype=np.float64) for b in problem.bounds)
+    dim = problem.dim
+    rng = np.random.default_rng(seed)
+    sigma0 = 0.3 * float(np.mean(upper - lower))
+    diagonal = dim >= SEP_CMA_DIM
+    counter = BudgetCounter(problem, budget)
+    truncated, runs, pop, stops = 0, 0, popsize, []
+    while counter.n < budget and (runs == 0 or restarts):
+        x0 = lower + rng.random(dim) * (upper - lower)
+        opts = cma.CMAOptions()
+        opts.set({"bounds": [lower.tolist(), upper.tolist()], "seed": seed + 1 + 1000 * runs,
+                  "maxfevals": budget - counter.n, "verbose": -9, "verb_log": 0, "verb_disp": 0})
+        if pop:
+            opts.set("popsize", int(pop))
+        if diagonal:
+            opts.set("CMA_diagonal", True)
+        es = cma.CMAEvolutionStrategy(x0.tolist(), sigma0, opts)
+        truncated = _cma_run(es, problem, counter, budget, lower, upper)
+        stops.append({k: (v if isinstance(v, (int, float, str)) else str(v)) for k, v in es.stop().items()})
+        pop = 2 * int(es.popsize)
+        runs += 1
+    variant = ("IPOP-" if restarts else "") + ("sep-CMA (diagonal)" if diagonal else "CMA-ES")
     return dict(best_f=counter.best_f, best_x=counter.best_x, history=counter.history,
-                nfev=counter.used, nfev_total=counter.n,
-                counted_by="wrapper", variant="sep-CMA (diagonal)" if diagonal else "CMA-ES",
-                popsize=int(es.popsize), x0_seed=seed, sigma0=sigma0, iterations=int(es.countiter),
-                truncated_last_population=truncated, stop=stop)
+                nfev=counter.used, nfev_total=counter.n, counted_by="wrapper", variant=variant,
+                runs=runs, sigma0=sigma0, truncated_last_population=truncated, stop=stops[-1] or {"budget": budget})
 
 
 def de_settings(dim: int, budget: int, popsize: int = 15, min_generations: int = 10):
@@ -167,6 +176,8 @@ def run(method: str, problem: Any, budget: int, seed: int, *, cma_popsize: Optio
     nfev_total, history [(evaluations, best so far)] and method-specific details."""
     if method == "cma":
         return run_cma(problem, budget, seed, cma_popsize)
+    if method == "cma_ipop":
+        return run_cma(problem, budget, seed, cma_popsize, restarts=True)
     if method == "de":
         return run_de(problem, budget, seed)
     if method == "dual_annealing":
