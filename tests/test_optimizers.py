@@ -158,22 +158,20 @@ def test_cli_run_writes_record_and_plot(tmp_path):
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.parametrize("schedule", ["geometric", "cosine", "adaptive"])
-def test_core_loop_equals_python_loop(schedule):
-    """minimize() runs DIDA's whole loop in the core for built-in problems; the iterates are
-    those of the Python class, bit for bit."""
+@pytest.mark.parametrize("method,options", [
+    ("dida", dict(schedule="geometric")), ("dida", dict(schedule="cosine")),
+    ("dida", dict(schedule="adaptive", temperature_end=0.5)), ("mppi", {}), ("mbd", {}),
+    ("es", {}), ("cem", {})])
+def test_core_loop_equals_python_loop(method, options):
+    """minimize() runs the whole loop in the core for built-in problems; the iterates are those
+    of the Python class, bit for bit."""
     p = problems.get("rastrigin", 12)
-    r = scoreopt.minimize(p, method="dida", budget=20_000, seed=4, schedule=schedule)
-    opt = DIDA(12, p.bounds, budget=20_000, seed=4, schedule=schedule)
+    r = scoreopt.minimize(p, method=method, budget=12_000, seed=4, **options)
+    opt = METHODS[method](12, p.bounds, budget=12_000, seed=4, **options)
     while not opt.stop:
         opt.step(p)
     q = opt.result
     assert r.fun == q.fun and np.array_equal(r.x, q.x) and r.history == q.history
-    m = scoreopt.minimize(p, method="mppi", budget=4_000, seed=1)
-    opt = MPPI(12, p.bounds, budget=4_000, seed=1)
-    while not opt.stop:
-        opt.step(p)
-    assert m.history == opt.result.history
 
 
 def test_dida_restarts():

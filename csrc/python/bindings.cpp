@@ -181,33 +181,46 @@ py::array smoothing_noise(std::uint64_t seed, std::uint64_t center, std::int64_t
   return std::move(out);
 }
 
-scoreopt::DidaOptions dida_options(const py::dict& o) {
-  scoreopt::DidaOptions opt;
+scoreopt::SamplingOptions sampling_options(const py::dict& o) {
+  using SO = scoreopt::SamplingOptions;
+  SO opt;
+  const std::string method = o["method"].cast<std::string>();
+  opt.method = method == "mppi"  ? SO::Method::Mppi
+               : method == "mbd" ? SO::Method::Mbd
+               : method == "es"  ? SO::Method::Es
+               : method == "cem" ? SO::Method::Cem
+                                 : SO::Method::Dida;
+  const std::string sched = o["schedule"].cast<std::string>();
+  opt.schedule = sched == "cosine"     ? SO::Schedule::Cosine
+                 : sched == "adaptive" ? SO::Schedule::Adaptive
+                                       : SO::Schedule::Geometric;
   opt.popsize = o["popsize"].cast<std::int64_t>();
   opt.sigma0 = o["sigma0"].cast<double>();
   opt.sigma_end = o["sigma_end"].cast<double>();
   opt.temperature = o["temperature"].cast<double>();
   opt.temperature_end = o["temperature_end"].cast<double>();
-  const std::string sched = o["schedule"].cast<std::string>();
-  opt.schedule = sched == "cosine"     ? scoreopt::DidaOptions::Schedule::Cosine
-                 : sched == "adaptive" ? scoreopt::DidaOptions::Schedule::Adaptive
-                                       : scoreopt::DidaOptions::Schedule::Geometric;
   opt.step = o["step"].cast<double>();
   opt.shrink = o["shrink"].cast<double>();
   opt.adapt_threshold = o["adapt_threshold"].cast<double>();
-  opt.anneal = o["anneal"].cast<bool>();
+  opt.sigma_table = o["sigma_table"].cast<std::vector<double>>();
+  opt.learning_rate = o["learning_rate"].cast<double>();
+  opt.beta1 = o["beta1"].cast<double>();
+  opt.beta2 = o["beta2"].cast<double>();
+  opt.elite_frac = o["elite_frac"].cast<double>();
+  opt.alpha = o["alpha"].cast<double>();
+  opt.sigma_min = o["sigma_min"].cast<double>();
   opt.seed = o["seed"].cast<std::uint64_t>();
   opt.budget = o["budget"].cast<std::int64_t>();
   return opt;
 }
 
-py::dict dida_minimize(const Problem& p, std::vector<double> lower, std::vector<double> upper,
-                       const py::dict& o, std::vector<double> x0) {
-  const scoreopt::DidaOptions opt = dida_options(o);
+py::dict sampling_minimize(const Problem& p, std::vector<double> lower, std::vector<double> upper,
+                           const py::dict& o, std::vector<double> x0) {
+  const scoreopt::SamplingOptions opt = sampling_options(o);
   scoreopt::OptimizeResult r;
   {
     py::gil_scoped_release release;
-    r = scoreopt::dida_minimize(p, lower, upper, opt, x0);
+    r = scoreopt::minimize(p, lower, upper, opt, x0);
   }
   py::dict d;
   d["x"] = r.x;
@@ -320,16 +333,19 @@ PYBIND11_MODULE(_core, m) {
         py::arg("want_weighted"));
   m.def("smoothing_noise", &smoothing_noise, py::arg("seed"), py::arg("center"), py::arg("start"),
         py::arg("count"), py::arg("dim"), py::arg("antithetic"), py::arg("float32"));
-  py::class_<scoreopt::Dida>(m, "Dida")
+  py::class_<scoreopt::SamplingOptimizer>(m, "SamplingOptimizer")
       .def(py::init([](int dim, std::vector<double> lo, std::vector<double> hi, const py::dict& o,
-                       std::vector<double> x0) { return scoreopt::Dida(dim, lo, hi, dida_options(o), x0); }),
+                       std::vector<double> x0) {
+             return scoreopt::SamplingOptimizer(dim, lo, hi, sampling_options(o), x0);
+           }),
            py::arg("dim"), py::arg("lower"), py::arg("upper"), py::arg("options"), py::arg("x0"))
-      .def("step", &scoreopt::Dida::step, py::arg("problem"), py::call_guard<py::gil_scoped_release>())
-      .def_property_readonly("mean", &scoreopt::Dida::mean)
-      .def_property_readonly("sigma", &scoreopt::Dida::sigma)
-      .def_property_readonly("iteration", &scoreopt::Dida::iteration)
-      .def_property_readonly("stop", &scoreopt::Dida::stop);
-  m.def("dida_minimize", &dida_minimize, py::arg("problem"), py::arg("lower"), py::arg("upper"),
+      .def("step", &scoreopt::SamplingOptimizer::step, py::arg("problem"),
+           py::call_guard<py::gil_scoped_release>())
+      .def_property_readonly("mean", &scoreopt::SamplingOptimizer::mean)
+      .def_property_readonly("sigma", &scoreopt::SamplingOptimizer::sigma)
+      .def_property_readonly("iteration", &scoreopt::SamplingOptimizer::iteration)
+      .def_property_readonly("stop", &scoreopt::SamplingOptimizer::stop);
+  m.def("minimize", &sampling_minimize, py::arg("problem"), py::arg("lower"), py::arg("upper"),
         py::arg("options"), py::arg("x0"));
   m.def("set_num_threads", &scoreopt::set_num_threads, py::arg("n"));
   m.def("num_threads", &scoreopt::num_threads);

@@ -39,28 +39,35 @@ class _Progress:
 
 
 def _core_loop_applies(opt, problem, callback, progress) -> bool:
-    """DIDA and MPPI on a built-in problem over a cube run their whole loop in the core (the
-    iterates are those of the Python loop); a callback or a progress bar needs the Python loop."""
-    from .optimizers import DIDA, MPPI
+    """On a built-in problem over a cube every method runs its whole loop in the core (the
+    iterates are those of the Python loop, bit for bit); a callback, a progress bar or DIDA's
+    restarts need the Python loop."""
     from .problem import BuiltinProblem
 
-    return (type(opt) in (DIDA, MPPI) and isinstance(problem, BuiltinProblem) and problem.num_params == 0
-            and opt._cubic and opt.antithetic and callback is None and not progress
+    return (isinstance(problem, BuiltinProblem) and problem.num_params == 0 and opt._cubic
+            and opt.antithetic and callback is None and not progress
             and not getattr(opt, "restarts", 0))
+
+
+def core_options(opt) -> dict:
+    """The resolved settings of a Python optimizer, as the core's SamplingOptions."""
+    g = lambda name, default: float(getattr(opt, name, default))
+    return dict(
+        method=opt.name, popsize=opt.popsize, sigma0=opt.sigma0, seed=opt.seed, budget=opt.budget or 0,
+        sigma_end=g("sigma_end", 0.0),
+        temperature=float(getattr(opt, "tau0", None) or opt.temperature or 1.0),
+        temperature_end=g("tau_end", 0.0), schedule=getattr(opt, "schedule", "geometric"),
+        step=g("step_size", 1.0), shrink=g("shrink", 0.8), adapt_threshold=g("adapt_threshold", 0.1),
+        sigma_table=[float(v) for v in getattr(opt, "_sigmas", [])],
+        learning_rate=g("lr0", 0.0), beta1=g("b1", 0.9), beta2=g("b2", 0.999),
+        elite_frac=g("elite_frac", 0.1), alpha=g("alpha", 0.7), sigma_min=g("sigma_min", 0.0))
 
 
 def _run_in_core(opt, problem) -> OptimizeResult:
     from . import _core
-    from .optimizers import DIDA
 
-    dida = isinstance(opt, DIDA)
-    options = dict(
-        popsize=opt.popsize, sigma0=opt.sigma0, sigma_end=opt.sigma_end if dida else 0.0,
-        temperature=opt.tau0 if dida else opt.temperature, temperature_end=opt.tau_end if dida else 0.0,
-        schedule=opt.schedule if dida else "geometric", step=opt.step_size if dida else 1.0,
-        shrink=opt.shrink if dida else 0.8, adapt_threshold=opt.adapt_threshold if dida else 0.1,
-        anneal=dida, seed=opt.seed, budget=opt.budget)
-    r = _core.dida_minimize(problem._core, opt.lower.tolist(), opt.upper.tolist(), options, opt.mean.tolist())
+    r = _core.minimize(problem._core, opt.lower.tolist(), opt.upper.tolist(), core_options(opt),
+                       opt.mean.tolist())
     return OptimizeResult(x=np.asarray(r["x"]), fun=r["fun"], nfev=r["nfev"], nit=r["nit"],
                           success=r["success"], message=r["message"], history=r["history"],
                           nonfinite=r["nonfinite"], method=opt.name)

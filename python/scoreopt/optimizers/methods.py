@@ -169,8 +169,13 @@ class CEM(SamplingOptimizer):
         f = np.where(np.isfinite(b.f), b.f, np.inf)
         k = max(1, int(round(self.elite_frac * len(f))))
         elite = b.X[np.argsort(f, kind="stable")[:k]]
-        new_mean = elite.mean(0)
-        new_sigma = float(np.sqrt(np.mean(elite.var(0) / self.scale ** 2))) if k > 1 else self.sigma
+        # sums in row order (cumulative sums), as the core's CEM adds them
+        new_mean = np.cumsum(elite, axis=0)[-1] / k
+        new_sigma = self.sigma
+        if k > 1:
+            dev = elite - new_mean
+            var = np.cumsum(dev * dev, axis=0)[-1] / k
+            new_sigma = math.sqrt(np.cumsum(var / (self.scale * self.scale))[-1] / self.dim)
         self.mean = self.alpha * new_mean + (1 - self.alpha) * b.mean
         self.sigma = max(self.sigma_min, self.alpha * new_sigma + (1 - self.alpha) * self.sigma)
 
