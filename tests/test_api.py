@@ -117,7 +117,7 @@ def test_bad_X(bad, exc, words):
 
 def test_nan_detected_in_every_function_and_row_position():
     for name in problems.names():
-        p = problems.get(name, 4)
+        p = problems.get(name, 4)  # bbob.* with its default instance 1
         X = np.zeros((300, 4))
         X[217, 3] = -np.inf
         params = None if not p.num_params else np.tile(p.param_bounds[0], (300, 1))
@@ -326,7 +326,7 @@ def test_cli_problems_lists_every_function():
     assert r.returncode == 0, r.stderr
     for name in problems.names():
         assert name in r.stdout
-    assert "[-5.12, 5.12]^d" in r.stdout and "even >= 2" in r.stdout
+    assert "[-5.12, 5.12]^d" in r.stdout and "even >= 2" in r.stdout and "bbob.f24" in r.stdout
     j = json.loads(run_cli("problems", "--json").stdout)
     assert {i["name"] for i in j} == set(problems.names())
 

@@ -281,6 +281,11 @@ PYBIND11_MODULE(_core, m) {
     for (const auto& fi : scoreopt::registry()) out.append(info_dict(fi));
     return out;
   });
+  m.def("suite_registry", [] {
+    py::list out;
+    for (const auto& fi : scoreopt::suite_registry()) out.append(info_dict(fi));
+    return out;
+  });
 
   py::class_<Problem>(m, "Problem")
       .def(py::init([](const std::string& name, int dim, const std::map<std::string, double>& o) {

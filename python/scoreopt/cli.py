@@ -22,7 +22,7 @@ def _dims(info) -> str:
 
 def cmd_problems(args) -> int:
     rows = []
-    for i in _core.registry():
+    for i in problems.info():
         if args.family and i["family"] != args.family:
             continue
         params = "-"
@@ -31,7 +31,7 @@ def cmd_problems(args) -> int:
         opts = ", ".join(f"{o['name']}={o['default']:g}" for o in i["options"]) or "-"
         rows.append((i["name"], i["family"], _dims(i), f"[{i['lower']:g}, {i['upper']:g}]^d", params, opts))
     if args.json:
-        print(json.dumps(_core.registry(), indent=2))
+        print(json.dumps(problems.info(), indent=2))
         return 0
     head = ("name", "family", "dim", "box", "params", "options")
     widths = [max(len(r[k]) for r in rows + [head]) for k in range(len(head))]

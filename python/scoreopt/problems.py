@@ -18,14 +18,19 @@ __all__ = ["get", "glens", "bbob", "from_callable", "names", "info", "Problem"]
 GLENS_FAMILIES = ("qp", "himmelblau", "rosenbrock", "levy")
 
 
+def _all_info():
+    return list(_core.registry()) + list(_core.suite_registry())
+
+
 def names(family: Optional[str] = None) -> List[str]:
-    """Registry names, optionally only those of one family ("classic" or "glens")."""
-    return [i["name"] for i in _core.registry() if family is None or i["family"] == family]
+    """Registry names, optionally only those of one family ("classic", "glens" or "bbob").
+    Suite functions (bbob.f1 ... bbob.f24) also need an instance: ``get(name, dim, instance=k)``."""
+    return [i["name"] for i in _all_info() if family is None or i["family"] == family]
 
 
 def info(name: Optional[str] = None):
     """Metadata (box, dims, options, parameter count) of one function, or of all of them."""
-    reg = _core.registry()
+    reg = _all_info()
     if name is None:
         return reg
     for i in reg:
@@ -47,10 +52,16 @@ def get(name: str, dim: int, *, bounds: Any = None, params: Any = None, matrix: 
     dim: number of coordinates. bounds: (lower, upper) to override the standard box.
     params: default per-row parameters (P,) for parametric families. matrix (dim, dim),
     shift (dim,), scale, bias: the affine wrapper x -> f(scale * matrix @ (x - shift)) + bias.
-    options: function options (``info(name)["options"]``), e.g. ``condition`` for ellipsoid.
+    options: function options (``info(name)["options"]``), e.g. ``condition`` for ellipsoid;
+    for the BBOB names ``bbob.f1`` ... ``bbob.f24``, ``instance=k`` (default 1).
     """
     if not isinstance(name, str):
         raise TypeError(f"name: expected a string, got {type(name).__name__}")
+    if name.startswith("bbob.f") and name in names("bbob"):
+        instance = options.pop("instance", 1)
+        if options or bounds is not None or params is not None or matrix is not None or shift is not None:
+            raise ValueError("options: bbob functions take only instance=...")
+        return bbob(int(name[len("bbob.f"):]), instance, dim)
     dim = _check_dim(dim)
     opts: Dict[str, float] = {}
     for k, v in options.items():
