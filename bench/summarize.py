@@ -31,6 +31,8 @@ def main(argv):
     for b in data.get("benchmarks", []):
         info = b.get("extra_info", {})
         func = info.get("function") or b.get("group")
+        if isinstance(func, int):  # suite functions are numbered
+            func = f"{b.get('group', 'f')}"
         impl = info.get("implementation")
         n = info.get("n")
         median = b.get("stats", {}).get("median")
