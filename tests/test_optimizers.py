@@ -182,3 +182,20 @@ def test_dida_restarts():
     assert opt.cycle_length == 60
     with pytest.raises(ValueError, match="restarts: expected an integer >= 0"):
         DIDA(6, p.bounds, restarts=-1)
+
+
+def test_cli_compare_runs_methods_and_baselines(tmp_path):
+    pytest.importorskip("cma")
+    pytest.importorskip("scipy")
+    out = subprocess.run([sys.executable, "-m", "scoreopt", "compare", "--problem", "ackley", "--dim", "4",
+                          "--methods", "dida,es,cma,cma_ipop,de", "--budget", "2000", "--seeds", "2",
+                          "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    for m in ("dida", "es", "cma", "cma_ipop", "de"):
+        assert f"| {m} |" in out.stdout
+    rec = json.loads((tmp_path / "compare-ackley-d4.json").read_text())
+    assert len(rec["runs"]) == 10 and all(r["nfev"] <= 2000 for r in rec["runs"])
+    assert (tmp_path / "compare-ackley-d4.png").read_bytes()[:4] == b"\x89PNG"
+    bad = subprocess.run([sys.executable, "-m", "scoreopt", "compare", "--problem", "ackley", "--dim", "4",
+                          "--methods", "nope"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "methods: unknown method 'nope'" in bad.stderr
