@@ -217,6 +217,44 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def cmd_bench(args) -> int:
+    from . import benchmarking
+
+    dims = benchmarking.parse_ints(args.dims)
+    functions = benchmarking.parse_ints(args.functions)
+    instances = benchmarking.parse_ints(args.instances)
+    if any(d < 1 for d in dims):
+        raise ValueError(f"--dims: expected positive dimensions, got {args.dims!r}")
+    if any(not 1 <= f <= 24 for f in functions):
+        raise ValueError(f"--functions: the bbob suite has functions 1-24, got {args.functions!r}")
+    if any(i < 1 for i in instances):
+        raise ValueError(f"--instances: expected positive instance numbers, got {args.instances!r}")
+    if not args.budget_multiplier > 0:
+        raise ValueError(f"--budget-multiplier: expected > 0, got {args.budget_multiplier!r}")
+    name = args.name or args.method
+    kw = dict(dims=dims, functions=functions, instances=instances,
+              budget_multiplier=args.budget_multiplier, seed=args.seed, algorithm_name=name,
+              progress=not args.quiet)
+    t0 = time.perf_counter()
+    if args.format == "coco":
+        out = args.out or f"exdata/{name}"
+        folder = benchmarking.run_coco(args.method, result_folder=out, suite=args.suite, **kw)
+    else:
+        out = args.out or f"ioh_data/{name}"
+        folder = benchmarking.run_ioh(args.method, folder=out, **kw)
+    wall = time.perf_counter() - t0
+    n = len(folder.records)
+    print(f"{args.method} on {args.suite}: {n} problems, dims {','.join(map(str, dims))}, "
+          f"budget {args.budget_multiplier:g} x dim, {wall:.1f} s")
+    for line in benchmarking.summarize(folder.records):
+        print("  " + line)
+    if args.format == "coco":
+        print(f"wrote the COCO data folder {folder}  (post-process: python -m cocopp {folder})")
+    else:
+        print(f"wrote the IOHprofiler data folder {folder}  (load it in IOHanalyzer)")
+    return 0
+
+
 def cmd_info(args) -> int:
     print(f"scoreopt {__import__('scoreopt').__version__}")
     print(f"core: {build_info()}")
@@ -267,6 +305,25 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--threshold", type=float, default=1e-6, help="error counted as solved")
     sc.add_argument("--out", default="out")
     sc.set_defaults(func=cmd_compare)
+
+    sb = sub.add_parser("bench", help="run a method over the BBOB suite through COCO (or IOHprofiler) "
+                                      "and write the data folder for cocopp (or IOHanalyzer)")
+    sb.add_argument("suite", choices=["bbob"], help="benchmark suite")
+    sb.add_argument("--dims", default="2,3,5,10,20,40", help="comma-separated dimensions (default 2,3,5,10,20,40)")
+    sb.add_argument("--budget-multiplier", type=float, default=1e4,
+                    help="evaluations per problem = multiplier * dim (default 1e4)")
+    sb.add_argument("--method", default="dida", choices=sorted(METHODS) + ["random"],
+                    help="scoreopt method, or 'random' (uniform random search baseline)")
+    sb.add_argument("--functions", default="1-24", help="function ids, e.g. 1-24 or 1,2,15 (default 1-24)")
+    sb.add_argument("--instances", default="1-15", help="instance ids, e.g. 1-15 (default 1-15)")
+    sb.add_argument("--out", help="data folder (default exdata/NAME for coco, ioh_data/NAME for ioh; "
+                                  "a suffix is appended when it exists)")
+    sb.add_argument("--format", choices=["coco", "ioh"], default="coco",
+                    help="coco: cocoex observer (for cocopp); ioh: IOHprofiler files (for IOHanalyzer)")
+    sb.add_argument("--name", help="algorithm name in the data (default: the method; no spaces)")
+    sb.add_argument("--seed", type=int, default=0)
+    sb.add_argument("--quiet", action="store_true", help="no progress bar")
+    sb.set_defaults(func=cmd_bench)
 
     si = sub.add_parser("info", help="build and backend information")
     si.set_defaults(func=cmd_info)

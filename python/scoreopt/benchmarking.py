@@ -1,0 +1,362 @@
+"""Benchmarking on the BBOB suite through COCO and IOHprofiler.
+
+``run_coco`` runs an optimizer over ``cocoex``'s ``bbob`` suite with a ``cocoex.Observer``
+attached, so that every evaluation is logged and the folder it writes is valid input for
+``python -m cocopp``; ``run_ioh`` does the same through ``ioh`` problems with an
+``ioh.logger.Analyzer`` attached (IOHprofiler's ``.json`` + ``.dat`` format, for IOHanalyzer).
+
+Every evaluation goes through the observed problem one point at a time (that is how COCO and
+IOH log them); batched optimizers are driven through their ask/tell interface:
+
+    opt = make_optimizer("dida", dim, (lower, upper), budget, seed)
+    while not opt.stop:
+        X = opt.ask()                  # (n, dim)
+        opt.tell(X, f(X))              # f evaluates row by row on the observed problem
+
+``method`` may be any scoreopt method name (``scoreopt.optimizers.METHODS``), ``"random"``
+(uniform random search in the box, the baseline), or a factory
+``method(dim, (lower, upper), budget, seed) -> optimizer`` returning any object with
+``ask() -> (n, dim)``, ``tell(X, f)`` and a ``stop`` attribute or property (a user's own
+ask/tell optimizer); ``run_ask_tell`` is the loop that drives such an object on a function.
+
+If an optimizer stops before its budget is spent (converged), it is restarted independently
+(seed + k) on the remaining budget, as COCO recommends; a run also ends once COCO's final
+target (f - f_opt < 1e-8) is hit.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Union
+
+import numpy as np
+
+from .minimize import _Progress
+
+__all__ = ["RandomSearch", "make_optimizer", "run_ask_tell", "run_coco", "run_ioh", "parse_ints",
+           "ProblemRecord"]
+
+
+class RandomSearch:
+    """Uniform random search in the box, in batches; an ask/tell optimizer (the baseline)."""
+
+    name = "random"
+
+    def __init__(self, dim: int, bounds: Any, *, budget: int, seed: int = 0,
+                 batch: Optional[int] = None):
+        self.dim = int(dim)
+        lo, hi = bounds
+        self.lower = np.broadcast_to(np.asarray(lo, dtype=np.float64), (self.dim,)).copy()
+        self.upper = np.broadcast_to(np.asarray(hi, dtype=np.float64), (self.dim,)).copy()
+        self.budget = int(budget)
+        self.batch = int(batch) if batch is not None else max(100, 10 * self.dim)
+        self.rng = np.random.default_rng(seed)
+        self.nfev = 0
+        self.best_f = np.inf
+        self.best_x = (self.lower + self.upper) / 2
+
+    @property
+    def stop(self) -> bool:
+        return self.nfev >= self.budget
+
+    def ask(self) -> np.ndarray:
+        n = min(self.batch, self.budget - self.nfev)
+        return self.lower + (self.upper - self.lower) * self.rng.random((max(n, 0), self.dim))
+
+    def tell(self, X: Any, f: Any) -> None:
+        f = np.asarray(f, dtype=np.float64).reshape(-1)
+        self.nfev += len(f)
+        ok = np.isfinite(f)
+        if ok.any():
+            k = int(np.argmin(np.where(ok, f, np.inf)))
+            if f[k] < self.best_f:
+                self.best_f, self.best_x = float(f[k]), np.asarray(X[k], dtype=np.float64).copy()
+
+
+def make_optimizer(method: Union[str, Callable], dim: int, bounds: Any, budget: int, seed: int):
+    """An ask/tell optimizer for ``method`` (see the module docstring) with ``budget`` evaluations."""
+    if callable(method):
+        return method(dim, bounds, budget, seed)
+    if method == "random":
+        return RandomSearch(dim, bounds, budget=budget, seed=seed)
+    from .optimizers import METHODS
+
+    if method not in METHODS:
+        raise ValueError(f"method: unknown method {method!r}; expected 'random' or one of "
+                         f"{', '.join(METHODS)}")
+    cls = METHODS[method]
+    probe = cls(dim, bounds, seed=seed)  # the default population size
+    kw = {}
+    if budget < probe.popsize:  # tiny budgets: a population that fits (even, antithetic pairs)
+        if budget < 2:
+            return RandomSearch(dim, bounds, budget=budget, seed=seed)
+        kw["popsize"] = budget - budget % 2
+    return cls(dim, bounds, budget=budget, seed=seed, **kw)
+
+
+def _stopped(opt) -> bool:
+    s = getattr(opt, "stop", False)
+    return bool(s() if callable(s) else s)
+
+
+def run_ask_tell(opt, f: Callable[[np.ndarray], np.ndarray], budget: int,
+                 on_batch: Optional[Callable[[int], bool]] = None) -> int:
+    """Drive any ask/tell optimizer ``opt`` on the batched function ``f`` ((n, dim) -> (n,)) until
+    ``opt.stop``, ``budget`` evaluations, or ``on_batch(evaluations so far)`` returns True. A
+    batch that would overrun the budget is not evaluated. Returns the evaluations spent."""
+    used = 0
+    while not _stopped(opt) and used < budget:
+        X = np.atleast_2d(np.asarray(opt.ask(), dtype=np.float64))
+        if len(X) == 0 or used + len(X) > budget:
+            break
+        y = np.asarray(f(X), dtype=np.float64).reshape(-1)
+        opt.tell(X, y)
+        used += len(X)
+        if on_batch is not None and on_batch(used):
+            break
+    return used
+
+
+def _rowwise(problem: Callable[[np.ndarray], float]) -> Callable[[np.ndarray], np.ndarray]:
+    """Evaluate a batch one point per call (so an observer logs each evaluation)."""
+    return lambda X: np.fromiter((problem(x) for x in X), dtype=np.float64, count=len(X))
+
+
+def _drive(method, dim, bounds, budget, seed, f, evaluations, done, on_batch, on_restart=None,
+           max_restarts=1000):
+    """Run ``method`` (with independent restarts while budget remains) on ``f``; ``evaluations()``
+    counts the problem's evaluations so far, ``done()`` says the final target is hit."""
+    k = 0
+    while k <= max_restarts:
+        remaining = budget - evaluations()
+        if remaining <= 0 or done():
+            break
+        if k and on_restart is not None:
+            on_restart()
+        opt = make_optimizer(method, dim, bounds, remaining, seed + 1000003 * k)
+        used = run_ask_tell(opt, f, remaining, lambda n: on_batch() or done())
+        if used == 0:
+            break
+        k += 1
+    return k
+
+
+def parse_ints(spec: Union[str, int, Iterable[int], None]) -> Optional[List[int]]:
+    """``"1-5,8"`` -> [1, 2, 3, 4, 5, 8]; ints and iterables of ints pass through."""
+    if spec is None:
+        return None
+    if isinstance(spec, (int, np.integer)):
+        return [int(spec)]
+    if not isinstance(spec, str):
+        return [int(v) for v in spec]
+    out: List[int] = []
+    for part in spec.replace(" ", "").split(","):
+        if not part:
+            continue
+        if "-" in part[1:]:
+            a, b = part.split("-", 1)
+            a, b = int(a), int(b)
+            if b < a:
+                raise ValueError(f"range {part!r}: end before start")
+            out.extend(range(a, b + 1))
+        else:
+            out.append(int(part))
+    if not out:
+        raise ValueError(f"expected a list like '1-5,8', got {spec!r}")
+    return out
+
+
+@dataclass
+class ProblemRecord:
+    """One run on one problem: ids, evaluations and the best value found (and its error)."""
+    function: int
+    instance: int
+    dim: int
+    evaluations: int
+    best_f: float
+    f_opt: Optional[float]
+    restarts: int
+
+    @property
+    def error(self) -> Optional[float]:
+        return None if self.f_opt is None else self.best_f - self.f_opt
+
+
+class BenchmarkResult(str):
+    """The output folder (a ``str`` path) with the per-problem ``records`` attached."""
+    records: List[ProblemRecord]
+
+
+def _result(folder: str, records: List[ProblemRecord]) -> BenchmarkResult:
+    r = BenchmarkResult(folder)
+    r.records = records
+    return r
+
+
+def _name(method) -> str:
+    return method if isinstance(method, str) else getattr(method, "__name__", "custom")
+
+
+def _coco_fopt(fid: int, dim: int, iid: int) -> Optional[float]:
+    try:
+        import cocoex
+
+        return float(cocoex.BareProblem("bbob", fid, dim, iid).best_value())
+    except Exception:  # pragma: no cover - older cocoex
+        return None
+
+
+def run_coco(method: Union[str, Callable] = "random", *, dims: Sequence[int] = (2, 3, 5, 10, 20, 40),
+             functions: Union[str, Iterable[int]] = range(1, 25),
+             instances: Union[str, Iterable[int]] = range(1, 16),
+             budget_multiplier: float = 1e4, result_folder: Optional[str] = None, seed: int = 0,
+             algorithm_name: Optional[str] = None, algorithm_info: str = "",
+             progress: bool = True, suite: str = "bbob") -> BenchmarkResult:
+    """Run ``method`` on the COCO ``bbob`` suite with a ``cocoex.Observer`` attached; each problem
+    gets ``budget_multiplier * dim`` evaluations. ``result_folder``: where the data goes (COCO
+    appends ``-0001`` etc. when it exists; default ``exdata/<algorithm_name>`` in the current
+    folder). Returns the folder actually written (a ``str``, with ``.records``): pass it to
+    ``python -m cocopp``."""
+    import cocoex
+
+    dims, functions, instances = parse_ints(dims), parse_ints(functions), parse_ints(instances)
+    name = algorithm_name or _name(method)
+    if any(c.isspace() for c in name):
+        raise ValueError(f"algorithm_name: no whitespace allowed, got {name!r}")
+    if budget_multiplier <= 0:
+        raise ValueError(f"budget_multiplier: expected > 0, got {budget_multiplier!r}")
+    cwd = os.getcwd()
+    exdata = os.path.join(cwd, "exdata")
+    had_exdata = os.path.exists(exdata)
+    if result_folder is None:
+        result_folder = os.path.join(exdata, name)
+    # COCO writes under ./exdata/<result_folder>: express the wanted folder relative to that
+    target = os.path.abspath(result_folder)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    rel = os.path.relpath(target, exdata)
+    opts = (f"dimensions: {','.join(map(str, dims))} "
+            f"function_indices: {','.join(map(str, functions))} "
+            f"instance_indices: {','.join(map(str, instances))}")
+    old_level = cocoex.log_level("warning")
+    try:
+        bbob = cocoex.Suite(suite, "", opts)
+        info = f" algorithm_info: \"{algorithm_info}\"" if algorithm_info else ""
+        observer = cocoex.Observer(suite, f"result_folder: {rel} algorithm_name: {name}{info}")
+    finally:
+        cocoex.log_level(old_level)
+    folder = os.path.normpath(os.path.join(cwd, observer.result_folder))
+    budgets = [int(budget_multiplier * p.dimension) for p in bbob]
+    total = int(sum(budgets))
+    bar = _Progress(total, f"{suite} {name}") if progress else None
+    done_before = 0
+    records: List[ProblemRecord] = []
+    try:
+        for problem, budget in zip(bbob, budgets):
+            problem.observe_with(observer)
+            dim = problem.dimension
+            bounds = (np.asarray(problem.lower_bounds), np.asarray(problem.upper_bounds))
+            fopt = _coco_fopt(problem.id_function, dim, problem.id_instance)
+
+            def tick(problem=problem, base=done_before):
+                if bar:
+                    bar.label = f"{name} {problem.id}".ljust(28)
+                    best = problem.best_observed_fvalue1 - (fopt or 0.0)
+                    bar.update(base + problem.evaluations, best)
+                return False
+
+            k = _drive(method, dim, bounds, budget, seed, _rowwise(problem),
+                       lambda problem=problem: problem.evaluations,
+                       lambda problem=problem: problem.final_target_hit, tick,
+                       lambda problem=problem: observer.signal_restart(problem))
+            records.append(ProblemRecord(problem.id_function, problem.id_instance, dim,
+                                         int(problem.evaluations), float(problem.best_observed_fvalue1),
+                                         fopt, max(0, k - 1)))
+            done_before += budget
+            problem.free()
+    finally:
+        if bar:
+            bar.label = f"{suite} {name}".ljust(28)
+            bar.update(done_before, min((r.error or 0.0 for r in records), default=np.nan), force=True)
+            bar.close()
+        bbob.free()  # (Observer.free is broken in cocoex 2.8; each problem.free() flushed its files)
+        del observer
+        if not had_exdata and os.path.isdir(exdata) and not os.listdir(exdata):
+            os.rmdir(exdata)  # COCO creates it even when writing elsewhere
+    return _result(folder, records)
+
+
+def run_ioh(method: Union[str, Callable] = "random", *, dims: Sequence[int] = (2, 3, 5, 10, 20, 40),
+            functions: Union[str, Iterable[int]] = range(1, 25),
+            instances: Union[str, Iterable[int]] = range(1, 16),
+            budget_multiplier: float = 1e4, folder: str = "ioh_data", seed: int = 0,
+            algorithm_name: Optional[str] = None, algorithm_info: str = "",
+            progress: bool = True) -> BenchmarkResult:
+    """Run ``method`` on IOHprofiler's BBOB problems with an ``ioh.logger.Analyzer`` attached
+    (IOHprofiler format: one ``.json`` per function and ``.dat`` files, for IOHanalyzer).
+    ``folder``: the data folder (ioh appends ``-1`` etc. when it exists). Returns the folder
+    actually written (a ``str``, with ``.records``)."""
+    import ioh
+
+    dims, functions, instances = parse_ints(dims), parse_ints(functions), parse_ints(instances)
+    name = algorithm_name or _name(method)
+    if budget_multiplier <= 0:
+        raise ValueError(f"budget_multiplier: expected > 0, got {budget_multiplier!r}")
+    target = os.path.abspath(folder)
+    root, leaf = os.path.split(target)
+    os.makedirs(root, exist_ok=True)
+    logger = ioh.logger.Analyzer(root=root, folder_name=leaf, algorithm_name=name,
+                                 algorithm_info=algorithm_info)
+    out = str(logger.output_directory)
+    jobs = [(f, i, d) for f in functions for d in dims for i in instances]
+    total = int(sum(int(budget_multiplier * d) for _, _, d in jobs))
+    bar = _Progress(total, f"ioh {name}") if progress else None
+    done_before = 0
+    records: List[ProblemRecord] = []
+    try:
+        for fid, iid, dim in jobs:
+            p = ioh.get_problem(fid, instance=iid, dimension=dim, problem_class=ioh.ProblemClass.BBOB)
+            p.attach_logger(logger)
+            budget = int(budget_multiplier * dim)
+            fopt = float(p.optimum.y)
+            bounds = (np.asarray(p.bounds.lb, dtype=np.float64), np.asarray(p.bounds.ub, dtype=np.float64))
+            label = f"{name} f{fid} i{iid} d{dim}"
+
+            def tick(p=p, base=done_before, label=label):
+                if bar:
+                    bar.label = label.ljust(28)
+                    bar.update(base + p.state.evaluations, p.state.current_best.y - fopt)
+                return False
+
+            k = _drive(method, dim, bounds, budget, seed, _rowwise(lambda x, p=p: float(p(x))),
+                       lambda p=p: p.state.evaluations,
+                       lambda p=p: p.state.current_best.y - fopt < 1e-8, tick)
+            records.append(ProblemRecord(fid, iid, dim, int(p.state.evaluations),
+                                         float(p.state.current_best.y), fopt, max(0, k - 1)))
+            done_before += budget
+            p.reset()  # ends the run in the logger
+            p.detach_logger()
+    finally:
+        if bar:
+            bar.label = f"ioh {name}".ljust(28)
+            bar.update(done_before, min((r.error or 0.0 for r in records), default=np.nan), force=True)
+            bar.close()
+        logger.close()
+    return _result(out, records)
+
+
+def summarize(records: Sequence[ProblemRecord]) -> List[str]:
+    """One line per (function, dim): median and best of best f - f_opt over the instances."""
+    groups: Dict[tuple, List[ProblemRecord]] = {}
+    for r in records:
+        groups.setdefault((r.function, r.dim), []).append(r)
+    lines = []
+    for (fid, dim), rs in sorted(groups.items()):
+        errs = np.array([r.error if r.error is not None else np.nan for r in rs])
+        evals = int(np.median([r.evaluations for r in rs]))
+        solved = int(np.sum(errs < 1e-8))
+        lines.append(f"f{fid:<2d} d{dim:<3d} best f - f_opt: median {np.nanmedian(errs):.3g}, "
+                     f"min {np.nanmin(errs):.3g} over {len(rs)} instances; "
+                     f"{solved}/{len(rs)} reached 1e-8; median evaluations {evals}")
+    return lines

@@ -1,0 +1,155 @@
+"""COCO / IOHprofiler harness: data folders that cocopp (and IOHanalyzer) read."""
+
+import glob
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from scoreopt import benchmarking  # noqa: E402
+
+TINY = dict(dims=[2, 3], functions=[1, 2, 15], instances=[1, 2], budget_multiplier=20, progress=False)
+
+
+@pytest.fixture(scope="module")
+def coco_folders(tmp_path_factory):
+    """One tiny COCO run per method (random baseline and DIDA), written from a scratch cwd."""
+    base = tmp_path_factory.mktemp("coco")
+    cwd = os.getcwd()
+    os.chdir(base)
+    try:
+        out = {m: benchmarking.run_coco(m, result_folder=str(base / "data" / m), **TINY)
+               for m in ("random", "dida")}
+    finally:
+        os.chdir(cwd)
+    return base, out
+
+
+def test_coco_folder_layout_and_budget(coco_folders):
+    base, out = coco_folders
+    assert not (base / "exdata").exists()  # COCO's empty ./exdata is cleaned up
+    for m, folder in out.items():
+        assert os.path.isdir(folder) and os.path.basename(folder) == m
+        for fid in (1, 2, 15):
+            info = os.path.join(folder, f"bbobexp_f{fid}.info")
+            text = open(info).read()
+            assert f"algId = '{m}'" in text
+            for d in (2, 3):
+                assert os.path.isfile(os.path.join(folder, f"data_f{fid}", f"bbobexp_f{fid}_DIM{d}.dat"))
+                # every evaluation went through the observed problem: instance:evaluations|error
+                assert f"1:{20 * d}|" in text and f"2:{20 * d}|" in text
+        recs = out[m].records
+        assert len(recs) == 12
+        assert all(r.evaluations == 20 * r.dim for r in recs)
+        assert all(r.error is not None and r.error >= 0 for r in recs)
+
+
+def test_cocopp_postprocesses_the_folders(coco_folders, tmp_path):
+    base, out = coco_folders
+    pp = tmp_path / "ppdata"
+    r = subprocess.run([sys.executable, "-m", "cocopp", "-o", str(pp), out["random"], out["dida"]],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert (pp / "index.html").is_file()
+    assert glob.glob(str(pp / "*" / "*.html"))
+
+
+def test_random_search_is_deterministic_and_in_the_box(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    a = benchmarking.run_coco("random", dims=[2], functions=[3], instances=[1], budget_multiplier=50,
+                              result_folder=str(tmp_path / "a"), progress=False, seed=3)
+    b = benchmarking.run_coco("random", dims=[2], functions=[3], instances=[1], budget_multiplier=50,
+                              result_folder=str(tmp_path / "a"), progress=False, seed=3)
+    assert a != b and b.endswith("a-0001")  # COCO never overwrites a folder
+    assert a.records[0].best_f == b.records[0].best_f
+    rs = benchmarking.RandomSearch(3, (-5.0, 5.0), budget=250, seed=0, batch=100)
+    sizes = []
+    while not rs.stop:
+        X = rs.ask()
+        assert np.all((X >= -5) & (X <= 5))
+        sizes.append(len(X))
+        rs.tell(X, np.sum(X ** 2, axis=1))
+    assert sizes == [100, 100, 50] and rs.nfev == 250
+
+
+def test_user_ask_tell_optimizer(tmp_path, monkeypatch):
+    """Any object with ask()/tell(X, f)/stop runs through the observers via a factory."""
+    monkeypatch.chdir(tmp_path)
+    seen = []
+
+    class Coordinate:
+        def __init__(self, dim, bounds, budget, seed):
+            self.lo, self.hi = bounds
+            self.x = (self.lo + self.hi) / 2
+            self.budget, self.n = budget, 0
+
+        @property
+        def stop(self):
+            return self.n >= self.budget
+
+        def ask(self):
+            return np.clip(self.x + np.random.default_rng(self.n).normal(size=(5, len(self.x))),
+                           self.lo, self.hi)
+
+        def tell(self, X, f):
+            seen.append(len(f))
+            self.n += len(f)
+            self.x = X[int(np.argmin(f))]
+
+    folder = benchmarking.run_coco(Coordinate, dims=[2], functions=[1], instances=[1],
+                                   budget_multiplier=10, result_folder=str(tmp_path / "user"),
+                                   progress=False, algorithm_name="coord")
+    assert sum(seen) == 20 and folder.records[0].evaluations == 20
+    assert "algId = 'coord'" in open(os.path.join(folder, "bbobexp_f1.info")).read()
+
+
+def test_ioh_adapter_writes_iohprofiler_files(tmp_path):
+    folder = benchmarking.run_ioh("dida", dims=[2, 3], functions=[1, 2], instances=[1, 2],
+                                  budget_multiplier=20, folder=str(tmp_path / "ioh" / "dida"),
+                                  progress=False)
+    assert folder == str(tmp_path / "ioh" / "dida")
+    jsons = sorted(glob.glob(os.path.join(folder, "IOHprofiler_f*.json")))
+    assert len(jsons) == 2
+    meta = json.load(open(jsons[0]))
+    assert meta["algorithm"]["name"] == "dida"
+    assert {s["dimension"] for s in meta["scenarios"]} == {2, 3}
+    dats = glob.glob(os.path.join(folder, "data_f*", "IOHprofiler_f*_DIM*.dat"))
+    assert len(dats) == 4
+    assert all(r.evaluations == 20 * r.dim for r in folder.records)
+    # same problems, same optimizer, same seed: the COCO and IOH drivers agree (same BBOB functions)
+    coco = benchmarking.run_coco("dida", dims=[2], functions=[1], instances=[1], budget_multiplier=20,
+                                 result_folder=str(tmp_path / "coco"), progress=False)
+    assert coco.records[0].best_f == pytest.approx(folder.records[0].best_f, rel=1e-9)
+
+
+def test_parse_ints():
+    assert benchmarking.parse_ints("1-3,7") == [1, 2, 3, 7]
+    assert benchmarking.parse_ints(range(1, 4)) == [1, 2, 3]
+    assert benchmarking.parse_ints(5) == [5]
+    with pytest.raises(ValueError):
+        benchmarking.parse_ints("5-1")
+    with pytest.raises(ValueError):
+        benchmarking.make_optimizer("nope", 2, (-5, 5), 100, 0)
+
+
+def test_cli_bench(tmp_path):
+    out = tmp_path / "cli"
+    r = subprocess.run([sys.executable, "-m", "scoreopt", "bench", "bbob", "--dims", "2", "--functions", "1",
+                        "--instances", "1", "--budget-multiplier", "10", "--out", str(out)],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert str(out) in r.stdout and "f1" in r.stdout and "best f - f_opt" in r.stdout
+    assert (out / "bbobexp_f1.info").is_file()
+    assert not (tmp_path / "exdata").exists()
+    r = subprocess.run([sys.executable, "-m", "scoreopt", "bench", "bbob", "--dims", "2", "--functions", "1",
+                        "--instances", "1", "--budget-multiplier", "10", "--format", "ioh",
+                        "--method", "random", "--quiet", "--out", str(tmp_path / "ioh")],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert glob.glob(str(tmp_path / "ioh" / "IOHprofiler_f1_*.json"))
+    r = subprocess.run([sys.executable, "-m", "scoreopt", "bench", "bbob", "--functions", "25"],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "functions" in r.stderr
