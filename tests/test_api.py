@@ -117,9 +117,10 @@ def test_bad_X(bad, exc, words):
 
 def test_nan_detected_in_every_function_and_row_position():
     for name in problems.names():
-        p = problems.get(name, 4)  # bbob.* with its default instance 1
-        X = np.zeros((300, 4))
-        X[217, 3] = -np.inf
+        d = 10 if name.startswith("cec2017.") else 4  # cec2017.* is defined for d = 10, 30, ...
+        p = problems.get(name, d)  # bbob.* with its default instance 1
+        X = np.zeros((300, d))
+        X[217, d - 1] = -np.inf
         params = None if not p.num_params else np.tile(p.param_bounds[0], (300, 1))
         with pytest.raises(ValueError, match="row 217"):
             p.evaluate(X, params)

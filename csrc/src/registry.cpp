@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "scoreopt/functions/bbob.hpp"
+#include "scoreopt/functions/cec2017.hpp"
 
 namespace scoreopt {
 
@@ -109,6 +110,43 @@ std::vector<FunctionInfo> build_suites() {
   bbob(F::BbobF22, 22, "BBOB f22: Gallagher's Gaussian 21-hi peaks", &b::F22::data_size);
   bbob(F::BbobF23, 23, "BBOB f23: Katsuura", &b::F23::data_size);
   bbob(F::BbobF24, 24, "BBOB f24: Lunacek bi-Rastrigin", &b::F24::data_size);
+  namespace c = functions::cec2017;
+  auto cec = [&](F id, int k, const char* desc, std::int64_t (*size)(int)) {
+    FunctionInfo fi{id, "cec2017.f" + std::to_string(k), "cec2017", desc, 2, false, -100.0, 100.0,
+                    false, 0, {}, {}, {}};
+    fi.has_gradient = false;
+    fi.data_size = size;
+    r.push_back(std::move(fi));
+  };
+  cec(F::Cec2017F1, 1, "CEC2017 F1: shifted and rotated bent cigar", &c::Fn<1>::data_size);
+  cec(F::Cec2017F3, 3, "CEC2017 F3: shifted and rotated Zakharov", &c::Fn<3>::data_size);
+  cec(F::Cec2017F4, 4, "CEC2017 F4: shifted and rotated Rosenbrock", &c::Fn<4>::data_size);
+  cec(F::Cec2017F5, 5, "CEC2017 F5: shifted and rotated Rastrigin", &c::Fn<5>::data_size);
+  cec(F::Cec2017F6, 6, "CEC2017 F6: shifted Schaffer F7 (the official code does not rotate it)", &c::Fn<6>::data_size);
+  cec(F::Cec2017F7, 7, "CEC2017 F7: shifted and rotated Lunacek bi-Rastrigin", &c::Fn<7>::data_size);
+  cec(F::Cec2017F8, 8, "CEC2017 F8: shifted and rotated non-continuous Rastrigin (as the official code: plain Rastrigin)", &c::Fn<8>::data_size);
+  cec(F::Cec2017F9, 9, "CEC2017 F9: shifted and rotated Levy", &c::Fn<9>::data_size);
+  cec(F::Cec2017F10, 10, "CEC2017 F10: shifted and rotated Schwefel", &c::Fn<10>::data_size);
+  cec(F::Cec2017F11, 11, "CEC2017 F11: hybrid function 1", &c::Fn<11>::data_size);
+  cec(F::Cec2017F12, 12, "CEC2017 F12: hybrid function 2", &c::Fn<12>::data_size);
+  cec(F::Cec2017F13, 13, "CEC2017 F13: hybrid function 3", &c::Fn<13>::data_size);
+  cec(F::Cec2017F14, 14, "CEC2017 F14: hybrid function 4", &c::Fn<14>::data_size);
+  cec(F::Cec2017F15, 15, "CEC2017 F15: hybrid function 5", &c::Fn<15>::data_size);
+  cec(F::Cec2017F16, 16, "CEC2017 F16: hybrid function 6", &c::Fn<16>::data_size);
+  cec(F::Cec2017F17, 17, "CEC2017 F17: hybrid function 7", &c::Fn<17>::data_size);
+  cec(F::Cec2017F18, 18, "CEC2017 F18: hybrid function 8", &c::Fn<18>::data_size);
+  cec(F::Cec2017F19, 19, "CEC2017 F19: hybrid function 9", &c::Fn<19>::data_size);
+  cec(F::Cec2017F20, 20, "CEC2017 F20: hybrid function 10", &c::Fn<20>::data_size);
+  cec(F::Cec2017F21, 21, "CEC2017 F21: composition function 1", &c::Fn<21>::data_size);
+  cec(F::Cec2017F22, 22, "CEC2017 F22: composition function 2", &c::Fn<22>::data_size);
+  cec(F::Cec2017F23, 23, "CEC2017 F23: composition function 3", &c::Fn<23>::data_size);
+  cec(F::Cec2017F24, 24, "CEC2017 F24: composition function 4", &c::Fn<24>::data_size);
+  cec(F::Cec2017F25, 25, "CEC2017 F25: composition function 5", &c::Fn<25>::data_size);
+  cec(F::Cec2017F26, 26, "CEC2017 F26: composition function 6", &c::Fn<26>::data_size);
+  cec(F::Cec2017F27, 27, "CEC2017 F27: composition function 7", &c::Fn<27>::data_size);
+  cec(F::Cec2017F28, 28, "CEC2017 F28: composition function 8", &c::Fn<28>::data_size);
+  cec(F::Cec2017F29, 29, "CEC2017 F29: composition function 9", &c::Fn<29>::data_size);
+  cec(F::Cec2017F30, 30, "CEC2017 F30: composition function 10", &c::Fn<30>::data_size);
   return r;
 }
 
@@ -133,7 +171,7 @@ const FunctionInfo& find_function(std::string_view name) {
   for (const auto& f : registry()) known += (known.empty() ? "" : ", ") + f.name;
   throw std::invalid_argument("name: unknown function '" + std::string(name) +
                               "'; expected one of: " + known +
-                              " (or a suite function bbob.f1 ... bbob.f24)");
+                              " (or a suite function bbob.f1 ... bbob.f24, cec2017.f1, cec2017.f3 ... cec2017.f30)");
 }
 
 bool known_optimum(const FunctionInfo& info, int dim, const std::vector<double>& options,

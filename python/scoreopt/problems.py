@@ -13,7 +13,7 @@ from typing import Any, Callable, Dict, List, Optional
 from . import _core
 from .problem import BuiltinProblem, CallableProblem, Problem
 
-__all__ = ["get", "glens", "bbob", "from_callable", "names", "info", "Problem"]
+__all__ = ["get", "glens", "bbob", "cec2017", "from_callable", "names", "info", "Problem"]
 
 GLENS_FAMILIES = ("qp", "himmelblau", "rosenbrock", "levy")
 
@@ -23,8 +23,9 @@ def _all_info():
 
 
 def names(family: Optional[str] = None) -> List[str]:
-    """Registry names, optionally only those of one family ("classic", "glens" or "bbob").
-    Suite functions (bbob.f1 ... bbob.f24) also need an instance: ``get(name, dim, instance=k)``."""
+    """Registry names, optionally only those of one family ("classic", "glens", "bbob" or
+    "cec2017"). Suite functions (bbob.f1 ... bbob.f24) also need an instance:
+    ``get(name, dim, instance=k)``; cec2017.f1, cec2017.f3 ... cec2017.f30 take ``data_dir=``."""
     return [i["name"] for i in _all_info() if family is None or i["family"] == family]
 
 
@@ -53,7 +54,8 @@ def get(name: str, dim: int, *, bounds: Any = None, params: Any = None, matrix: 
     params: default per-row parameters (P,) for parametric families. matrix (dim, dim),
     shift (dim,), scale, bias: the affine wrapper x -> f(scale * matrix @ (x - shift)) + bias.
     options: function options (``info(name)["options"]``), e.g. ``condition`` for ellipsoid;
-    for the BBOB names ``bbob.f1`` ... ``bbob.f24``, ``instance=k`` (default 1).
+    for the BBOB names ``bbob.f1`` ... ``bbob.f24``, ``instance=k`` (default 1); for the CEC2017
+    names ``cec2017.f1``, ``cec2017.f3`` ... ``cec2017.f30``, ``data_dir=`` (see :func:`cec2017`).
     """
     if not isinstance(name, str):
         raise TypeError(f"name: expected a string, got {type(name).__name__}")
@@ -62,6 +64,11 @@ def get(name: str, dim: int, *, bounds: Any = None, params: Any = None, matrix: 
         if options or bounds is not None or params is not None or matrix is not None or shift is not None:
             raise ValueError("options: bbob functions take only instance=...")
         return bbob(int(name[len("bbob.f"):]), instance, dim)
+    if name.startswith("cec2017.f") and (name in names("cec2017") or name == "cec2017.f2"):
+        data_dir = options.pop("data_dir", None)
+        if options or bounds is not None or params is not None or matrix is not None or shift is not None:
+            raise ValueError("options: cec2017 functions take only data_dir=...")
+        return cec2017(int(name[len("cec2017.f"):]), dim, data_dir=data_dir)
     dim = _check_dim(dim)
     opts: Dict[str, float] = {}
     for k, v in options.items():
@@ -92,6 +99,17 @@ def bbob(function: int, instance: int, dim: int) -> BuiltinProblem:
     from .suites import bbob as _bbob  # deferred: the instance generator is only needed here
 
     return _bbob.bbob(function, instance, dim)
+
+
+def cec2017(function: int, dim: int, data_dir: Any = None) -> BuiltinProblem:
+    """CEC2017 bound-constrained ``function`` (1, 3 ... 30; F2 was withdrawn and raises) in
+    dimension ``dim`` (10, 30, 50, 100; 2 and 20 where the official data has them) on
+    [-100, 100]^dim, with the values of the organizers' C code; ``optimum`` = 100 * function.
+    ``data_dir``: folder of the official data files (default: the copy opfunu ships).
+    No analytic gradient. See :mod:`scoreopt.suites.cec2017`."""
+    from .suites import cec2017 as _cec2017
+
+    return _cec2017.cec2017(function, dim, data_dir=data_dir)
 
 
 def from_callable(fn: Callable, dim: int, bounds: Any, vectorized: bool = True, *,

@@ -53,6 +53,37 @@ enum class FunctionId : int {
   BbobF22,
   BbobF23,
   BbobF24,
+  // the CEC2017 bound-constrained suite (functions/cec2017.hpp; F2 was withdrawn); instance
+  // data from the official files, packed by python/scoreopt/suites/cec2017.py
+  Cec2017F1,
+  Cec2017F3,
+  Cec2017F4,
+  Cec2017F5,
+  Cec2017F6,
+  Cec2017F7,
+  Cec2017F8,
+  Cec2017F9,
+  Cec2017F10,
+  Cec2017F11,
+  Cec2017F12,
+  Cec2017F13,
+  Cec2017F14,
+  Cec2017F15,
+  Cec2017F16,
+  Cec2017F17,
+  Cec2017F18,
+  Cec2017F19,
+  Cec2017F20,
+  Cec2017F21,
+  Cec2017F22,
+  Cec2017F23,
+  Cec2017F24,
+  Cec2017F25,
+  Cec2017F26,
+  Cec2017F27,
+  Cec2017F28,
+  Cec2017F29,
+  Cec2017F30,
 };
 
 struct OptionInfo {
@@ -67,7 +98,7 @@ struct OptionInfo {
 struct FunctionInfo {
   FunctionId id;
   std::string name;         // registry name, e.g. "rastrigin" or "glens.qp"
-  std::string family;       // "classic", "glens" or "bbob"
+  std::string family;       // "classic", "glens", "bbob" or "cec2017"
   std::string description;  // one line, the formula
   int min_dim;
   bool even_dim;     // defined on pairs of coordinates
@@ -88,7 +119,8 @@ struct FunctionInfo {
 // from its name, dimension and options alone.
 const std::vector<FunctionInfo>& registry();
 
-// The suite functions (family "bbob": "bbob.f1" ... "bbob.f24"), in a stable order. They are
+// The suite functions (families "bbob": "bbob.f1" ... "bbob.f24", and "cec2017": "cec2017.f1",
+// "cec2017.f3" ... "cec2017.f30"), in a stable order. They are
 // kept out of registry() because a name does not define them: every problem needs its instance
 // data (Problem::with_data, from python/scoreopt/suites/bbob.py), and listings or loops over
 // registry() build problems from names alone.

@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "scoreopt/functions/bbob.hpp"
+#include "scoreopt/functions/cec2017.hpp"
 #include "scoreopt/functions/classic.hpp"
 #include "scoreopt/functions/glens.hpp"
 #include "scoreopt/registry.hpp"
@@ -55,6 +56,35 @@ decltype(auto) visit(FunctionId id, Visitor&& v) {
     case FunctionId::BbobF22: return v(bbob::F22{});
     case FunctionId::BbobF23: return v(bbob::F23{});
     case FunctionId::BbobF24: return v(bbob::F24{});
+    case FunctionId::Cec2017F1: return v(cec2017::Fn<1>{});
+    case FunctionId::Cec2017F3: return v(cec2017::Fn<3>{});
+    case FunctionId::Cec2017F4: return v(cec2017::Fn<4>{});
+    case FunctionId::Cec2017F5: return v(cec2017::Fn<5>{});
+    case FunctionId::Cec2017F6: return v(cec2017::Fn<6>{});
+    case FunctionId::Cec2017F7: return v(cec2017::Fn<7>{});
+    case FunctionId::Cec2017F8: return v(cec2017::Fn<8>{});
+    case FunctionId::Cec2017F9: return v(cec2017::Fn<9>{});
+    case FunctionId::Cec2017F10: return v(cec2017::Fn<10>{});
+    case FunctionId::Cec2017F11: return v(cec2017::Fn<11>{});
+    case FunctionId::Cec2017F12: return v(cec2017::Fn<12>{});
+    case FunctionId::Cec2017F13: return v(cec2017::Fn<13>{});
+    case FunctionId::Cec2017F14: return v(cec2017::Fn<14>{});
+    case FunctionId::Cec2017F15: return v(cec2017::Fn<15>{});
+    case FunctionId::Cec2017F16: return v(cec2017::Fn<16>{});
+    case FunctionId::Cec2017F17: return v(cec2017::Fn<17>{});
+    case FunctionId::Cec2017F18: return v(cec2017::Fn<18>{});
+    case FunctionId::Cec2017F19: return v(cec2017::Fn<19>{});
+    case FunctionId::Cec2017F20: return v(cec2017::Fn<20>{});
+    case FunctionId::Cec2017F21: return v(cec2017::Fn<21>{});
+    case FunctionId::Cec2017F22: return v(cec2017::Fn<22>{});
+    case FunctionId::Cec2017F23: return v(cec2017::Fn<23>{});
+    case FunctionId::Cec2017F24: return v(cec2017::Fn<24>{});
+    case FunctionId::Cec2017F25: return v(cec2017::Fn<25>{});
+    case FunctionId::Cec2017F26: return v(cec2017::Fn<26>{});
+    case FunctionId::Cec2017F27: return v(cec2017::Fn<27>{});
+    case FunctionId::Cec2017F28: return v(cec2017::Fn<28>{});
+    case FunctionId::Cec2017F29: return v(cec2017::Fn<29>{});
+    case FunctionId::Cec2017F30: return v(cec2017::Fn<30>{});
   }
   throw std::logic_error("scoreopt: function id without a definition");
 }
