@@ -10,6 +10,7 @@
 #include <string>
 
 #include "scoreopt/backends.hpp"
+#include "scoreopt/integrators.hpp"
 #include "scoreopt/optimizers.hpp"
 #include "scoreopt/problem.hpp"
 #include "scoreopt/registry.hpp"
@@ -179,6 +180,113 @@ py::array smoothing_noise(std::uint64_t seed, std::uint64_t center, std::int64_t
   py::gil_scoped_release release;
   scoreopt::smoothing_noise<double>(seed, center, start, count, dim, antithetic, o);
   return std::move(out);
+}
+
+// ---- integrators: x (B x D) is updated in place; every other field must match it exactly ----
+Buffer field_like(const Buffer& x, const py::array& a, const char* name) {
+  Buffer b = view(a, name, 2, false);
+  require(b.kind == x.kind, std::string(name) + ": dtype " + (b.kind == 'f' ? "float32" : "float64") +
+                                " does not match x (" + (x.kind == 'f' ? "float32" : "float64") + ")");
+  require(b.rows == x.rows && b.cols == x.cols,
+          std::string(name) + ": shape (" + std::to_string(b.rows) + ", " + std::to_string(b.cols) +
+              ") does not match x (" + std::to_string(x.rows) + ", " + std::to_string(x.cols) + ")");
+  return b;
+}
+
+scoreopt::PathParams path_params(double beta_min, double beta_max, double s) {
+  scoreopt::PathParams p;
+  p.beta_min = beta_min, p.beta_max = beta_max, p.cosine_s = s;
+  return p;
+}
+
+template <class F>
+void dispatch(const Buffer& x, F&& fn) {
+  py::gil_scoped_release release;
+  if (x.kind == 'f')
+    fn(float{});
+  else
+    fn(double{});
+}
+
+void integrator_euler(py::array& X, const py::array& V, double dt) {
+  Buffer x = view(X, "x", 2, true), v = field_like(x, V, "v");
+  dispatch(x, [&](auto z) {
+    using T = decltype(z);
+    scoreopt::euler_step<T>(static_cast<T*>(x.ptr), static_cast<const T*>(v.ptr), x.rows, x.cols, dt);
+  });
+}
+
+void integrator_heun(py::array& X, const py::array& V1, const py::array& V2, double dt) {
+  Buffer x = view(X, "x", 2, true), v1 = field_like(x, V1, "v1"), v2 = field_like(x, V2, "v2");
+  dispatch(x, [&](auto z) {
+    using T = decltype(z);
+    scoreopt::heun_step<T>(static_cast<T*>(x.ptr), static_cast<const T*>(v1.ptr),
+                           static_cast<const T*>(v2.ptr), x.rows, x.cols, dt);
+  });
+}
+
+void integrator_euler_maruyama(py::array& X, const py::array& S, double f, double g, double dt,
+                               std::uint64_t seed, std::uint64_t step, std::int64_t row_offset) {
+  Buffer x = view(X, "x", 2, true), s = field_like(x, S, "score");
+  const scoreopt::NoiseKey key{seed, step, row_offset};
+  dispatch(x, [&](auto z) {
+    using T = decltype(z);
+    scoreopt::euler_maruyama_step<T>(static_cast<T*>(x.ptr), static_cast<const T*>(s.ptr), x.rows,
+                                     x.cols, f, g, dt, key);
+  });
+}
+
+void integrator_langevin(py::array& X, const py::array& S, double step_size, std::uint64_t seed,
+                         std::uint64_t step, std::int64_t row_offset) {
+  Buffer x = view(X, "x", 2, true), s = field_like(x, S, "score");
+  const scoreopt::NoiseKey key{seed, step, row_offset};
+  dispatch(x, [&](auto z) {
+    using T = decltype(z);
+    scoreopt::langevin_step<T>(static_cast<T*>(x.ptr), static_cast<const T*>(s.ptr), x.rows,
+                               x.cols, step_size, key);
+  });
+}
+
+void integrator_ddpm(py::array& X, const py::array& E, double beta, double alpha_bar,
+                     double alpha_bar_prev, std::uint64_t seed, std::uint64_t step,
+                     std::int64_t row_offset) {
+  Buffer x = view(X, "x", 2, true), e = field_like(x, E, "eps");
+  const scoreopt::NoiseKey key{seed, step, row_offset};
+  dispatch(x, [&](auto z) {
+    using T = decltype(z);
+    scoreopt::ddpm_step<T>(static_cast<T*>(x.ptr), static_cast<const T*>(e.ptr), x.rows, x.cols,
+                           beta, alpha_bar, alpha_bar_prev, key);
+  });
+}
+
+void integrator_convert(int from, int to, double alpha, double sigma, double dalpha, double dsigma,
+                        const py::array& X, const py::array& In, py::array& Out) {
+  require(from >= 0 && from <= 3, "from: unknown field");
+  require(to >= 0 && to <= 3, "to: unknown field");
+  Buffer x = view(X, "x", 2, false), in = field_like(x, In, "field"), out = field_like(x, Out, "out");
+  require(Out.writeable(), "out: must be writable");
+  const scoreopt::Schedule sch{alpha, sigma, dalpha, dsigma};
+  dispatch(x, [&](auto z) {
+    using T = decltype(z);
+    scoreopt::convert_field<T>(scoreopt::Field(from), scoreopt::Field(to), sch,
+                               static_cast<const T*>(x.ptr), static_cast<const T*>(in.ptr),
+                               static_cast<T*>(out.ptr), x.rows, x.cols);
+  });
+}
+
+py::tuple integrator_schedule(int path, double t, double beta_min, double beta_max, double s) {
+  const scoreopt::Schedule r =
+      scoreopt::checked_schedule(scoreopt::Path(path), t, path_params(beta_min, beta_max, s));
+  return py::make_tuple(r.alpha, r.sigma, r.dalpha, r.dsigma);
+}
+
+py::tuple integrator_sde_coefficients(int path, double t, double beta_min, double beta_max,
+                                      double s) {
+  const scoreopt::Schedule r =
+      scoreopt::checked_schedule(scoreopt::Path(path), t, path_params(beta_min, beta_max, s));
+  double f, g2;
+  scoreopt::sde_coefficients(r, f, g2);
+  return py::make_tuple(f, g2);
 }
 
 scoreopt::SamplingOptions sampling_options(const py::dict& o) {
@@ -352,6 +460,23 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("stop", &scoreopt::SamplingOptimizer::stop);
   m.def("minimize", &sampling_minimize, py::arg("problem"), py::arg("lower"), py::arg("upper"),
         py::arg("options"), py::arg("x0"));
+  m.def("integrator_euler", &integrator_euler, py::arg("x"), py::arg("v"), py::arg("dt"));
+  m.def("integrator_heun", &integrator_heun, py::arg("x"), py::arg("v1"), py::arg("v2"), py::arg("dt"));
+  m.def("integrator_euler_maruyama", &integrator_euler_maruyama, py::arg("x"), py::arg("score"),
+        py::arg("f"), py::arg("g"), py::arg("dt"), py::arg("seed"), py::arg("step"),
+        py::arg("row_offset"));
+  m.def("integrator_langevin", &integrator_langevin, py::arg("x"), py::arg("score"),
+        py::arg("step_size"), py::arg("seed"), py::arg("step"), py::arg("row_offset"));
+  m.def("integrator_ddpm", &integrator_ddpm, py::arg("x"), py::arg("eps"), py::arg("beta"),
+        py::arg("alpha_bar"), py::arg("alpha_bar_prev"), py::arg("seed"), py::arg("step"),
+        py::arg("row_offset"));
+  m.def("integrator_convert", &integrator_convert, py::arg("from"), py::arg("to"), py::arg("alpha"),
+        py::arg("sigma"), py::arg("dalpha"), py::arg("dsigma"), py::arg("x"), py::arg("field"),
+        py::arg("out"));
+  m.def("integrator_schedule", &integrator_schedule, py::arg("path"), py::arg("t"),
+        py::arg("beta_min"), py::arg("beta_max"), py::arg("s"));
+  m.def("integrator_sde_coefficients", &integrator_sde_coefficients, py::arg("path"), py::arg("t"),
+        py::arg("beta_min"), py::arg("beta_max"), py::arg("s"));
   m.def("set_num_threads", &scoreopt::set_num_threads, py::arg("n"));
   m.def("num_threads", &scoreopt::num_threads);
   m.def("_last_input_address", [] { return g_last_input; });

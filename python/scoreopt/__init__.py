@@ -11,12 +11,13 @@ from typing import Dict
 from . import _core
 from . import problems
 from . import smoothing
+from . import integrators
 from . import optimizers
 from .minimize import minimize
 from .problem import Problem
 
 __version__ = "0.1.0"
-__all__ = ["problems", "smoothing", "optimizers", "minimize", "Problem", "backends", "set_num_threads", "num_threads", "build_info"]
+__all__ = ["problems", "smoothing", "integrators", "optimizers", "minimize", "Problem", "backends", "set_num_threads", "num_threads", "build_info"]
 
 
 def backends() -> Dict[str, object]:

@@ -1,0 +1,243 @@
+// Host driver of the batched integrator steps. The deterministic steps stream over the flat
+// B x D array in contiguous blocks (memory-bound: one fused pass, nothing else touched); the
+// stochastic steps go row by row, each thread drawing one row of Philox noise into its own
+// scratch row, so the noise of row r never depends on which thread took it.
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "scoreopt/integrators.hpp"
+#include "scoreopt/problem.hpp"
+#include "scoreopt/random.hpp"
+
+namespace scoreopt {
+
+namespace {
+
+constexpr std::int64_t kSerialBelow = 1 << 15;  // elements: smaller calls stay on one thread
+
+std::string num(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
+void check_sizes(std::int64_t B, std::int64_t D) {
+  if (B < 0) throw std::invalid_argument("x: expected B >= 0 rows, got " + std::to_string(B));
+  if (D < 1) throw std::invalid_argument("x: expected D >= 1 columns, got " + std::to_string(D));
+  if (D > (std::int64_t(1) << 30))
+    throw std::invalid_argument("x: at most 2^30 columns, got " + std::to_string(D));
+}
+
+void check_ptr(const void* p, std::int64_t B, const char* name) {
+  if (B > 0 && p == nullptr) throw std::invalid_argument(std::string(name) + ": null pointer");
+}
+
+void check_finite(double v, const char* name) {
+  if (!std::isfinite(v))
+    throw std::invalid_argument(std::string(name) + ": expected a finite value, got " + num(v));
+}
+
+void check_key(const NoiseKey& key, std::int64_t B) {
+  if (key.row_offset < 0)
+    throw std::invalid_argument("row_offset: expected >= 0, got " + std::to_string(key.row_offset));
+  if (key.row_offset + B > (std::int64_t(1) << 32))
+    throw std::invalid_argument("row_offset: noise rows are limited to 2^32 per step");
+}
+
+// Kept out of line: inlined, the block loop of normal_vector gets a runtime alias check whose
+// fallback is scalar code (see smoothing_cpu.cpp).
+template <class T>
+__attribute__((noinline)) void draw_row(const NoiseKey& key, std::int64_t r, int d, T* z) {
+  random::normal_vector(key.seed, key.step, std::uint32_t(key.row_offset + r), d, z);
+}
+
+// body(i0, i1) over [0, n) in contiguous blocks, one per thread
+template <class F>
+void for_blocks(std::int64_t n, F&& body) {
+  if (n < kSerialBelow) {
+    body(std::int64_t(0), n);
+    return;
+  }
+  const int nt = num_threads();
+#pragma omp parallel num_threads(nt)
+  {
+    const std::int64_t nth = omp_get_num_threads(), id = omp_get_thread_num();
+    // block edges on multiples of 16 elements keep every block's vector loop aligned alike
+    const std::int64_t per = ((n + nth - 1) / nth + 15) / 16 * 16;
+    const std::int64_t i0 = std::min(n, id * per), i1 = std::min(n, i0 + per);
+    if (i0 < i1) body(i0, i1);
+  }
+}
+
+// body(r, z) over rows with a per-thread scratch row z of length D
+template <class T, class F>
+void for_rows_with_noise(std::int64_t B, std::int64_t D, const NoiseKey& key, F&& body) {
+  const bool par = B * D >= kSerialBelow;
+#pragma omp parallel num_threads(num_threads()) if (par)
+  {
+    std::vector<T> z(static_cast<size_t>(D));
+#pragma omp for schedule(static)
+    for (std::int64_t r = 0; r < B; ++r) {
+      draw_row<T>(key, r, int(D), z.data());
+      body(r, z.data());
+    }
+  }
+}
+
+}  // namespace
+
+Schedule checked_schedule(Path path, double t, const PathParams& p) {
+  if (!(t >= 0.0 && t <= 1.0))
+    throw std::invalid_argument("t: expected a value in [0, 1], got " + num(t));
+  if (path == Path::vp) {
+    if (!(p.beta_min > 0) || !std::isfinite(p.beta_min))
+      throw std::invalid_argument("beta_min: expected a finite value > 0");
+    if (!(p.beta_max >= p.beta_min) || !std::isfinite(p.beta_max))
+      throw std::invalid_argument("beta_max: expected a finite value >= beta_min");
+  } else if (path == Path::cosine) {
+    if (!(p.cosine_s > 0) || !std::isfinite(p.cosine_s))
+      throw std::invalid_argument("s: expected a finite value > 0");
+  } else if (path != Path::linear) {
+    throw std::invalid_argument("path: unknown path " + std::to_string(int(path)));
+  }
+  return schedule(path, t, p);
+}
+
+template <class T>
+void euler_step(T* x, const T* v, std::int64_t B, std::int64_t D, double dt) {
+  check_sizes(B, D);
+  check_ptr(x, B, "x");
+  check_ptr(v, B, "v");
+  check_finite(dt, "dt");
+  const T h = T(dt);
+  for_blocks(B * D, [&](std::int64_t i0, std::int64_t i1) {
+    SO_SIMD
+    for (std::int64_t i = i0; i < i1; ++i) x[i] += h * v[i];
+  });
+}
+
+template <class T>
+void heun_step(T* x, const T* v1, const T* v2, std::int64_t B, std::int64_t D, double dt) {
+  check_sizes(B, D);
+  check_ptr(x, B, "x");
+  check_ptr(v1, B, "v1");
+  check_ptr(v2, B, "v2");
+  check_finite(dt, "dt");
+  const T h = T(0.5 * dt);
+  for_blocks(B * D, [&](std::int64_t i0, std::int64_t i1) {
+    SO_SIMD
+    for (std::int64_t i = i0; i < i1; ++i) x[i] += h * (v1[i] + v2[i]);
+  });
+}
+
+template <class T>
+void euler_maruyama_step(T* x, const T* score, std::int64_t B, std::int64_t D, double f, double g,
+                         double dt, const NoiseKey& key) {
+  check_sizes(B, D);
+  check_ptr(x, B, "x");
+  check_ptr(score, B, "score");
+  check_finite(f, "f");
+  check_finite(g, "g");
+  if (!(g >= 0)) throw std::invalid_argument("g: expected a value >= 0");
+  check_finite(dt, "dt");
+  check_key(key, B);
+  const T a = T(1.0 + f * dt), b = T(-g * g * dt), c = T(g * std::sqrt(std::fabs(dt)));
+  for_rows_with_noise<T>(B, D, key, [&](std::int64_t r, const T* z) {
+    T* xr = x + r * D;
+    const T* sr = score + r * D;
+    SO_SIMD
+    for (std::int64_t i = 0; i < D; ++i) xr[i] = a * xr[i] + b * sr[i] + c * z[i];
+  });
+}
+
+template <class T>
+void langevin_step(T* x, const T* score, std::int64_t B, std::int64_t D, double step_size,
+                   const NoiseKey& key) {
+  check_sizes(B, D);
+  check_ptr(x, B, "x");
+  check_ptr(score, B, "score");
+  check_finite(step_size, "step_size");
+  if (!(step_size >= 0)) throw std::invalid_argument("step_size: expected a value >= 0");
+  check_key(key, B);
+  const T e = T(step_size), c = T(std::sqrt(2.0 * step_size));
+  for_rows_with_noise<T>(B, D, key, [&](std::int64_t r, const T* z) {
+    T* xr = x + r * D;
+    const T* sr = score + r * D;
+    SO_SIMD
+    for (std::int64_t i = 0; i < D; ++i) xr[i] += e * sr[i] + c * z[i];
+  });
+}
+
+template <class T>
+void ddpm_step(T* x, const T* eps_pred, std::int64_t B, std::int64_t D, double beta,
+               double alpha_bar, double alpha_bar_prev, const NoiseKey& key) {
+  check_sizes(B, D);
+  check_ptr(x, B, "x");
+  check_ptr(eps_pred, B, "eps");
+  if (!(beta > 0 && beta < 1)) throw std::invalid_argument("beta: expected a value in (0, 1)");
+  if (!(alpha_bar > 0 && alpha_bar < 1))
+    throw std::invalid_argument("alpha_bar: expected a value in (0, 1)");
+  if (!(alpha_bar_prev > 0 && alpha_bar_prev <= 1))
+    throw std::invalid_argument("alpha_bar_prev: expected a value in (0, 1]");
+  check_key(key, B);
+  const double inv = 1.0 / std::sqrt(1.0 - beta);
+  const T a = T(inv), b = T(-inv * beta / std::sqrt(1.0 - alpha_bar));
+  const double var = beta * (1.0 - alpha_bar_prev) / (1.0 - alpha_bar);
+  const T c = T(std::sqrt(var > 0 ? var : 0.0));
+  if (!(var > 0)) {  // last step (alpha_bar_prev = 1): the posterior mean, no noise drawn
+    for_blocks(B * D, [&](std::int64_t i0, std::int64_t i1) {
+      SO_SIMD
+      for (std::int64_t i = i0; i < i1; ++i) x[i] = a * x[i] + b * eps_pred[i];
+    });
+    return;
+  }
+  for_rows_with_noise<T>(B, D, key, [&](std::int64_t r, const T* z) {
+    T* xr = x + r * D;
+    const T* er = eps_pred + r * D;
+    SO_SIMD
+    for (std::int64_t i = 0; i < D; ++i) xr[i] = a * xr[i] + b * er[i] + c * z[i];
+  });
+}
+
+template <class T>
+void convert_field(Field from, Field to, const Schedule& s, const T* x, const T* in, T* out,
+                   std::int64_t B, std::int64_t D) {
+  check_sizes(B, D);
+  check_ptr(x, B, "x");
+  check_ptr(in, B, "field");
+  check_ptr(out, B, "out");
+  double cx, cin;
+  conversion_coefficients(from, to, s, cx, cin);
+  if (!std::isfinite(cx) || !std::isfinite(cin))
+    throw std::invalid_argument(
+        "t: the conversion is singular at this time (alpha or sigma is 0, or the velocity "
+        "does not depend on eps)");
+  const T a = T(cx), b = T(cin);
+  for_blocks(B * D, [&](std::int64_t i0, std::int64_t i1) {
+    SO_SIMD
+    for (std::int64_t i = i0; i < i1; ++i) out[i] = a * x[i] + b * in[i];
+  });
+}
+
+#define SO_INSTANTIATE(T)                                                                     \
+  template void euler_step<T>(T*, const T*, std::int64_t, std::int64_t, double);             \
+  template void heun_step<T>(T*, const T*, const T*, std::int64_t, std::int64_t, double);    \
+  template void euler_maruyama_step<T>(T*, const T*, std::int64_t, std::int64_t, double,     \
+                                       double, double, const NoiseKey&);                      \
+  template void langevin_step<T>(T*, const T*, std::int64_t, std::int64_t, double,           \
+                                 const NoiseKey&);                                            \
+  template void ddpm_step<T>(T*, const T*, std::int64_t, std::int64_t, double, double, double, \
+                             const NoiseKey&);                                                \
+  template void convert_field<T>(Field, Field, const Schedule&, const T*, const T*, T*,       \
+                                 std::int64_t, std::int64_t);
+SO_INSTANTIATE(float)
+SO_INSTANTIATE(double)
+#undef SO_INSTANTIATE
+
+}  // namespace scoreopt
