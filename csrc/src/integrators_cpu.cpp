@@ -136,6 +136,19 @@ void heun_step(T* x, const T* v1, const T* v2, std::int64_t B, std::int64_t D, d
   });
 }
 
+// The noisy steps share one form, x <- a x + b field + c z with z ~ N(0, I) from the key;
+// only their coefficients differ.
+template <class T>
+void noisy_affine_step(T* x, const T* field, std::int64_t B, std::int64_t D, T a, T b, T c,
+                       const NoiseKey& key) {
+  for_rows_with_noise<T>(B, D, key, [&](std::int64_t r, const T* z) {
+    T* xr = x + r * D;
+    const T* fr = field + r * D;
+    SO_SIMD
+    for (std::int64_t i = 0; i < D; ++i) xr[i] = a * xr[i] + b * fr[i] + c * z[i];
+  });
+}
+
 template <class T>
 void euler_maruyama_step(T* x, const T* score, std::int64_t B, std::int64_t D, double f, double g,
                          double dt, const NoiseKey& key) {
@@ -147,13 +160,8 @@ void euler_maruyama_step(T* x, const T* score, std::int64_t B, std::int64_t D, d
   if (!(g >= 0)) throw std::invalid_argument("g: expected a value >= 0");
   check_finite(dt, "dt");
   check_key(key, B);
-  const T a = T(1.0 + f * dt), b = T(-g * g * dt), c = T(g * std::sqrt(std::fabs(dt)));
-  for_rows_with_noise<T>(B, D, key, [&](std::int64_t r, const T* z) {
-    T* xr = x + r * D;
-    const T* sr = score + r * D;
-    SO_SIMD
-    for (std::int64_t i = 0; i < D; ++i) xr[i] = a * xr[i] + b * sr[i] + c * z[i];
-  });
+  noisy_affine_step<T>(x, score, B, D, T(1.0 + f * dt), T(-g * g * dt),
+                       T(g * std::sqrt(std::fabs(dt))), key);
 }
 
 template <class T>
@@ -165,13 +173,7 @@ void langevin_step(T* x, const T* score, std::int64_t B, std::int64_t D, double 
   check_finite(step_size, "step_size");
   if (!(step_size >= 0)) throw std::invalid_argument("step_size: expected a value >= 0");
   check_key(key, B);
-  const T e = T(step_size), c = T(std::sqrt(2.0 * step_size));
-  for_rows_with_noise<T>(B, D, key, [&](std::int64_t r, const T* z) {
-    T* xr = x + r * D;
-    const T* sr = score + r * D;
-    SO_SIMD
-    for (std::int64_t i = 0; i < D; ++i) xr[i] += e * sr[i] + c * z[i];
-  });
+  noisy_affine_step<T>(x, score, B, D, T(1), T(step_size), T(std::sqrt(2.0 * step_size)), key);
 }
 
 template <class T>
@@ -197,12 +199,7 @@ void ddpm_step(T* x, const T* eps_pred, std::int64_t B, std::int64_t D, double b
     });
     return;
   }
-  for_rows_with_noise<T>(B, D, key, [&](std::int64_t r, const T* z) {
-    T* xr = x + r * D;
-    const T* er = eps_pred + r * D;
-    SO_SIMD
-    for (std::int64_t i = 0; i < D; ++i) xr[i] = a * xr[i] + b * er[i] + c * z[i];
-  });
+  noisy_affine_step<T>(x, eps_pred, B, D, a, b, c, key);
 }
 
 template <class T>

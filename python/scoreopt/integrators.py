@@ -25,6 +25,8 @@ from typing import Any, Tuple
 
 import numpy as np
 
+from ._validate import finite, integer
+
 from . import _core
 
 __all__ = [
@@ -47,19 +49,11 @@ def _scalar(v: Any, name: str) -> float:
     if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
         if not (isinstance(v, np.ndarray) and v.ndim == 0 and v.dtype.kind in "fiu"):
             raise TypeError(f"{name}: expected a real number, got {type(v).__name__}")
-    f = float(v)
-    if not math.isfinite(f):
-        raise ValueError(f"{name}: expected a finite value, got {f}")
-    return f
+    return finite(v, name)
 
 
-def _int(v: Any, name: str, minimum: int = 0) -> int:
-    if isinstance(v, bool) or not hasattr(v, "__index__"):
-        raise TypeError(f"{name}: expected an integer, got {type(v).__name__}")
-    v = int(v)
-    if v < minimum:
-        raise ValueError(f"{name}: expected an integer >= {minimum}, got {v}")
-    return v
+def _int(v: Any, name: str) -> int:
+    return integer(v, name, 0)
 
 
 def _state(x: Any, name: str = "x") -> np.ndarray:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Callable, Dict, List, Optional
 
 from . import _core
+from ._validate import integer
 from .problem import BuiltinProblem, CallableProblem, Problem
 
 __all__ = ["get", "glens", "bbob", "cec2017", "from_callable", "names", "info", "Problem"]
@@ -41,9 +42,7 @@ def info(name: Optional[str] = None):
 
 
 def _check_dim(dim: Any) -> int:
-    if isinstance(dim, bool) or not hasattr(dim, "__index__"):
-        raise TypeError(f"dim: expected an integer, got {type(dim).__name__}")
-    return int(dim)
+    return integer(dim, "dim")
 
 
 def get(name: str, dim: int, *, bounds: Any = None, params: Any = None, matrix: Any = None,

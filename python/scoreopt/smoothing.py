@@ -14,6 +14,7 @@ from typing import Any, Optional
 import numpy as np
 
 from . import _arrays, _core
+from ._validate import integer as check_int
 from .problem import BuiltinProblem, Problem
 
 __all__ = ["Estimate", "estimate", "noise"]
@@ -38,16 +39,6 @@ def noise(seed: int, center: int, start: int, count: int, dim: int, *, antitheti
     With antithetic pairs, row 2p is +e_p and row 2p + 1 is -e_p."""
     return _core.smoothing_noise(int(seed), int(center), int(start), int(count), int(dim),
                                  bool(antithetic), np.dtype(dtype) == np.float32)
-
-
-def check_int(v, name, minimum):
-    """An integer argument >= minimum, or a TypeError/ValueError naming it."""
-    if isinstance(v, bool) or not hasattr(v, "__index__"):
-        raise TypeError(f"{name}: expected an integer, got {type(v).__name__}")
-    v = int(v)
-    if v < minimum:
-        raise ValueError(f"{name}: expected an integer >= {minimum}, got {v}")
-    return v
 
 
 def estimate(problem: Problem, X: Any, sigma: Any, *, samples: int, temperature: Optional[float] = None,

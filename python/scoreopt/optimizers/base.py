@@ -15,7 +15,7 @@ from typing import Any, List, Optional
 import numpy as np
 
 from .. import smoothing
-from ..smoothing import check_int as _int_arg
+from .._validate import integer as _int_arg
 from ..problem import BuiltinProblem, Problem, _check_bounds
 
 

@@ -18,6 +18,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from .._validate import integer
 from .base import Batch, SamplingOptimizer
 
 SCHEDULES = ("geometric", "cosine", "adaptive")
@@ -58,9 +59,7 @@ class DIDA(SamplingOptimizer):
                  adapt_threshold: float = 0.1, restarts: int = 0, **kw):
         kw.setdefault("popsize", 100)
         super().__init__(dim, bounds, **kw)
-        from ..smoothing import check_int
-
-        self.restarts = check_int(restarts, "restarts", 0)
+        self.restarts = integer(restarts, "restarts", 0)
         self.cycle_length = max(1, self.iterations // (self.restarts + 1))
         self._cycle_start = 0
         if schedule not in SCHEDULES:

@@ -23,6 +23,8 @@ from typing import Any, Dict, List
 
 import numpy as np
 
+from .._validate import integer
+
 from .. import _core
 from ..problem import BuiltinProblem
 from . import bbob_reference
@@ -72,8 +74,7 @@ _LAYOUT: Dict[int, List[str]] = {
 
 def _check(function: Any, instance: Any, dim: Any) -> None:
     for name, v in (("function", function), ("instance", instance), ("dim", dim)):
-        if isinstance(v, bool) or not hasattr(v, "__index__"):
-            raise TypeError(f"{name}: expected an integer, got {type(v).__name__}")
+        integer(v, name)
     if not 1 <= int(function) <= 24:
         raise ValueError(f"function: expected a bbob function number in 1..24, got {function}")
     if int(instance) < 1:

@@ -154,6 +154,8 @@ from typing import Callable, Dict
 
 import numpy as np
 
+from .._validate import integer
+
 __all__ = ["instance", "evaluate", "x_opt", "f_opt", "FUNCTION_NAMES"]
 
 #: COCO's names of the 24 bbob functions.
@@ -286,10 +288,8 @@ def _rlq(R: np.ndarray, lam: np.ndarray, Q: np.ndarray) -> np.ndarray:
 
 def _check_args(function, inst, dim=None):
     for name, v in (("function", function), ("instance", inst), ("dim", dim)):
-        if v is None:
-            continue
-        if isinstance(v, bool) or not hasattr(v, "__index__"):
-            raise TypeError(f"{name}: expected an integer, got {type(v).__name__}")
+        if v is not None:
+            integer(v, name)
     if not 1 <= int(function) <= 24:
         raise ValueError(f"function: expected 1..24, got {function}")
     if int(inst) < 1:

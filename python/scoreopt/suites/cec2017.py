@@ -29,6 +29,8 @@ from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
+from .._validate import integer
+
 from .. import _core
 from ..problem import BuiltinProblem
 
@@ -66,9 +68,7 @@ def dims(function: int) -> Tuple[int, ...]:
 
 
 def _check_function(function: Any) -> None:
-    if isinstance(function, bool) or not hasattr(function, "__index__"):
-        raise TypeError(f"function: expected an integer, got {type(function).__name__}")
-    f = int(function)
+    f = integer(function, "function")
     if f == 2:
         raise ValueError("function: CEC2017 F2 was withdrawn by the organizers (its official "
                          "code is unreliable); the numbering is kept, use 1 or 3 ... 30")
@@ -78,8 +78,7 @@ def _check_function(function: Any) -> None:
 
 def _check(function: Any, dim: Any) -> None:
     _check_function(function)
-    if isinstance(dim, bool) or not hasattr(dim, "__index__"):
-        raise TypeError(f"dim: expected an integer, got {type(dim).__name__}")
+    integer(dim, "dim")
     ok = dims(function)
     if int(dim) not in ok:
         raise ValueError(f"dim: CEC2017 F{int(function)} is defined for dim in "
