@@ -1,0 +1,198 @@
+"""Executors: one interface for running independent tasks serially, over a process pool, or
+over Ray.
+
+    with make_executor("ray", address="ray://head:10001") as ex:
+        for i, result in ex.imap_unordered(fn, items):   # as each task finishes
+            ...
+        results = ex.map(fn, items)                       # in the order of items
+
+``fn(item)`` must be deterministic given ``item`` (seeds travel inside the items): then the
+results do not depend on the executor, its worker count or the order tasks finish in.
+"""
+
+from __future__ import annotations
+
+import abc
+import concurrent.futures as cf
+import multiprocessing
+import os
+import pickle
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple, Union
+
+from .._validate import integer
+
+__all__ = ["Executor", "LocalExecutor", "ProcessExecutor", "make_executor", "EXECUTORS"]
+
+EXECUTORS = ("local", "processes", "ray")
+
+
+class Executor(abc.ABC):
+    """Runs ``fn(item)`` for each item. A context manager: leaving the block calls ``close()``."""
+
+    name: str = "executor"
+
+    @abc.abstractmethod
+    def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Tuple[int, Any]]:
+        """Yield ``(index into items, fn(items[index]))`` as each task finishes. A task that
+        raises ends the iteration with its exception; closing the generator early cancels the
+        tasks not yet finished."""
+
+    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> List[Any]:
+        """``[fn(item) for item in items]``, computed by the executor, in the order of items."""
+        items = list(items)
+        out: List[Any] = [None] * len(items)
+        for i, r in self.imap_unordered(fn, items):
+            out[i] = r
+        return out
+
+    def close(self) -> None:
+        """Release the workers (and a Ray instance this executor started)."""
+
+    def __enter__(self) -> "Executor":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def _check_callable(fn: Any) -> None:
+    if not callable(fn):
+        raise TypeError(f"fn: expected a callable, got {type(fn).__name__}")
+
+
+class LocalExecutor(Executor):
+    """Runs every task in this process, one after the other, in order."""
+
+    name = "local"
+
+    def imap_unordered(self, fn, items):
+        _check_callable(fn)
+        for i, item in enumerate(list(items)):
+            yield i, fn(item)
+
+
+def _pickle_check(fn: Any, dumps: Callable[[Any], bytes], how: str) -> None:
+    try:
+        dumps(fn)
+    except Exception as e:  # pickling raises a wide variety of types
+        raise TypeError(f"fn: {how} cannot send {fn!r} to its workers, it cannot be pickled ({e}); "
+                        f"use a function defined at module level (functools.partial for arguments)") from None
+
+
+class ProcessExecutor(Executor):
+    """A pool of ``max_workers`` processes (default: one per core) started with ``spawn``: the
+    core runs OpenMP, and forking a process after OpenMP has started is unsafe. ``fn`` and the
+    items are pickled, so ``fn`` must be importable (a module-level function or a
+    ``functools.partial`` of one); lambdas and local functions are refused with a TypeError.
+
+    If a worker dies (killed, out of memory), the pool is rebuilt and the unfinished tasks are
+    run again, at most ``max_retries`` times in all."""
+
+    name = "processes"
+
+    def __init__(self, max_workers: Optional[int] = None, max_retries: int = 3):
+        self.max_workers = integer(max_workers, "max_workers", 1) if max_workers is not None else (os.cpu_count() or 1)
+        self.max_retries = integer(max_retries, "max_retries", 0)
+        self._ctx = multiprocessing.get_context("spawn")
+        self._pool: Optional[cf.ProcessPoolExecutor] = None
+
+    def _get_pool(self) -> cf.ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = cf.ProcessPoolExecutor(max_workers=self.max_workers, mp_context=self._ctx)
+        return self._pool
+
+    def imap_unordered(self, fn, items):
+        _check_callable(fn)
+        _pickle_check(fn, pickle.dumps, "the 'processes' executor")
+        items = list(items)
+        todo = dict.fromkeys(range(len(items)))  # unfinished indices, in order
+        restarts = 0
+        while todo:
+            pool = self._get_pool()
+            futures: Dict[cf.Future, int] = {}
+            broken = False
+            try:
+                for i in todo:
+                    futures[pool.submit(fn, items[i])] = i
+                for fut in cf.as_completed(futures):
+                    try:
+                        r = fut.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        break
+                    i = futures.pop(fut)
+                    del todo[i]
+                    yield i, r
+            except BrokenProcessPool:  # raised by submit when a worker died meanwhile
+                broken = True
+            finally:
+                for fut in futures:
+                    fut.cancel()
+            if broken:
+                self._pool.shutdown(wait=False, cancel_futures=True)
+                self._pool = None
+                restarts += 1
+                if restarts > self.max_retries:
+                    raise RuntimeError(f"executor 'processes': a worker process died {restarts} times; "
+                                       f"{len(todo)} task(s) unfinished (max_retries={self.max_retries})")
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __repr__(self) -> str:
+        return f"ProcessExecutor(max_workers={self.max_workers})"
+
+
+class _Borrowed(Executor):
+    """An executor passed in by the caller: used as is, and left open (its owner closes it)."""
+
+    def __init__(self, inner: Executor):
+        self.inner = inner
+        self.name = inner.name
+
+    def imap_unordered(self, fn, items):
+        return self.inner.imap_unordered(fn, items)
+
+    def map(self, fn, items):
+        return self.inner.map(fn, items)
+
+    def __repr__(self) -> str:
+        return repr(self.inner)
+
+
+def make_executor(executor: Union[str, Executor] = "local", *, address: Optional[str] = None,
+                  max_workers: Optional[int] = None, max_retries: int = 3) -> Executor:
+    """An executor by name: ``"local"`` (serial, in this process), ``"processes"`` (a spawn
+    process pool of ``max_workers``) or ``"ray"`` (Ray tasks on the cluster at ``address``, or
+    on a local Ray instance started on the loopback interface and shut down by ``close()``).
+    An :class:`Executor` instance is returned wrapped so that closing the wrapper leaves it open.
+
+    ``max_retries``: how often a task whose worker died is run again (processes, ray).
+    ``address`` is for ``"ray"`` only (``"auto"``, ``"host:port"`` or ``"ray://host:port"``)."""
+    if isinstance(executor, Executor):
+        if address is not None:
+            raise ValueError("address: only for executor='ray'; an Executor instance was given")
+        return _Borrowed(executor)
+    if not isinstance(executor, str):
+        raise TypeError(f"executor: expected one of {', '.join(map(repr, EXECUTORS))} or an Executor, "
+                        f"got {type(executor).__name__}")
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor: unknown executor {executor!r}; expected one of "
+                         f"{', '.join(map(repr, EXECUTORS))} or an Executor instance")
+    if address is not None and executor != "ray":
+        raise ValueError(f"address: only for executor='ray', got executor={executor!r}")
+    if max_workers is not None:
+        max_workers = integer(max_workers, "max_workers", 1)
+    if executor == "local":
+        return LocalExecutor()
+    if executor == "processes":
+        return ProcessExecutor(max_workers=max_workers, max_retries=max_retries)
+    from .ray_executor import RayExecutor
+
+    return RayExecutor(address=address, max_workers=max_workers, max_retries=max_retries)

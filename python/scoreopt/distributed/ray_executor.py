@@ -1,0 +1,136 @@
+"""The Ray executor: each item is one Ray task (1 CPU). Needs the optional extra
+``pip install scoreopt[ray]``; nothing else in scoreopt imports Ray."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from typing import Any, Dict, Iterator, Optional, Tuple
+
+from .._validate import integer
+from .executors import Executor, _check_callable
+
+_RAY_MISSING = "executor='ray' needs Ray, which is not installed: pip install scoreopt[ray]"
+
+
+def import_ray():
+    """The ``ray`` module, or an ImportError that says how to install it."""
+    try:
+        import ray
+    except ImportError as e:
+        raise ImportError(_RAY_MISSING) from e
+    return ray
+
+
+def _run_task(fn, item):
+    return fn(item)
+
+
+@contextlib.contextmanager
+def _loopback_only(ray):
+    """Ray binds a new local instance to the machine's outward address unless it is told that
+    this is a single-node (Windows/macOS-style) setup: then everything listens on 127.0.0.1.
+    The switch is read from the environment by the processes Ray starts, and from a module
+    constant by this one; both are restored afterwards so that a later connection to a real
+    cluster from this process is unaffected."""
+    key = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
+    from ray._private import ray_constants
+
+    old_env, old_const = os.environ.get(key), ray_constants.ENABLE_RAY_CLUSTER
+    os.environ[key] = "0"
+    ray_constants.ENABLE_RAY_CLUSTER = False
+    try:
+        yield
+    finally:
+        ray_constants.ENABLE_RAY_CLUSTER = old_const
+        if old_env is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = old_env
+
+
+class RayExecutor(Executor):
+    """Ray tasks, one per item, each retried up to ``max_retries`` times when its worker process
+    dies (killed, out of memory, node lost), so a failure costs only the rerun of that task.
+
+    Connection: if Ray is already initialized in this process, that connection is used (and
+    left open). Otherwise ``address`` (``"auto"``, ``"host:port"``, ``"ray://host:port"``)
+    connects to an existing cluster, and without it a local Ray instance is started with
+    ``max_workers`` CPUs (default: all cores), listening on 127.0.0.1 only and without the
+    dashboard; ``close()`` disconnects, or shuts the instance down.
+
+    ``max_workers`` also bounds the tasks in flight at once. ``fn`` and the items are sent with
+    Ray's cloudpickle (lambdas and closures are fine)."""
+
+    name = "ray"
+
+    def __init__(self, address: Optional[str] = None, max_workers: Optional[int] = None,
+                 max_retries: int = 3):
+        ray = import_ray()
+        if address is not None and not isinstance(address, str):
+            raise TypeError(f"address: expected a Ray address string such as 'auto' or 'ray://host:10001', "
+                            f"got {type(address).__name__}")
+        self.max_workers = integer(max_workers, "max_workers", 1) if max_workers is not None else None
+        self.max_retries = integer(max_retries, "max_retries", 0)
+        self.address = address
+        self._ray = ray
+        self._owns = False
+        if ray.is_initialized():
+            if address is not None:
+                raise ValueError("address: Ray is already initialized in this process; pass address=None "
+                                 "to use that connection (or ray.shutdown() first)")
+        elif address is not None:
+            ray.init(address=address, logging_level="warning")
+            self._owns = True
+        else:
+            with _loopback_only(ray):
+                ray.init(num_cpus=self.max_workers or os.cpu_count() or 1, include_dashboard=False,
+                         logging_level="warning")
+            self._owns = True
+        self._task = ray.remote(num_cpus=1, max_retries=self.max_retries)(_run_task)
+
+    def imap_unordered(self, fn, items) -> Iterator[Tuple[int, Any]]:
+        _check_callable(fn)
+        ray = self._ray
+        if not ray.is_initialized():
+            raise RuntimeError("executor 'ray': closed (Ray is not initialized)")
+        items = list(items)
+        try:
+            fn_ref = ray.put(fn)  # shipped once, not with every task
+        except Exception as e:
+            raise TypeError(f"fn: the 'ray' executor cannot send {fn!r} to its workers, it cannot be "
+                            f"pickled ({e})") from None
+        limit = self.max_workers or len(items)
+        pending: Dict[Any, int] = {}
+        next_item = 0
+        try:
+            while next_item < len(items) or pending:
+                while next_item < len(items) and len(pending) < limit:
+                    pending[self._task.remote(fn_ref, items[next_item])] = next_item
+                    next_item += 1
+                ready, _ = ray.wait(list(pending), num_returns=1)
+                for ref in ready:
+                    i = pending.pop(ref)
+                    # an exception raised by fn arrives as a RayTaskError that is also an instance
+                    # of fn's exception type, and propagates as such
+                    try:
+                        result = ray.get(ref)
+                    except (ray.exceptions.WorkerCrashedError, ray.exceptions.NodeDiedError,
+                            ray.exceptions.OutOfMemoryError) as e:
+                        raise RuntimeError(f"executor 'ray': the worker running task {i} died "
+                                           f"{self.max_retries + 1} time(s) (max_retries={self.max_retries}): "
+                                           f"{type(e).__name__}") from e
+                    yield i, result
+        finally:
+            for ref in pending:  # an early exit (error, interrupted driver): stop the rest
+                with contextlib.suppress(Exception):
+                    ray.cancel(ref)
+
+    def close(self) -> None:
+        if self._owns and self._ray.is_initialized():
+            self._ray.shutdown()
+        self._owns = False
+
+    def __repr__(self) -> str:
+        where = self.address or ("local" if self._owns else "existing connection")
+        return f"RayExecutor({where!r}, max_workers={self.max_workers}, max_retries={self.max_retries})"
