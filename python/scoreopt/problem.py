@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _arrays
 from . import _core
+from . import _dispatch
 
 ArrayLike = Any  # numpy.ndarray, torch.Tensor, or a nested sequence of numbers
 Bounds = Tuple[np.ndarray, np.ndarray]
@@ -85,20 +86,23 @@ class Problem:
         return f"Problem({self.name!r}, dim={self.dim})"
 
     # -- evaluation ----------------------------------------------------------------------
-    def __call__(self, X: ArrayLike, params: ArrayLike = None):
-        return self.evaluate(X, params)
+    def __call__(self, X: ArrayLike, params: ArrayLike = None, backend: str = "auto"):
+        return self.evaluate(X, params, backend=backend)
 
-    def evaluate(self, X: ArrayLike, params: ArrayLike = None):
-        """Objective values: X (N, dim) -> (N,), or X (dim,) -> scalar."""
-        return self._run(X, params, want_grad=False)[0]
+    def evaluate(self, X: ArrayLike, params: ArrayLike = None, backend: str = "auto"):
+        """Objective values: X (N, dim) -> (N,), or X (dim,) -> scalar.
 
-    def gradient(self, X: ArrayLike, params: ArrayLike = None):
+        backend: "auto" | "cpu" | "cuda" | "triton" (see :mod:`scoreopt._dispatch`); on "cuda"
+        and "triton" the results are torch tensors on X's device."""
+        return self._run(X, params, want_grad=False, backend=backend)[0]
+
+    def gradient(self, X: ArrayLike, params: ArrayLike = None, backend: str = "auto"):
         """Analytic gradient: X (N, dim) -> (N, dim), or X (dim,) -> (dim,)."""
-        return self._run(X, params, want_grad=True)[1]
+        return self._run(X, params, want_grad=True, backend=backend)[1]
 
-    def value_and_gradient(self, X: ArrayLike, params: ArrayLike = None):
+    def value_and_gradient(self, X: ArrayLike, params: ArrayLike = None, backend: str = "auto"):
         """Both at once (one pass over X): returns (values, gradients)."""
-        return self._run(X, params, want_grad=True)
+        return self._run(X, params, want_grad=True, backend=backend)
 
     # -- shared machinery ----------------------------------------------------------------
     def _prepare(self, X: ArrayLike) -> Tuple[_arrays.Converted, np.ndarray, bool]:
@@ -139,7 +143,7 @@ class Problem:
             )
         return self._params_array(params, dtype, n)
 
-    def _run(self, X, params, want_grad):
+    def _run(self, X, params, want_grad, backend="auto"):
         raise NotImplementedError
 
 
@@ -208,7 +212,12 @@ class BuiltinProblem(Problem):
                                       float(scale), float(bias))
         return BuiltinProblem(core, bounds=self.bounds, params=self._default_params)
 
-    def _run(self, X, params, want_grad):
+    def _run(self, X, params, want_grad, backend="auto"):
+        where = _dispatch.resolve(backend, X)
+        if where != "cpu":
+            if want_grad and not self.has_gradient:
+                raise ValueError(f"gradient: {self.name} has no analytic gradient")
+            return _dispatch.run_evaluate(self, X, params, want_grad, where)
         src, a, single = self._prepare(X)
         n = a.shape[0]
         p = self._resolve_params(params, a.dtype, n)
@@ -263,7 +272,8 @@ class CallableProblem(Problem):
                     raise ValueError(f"fn: expected a number for point {i}, got {type(v).__name__}") from None
         return y.astype(a.dtype, copy=False)
 
-    def _run(self, X, params, want_grad):
+    def _run(self, X, params, want_grad, backend="auto"):
+        _dispatch.only_cpu(backend, f"callable problem {self.name!r}")
         if params is not None:
             raise ValueError(f"params: callable problem {self.name!r} takes no parameters")
         src, a, single = self._prepare(X)

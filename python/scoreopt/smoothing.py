@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import numpy as np
 
-from . import _arrays, _core
+from . import _arrays, _core, _dispatch
 from ._validate import integer as check_int
 from .problem import BuiltinProblem, Problem
 
@@ -44,7 +44,7 @@ def noise(seed: int, center: int, start: int, count: int, dim: int, *, antitheti
 def estimate(problem: Problem, X: Any, sigma: Any, *, samples: int, temperature: Optional[float] = None,
              antithetic: bool = True, seed: int = 0, params: Any = None, bounds: Any = None,
              relative_temperature: bool = False, center_offset: int = 0, gradient: bool = True,
-             chunk_size: int = 8192) -> Estimate:
+             chunk_size: int = 8192, backend: str = "auto") -> Estimate:
     """Estimate the Gaussian-smoothed objective around each center.
 
     problem: a Problem. X: centers (M, D) or one center (D,). sigma: scalar or (M,), > 0.
@@ -52,9 +52,24 @@ def estimate(problem: Problem, X: Any, sigma: Any, *, samples: int, temperature:
     (with ``relative_temperature``, lambda = temperature * std of the center's f values).
     bounds: (lower, upper) to clip samples into a box (then weighted_mean and best_x stay inside).
     seed, center_offset: the noise of center m is stream (seed, center_offset + m).
+    backend: "auto" | "cpu" | "cuda" | "triton" (see :mod:`scoreopt._dispatch`); on "cuda" and
+    "triton" the fields are torch tensors on X's device, from the same noise as on the CPU.
     """
     if not isinstance(problem, Problem):
         raise TypeError(f"problem: expected a scoreopt Problem, got {type(problem).__name__}")
+    if not isinstance(problem, BuiltinProblem):
+        _dispatch.only_cpu(backend, f"callable problem {problem.name!r}")
+    where = _dispatch.resolve(backend, X)
+    if where != "cpu":
+        kw = dict(samples=samples, temperature=temperature, antithetic=antithetic, seed=seed,
+                  params=params, bounds=bounds, relative_temperature=relative_temperature,
+                  center_offset=center_offset, gradient=gradient, chunk_size=chunk_size)
+        if where == "cuda":
+            return _dispatch.cuda_module().smoothing_estimate(problem, X, sigma, **kw)
+        from scoreopt.kernels import smoothing as tk
+
+        kw.pop("chunk_size")
+        return Estimate(*tk.estimate_triton(problem, X, sigma, **kw))
     samples = check_int(samples, "samples", 2)
     if antithetic and samples % 2:
         raise ValueError(f"samples: antithetic sampling needs an even count, got {samples}")
