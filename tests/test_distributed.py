@@ -163,3 +163,87 @@ def test_an_executor_instance_is_borrowed_not_closed(ray_executor):
     assert ray.is_initialized()  # the module's instance survived the with block
     with pytest.raises(ValueError, match="address"):
         make_executor(ray_executor, address="auto")
+
+
+# -- population evaluation ------------------------------------------------------------------
+
+def _rastrigin_rows(X):
+    """An objective in plain NumPy, row by row independent (so chunking cannot change a bit)."""
+    X = np.asarray(X)
+    return 10.0 * X.shape[1] + (X * X - 10.0 * np.cos(2 * np.pi * X)).sum(axis=1)
+
+
+class _DiesOnFirstCall:
+    """_rastrigin_rows, but the worker process running the first call dies (once: marker file)."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __call__(self, X):
+        if not os.path.exists(self.marker):
+            with open(self.marker, "w") as fh:
+                fh.write(str(os.getpid()))
+            os._exit(1)
+        return _rastrigin_rows(X)
+
+
+BOX = dict(dim=6, bounds=(-5.12, 5.12))
+
+
+def _same_result(r, ref):
+    assert r.fun == ref.fun and r.nfev == ref.nfev and r.nit == ref.nit
+    assert np.array_equal(r.x, ref.x) and r.history == ref.history
+
+
+@pytest.mark.parametrize("method", ["dida", "cem"])
+def test_population_on_ray_actors_gives_the_local_result(method, ray_executor):
+    ref = scoreopt.minimize(_rastrigin_rows, method=method, budget=3000, seed=3, **BOX)
+    with distributed.from_callable(_rastrigin_rows, executor=ray_executor, max_workers=2,
+                                   **BOX) as p:
+        assert isinstance(p, scoreopt.Problem) and p.workers == 2
+        r = scoreopt.minimize(p, method=method, budget=3000, seed=3)
+    _same_result(r, ref)
+    assert ref.fun < 10  # a real optimization happened, not a trivial one
+
+
+def test_population_processes_and_chunk_sizes_and_ask_tell(ray_executor):
+    ref = scoreopt.minimize(_rastrigin_rows, method="dida", budget=1200, seed=1, **BOX)
+    with distributed.from_callable(_rastrigin_rows, executor="processes", max_workers=2, **BOX) as p:
+        _same_result(scoreopt.minimize(p, method="dida", budget=1200, seed=1), ref)
+    # uneven chunks (7 rows each), a non-vectorized objective, and a hand-written ask/tell loop
+    one = lambda x: float(_rastrigin_rows(x[None])[0])
+    with distributed.from_callable(one, vectorized=False, executor=ray_executor, chunk_size=7,
+                                   **BOX) as p:
+        opt = scoreopt.optimizers.METHODS["dida"](6, BOX["bounds"], budget=1200, seed=1)
+        while not opt.stop:
+            X = opt.ask()
+            y = p(X)
+            assert y.shape == (len(X),) and np.array_equal(y, _rastrigin_rows(X))
+            opt.tell(X, y)
+    assert opt.best_f == ref.fun and np.array_equal(opt.best_x, ref.x)
+
+
+def test_population_actor_death_is_recovered(ray_executor, tmp_path):
+    ref = scoreopt.minimize(_rastrigin_rows, method="dida", budget=600, seed=2, **BOX)
+    fn = _DiesOnFirstCall(str(tmp_path / "died"))
+    with distributed.from_callable(fn, executor=ray_executor, max_workers=2, **BOX) as p:
+        r = scoreopt.minimize(p, method="dida", budget=600, seed=2)
+    assert os.path.exists(tmp_path / "died")  # an actor really died
+    _same_result(r, ref)
+
+
+def test_population_errors(ray_executor):
+    with pytest.raises(ValueError, match="chunk_size"):
+        distributed.from_callable(_rastrigin_rows, executor="local", chunk_size=0, **BOX)
+    with pytest.raises(TypeError, match="fn: expected a callable"):
+        distributed.from_callable(3, executor="local", **BOX)
+    with pytest.raises(ValueError, match="dim"):
+        distributed.from_callable(_rastrigin_rows, dim=0, bounds=(-1, 1), executor="local")
+    with distributed.from_callable(lambda X: np.zeros(2), executor=ray_executor, max_workers=2,
+                                   **BOX) as p:
+        with pytest.raises(ValueError, match=r"fn: a vectorized objective must return shape \(5,\)"):
+            p(np.zeros((10, 6)))
+    with distributed.from_callable(_fail_on_three, vectorized=False, executor="local", **BOX) as p:
+        pass
+    with pytest.raises(RuntimeError, match="closed"):
+        p(np.zeros((2, 6)))

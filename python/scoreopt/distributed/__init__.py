@@ -2,14 +2,17 @@
 population chunks) serially, over a process pool, or over a Ray cluster.
 
 ``make_executor("local" | "processes" | "ray", address=..., max_workers=...)`` returns an
-:class:`Executor`; Ray is imported only by the ``"ray"`` executor (``pip install scoreopt[ray]``).
+:class:`Executor`; ``from_callable(fn, dim, bounds, executor=...)`` is a Problem whose batches
+are evaluated over Ray actors (or processes) in chunks. Ray is imported only by the ``"ray"`` executor (``pip install scoreopt[ray]``).
 """
 
 from __future__ import annotations
 
 from .executors import EXECUTORS, Executor, LocalExecutor, ProcessExecutor, make_executor
+from .population import DistributedProblem, from_callable
 
-__all__ = ["EXECUTORS", "Executor", "LocalExecutor", "ProcessExecutor", "RayExecutor", "make_executor"]
+__all__ = ["EXECUTORS", "Executor", "LocalExecutor", "ProcessExecutor", "RayExecutor", "make_executor",
+           "DistributedProblem", "from_callable"]
 
 
 def __getattr__(name: str):
