@@ -1,0 +1,177 @@
+"""Collecting a k-neighborhood data set: N parameters x M uniform starts, one task per parameter.
+
+>>> from scoreopt.glens import collect, get_family
+>>> path = collect(get_family("himmelblau", 100), "data/himmelblau100", n_params=90, n_starts=100)
+
+Determinism: the parameters come from ``default_rng(seed)``; parameter i's starts from
+``default_rng(SeedSequence(seed, spawn_key=(i,)))``, so a shard depends only on (family, seed,
+i, M), not on the executor, the number of workers or the order tasks finish in.
+
+Tasks run through :func:`scoreopt.distributed.make_executor` (``executor="local"``: worker
+processes on this machine; ``"ray"``: a Ray cluster at ``address``), or any object with the same
+``imap_unordered(fn, items) -> iterator of (item_index, result)`` and context-manager protocol.
+Only this process writes files: workers return arrays, and each shard is written atomically and
+then entered into the manifest (see :mod:`scoreopt.glens.dataset`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
+
+import numpy as np
+
+from .._validate import integer
+from . import dataset as _ds
+from .families import Family
+
+__all__ = ["collect", "solve_parameter"]
+
+PathLike = Union[str, os.PathLike]
+
+
+def start_rng(seed: int, index: int) -> np.random.Generator:
+    """The generator of parameter ``index``'s uniform starts."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(index,)))
+
+
+def solve_parameter(task: Tuple[Family, int, np.ndarray, int, int]) -> Dict[str, np.ndarray]:
+    """One task: (family, index, alpha (P,), seed, M) -> the shard's arrays. Module-level so
+    process and Ray executors can pickle it."""
+    family, index, alpha, seed, M = task
+    x0 = family.sample_starts(start_rng(seed, index), M)
+    res = family.solve(alpha, x0)
+    lengths = np.array([p.shape[0] for p in res.paths], dtype=np.int64)
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    return {"alpha": np.asarray(alpha, dtype=np.float64), "paths": np.concatenate(res.paths),
+            "offsets": offsets, "converged": res.converged, "iterations": res.iterations,
+            "fun": res.fun}
+
+
+class _Progress:
+    """A one-line progress report on stderr (no dependency)."""
+
+    def __init__(self, total: int, done: int, label: str, enabled: bool):
+        self.total, self.done, self.label, self.enabled = total, done, label, enabled
+        self.start = time.monotonic()
+        self.fresh = 0
+        self.tty = enabled and sys.stderr.isatty()
+        self.last = -1.0
+
+    def update(self, converged: int, runs: int) -> None:
+        self.done += 1
+        self.fresh += 1
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if not self.tty and self.done < self.total and now - self.last < 5.0:
+            return
+        self.last = now
+        el = now - self.start
+        eta = el / self.fresh * (self.total - self.done)
+        msg = (f"{self.label}: {self.done}/{self.total} parameters ({100.0 * self.done / self.total:.0f}%), "
+               f"last {converged}/{runs} converged, {el:.1f} s, ETA {eta:.1f} s")
+        sys.stderr.write(("\r" + msg + " " * 4) if self.tty else msg + "\n")
+        if self.tty and self.done == self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _settings(family: Family, seed: int, N: int, M: int) -> dict:
+    s = family.describe()
+    s.update({"format": _ds.FORMAT, "version": _ds.VERSION, "seed": seed, "n_params": N, "n_starts": M})
+    return s
+
+
+def _verified(root: Path, manifest: dict, N: int) -> Dict[int, dict]:
+    """Shards of a previous run whose file exists and matches its checksum."""
+    ok: Dict[int, dict] = {}
+    for e in manifest.get("shards", []):
+        i = e.get("index")
+        f = root / _ds.shard_name(i) if isinstance(i, int) and 0 <= i < N else None
+        if f is not None and f.is_file() and e.get("file") == f.name and _ds.sha256(f) == e.get("sha256"):
+            ok[i] = e
+    return ok
+
+
+def _clear(root: Path) -> None:
+    for f in root.iterdir():
+        n = f.name
+        if f.is_file() and (n in (_ds.MANIFEST, _ds.PARAMS) or (n.startswith("shard_") and n.endswith(".npz"))
+                            or (n.startswith(".") and n.endswith(".tmp"))):
+            f.unlink()
+
+
+def collect(family: Family, out_dir: PathLike, *, n_params: int, n_starts: int, seed: int = 0,
+            executor: Any = "local", address: Optional[str] = None, progress: bool = True,
+            resume: bool = True, on_shard: Optional[Callable[[int], None]] = None) -> Path:
+    """Collect the data set of ``family`` into ``out_dir`` and return its path.
+
+    n_params (N): parameters drawn with ``family.sample_params(default_rng(seed), N)``;
+    n_starts (M): uniform starts per parameter, all solved in one task. executor: a name for
+    :func:`scoreopt.distributed.make_executor` ("local", "ray", ...; address for Ray) or an
+    executor object. resume: keep the finished shards of an interrupted collection with the same
+    settings (checksums verified; anything else is redone); False starts over. on_shard(index):
+    called after each shard is committed (exceptions propagate and stop the collection)."""
+    if not isinstance(family, Family):
+        raise TypeError(f"family: expected a scoreopt.glens.Family, got {type(family).__name__}")
+    if not isinstance(out_dir, (str, os.PathLike)):
+        raise TypeError(f"out_dir: expected a directory path, got {type(out_dir).__name__}")
+    N = integer(n_params, "n_params", 1)
+    M = integer(n_starts, "n_starts", 1)
+    seed = integer(seed, "seed", 0)
+    if on_shard is not None and not callable(on_shard):
+        raise TypeError("on_shard: expected a callable on_shard(index) or None")
+    root = Path(out_dir)
+    if root.exists() and not root.is_dir():
+        raise ValueError(f"out_dir: {str(root)!r} exists and is not a directory")
+    root.mkdir(parents=True, exist_ok=True)
+
+    settings = _settings(family, seed, N, M)
+    params = family.sample_params(np.random.default_rng(seed), N)
+    done: Dict[int, dict] = {}
+    if (root / _ds.MANIFEST).exists() and resume:
+        old = _ds.read_manifest(root)
+        diff = [k for k in settings if old.get(k) != settings[k]]
+        if diff:
+            raise ValueError(f"out_dir: {str(root)!r} holds a collection with different settings "
+                             f"({', '.join(diff)}); use another directory or resume=False to start over")
+        done = _verified(root, old, N)
+    else:
+        _clear(root)
+    _ds.write_params(root, params)
+    manifest = dict(settings, shards=sorted(done.values(), key=lambda e: e["index"]))
+    _ds.write_manifest(root, manifest)
+    for f in root.glob(".*.tmp"):  # temporaries of an interrupted write
+        f.unlink()
+
+    todo = [i for i in range(N) if i not in done]
+    bar = _Progress(N, len(done), f"collect {family.name} d={family.dim}", progress)
+    if todo:
+        tasks = [(family, i, params[i], seed, M) for i in todo]
+        ex = _make_executor(executor, address)
+        with ex:
+            for pos, out in ex.imap_unordered(solve_parameter, tasks):
+                i = todo[pos]
+                done[i] = _ds.write_shard(root, i, out["alpha"], (seed, i), out["paths"], out["offsets"],
+                                          out["converged"], out["iterations"], out["fun"])
+                manifest["shards"] = sorted(done.values(), key=lambda e: e["index"])
+                _ds.write_manifest(root, manifest)
+                bar.update(int(out["converged"].sum()), M)
+                if on_shard is not None:
+                    on_shard(i)
+    return root
+
+
+def _make_executor(executor: Any, address: Optional[str]):
+    if isinstance(executor, str):
+        from .. import distributed  # the Ray helper's module: make_executor(name, address=...)
+
+        return distributed.make_executor(executor, address=address)
+    if not (hasattr(executor, "imap_unordered") and hasattr(executor, "__enter__")):
+        raise TypeError("executor: expected a name for scoreopt.distributed.make_executor or an object "
+                        "with imap_unordered(fn, items) that is a context manager")
+    return executor

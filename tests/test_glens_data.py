@@ -1,0 +1,326 @@
+"""GLENS data side: families, solvers, k-neighborhood collection/storage/loading, evaluation,
+robot navigation problem. Small sizes (seconds on 2 cores)."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+from scipy.optimize import minimize
+from threadpoolctl import threadpool_limits
+
+import scoreopt
+from scoreopt import glens
+from scoreopt.glens import dataset as ds
+
+from reference import value as ref_value
+
+
+class Serial:
+    """A minimal in-process executor with the scoreopt.distributed interface."""
+
+    def __init__(self, reverse=False):
+        self.reverse = reverse  # finish order must not matter
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def imap_unordered(self, fn, items):
+        items = list(items)
+        order = range(len(items) - 1, -1, -1) if self.reverse else range(len(items))
+        for i in order:
+            yield i, fn(items[i])
+
+
+def qp_grad(X, alpha):
+    """Closed-form gradient of the GLENS QP (reference, independent of the core)."""
+    X = np.atleast_2d(X)
+    s = 1.0 / (1.0 + np.exp(X[:, 0::2] + X[:, 1::2]))  # sigmoid(-(x + y))
+    g = X.copy()
+    g[:, 0::2] -= alpha * s
+    g[:, 1::2] -= alpha * s
+    return g
+
+
+# ----------------------------------------------------------------------- families
+def test_families_settings_and_sampling():
+    f = glens.get_family("qp", 6)
+    assert f.solver == "gd" and f.solver_options == {"step": 0.1, "tol": 1e-2, "max_iter": 100}
+    assert f.cap == 100 and f.num_params == 1 and f.dim == 6
+    for name, box, start in (("himmelblau", ([1, 1], [50, 50]), 10), ("rosenbrock", ([50, -1.5], [200, 0]), 4),
+                             ("levy", ([-2], [2]), 10)):
+        f = glens.get_family(name, 4)
+        assert f.solver == "lbfgsb" and f.solver_options == {"tol": 1e-3, "max_iter": 300}
+        np.testing.assert_array_equal(f.param_bounds[0], box[0])
+        np.testing.assert_array_equal(f.param_bounds[1], box[1])
+        np.testing.assert_array_equal(f.init_bounds[1], np.full(4, start))
+        a = f.sample_params(np.random.default_rng(3), 500)
+        assert a.shape == (500, f.num_params)
+        assert np.all(a >= f.param_bounds[0]) and np.all(a <= f.param_bounds[1])
+        s = f.scale_params(a)
+        assert s.min() >= 0 and s.max() <= 1 and s.max() > 0.95 and s.min() < 0.05
+        x = f.sample_starts(np.random.default_rng(4), 300)
+        assert x.shape == (300, 4) and np.abs(x).max() <= start and np.abs(x).max() > 0.9 * start
+    np.testing.assert_array_equal(glens.get_family("qp", 2).param_bounds[1], [30.0])
+
+
+def test_user_family_from_problem_and_sampler():
+    prob = scoreopt.problems.glens("himmelblau", 2)
+    fam = glens.Family("mine", prob, param_bounds=([11, 7], [11, 7]), init_bounds=(-5, 5), solver="lbfgsb",
+                       solver_options={"tol": 1e-8, "max_iter": 50},
+                       sampler=lambda rng, n: np.tile([11.0, 7.0], (n, 1)))
+    a = fam.sample_params(np.random.default_rng(0), 3)
+    np.testing.assert_array_equal(a, [[11, 7]] * 3)
+    res = fam.solve(a[0], fam.sample_starts(np.random.default_rng(1), 8))
+    assert res.converged.all()
+    f, _ = ref_value("himmelblau", res.final, np.array([11.0, 7.0]))
+    assert np.all(f < 1e-8)  # classical Himmelblau: all four minima have value 0
+    assert fam.scale_params([11.0, 7.0]).tolist() == [0.0, 0.0]
+
+
+def test_family_bad_inputs():
+    prob = scoreopt.problems.glens("levy", 3)
+    with pytest.raises(ValueError, match="solver"):
+        glens.Family("x", prob, ([-1], [1]), (-1, 1), solver="newton")
+    with pytest.raises(ValueError, match="solver_options"):
+        glens.Family("x", prob, ([-1], [1]), (-1, 1), solver="lbfgsb", solver_options={"stepsize": 1})
+    with pytest.raises(ValueError, match="param_bounds"):
+        glens.Family("x", prob, ([-1, 0], [1, 1]), (-1, 1), solver="lbfgsb")
+    with pytest.raises(ValueError, match="lower > upper"):
+        glens.Family("x", prob, ([1], [-1]), (-1, 1), solver="lbfgsb")
+    with pytest.raises(TypeError, match="problem"):
+        glens.Family("x", "levy", ([1], [-1]), (-1, 1), solver="lbfgsb")
+    with pytest.raises(ValueError, match="constraints"):
+        glens.Family("x", prob, ([-1], [1]), (-1, 1), solver="slsqp")
+    fam = glens.Family("x", prob, ([-1], [1]), (-1, 1), solver="lbfgsb", sampler=lambda rng, n: np.zeros((n, 2)))
+    with pytest.raises(ValueError, match="sampler"):
+        fam.sample_params(np.random.default_rng(0), 4)
+    with pytest.raises(ValueError, match="name: unknown family"):
+        glens.get_family("sphere", 4)
+    with pytest.raises(ValueError, match="dim"):
+        glens.get_family("himmelblau", 5)
+    with pytest.raises(TypeError, match="rng"):
+        glens.get_family("levy", 2).sample_params(0, 3)
+    with pytest.raises(ValueError, match="alpha"):
+        glens.get_family("levy", 2).solve([0.0, 1.0], np.zeros((2, 2)))
+    with pytest.raises(ValueError, match="x0"):
+        glens.get_family("levy", 2).solve([0.0], np.zeros((2, 3)))
+
+
+# ----------------------------------------------------------------------- solvers
+def test_gradient_descent_matches_numpy_reference():
+    alpha = 7.5
+    x0 = np.random.default_rng(0).uniform(-2, 2, (5, 4))
+    res = glens.get_family("qp", 4).solve([alpha], x0)
+    for r in range(5):  # the same loop, one run at a time, with the closed-form gradient
+        x, path = x0[r].copy(), [x0[r].copy()]
+        for m in range(1, 101):
+            new = x - 0.1 * qp_grad(x, alpha)[0]
+            step = np.linalg.norm(new - x)
+            x = new
+            path.append(x.copy())
+            if step <= 1e-2:
+                break
+        assert res.iterations[r] == m and res.converged[r] == (step <= 1e-2)
+        np.testing.assert_allclose(res.paths[r], np.array(path), rtol=0, atol=1e-12)
+    assert res.converged.all() and np.all(res.k() == res.iterations)
+    np.testing.assert_allclose(res.fun, ref_value("qp", res.final, np.array([alpha]))[0], rtol=1e-12)
+
+
+def test_gradient_descent_cap_and_divergence():
+    prob = scoreopt.problems.glens("qp", 2)
+    res = glens.gradient_descent(prob, [1.0], [[2.0, 2.0], [1.0, -1.0]], step=0.1, tol=1e-2, max_iter=3)
+    assert not res.converged.any() and res.iterations.tolist() == [3, 3] and res.k().tolist() == [3, 3]
+    assert [p.shape for p in res.paths] == [(4, 2), (4, 2)]
+    # step 3 overshoots x -> -2x every step: diverges to inf, never "converges"
+    res = glens.gradient_descent(prob, [0.0], [[1.0, 1.0]], step=3.0, tol=1e-2, max_iter=2000)
+    assert not res.converged[0] and np.isfinite(res.paths[0]).all() and res.k()[0] == 2000
+
+
+def test_lbfgsb_records_scipy_iterates():
+    fam = glens.get_family("rosenbrock", 4)
+    alpha = np.array([100.0, -0.5])
+    x0 = fam.sample_starts(np.random.default_rng(2), 4)
+    res = fam.solve(alpha, x0)
+    prob = fam.problem
+    for r in range(4):
+        seen = []
+        with threadpool_limits(1, user_api="blas"):  # speed only: tiny BLAS calls
+            ref = minimize(lambda x: (prob.evaluate(x, alpha), prob.gradient(x, alpha)), x0[r], jac=True,
+                           method="L-BFGS-B", tol=1e-3, options={"maxiter": 300},
+                           callback=lambda xk: seen.append(xk.copy()))
+        assert res.iterations[r] == ref.nit == len(seen)
+        np.testing.assert_array_equal(res.paths[r][0], x0[r])
+        np.testing.assert_array_equal(res.paths[r][1:], np.array(seen).reshape(-1, 4))
+        np.testing.assert_array_equal(res.paths[r][-1], ref.x)
+        assert res.converged[r] == ref.success
+    # converged runs of the unshifted Rosenbrock valley end near x = alpha2 + 1 in every pair
+    good = res.converged & (res.fun < 1e-4)
+    assert good.any()
+    np.testing.assert_allclose(res.final[good], 0.5, atol=2e-2)
+
+
+def test_solver_bad_options():
+    prob = scoreopt.problems.glens("qp", 2)
+    with pytest.raises(ValueError, match="step"):
+        glens.gradient_descent(prob, [1.0], [[0.0, 0.0]], step=-1)
+    with pytest.raises(ValueError, match="max_iter"):
+        glens.lbfgsb(prob, [1.0], [[0.0, 0.0]], max_iter=0)
+    with pytest.raises(ValueError, match="x0"):
+        glens.lbfgsb(prob, [1.0], [[np.nan, 0.0]])
+    with pytest.raises(ValueError, match="alpha"):
+        glens.gradient_descent(prob, [1.0, 2.0], [[0.0, 0.0]])
+
+
+# ----------------------------------------------------------------------- data set
+def _hand_dataset(tmp_path):
+    """Two parameters of a d=2, P=1 family with hand-written paths."""
+    fam = glens.get_family("qp", 2)
+    root = tmp_path / "hand"
+    root.mkdir()
+    p0 = [np.array([[0.0, 0], [1, 1], [2, 2], [3, 3]]),   # converged, 3 iterations
+          np.array([[9.0, 9], [8, 8]]),                    # not converged
+          np.array([[5.0, 5]])]                            # converged at its start (0 iterations)
+    p1 = [np.array([[1.0, 0], [1, 1]])]
+    entries = []
+    for i, (paths, conv) in enumerate(((p0, [True, False, True]), (p1, [True]))):
+        off = np.concatenate([[0], np.cumsum([len(p) for p in paths])])
+        entries.append(ds.write_shard(root, i, np.array([10.0 * (i + 1)]), (0, i), np.concatenate(paths), off,
+                                      np.array(conv), np.diff(off) - 1, np.zeros(len(paths))))
+    ds.write_params(root, np.array([[10.0], [20.0]]))
+    m = dict(fam.describe(), format=ds.FORMAT, version=ds.VERSION, seed=0, n_params=2, n_starts=3, shards=entries)
+    ds.write_manifest(root, m)
+    return root
+
+
+def test_k_neighborhood_hand_built(tmp_path):
+    root = _hand_dataset(tmp_path)
+    kn = glens.load(root, k=2)
+    np.testing.assert_array_equal(kn.x, [[3, 3], [2, 2], [5, 5], [1, 1], [1, 0]])
+    np.testing.assert_array_equal(kn.x_star, [[3, 3], [3, 3], [5, 5], [1, 1], [1, 1]])
+    assert kn.step.tolist() == [0, 1, 0, 0, 1]
+    assert kn.param_index.tolist() == [0, 0, 0, 1, 1] and kn.run_index.tolist() == [0, 0, 2, 0, 0]
+    np.testing.assert_array_equal(kn.alpha[:, 0], [10, 10, 10, 20, 20])
+    np.testing.assert_allclose(kn.r, [0, np.sqrt(2), 0, 0, 1])
+    np.testing.assert_allclose(kn.alpha_scaled[:, 0], np.array([10, 10, 10, 20, 20]) / 30)
+    assert kn.family == "qp" and kn.dim == 2 and kn.k == 2 and len(kn) == 5
+    assert kn.x.dtype == np.float64 and kn.step.dtype == np.int64
+    kn10 = glens.load(root)  # k larger than the paths: whole converged paths, the start included
+    assert kn10.step.tolist() == [0, 1, 2, 3, 0, 0, 1]
+    assert glens.load(root, k=2).select([1]).param_index.tolist() == [1, 1]
+    # the separation filter: walking back from x*, keep an iterate only if > 1.5 from the last kept
+    ks = glens.load(root, k=3, min_separation=1.5)
+    np.testing.assert_array_equal(ks.x[:3], [[3, 3], [1, 1], [5, 5]])
+    np.testing.assert_array_equal(glens.load_params(root), [[10.0], [20.0]])
+    opt = glens.load_optima(root, tol=0.1)
+    np.testing.assert_array_equal(opt[0], [[3, 3], [5, 5]])
+    np.testing.assert_array_equal(opt[1], [[1, 1]])
+    np.testing.assert_array_equal(glens.load_optima(root, tol=10.0)[0], [[3, 3]])  # one group, first lowest
+
+
+def test_dataset_bad_inputs(tmp_path):
+    with pytest.raises(FileNotFoundError, match="not a GLENS data set"):
+        glens.load(tmp_path)
+    root = _hand_dataset(tmp_path)
+    with pytest.raises(ValueError, match="k"):
+        glens.load(root, k=0)
+    with pytest.raises(TypeError, match="k"):
+        glens.load(root, k=2.5)
+    with pytest.raises(ValueError, match="tol"):
+        glens.load_optima(root, tol=0)
+    (root / "shard_00001.npz").write_bytes(b"garbage")
+    with pytest.raises(ValueError, match="shard .*unreadable"):
+        glens.load(root)
+    m = json.loads((root / "manifest.json").read_text())
+    m["version"] = 99
+    (root / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(ValueError, match="version"):
+        glens.load(root)
+
+
+# ----------------------------------------------------------------------- collection
+def _shard_arrays(root):
+    out = {}
+    for f in sorted(os.listdir(root)):
+        if f.startswith("shard_"):
+            with np.load(root / f) as z:
+                out[f] = {k: z[k] for k in z.files}
+    return out
+
+
+def test_collect_resume_and_determinism(tmp_path):
+    fam = glens.get_family("himmelblau", 4)
+    kw = dict(n_params=5, n_starts=6, seed=11, progress=False)
+    full = glens.collect(fam, tmp_path / "full", executor=Serial(), **kw)
+    again = glens.collect(fam, tmp_path / "again", executor=Serial(reverse=True), **kw)
+    a, b = _shard_arrays(full), _shard_arrays(again)
+    assert list(a) == [f"shard_{i:05d}.npz" for i in range(5)] and list(b) == list(a)
+    for f in a:  # identical bytes, whatever the finish order
+        assert (full / f).read_bytes() == (again / f).read_bytes()
+
+    class Stop(Exception):
+        pass
+
+    def interrupt_after_two(i, seen=[]):
+        seen.append(i)
+        if len(seen) == 2:
+            raise Stop
+
+    part = tmp_path / "part"
+    with pytest.raises(Stop):
+        glens.collect(fam, part, executor=Serial(), on_shard=interrupt_after_two, **kw)
+    m = ds.read_manifest(part)
+    assert [e["index"] for e in m["shards"]] == [0, 1]
+    (part / ".shard_00002.npz.abc.tmp").write_bytes(b"half a shard")   # a write cut short
+    (part / "shard_00003.npz").write_bytes(b"unlisted, never committed")  # file without manifest entry
+    redone = []
+    glens.collect(fam, part, executor=Serial(), on_shard=redone.append, **kw)
+    assert sorted(redone) == [2, 3, 4]  # finished shards kept, nothing twice
+    assert not list(part.glob(".*.tmp"))
+    for f in a:
+        assert (part / f).read_bytes() == (full / f).read_bytes()
+    m = ds.read_manifest(part)
+    assert [e["index"] for e in m["shards"]] == list(range(5))
+    # a damaged listed shard is detected by its checksum and redone
+    (part / "shard_00001.npz").write_bytes((part / "shard_00001.npz").read_bytes()[:-10])
+    redone.clear()
+    glens.collect(fam, part, executor=Serial(), on_shard=redone.append, **kw)
+    assert redone == [1] and (part / "shard_00001.npz").read_bytes() == (full / "shard_00001.npz").read_bytes()
+    # the data: N parameters from default_rng(seed), each run's start uniform in the box
+    np.testing.assert_array_equal(glens.load_params(part), fam.sample_params(np.random.default_rng(11), 5))
+    kn = glens.load(part, k=4)
+    keys = set(zip(kn.param_index.tolist(), kn.run_index.tolist(), kn.step.tolist()))
+    assert len(keys) == len(kn)  # no duplicate triples
+    assert kn.x.shape[1] == 4 and np.all(kn.step < 4)
+    np.testing.assert_array_equal(kn.alpha, glens.load_params(part)[kn.param_index])
+    # different seed, different data
+    other = glens.collect(fam, tmp_path / "other", executor=Serial(), **dict(kw, seed=12))
+    assert (other / "shard_00000.npz").read_bytes() != (full / "shard_00000.npz").read_bytes()
+
+
+def test_collect_settings_mismatch_and_restart(tmp_path):
+    fam = glens.get_family("qp", 2)
+    root = glens.collect(fam, tmp_path / "d", n_params=2, n_starts=3, executor=Serial(), progress=False)
+    with pytest.raises(ValueError, match="different settings.*n_starts"):
+        glens.collect(fam, root, n_params=2, n_starts=4, executor=Serial(), progress=False)
+    glens.collect(fam, root, n_params=3, n_starts=4, executor=Serial(), progress=False, resume=False)
+    m = ds.read_manifest(root)
+    assert m["n_starts"] == 4 and len(m["shards"]) == 3 and all(e["runs"] == 4 for e in m["shards"])
+
+
+def test_collect_bad_inputs(tmp_path):
+    fam = glens.get_family("qp", 2)
+    with pytest.raises(TypeError, match="family"):
+        glens.collect("qp", tmp_path, n_params=2, n_starts=2)
+    with pytest.raises(ValueError, match="n_params"):
+        glens.collect(fam, tmp_path, n_params=0, n_starts=2)
+    with pytest.raises(TypeError, match="n_starts"):
+        glens.collect(fam, tmp_path, n_params=1, n_starts=2.0)
+    with pytest.raises(TypeError, match="executor"):
+        glens.collect(fam, tmp_path / "x", n_params=1, n_starts=2, executor=object(), progress=False)
+    (tmp_path / "file").write_text("")
+    with pytest.raises(ValueError, match="out_dir"):
+        glens.collect(fam, tmp_path / "file", n_params=1, n_starts=2)
