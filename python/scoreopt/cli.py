@@ -327,6 +327,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     si = sub.add_parser("info", help="build and backend information")
     si.set_defaults(func=cmd_info)
+
+    from .glens.cli import add_subparser as add_glens
+    add_glens(sub)
     return ap
 
 
