@@ -163,6 +163,25 @@ def test_lbfgsb_records_scipy_iterates():
     np.testing.assert_allclose(res.final[good], 0.5, atol=2e-2)
 
 
+def test_slsqp_records_scipy_iterates():
+    # min x1 + x2 subject to x1^2 + x2^2 <= 1: the optimum is -(1, 1) / sqrt(2)
+    prob = scoreopt.problems.from_callable(lambda X: X.sum(axis=1), 2, (-2, 2), gradient=lambda X: np.ones_like(X))
+    cons = [{"type": "ineq", "fun": lambda x: np.array([1.0 - x @ x]), "jac": lambda x: -2.0 * x[None]}]
+    x0 = np.array([[0.5, -0.3], [1.5, 1.5]])
+    res = glens.slsqp(prob, None, x0, constraints=cons, tol=1e-10, max_iter=100)
+    assert res.converged.all()
+    np.testing.assert_allclose(res.final, -np.sqrt(0.5), atol=1e-6)
+    for r in range(2):
+        seen = []
+        ref = minimize(lambda x: (x.sum(), np.ones(2)), x0[r], jac=True, method="SLSQP", constraints=cons,
+                       tol=1e-10, options={"maxiter": 100}, callback=lambda xk: seen.append(xk.copy()))
+        np.testing.assert_array_equal(res.paths[r], np.vstack([x0[r], seen]))
+        assert res.iterations[r] == len(seen) and res.fun[r] == pytest.approx(ref.fun)
+    # a start SLSQP cannot make feasible within 1 iteration is not converged
+    short = glens.slsqp(prob, None, [[1.9, 1.9]], constraints=cons, max_iter=1)
+    assert not short.converged[0] and short.k()[0] == 1
+
+
 def test_solver_bad_options():
     prob = scoreopt.problems.glens("qp", 2)
     with pytest.raises(ValueError, match="step"):
@@ -324,3 +343,145 @@ def test_collect_bad_inputs(tmp_path):
     (tmp_path / "file").write_text("")
     with pytest.raises(ValueError, match="out_dir"):
         glens.collect(fam, tmp_path / "file", n_params=1, n_starts=2)
+
+
+def test_collect_with_processes_equals_serial(tmp_path):
+    fam = glens.get_family("qp", 4)
+    kw = dict(n_params=3, n_starts=4, seed=5, progress=False)
+    a = glens.collect(fam, tmp_path / "serial", executor="local", **kw)
+    b = glens.collect(fam, tmp_path / "procs", **kw)  # default: a process per core
+    for i in range(3):
+        f = f"shard_{i:05d}.npz"
+        assert (a / f).read_bytes() == (b / f).read_bytes()
+    user = glens.Family("u", scoreopt.problems.glens("levy", 2), ([-1], [1]), (-1, 1), solver="lbfgsb",
+                        sampler=lambda rng, n: np.zeros((n, 1)))
+    with pytest.raises(TypeError, match="family.*cannot be pickled"):
+        glens.collect(user, tmp_path / "user", executor="processes", **kw)
+    glens.collect(user, tmp_path / "user", executor="local", **kw)  # in-process: no pickling needed
+
+
+# ----------------------------------------------------------------------- evaluation
+def _half_square_family(cap=10):
+    """f(x) = x^2 / 2 in one dimension; GD with step 0.1 gives x_m = 0.9^m x_0."""
+    prob = scoreopt.problems.from_callable(lambda X: 0.5 * X[:, 0] ** 2, 1, (-1, 1), gradient=lambda X: X)
+    return glens.Family("half_square", prob, (np.zeros(0), np.zeros(0)), (-1, 1), solver="gd",
+                        solver_options={"step": 0.1, "tol": 1e-2, "max_iter": cap}, optimum_tol=0.5)
+
+
+def test_evaluate_statistics_hand_computed():
+    fam = _half_square_family(cap=10)
+    # |x_m - x_{m-1}| = 0.1 * 0.9^(m-1) |x0| <= 0.01: k = 1 for |x0| = 0.05; for x0 = 0.2 the first
+    # m with 0.9^(m-1) <= 0.5 is 8; x0 = 1 needs 23 > cap 10: a failure, counted at 10
+    guesses = np.array([[[0.05], [0.2]], [[1.0], [-0.05]]])
+    res = glens.evaluate(fam, np.zeros((2, 0)), guesses)
+    assert res.k.tolist() == [[1, 8], [10, 1]]
+    assert res.converged.tolist() == [[True, True], [False, True]]
+    assert res.cumulative() == {1: 50.0, 3: 50.0, 6: 50.0}
+    assert res.cumulative((8, 9, 10)) == {8: 75.0, 9: 75.0, 10: 100.0}
+    assert res.mean == 5.0 and res.std == pytest.approx(np.sqrt(16.5), rel=1e-15)
+    s = res.summary()
+    assert s["k<=1"] == 50.0 and s["mean_k"] == 5.0 and s["converged_%"] == 75.0
+    assert res.n_optima.tolist() == [1, 1]
+    np.testing.assert_allclose(res.final[0, 0], 0.05 * 0.9)
+
+
+def test_evaluate_diversity_and_uniform_baseline():
+    prob = scoreopt.problems.glens("himmelblau", 2)
+    fam = glens.Family("h2", prob, ([11, 7], [11, 7]), (-6, 6), solver="lbfgsb", optimum_tol=0.5)
+    minima = np.array([[3.0, 2.0], [-2.805118, 3.131312], [-3.779310, -3.283186], [3.584428, -1.848127]])
+    near = minima[None] + 0.05
+    res = glens.evaluate(fam, [[11.0, 7.0]], near)
+    assert res.converged.all() and res.n_optima.tolist() == [4]
+    assert np.all(res.k <= 10)
+    assert glens.optima_recovered(res, [minima], tol=1e-3).tolist() == [1.0]
+    one = glens.evaluate(fam, [[11.0, 7.0]], np.repeat(near[:, :1], 4, axis=1))
+    assert one.n_optima.tolist() == [1]
+    assert glens.optima_recovered(one, {0: minima}, tol=1e-3).tolist() == [0.25]
+    u = glens.uniform_guesses(fam, [[11.0, 7.0], [11.0, 7.0]], 30, np.random.default_rng(0))
+    assert u.shape == (2, 30, 2) and np.abs(u).max() <= 6
+    base = glens.evaluate(fam, [[11.0, 7.0]] * 2, u)
+    assert base.mean > res.mean  # uniform starts are farther from convergence than near-optimum ones
+    assert base.n_optima.max() == 4
+
+
+def test_evaluate_bad_inputs_and_plots(tmp_path):
+    fam = _half_square_family()
+    with pytest.raises(ValueError, match="guesses"):
+        glens.evaluate(fam, np.zeros((2, 0)), np.zeros((3, 4, 1)))
+    with pytest.raises(ValueError, match="params"):
+        glens.evaluate(fam, np.zeros((2, 1)), np.zeros((2, 4, 1)))
+    with pytest.raises(ValueError, match="guesses"):
+        glens.evaluate(fam, np.zeros((1, 0)), np.full((1, 2, 1), np.nan))
+    res = glens.evaluate(fam, np.zeros((1, 0)), np.array([[[0.5], [0.05]]]))
+    glens.plot_k_cdf(tmp_path / "cdf.png", {"a": res, "b": np.array([3, 4, 10])})
+    glens.plot_samples(tmp_path / "s.png", np.array([[0.0, 1.0], [1.0, 0.0]]),
+                       {"uniform": np.random.default_rng(0).random((20, 2)), "other": np.zeros((3, 2))})
+    for f in ("cdf.png", "s.png"):
+        assert (tmp_path / f).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    with pytest.raises(ValueError, match="samples"):
+        glens.plot_samples(tmp_path / "x.png", np.zeros((2, 2)), {"m": np.zeros((3, 3))})
+    with pytest.raises(ValueError, match="dims"):
+        glens.plot_samples(tmp_path / "x.png", np.zeros((2, 2)), {"m": np.zeros((3, 2))}, dims=(0, 2))
+    with pytest.raises(ValueError, match="results"):
+        glens.plot_k_cdf(tmp_path / "x.png", {})
+
+
+# ----------------------------------------------------------------------- robot navigation
+def test_robot_dynamics_and_jacobian():
+    from scoreopt.glens import robot
+
+    T = 20
+    x = np.zeros(1 + 4 * T)
+    x[0] = 4.0
+    x[1:].reshape(2, T, 2)[:, :, 0] = 1.0  # full acceleration, no turning: straight along +x
+    pos = robot.simulate(x)
+    # constant acceleration from rest: p_x(t) = p_x(0) + t^2 / 2 (RK4 is exact for this polynomial)
+    t = np.linspace(0, 4, T + 1)
+    np.testing.assert_allclose(pos[0, 0, :, 0], 0.5 * t ** 2, atol=1e-12)
+    np.testing.assert_allclose(pos[0, 1, :, 0], 10 + 0.5 * t ** 2, atol=1e-12)
+    np.testing.assert_allclose(pos[0, :, :, 1], 10.0, atol=1e-12)
+    # turning at constant speed 0 (no acceleration): the robot stays put
+    x2 = np.zeros_like(x)
+    x2[0] = 5.0
+    x2[1:].reshape(2, T, 2)[:, :, 1] = 1.0
+    np.testing.assert_allclose(robot.simulate(x2)[0, :, -1], [[0, 10], [10, 10]], atol=1e-12)
+    alpha = np.array([5.0, 5.0, 3.0, 7.0, 1.0, 0.5])
+    xr = glens.get_family("robot", 81).sample_starts(np.random.default_rng(0), 1)[0]
+    J = robot.constraint_jacobian(xr, alpha)
+    h = 1e-6
+    Jfd = np.stack([(robot.constraint_values(xr + h * e, alpha) - robot.constraint_values(xr - h * e, alpha)) / (2 * h)
+                    for e in np.eye(81)], axis=1)
+    assert J.shape == (2 + 5 * T, 81)
+    np.testing.assert_allclose(J, Jfd, atol=1e-6 * max(1.0, np.abs(J).max()))
+    c = robot.constraint_values(x, alpha)
+    # goal residuals of the straight run: robot 1 ends at (8, 10), 10.2 from (10, 0)
+    assert c[0] == pytest.approx(0.04 - (2.0 ** 2 + 10.0 ** 2))
+    with pytest.raises(ValueError, match="alpha"):
+        robot.constraint_values(x, alpha[:4])
+    with pytest.raises(ValueError, match="dim"):
+        glens.get_family("robot", 80)
+
+
+def test_robot_slsqp_feasible_trajectory():
+    from scoreopt.glens import robot
+
+    fam = glens.get_family("robot", 81)
+    assert fam.dim == 81 and fam.num_params == 6 and fam.solver == "slsqp"
+    alpha = np.array([5.8, 3.6, 2.2, 2.1, 1.3, 1.4])
+    x0 = fam.sample_starts(np.random.default_rng(1), 1)
+    res = fam.solve(alpha, x0)
+    assert res.converged[0]
+    xf = res.final[0]
+    lo, hi = fam.problem.bounds
+    assert np.all(xf >= lo - 1e-9) and np.all(xf <= hi + 1e-9)
+    # feasibility checked on the re-simulated trajectory, with distances (not the squared form)
+    pos = robot.simulate(xf)[0]
+    assert np.all(np.linalg.norm(pos[:, -1] - robot.GOAL, axis=1) <= robot.EPS_GOAL + 1e-4)
+    for i in range(2):
+        dist = np.linalg.norm(pos - alpha[2 * i: 2 * i + 2], axis=-1)
+        assert dist.min() >= alpha[4 + i] + robot.R_ROBOT - 1e-4
+    assert np.linalg.norm(pos[0] - pos[1], axis=-1).min() >= 2 * robot.R_ROBOT - 1e-4
+    # 14.1 apart with |a| <= 1 from rest: no faster than sqrt(2 * 14.14) = 5.3 time units
+    assert 5.3 < res.fun[0] == xf[0] < 20
+    assert res.iterations[0] == res.paths[0].shape[0] - 1 >= 1
+    np.testing.assert_array_equal(res.paths[0][0], x0[0])

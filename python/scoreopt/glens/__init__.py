@@ -24,3 +24,5 @@ def __getattr__(name):
 
         return getattr(importlib.import_module(f".{_LEARNING[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+from .evaluate import EvalResult, evaluate, uniform_guesses, optima_recovered, plot_samples, plot_k_cdf
+from .robot import RobotProblem

@@ -7,16 +7,19 @@ Determinism: the parameters come from ``default_rng(seed)``; parameter i's start
 ``default_rng(SeedSequence(seed, spawn_key=(i,)))``, so a shard depends only on (family, seed,
 i, M), not on the executor, the number of workers or the order tasks finish in.
 
-Tasks run through :func:`scoreopt.distributed.make_executor` (``executor="local"``: worker
-processes on this machine; ``"ray"``: a Ray cluster at ``address``), or any object with the same
-``imap_unordered(fn, items) -> iterator of (item_index, result)`` and context-manager protocol.
+Tasks run through :func:`scoreopt.distributed.make_executor` (``executor="processes"``, the
+default: one worker process per core; ``"local"``: serially in this process; ``"ray"``: a Ray
+cluster at ``address``), or any object with ``imap_unordered(fn, items) -> iterator of
+(item_index, result)``.
 Only this process writes files: workers return arrays, and each shard is written atomically and
 then entered into the manifest (see :mod:`scoreopt.glens.dataset`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import pickle
 import sys
 import time
 from pathlib import Path
@@ -106,14 +109,15 @@ def _clear(root: Path) -> None:
 
 
 def collect(family: Family, out_dir: PathLike, *, n_params: int, n_starts: int, seed: int = 0,
-            executor: Any = "local", address: Optional[str] = None, progress: bool = True,
+            executor: Any = "processes", address: Optional[str] = None, progress: bool = True,
             resume: bool = True, on_shard: Optional[Callable[[int], None]] = None) -> Path:
     """Collect the data set of ``family`` into ``out_dir`` and return its path.
 
     n_params (N): parameters drawn with ``family.sample_params(default_rng(seed), N)``;
     n_starts (M): uniform starts per parameter, all solved in one task. executor: a name for
-    :func:`scoreopt.distributed.make_executor` ("local", "ray", ...; address for Ray) or an
-    executor object. resume: keep the finished shards of an interrupted collection with the same
+    :func:`scoreopt.distributed.make_executor` ("processes": a pool of one worker process per
+    core; "local": serial in this process; "ray": a Ray cluster at ``address``), an Executor, or
+    any object with ``imap_unordered(fn, items)`` (used and left open). resume: keep the finished shards of an interrupted collection with the same
     settings (checksums verified; anything else is redone); False starts over. on_shard(index):
     called after each shard is committed (exceptions propagate and stop the collection)."""
     if not isinstance(family, Family):
@@ -152,8 +156,7 @@ def collect(family: Family, out_dir: PathLike, *, n_params: int, n_starts: int, 
     bar = _Progress(N, len(done), f"collect {family.name} d={family.dim}", progress)
     if todo:
         tasks = [(family, i, params[i], seed, M) for i in todo]
-        ex = _make_executor(executor, address)
-        with ex:
+        with _make_executor(executor, address, family) as ex:
             for pos, out in ex.imap_unordered(solve_parameter, tasks):
                 i = todo[pos]
                 done[i] = _ds.write_shard(root, i, out["alpha"], (seed, i), out["paths"], out["offsets"],
@@ -166,12 +169,21 @@ def collect(family: Family, out_dir: PathLike, *, n_params: int, n_starts: int, 
     return root
 
 
-def _make_executor(executor: Any, address: Optional[str]):
-    if isinstance(executor, str):
-        from .. import distributed  # the Ray helper's module: make_executor(name, address=...)
+def _make_executor(executor: Any, address: Optional[str], family: Family):
+    """A context manager yielding the executor; objects passed in are used and left open."""
+    from .. import distributed
 
-        return distributed.make_executor(executor, address=address)
-    if not (hasattr(executor, "imap_unordered") and hasattr(executor, "__enter__")):
-        raise TypeError("executor: expected a name for scoreopt.distributed.make_executor or an object "
-                        "with imap_unordered(fn, items) that is a context manager")
-    return executor
+    if isinstance(executor, (str, distributed.Executor)):
+        ex = distributed.make_executor(executor, address=address)
+        if ex.name != "local":
+            try:
+                pickle.dumps(family)
+            except Exception as e:  # pickling raises many types
+                raise TypeError(f"family: executor {ex.name!r} must send the family to its workers, but it "
+                                f"cannot be pickled ({e}); use module-level functions for its sampler and "
+                                f"constraints, or executor='local'") from None
+        return ex
+    if not callable(getattr(executor, "imap_unordered", None)):
+        raise TypeError("executor: expected 'local', 'processes', 'ray', a scoreopt.distributed.Executor, "
+                        "or an object with imap_unordered(fn, items)")
+    return contextlib.nullcontext(executor)
