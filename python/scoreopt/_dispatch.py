@@ -62,14 +62,16 @@ def cuda_module():
 def cuda_status() -> Tuple[bool, str]:
     """(usable, why not): whether backend="cuda" can run here."""
     compiled = bool(dict(_core.compiled_backends()).get("cuda", False))
-    if not compiled or cuda_module() is None:
-        return False, ("backend='cuda': this build of scoreopt has no CUDA backend (compiled without "
-                       "CUDA; rebuild with SCOREOPT_CUDA=ON on a machine with nvcc). "
-                       "scoreopt.backends() lists what is available")
+    hint = "scoreopt.backends() lists what is available"
+    if not compiled:
+        return False, ("backend='cuda': this build of scoreopt was compiled without CUDA (rebuild with "
+                       f"SCOREOPT_CUDA=ON on a machine with nvcc); {hint}")
+    if cuda_module() is None:
+        return False, ("backend='cuda': the CUDA backend is not compiled into this build of scoreopt "
+                       f"(scoreopt._cuda_backend is missing); {hint}")
     if _core.cuda_device_count() < 1:
         return False, ("backend='cuda': scoreopt was built with CUDA but no CUDA device is visible "
-                       "(check CUDA_VISIBLE_DEVICES and the driver). scoreopt.backends() lists what "
-                       "is available")
+                       f"(check CUDA_VISIBLE_DEVICES and the driver); {hint}")
     return True, ""
 
 

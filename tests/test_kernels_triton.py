@@ -1,0 +1,277 @@
+"""The Triton kernels of scoreopt.kernels under Triton's CPU interpreter (CI has no GPU), at
+small sizes: each kernel against its plain-PyTorch reference and against the CPU core."""
+
+import os
+
+os.environ["TRITON_INTERPRET"] = "1"  # before triton is imported anywhere in this process
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("triton")
+
+import scoreopt  # noqa: E402
+from scoreopt import problems, smoothing  # noqa: E402
+from scoreopt.kernels import evaluate as tev  # noqa: E402
+from scoreopt.kernels import smoothing as tsm  # noqa: E402
+
+DTYPES = [torch.float64, torch.float32]
+# relative error bounds (|a - b| <= tol (1 + |b|)): values, gradients
+TOL = {torch.float64: (1e-11, 1e-10), torch.float32: (5e-5, 3e-4)}
+
+
+def _close(a, b, tol):
+    a = torch.as_tensor(a).double()
+    b = torch.as_tensor(b).double()
+    assert a.shape == b.shape
+    err = ((a - b).abs() / (1 + b.abs())).max().item()
+    assert err <= tol, f"relative error {err:.3g} > {tol:.3g}"
+
+
+def _problem(name, d):
+    if name.startswith("bbob."):
+        return problems.get(name, d, instance=3)
+    return problems.get(name, d)
+
+
+def _inputs(p, n, dt, seed=0):
+    rng = np.random.default_rng(seed)
+    lo, hi = p.bounds
+    X = torch.tensor(rng.uniform(lo, hi, size=(n, p.dim)), dtype=dt)
+    params = None
+    if p.num_params:
+        plo, phi = p.param_bounds
+        params = torch.tensor(rng.uniform(plo, phi, size=(n, p.num_params)), dtype=dt)
+    return X, params
+
+
+def test_covered_names():
+    cov = set(tev.covered())
+    assert set(problems.names("classic")) <= cov
+    assert set(problems.names("glens")) <= cov
+    assert "bbob.f15" in cov
+
+
+@pytest.mark.parametrize("dt", DTYPES, ids=["f64", "f32"])
+@pytest.mark.parametrize("name", tev.covered())
+def test_evaluate_against_reference_and_core(name, dt):
+    d = 6
+    p = _problem(name, d)
+    X, params = _inputs(p, 37, dt)
+    grad = p.has_gradient
+    f, g = tev.evaluate_triton(p, X, params, grad)
+    fr, gr = tev.evaluate_reference(p, X, params, grad)
+    pn = None if params is None else params.numpy()
+    tv, tg = TOL[dt]
+    assert f.dtype == dt and f.shape == (37,)
+    _close(f, fr, tv * (10 if name in ("weierstrass", "michalewicz") else 1))
+    _close(f, p.evaluate(X.numpy(), pn), tv)
+    if grad:
+        assert g.shape == X.shape and g.dtype == dt
+        _close(g, p.gradient(X.numpy(), pn), tg)
+        if name not in ("weierstrass",):  # the reference's autograd through 21 cosines is looser
+            _close(g, gr, tg * 10)
+
+
+@pytest.mark.parametrize("name", ["sphere", "ackley", "levy", "griewank", "rastrigin", "michalewicz"])
+def test_dimension_one_and_odd_tiles(name):
+    for d in (1, 19):
+        p = problems.get(name, d)
+        X, _ = _inputs(p, 5, torch.float64, seed=d)
+        f, g = tev.evaluate_triton(p, X, None, True)
+        fc, gc = p.value_and_gradient(X.numpy())
+        _close(f, fc, 1e-12)
+        _close(g, gc, 1e-10)
+
+
+@pytest.mark.parametrize("dt", DTYPES, ids=["f64", "f32"])
+@pytest.mark.parametrize("name", ["rosenbrock", "griewank", "glens.himmelblau", "levy", "zakharov", "ellipsoid"])
+def test_affine_wrapper(name, dt):
+    rng = np.random.default_rng(4)
+    for d in (6, 20):
+        Q, _ = np.linalg.qr(rng.normal(size=(d, d)))
+        p = problems.get(name, d, matrix=Q, shift=rng.normal(size=d), scale=0.7, bias=3.0)
+        X = torch.tensor(rng.uniform(-2, 2, size=(21, d)), dtype=dt)
+        params = torch.tensor([11.0, 7.0], dtype=dt) if p.num_params else None
+        f, g = tev.evaluate_triton(p, X, None if params is None else params[None, :], True)
+        pn = None if params is None else params.numpy()
+        fc, gc = p.value_and_gradient(X.numpy(), pn)
+        tv, tg = TOL[dt]
+        _close(f, fc, tv)
+        _close(g, gc, tg)
+        fr, gr = tev.evaluate_reference(p, X, None if params is None else params[None, :], True)
+        _close(f, fr, tv)
+        _close(g, gr, tg * 10)
+    # shift and scale without a matrix (the elementwise path)
+    p = problems.get(name, 8, shift=np.arange(8.0) / 8, scale=1.3, bias=-1.0)
+    X = torch.rand(9, 8, dtype=dt)
+    params = torch.tensor([[3.0, 2.0]], dtype=dt) if p.num_params else None
+    f, g = tev.evaluate_triton(p, X, params, True)
+    fc, gc = p.value_and_gradient(X.numpy(), None if params is None else params.numpy())
+    _close(f, fc, TOL[dt][0])
+    _close(g, gc, TOL[dt][1])
+
+
+def test_public_api_triton_backend():
+    p = problems.get("rastrigin", 5)
+    X = torch.rand(11, 5, dtype=torch.float64) * 4 - 2
+    f = p.evaluate(X, backend="triton")
+    assert isinstance(f, torch.Tensor) and f.device == X.device and f.dtype == X.dtype
+    _close(f, p.evaluate(X.numpy()), 1e-12)
+    f2, g2 = p.value_and_gradient(X, backend="triton")
+    _close(g2, p.gradient(X.numpy()), 1e-10)
+    _close(p.gradient(X, backend="triton"), g2, 0.0)
+    _close(p(X, backend="triton"), f, 0.0)
+    # one point -> a 0-d tensor and a (D,) gradient
+    v, g = p.value_and_gradient(X[3], backend="triton")
+    assert v.shape == () and g.shape == (5,)
+    _close(v, f[3], 0.0)
+    # half precision becomes float32, as on the CPU path
+    fh = p.evaluate(X.half(), backend="triton")
+    assert fh.dtype == torch.float32
+    # GLENS: default params, broadcast params, per-row params as a tensor
+    q = problems.glens("himmelblau", 6, params=[11.0, 7.0])
+    Y = torch.rand(8, 6, dtype=torch.float64)
+    _close(q.evaluate(Y, backend="triton"), q.evaluate(Y.numpy()), 1e-12)
+    P = torch.rand(8, 2, dtype=torch.float64) * 10 + 1
+    _close(q.evaluate(Y, P, backend="triton"), q.evaluate(Y.numpy(), P.numpy()), 1e-12)
+    # bbob.f15 through the registry name and problems.bbob
+    b = problems.bbob(15, instance=2, dim=10)
+    Z = torch.rand(7, 10, dtype=torch.float32) * 10 - 5
+    _close(b.evaluate(Z, backend="triton"), b.evaluate(Z.numpy()), 1e-6)
+
+
+def test_triton_errors():
+    p = problems.get("rastrigin", 5)
+    with pytest.raises(ValueError, match=r"X: contains NaN or Inf \(first at row 2\)"):
+        X = torch.zeros(4, 5)
+        X[2, 1] = float("nan")
+        p.evaluate(X, backend="triton")
+    with pytest.raises(ValueError, match="X: expected 5 columns"):
+        p.evaluate(torch.zeros(3, 4), backend="triton")
+    with pytest.raises(ValueError, match="X: empty batch"):
+        p.evaluate(torch.zeros(0, 5), backend="triton")
+    with pytest.raises(ValueError, match="params: rastrigin takes no parameters"):
+        p.evaluate(torch.zeros(3, 5), params=[1.0], backend="triton")
+    q = problems.glens("qp", 4)
+    with pytest.raises(ValueError, match="params: glens.qp needs 1 parameter"):
+        q.evaluate(torch.zeros(3, 4), backend="triton")
+    with pytest.raises(ValueError, match="gradient: bbob.f15 has no analytic gradient"):
+        problems.bbob(15, 1, 4).gradient(torch.zeros(3, 4), backend="triton")
+    with pytest.raises(ValueError, match=r"bbob.f3 has no Triton kernel; covered are: sphere, .*bbob.f15"):
+        problems.bbob(3, 1, 4).evaluate(torch.zeros(3, 4), backend="triton")
+    with pytest.raises(ValueError, match="no Triton kernel"):
+        smoothing.estimate(problems.bbob(15, 1, 4), torch.zeros(2, 4), 0.1, samples=8, backend="triton")
+    with pytest.raises(ValueError, match="dim <= 128 for rotated problems"):
+        r = problems.get("sphere", 130, matrix=np.eye(130))
+        r.evaluate(torch.zeros(2, 130), backend="triton")
+    with pytest.raises(ValueError, match="X: must be a torch tensor|X must be a torch tensor"):
+        p.evaluate(np.zeros((2, 5)), backend="triton")
+
+
+@pytest.mark.parametrize("dt", DTYPES, ids=["f64", "f32"])
+def test_noise_matches_core(dt):
+    npdt = np.float64 if dt == torch.float64 else np.float32
+    tol = 1e-14 if dt == torch.float64 else 2e-6
+    for d in (1, 5, 8, 13):
+        for anti in (True, False):
+            seed, center = 2 ** 33 + 7, 2 ** 32 + 3
+            a = tsm.noise_triton(seed, center, 5, 9, d, antithetic=anti, dtype=dt, device="cpu")
+            b = torch.as_tensor(smoothing.noise(seed, center, 5, 9, d, antithetic=anti, dtype=npdt))
+            c = tsm.noise_reference(seed, center, 5, 9, d, antithetic=anti, dtype=dt)
+            assert a.shape == (9, d) and a.dtype == dt
+            _close(a, b, tol)
+            _close(c, b, tol * 4)
+    # the noise is standard normal (a check of the transform, not just of agreement)
+    z = tsm.noise_triton(3, 0, 0, 512, 16, antithetic=False, dtype=torch.float64, device="cpu")
+    assert abs(z.mean().item()) < 0.05 and abs(z.std().item() - 1) < 0.05
+
+
+ESTIMATOR_CASES = [
+    ("rastrigin", {}, dict(temperature=1.0)),
+    ("rosenbrock", {}, dict(temperature=0.5, relative_temperature=True)),
+    ("glens.himmelblau", dict(params=[11.0, 7.0]), dict(temperature=2.0, bounds=(-1.0, 1.0))),
+    ("levy", {}, dict(antithetic=False, temperature=1.0)),
+    ("sphere", {}, dict(antithetic=False, gradient=True)),
+    ("ackley", dict(shift=[0.5] * 6, scale=2.0, bias=1.0), dict(temperature=0.3)),
+]
+
+
+@pytest.mark.parametrize("dt", DTYPES, ids=["f64", "f32"])
+@pytest.mark.parametrize("case", ESTIMATOR_CASES, ids=[c[0] for c in ESTIMATOR_CASES])
+def test_estimator_matches_cpu_core(case, dt):
+    name, pk, ek = case
+    p = problems.get(name, 6, **pk)
+    rng = np.random.default_rng(1)
+    X = torch.tensor(rng.uniform(-2, 2, size=(3, 6)), dtype=dt)
+    a = smoothing.estimate(p, X, [0.3, 0.2, 0.5], samples=64, seed=5, center_offset=2, backend="triton", **ek)
+    b = smoothing.estimate(p, X.numpy(), np.array([0.3, 0.2, 0.5]), samples=64, seed=5, center_offset=2, **ek)
+    tv, tg = TOL[dt]
+    for field in ("value", "gradient", "weighted_mean", "best_x", "best_f", "nonfinite"):
+        u, v = getattr(a, field), getattr(b, field)
+        assert (u is None) == (v is None), field
+        if u is None:
+            continue
+        assert isinstance(u, torch.Tensor) and u.device == X.device
+        _close(u, v, tg if field == "gradient" else tv * 10)
+    assert a.nonfinite.dtype == torch.int64
+
+
+def test_estimator_rotated_and_reference():
+    rng = np.random.default_rng(2)
+    Q, _ = np.linalg.qr(rng.normal(size=(5, 5)))
+    p = problems.get("rosenbrock", 5, matrix=Q, shift=rng.normal(size=5) * 0.1)
+    X = torch.tensor(rng.uniform(-1, 1, size=(2, 5)), dtype=torch.float64)
+    kw = dict(samples=32, temperature=1.5, seed=9)
+    a = tsm.estimate_triton(p, X, 0.4, **kw)
+    b = smoothing.estimate(p, X.numpy(), 0.4, **kw)
+    r = tsm.estimate_reference(p, X, 0.4, **kw)
+    for u, v, w in zip(a, (b.value, b.gradient, b.weighted_mean, b.best_x, b.best_f, b.nonfinite), r):
+        _close(u, v, 1e-10)
+        _close(u, w, 1e-10)
+
+
+def test_estimator_single_center_nonfinite_and_errors():
+    p = problems.get("sphere", 6)
+    x = torch.full((6,), 1e19, dtype=torch.float32)  # every sample overflows to inf in float32
+    e = smoothing.estimate(p, x, 1.0, samples=16, temperature=1.0, backend="triton")
+    c = smoothing.estimate(p, x.numpy(), 1.0, samples=16, temperature=1.0)
+    assert e.value.shape == () and e.best_x.shape == (6,)
+    assert int(e.nonfinite) == 16 == int(c.nonfinite)
+    assert torch.isnan(e.value) and torch.isnan(e.best_f)
+    assert torch.equal(e.best_x, x) and torch.equal(e.weighted_mean, x)
+    assert torch.equal(e.gradient, torch.zeros(6))
+    X = torch.zeros(2, 6)
+    with pytest.raises(ValueError, match="samples: antithetic sampling needs an even count"):
+        smoothing.estimate(p, X, 0.1, samples=7, backend="triton")
+    with pytest.raises(ValueError, match="sigma: expected finite values > 0"):
+        smoothing.estimate(p, X, -1.0, samples=8, backend="triton")
+    with pytest.raises(ValueError, match=r"sigma: expected a scalar or shape \(2,\)"):
+        smoothing.estimate(p, X, [0.1, 0.2, 0.3], samples=8, backend="triton")
+    with pytest.raises(ValueError, match="temperature"):
+        smoothing.estimate(p, X, 0.1, samples=8, temperature=0.0, backend="triton")
+    f = problems.from_callable(lambda Y: (Y ** 2).sum(1), dim=6, bounds=(-1, 1))
+    with pytest.raises(ValueError, match="callable problem .* runs in Python on the CPU only"):
+        smoothing.estimate(f, X, 0.1, samples=8, backend="triton")
+
+
+def test_estimator_allocates_no_samples():
+    """The fused estimator never materializes the M x K x D samples: every torch allocation it
+    makes is O(lanes x M x D), here far below one sample batch."""
+    from torch.profiler import ProfilerActivity, profile
+
+    p = problems.get("rastrigin", 8)
+    M, K, D = 2, 2048, 8
+    X = torch.rand(M, D)
+    with profile(activities=[ProfilerActivity.CPU], profile_memory=True) as prof:
+        e = tsm.estimate_triton(p, X, 0.3, samples=K, temperature=1.0)
+    sizes = [ev.cpu_memory_usage for ev in prof.events() if ev.cpu_memory_usage > 0]
+    samples_bytes = M * K * D * 4
+    assert sizes, "the profiler saw no allocation at all"
+    assert max(sizes) <= samples_bytes / 32, (max(sizes), samples_bytes)
+    assert sum(sizes) <= samples_bytes / 4, (sum(sizes), samples_bytes)
+    # and the estimate is still the core's
+    c = smoothing.estimate(p, X.numpy(), 0.3, samples=K, temperature=1.0)
+    _close(e[0], c.value, 1e-5)
+    _close(e[1], c.gradient, 1e-3)
