@@ -247,3 +247,62 @@ def test_population_errors(ray_executor):
         pass
     with pytest.raises(RuntimeError, match="closed"):
         p(np.zeros((2, 6)))
+
+
+# -- benchmark sweeps --------------------------------------------------------------------------
+
+SWEEP = dict(dims=[3, 2], functions=[15, 1], instances=[1, 2], budget_multiplier=10, progress=False)
+
+
+def _in_dir(path, fn):
+    cwd = os.getcwd()
+    os.chdir(path)
+    try:
+        return fn()
+    finally:
+        os.chdir(cwd)
+
+
+def test_coco_sweep_over_ray_equals_the_local_run(ray_executor, tmp_path):
+    from scoreopt import benchmarking
+
+    local = _in_dir(tmp_path, lambda: benchmarking.run_coco("dida", result_folder=str(tmp_path / "local"), **SWEEP))
+    remote = _in_dir(tmp_path, lambda: benchmarking.run_coco("dida", result_folder=str(tmp_path / "ray"),
+                                                            executor=ray_executor, **SWEEP))
+    assert os.path.basename(remote) == "ray" and not (tmp_path / "exdata").exists()
+    a, b = benchmarking._read_tree(local), benchmarking._read_tree(remote)
+    assert len(a) == 2 + 2 * 2 * 4 and sorted(a) == sorted(b)  # 2 .info, 4 files per (f, dim)
+    for name in a:
+        assert a[name] == b[name], name  # byte for byte, the merged .info files included
+    assert remote.records == local.records and len(local.records) == 8
+    # the folder name follows COCO's rule when it exists already
+    again = _in_dir(tmp_path, lambda: benchmarking.run_coco("dida", result_folder=str(tmp_path / "ray"),
+                                                           executor=ray_executor, **SWEEP))
+    assert os.path.basename(again) == "ray-0001" and benchmarking._read_tree(again) == a
+
+
+def test_ioh_sweep_over_processes_equals_the_local_run(tmp_path):
+    from scoreopt import benchmarking
+
+    kw = dict(SWEEP, dims=[2, 3], functions=[1, 15])
+    local = benchmarking.run_ioh("random", folder=str(tmp_path / "local"), **kw)
+    remote = benchmarking.run_ioh("random", folder=str(tmp_path / "procs"), executor="processes", **kw)
+    a, b = benchmarking._read_tree(local), benchmarking._read_tree(remote)
+    assert len(a) == 2 + 2 * 2 and a == b
+    assert remote.records == local.records
+
+
+def test_bench_command_with_executor_ray(ray_executor, tmp_path, capsys):
+    from scoreopt import benchmarking, cli
+
+    argv = ["bench", "bbob", "--dims", "2", "--functions", "1,15", "--instances", "1-2",
+            "--budget-multiplier", "10", "--method", "random", "--quiet"]
+    assert cli.main(argv + ["--out", str(tmp_path / "local")]) == 0
+    assert cli.main(argv + ["--out", str(tmp_path / "ray"), "--executor", "ray"]) == 0
+    out = capsys.readouterr().out
+    assert "random on bbob: 4 problems" in out and str(tmp_path / "ray") in out
+    assert benchmarking._read_tree(str(tmp_path / "local")) == benchmarking._read_tree(str(tmp_path / "ray"))
+    # bad combinations fail before any folder is made
+    assert cli.main(argv + ["--out", str(tmp_path / "bad"), "--address", "auto"]) == 2
+    assert "address: only for executor='ray'" in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()

@@ -213,12 +213,19 @@ def run_coco(method: Union[str, Callable] = "random", *, dims: Sequence[int] = (
              instances: Union[str, Iterable[int]] = range(1, 16),
              budget_multiplier: float = 1e4, result_folder: Optional[str] = None, seed: int = 0,
              algorithm_name: Optional[str] = None, algorithm_info: str = "",
-             progress: bool = True, suite: str = "bbob") -> BenchmarkResult:
+             progress: bool = True, suite: str = "bbob", executor: Any = "local",
+             address: Optional[str] = None) -> BenchmarkResult:
     """Run ``method`` on the COCO ``bbob`` suite with a ``cocoex.Observer`` attached; each problem
     gets ``budget_multiplier * dim`` evaluations. ``result_folder``: where the data goes (COCO
     appends ``-0001`` etc. when it exists; default ``exdata/<algorithm_name>`` in the current
     folder). Returns the folder actually written (a ``str``, with ``.records``): pass it to
-    ``python -m cocopp``."""
+    ``python -m cocopp``.
+
+    ``executor``: ``"local"`` (this process), ``"processes"``, ``"ray"`` (at ``address``, or a
+    local Ray instance) or a :class:`scoreopt.distributed.Executor`: the workers run one
+    (dimension, function) group each, with COCO writing in a scratch folder, and this process
+    merges their files; the folder and the records are the same, byte for byte, as those of a
+    local run with the same arguments."""
     import cocoex
 
     dims, functions, instances = parse_ints(dims), parse_ints(functions), parse_ints(instances)
@@ -227,6 +234,7 @@ def run_coco(method: Union[str, Callable] = "random", *, dims: Sequence[int] = (
         raise ValueError(f"algorithm_name: no whitespace allowed, got {name!r}")
     if budget_multiplier <= 0:
         raise ValueError(f"budget_multiplier: expected > 0, got {budget_multiplier!r}")
+    _check_executor(executor, address)
     cwd = os.getcwd()
     exdata = os.path.join(cwd, "exdata")
     had_exdata = os.path.exists(exdata)
@@ -247,6 +255,16 @@ def run_coco(method: Union[str, Callable] = "random", *, dims: Sequence[int] = (
     finally:
         cocoex.log_level(old_level)
     folder = os.path.normpath(os.path.join(cwd, observer.result_folder))
+    if executor != "local" or address is not None:
+        bbob.free()
+        del observer  # it has reserved the folder (COCO's -0001 naming); the workers write the data
+        if not had_exdata and os.path.isdir(exdata) and not os.listdir(exdata):
+            os.rmdir(exdata)
+        jobs = [(method, dict(dims=[d], functions=[f], instances=instances, seed=seed, suite=suite,
+                              budget_multiplier=budget_multiplier, algorithm_name=name,
+                              algorithm_info=algorithm_info))
+                for d in sorted(set(dims)) for f in sorted(set(functions))]  # COCO's order
+        return _sweep(_coco_task, jobs, folder, executor, address, f"{suite} {name}" if progress else None)
     budgets = [int(budget_multiplier * p.dimension) for p in bbob]
     total = int(sum(budgets))
     bar = _Progress(total, f"{suite} {name}") if progress else None
@@ -292,23 +310,38 @@ def run_ioh(method: Union[str, Callable] = "random", *, dims: Sequence[int] = (2
             instances: Union[str, Iterable[int]] = range(1, 16),
             budget_multiplier: float = 1e4, folder: str = "ioh_data", seed: int = 0,
             algorithm_name: Optional[str] = None, algorithm_info: str = "",
-            progress: bool = True) -> BenchmarkResult:
+            progress: bool = True, executor: Any = "local",
+            address: Optional[str] = None) -> BenchmarkResult:
     """Run ``method`` on IOHprofiler's BBOB problems with an ``ioh.logger.Analyzer`` attached
     (IOHprofiler format: one ``.json`` per function and ``.dat`` files, for IOHanalyzer).
     ``folder``: the data folder (ioh appends ``-1`` etc. when it exists). Returns the folder
-    actually written (a ``str``, with ``.records``)."""
+    actually written (a ``str``, with ``.records``).
+
+    ``executor``, ``address``: as for :func:`run_coco`, with one function (all its dimensions and
+    instances) per task; the files and records equal those of a local run."""
     import ioh
 
     dims, functions, instances = parse_ints(dims), parse_ints(functions), parse_ints(instances)
     name = algorithm_name or _name(method)
     if budget_multiplier <= 0:
         raise ValueError(f"budget_multiplier: expected > 0, got {budget_multiplier!r}")
+    _check_executor(executor, address)
     target = os.path.abspath(folder)
     root, leaf = os.path.split(target)
     os.makedirs(root, exist_ok=True)
     logger = ioh.logger.Analyzer(root=root, folder_name=leaf, algorithm_name=name,
                                  algorithm_info=algorithm_info)
     out = str(logger.output_directory)
+    if executor != "local" or address is not None:
+        # the logger has reserved the name (ioh's -1 naming); the workers write the data. Its
+        # destructor removes the folder, and aborts the process if the folder is not empty then
+        logger.close()
+        del logger
+        os.makedirs(out)
+        tasks = [(method, dict(dims=dims, functions=[f], instances=instances, seed=seed,
+                               budget_multiplier=budget_multiplier, algorithm_name=name,
+                               algorithm_info=algorithm_info)) for f in functions]
+        return _sweep(_ioh_task, tasks, out, executor, address, f"ioh {name}" if progress else None)
     jobs = [(f, i, d) for f in functions for d in dims for i in instances]
     total = int(sum(int(budget_multiplier * d) for _, _, d in jobs))
     bar = _Progress(total, f"ioh {name}") if progress else None
@@ -360,3 +393,94 @@ def summarize(records: Sequence[ProblemRecord]) -> List[str]:
                      f"min {np.nanmin(errs):.3g} over {len(rs)} instances; "
                      f"{solved}/{len(rs)} reached 1e-8; median evaluations {evals}")
     return lines
+
+
+# -- sweeps over an executor (scoreopt.distributed) -------------------------------------------
+
+def _read_tree(folder: str) -> Dict[str, bytes]:
+    """Every file under ``folder``: {path relative to it, with '/': contents}."""
+    files = {}
+    for root, _, names in os.walk(folder):
+        for n in names:
+            p = os.path.join(root, n)
+            with open(p, "rb") as fh:
+                files[os.path.relpath(p, folder).replace(os.sep, "/")] = fh.read()
+    return files
+
+
+def _in_scratch(run: Callable[[str], BenchmarkResult]):
+    """``run(data folder)`` in a fresh scratch folder that is also the working directory (COCO
+    writes relative to ./exdata; concurrent tasks must not share it). Returns (records, files)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="scoreopt-bench-") as tmp:
+        cwd = os.getcwd()
+        os.chdir(tmp)
+        try:
+            out = run(os.path.join(tmp, "data"))
+        finally:
+            os.chdir(cwd)
+        return out.records, _read_tree(out)
+
+
+def _coco_task(job) -> tuple:
+    """One (dimension, function) group of a COCO sweep, on a worker."""
+    method, kw = job
+    return _in_scratch(lambda data: run_coco(method, result_folder=data, progress=False, **kw))
+
+
+def _ioh_task(job) -> tuple:
+    """One function of an IOH sweep, on a worker."""
+    method, kw = job
+    return _in_scratch(lambda data: run_ioh(method, folder=data, progress=False, **kw))
+
+
+def _check_executor(executor: Any, address: Optional[str]) -> None:
+    """Bad executor arguments fail before any data folder is made."""
+    if executor != "local" or address is not None:
+        from .distributed.executors import check_executor
+
+        check_executor(executor, address)
+
+
+def _sweep(task: Callable, jobs: list, folder: str, executor: Any, address: Optional[str],
+           label: Optional[str]) -> BenchmarkResult:
+    """Run ``task`` on each job over the executor and merge the outputs into ``folder`` in the
+    order of the jobs (the order of a local run): records are concatenated, files are copied,
+    and COCO's per-function ``.info`` files, whose (dimension) blocks come from several jobs,
+    are joined block after block as COCO writes them."""
+    from .distributed import make_executor
+
+    results: List[Any] = [None] * len(jobs)
+    budgets = [len(set(kw["instances"])) * sum(int(kw["budget_multiplier"] * d) for d in set(kw["dims"]))
+               for _, kw in jobs]
+    bar = _Progress(sum(budgets), label) if label else None
+    best, spent = np.inf, 0
+    with make_executor(executor, address=address) as ex:
+        for k, res in ex.imap_unordered(task, jobs):
+            results[k] = res
+            if bar:
+                spent += budgets[k]
+                best = min([best] + [r.error for r in res[0] if r.error is not None])
+                bar.update(spent, best)
+    if bar:
+        bar.update(spent, best, force=True)
+        bar.close()
+    records: List[ProblemRecord] = []
+    blocks: Dict[str, List[bytes]] = {}
+    for recs, files in results:
+        records.extend(recs)
+        for rel, data in files.items():
+            if rel.endswith(".info"):
+                blocks.setdefault(rel, []).append(data)
+                continue
+            path = os.path.join(folder, *rel.split("/"))
+            if os.path.exists(path):
+                raise RuntimeError(f"benchmark sweep: two tasks wrote {rel}")
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "wb") as fh:
+                fh.write(data)
+    for rel, parts in blocks.items():
+        with open(os.path.join(folder, *rel.split("/")), "wb") as fh:
+            fh.write(b"\n".join(parts))
+    return _result(folder, records)

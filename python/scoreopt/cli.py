@@ -234,7 +234,7 @@ def cmd_bench(args) -> int:
     name = args.name or args.method
     kw = dict(dims=dims, functions=functions, instances=instances,
               budget_multiplier=args.budget_multiplier, seed=args.seed, algorithm_name=name,
-              progress=not args.quiet)
+              progress=not args.quiet, executor=args.executor, address=args.address)
     t0 = time.perf_counter()
     if args.format == "coco":
         out = args.out or f"exdata/{name}"
@@ -323,6 +323,11 @@ def build_parser() -> argparse.ArgumentParser:
     sb.add_argument("--name", help="algorithm name in the data (default: the method; no spaces)")
     sb.add_argument("--seed", type=int, default=0)
     sb.add_argument("--quiet", action="store_true", help="no progress bar")
+    sb.add_argument("--executor", choices=["local", "processes", "ray"], default="local",
+                    help="where the runs go: this process (default), a process pool, or Ray tasks; "
+                         "the data folder is the same")
+    sb.add_argument("--address", help="with --executor ray: an existing cluster ('auto', 'host:port', "
+                                      "'ray://host:10001'); default: a local Ray instance")
     sb.set_defaults(func=cmd_bench)
 
     si = sub.add_parser("info", help="build and backend information")

@@ -22,7 +22,7 @@ from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Sequ
 
 from .._validate import integer
 
-__all__ = ["Executor", "LocalExecutor", "ProcessExecutor", "make_executor", "EXECUTORS"]
+__all__ = ["Executor", "LocalExecutor", "ProcessExecutor", "make_executor", "check_executor", "EXECUTORS"]
 
 EXECUTORS = ("local", "processes", "ray")
 
@@ -166,6 +166,27 @@ class _Borrowed(Executor):
         return repr(self.inner)
 
 
+def check_executor(executor: Union[str, Executor], address: Optional[str] = None) -> None:
+    """The checks of :func:`make_executor` without starting anything: a known name or an
+    Executor, ``address`` only with ``"ray"``, and Ray installed when it is asked for."""
+    if isinstance(executor, Executor):
+        if address is not None:
+            raise ValueError("address: only for executor='ray'; an Executor instance was given")
+        return
+    if not isinstance(executor, str):
+        raise TypeError(f"executor: expected one of {', '.join(map(repr, EXECUTORS))} or an Executor, "
+                        f"got {type(executor).__name__}")
+    if executor not in EXECUTORS:
+        raise ValueError(f"executor: unknown executor {executor!r}; expected one of "
+                         f"{', '.join(map(repr, EXECUTORS))} or an Executor instance")
+    if address is not None and executor != "ray":
+        raise ValueError(f"address: only for executor='ray', got executor={executor!r}")
+    if executor == "ray":
+        from .ray_executor import import_ray
+
+        import_ray()
+
+
 def make_executor(executor: Union[str, Executor] = "local", *, address: Optional[str] = None,
                   max_workers: Optional[int] = None, max_retries: int = 3) -> Executor:
     """An executor by name: ``"local"`` (serial, in this process), ``"processes"`` (a spawn
@@ -175,18 +196,9 @@ def make_executor(executor: Union[str, Executor] = "local", *, address: Optional
 
     ``max_retries``: how often a task whose worker died is run again (processes, ray).
     ``address`` is for ``"ray"`` only (``"auto"``, ``"host:port"`` or ``"ray://host:port"``)."""
+    check_executor(executor, address)
     if isinstance(executor, Executor):
-        if address is not None:
-            raise ValueError("address: only for executor='ray'; an Executor instance was given")
         return _Borrowed(executor)
-    if not isinstance(executor, str):
-        raise TypeError(f"executor: expected one of {', '.join(map(repr, EXECUTORS))} or an Executor, "
-                        f"got {type(executor).__name__}")
-    if executor not in EXECUTORS:
-        raise ValueError(f"executor: unknown executor {executor!r}; expected one of "
-                         f"{', '.join(map(repr, EXECUTORS))} or an Executor instance")
-    if address is not None and executor != "ray":
-        raise ValueError(f"address: only for executor='ray', got executor={executor!r}")
     if max_workers is not None:
         max_workers = integer(max_workers, "max_workers", 1)
     if executor == "local":
