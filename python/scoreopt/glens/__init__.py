@@ -9,6 +9,8 @@ from .families import Family, get_family, FAMILY_NAMES
 from .solvers import SolveResult, gradient_descent, lbfgsb, slsqp
 from .dataset import KNeighborhood, load, load_optima, load_params
 from .collect import collect
+from .evaluate import EvalResult, evaluate, uniform_guesses, optima_recovered, plot_samples, plot_k_cdf
+from .robot import RobotProblem
 
 # Learning side (PyTorch): models, training (scoreopt.glens.train.train), Algorithm 1 sampling
 # (scoreopt.glens.sample.sample). Imported on first use so that the data side (and `scoreopt
@@ -24,5 +26,3 @@ def __getattr__(name):
 
         return getattr(importlib.import_module(f".{_LEARNING[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-from .evaluate import EvalResult, evaluate, uniform_guesses, optima_recovered, plot_samples, plot_k_cdf
-from .robot import RobotProblem
