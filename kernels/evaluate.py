@@ -5,8 +5,8 @@ x -> f(scale * M (x - shift)) + bias) and the rotated BBOB function bbob.f15.
 :func:`evaluate_triton` runs the kernels; :func:`evaluate_reference` is the same computation in
 plain PyTorch (textbook formulas, gradients by autograd), the independent reference the tests
 compare the kernels with. Each program evaluates BLOCK_R whole rows (one tile of BD >= D
-columns); a rotation is a ``tl.dot`` of the tile with the matrix, so rotated problems need
-D <= 128 (:data:`MAX_DIM_ROTATED`), plain ones D <= :data:`MAX_DIM`.
+columns); a rotation is a ``tl.dot`` of the tile with the matrix, in BK-wide slices, so rotated problems
+need D <= 256 (:data:`MAX_DIM_ROTATED`), plain ones D <= :data:`MAX_DIM`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from ._math import PI
 __all__ = ["evaluate_triton", "evaluate_reference", "covered", "MAX_DIM", "MAX_DIM_ROTATED"]
 
 MAX_DIM = 8192
-MAX_DIM_ROTATED = 128
+MAX_DIM_ROTATED = 256
 _BBOB = {"bbob.f15": 15}
 
 
@@ -50,16 +50,26 @@ def _dot(a, b, IEEE: tl.constexpr):
 
 
 @triton.jit
-def _coords(X, SHIFT, MAT, diff, rows, rmask, col, OFF: tl.constexpr, D, scale,
-            HAS_MAT: tl.constexpr, HAS_SHIFT: tl.constexpr, BD: tl.constexpr, IEEE: tl.constexpr):
-    """z = scale * M (x - shift) at coordinates col + OFF of each row; 0 out of range."""
+def _coords(X, SHIFT, MAT, rows, rmask, col, OFF: tl.constexpr, D, scale,
+            HAS_MAT: tl.constexpr, HAS_SHIFT: tl.constexpr, BD: tl.constexpr, BK: tl.constexpr,
+            IEEE: tl.constexpr):
+    """z = scale * M (x - shift) at coordinates col + OFF of each row; 0 out of range. The
+    product runs over BK-wide slices of (x - shift), loaded again from X (cache hits), so that
+    no operand of a ``tl.dot`` is larger than BK x BD."""
     c = col + OFF
     cm = (c >= 0) & (c < D)
     if HAS_MAT:
-        k = tl.arange(0, BD)[:, None]
-        # MT[k, i] = M[i + OFF, k]
-        mt = tl.load(MAT + c * D + k, mask=(k < D) & cm, other=0.0)
-        z = scale * _dot(diff, mt, IEEE)
+        z = tl.zeros((rows.shape[0], BD), X.dtype.element_ty)
+        for kb in tl.static_range(0, BD, BK):
+            kr = kb + tl.arange(0, BK)[None, :]
+            dk = tl.load(X + rows * D + kr, mask=rmask & (kr < D), other=0.0)
+            if HAS_SHIFT:
+                dk = dk - tl.load(SHIFT + kr, mask=kr < D, other=0.0)
+            dk = tl.where(rmask & (kr < D), dk, 0.0)
+            kc = kb + tl.arange(0, BK)[:, None]
+            mt = tl.load(MAT + c * D + kc, mask=(kc < D) & cm, other=0.0)  # mt[k, i] = M[i + OFF, k]
+            z += _dot(dk, mt, IEEE)
+        z = scale * z
     else:
         m = rmask & cm
         z = tl.load(X + rows * D + c, mask=m, other=0.0)
@@ -74,7 +84,7 @@ def _evaluate_kernel(X, F, G, P, W, MAT, SHIFT, CONSTS, N, D, p_stride,
                      FN: tl.constexpr, GRAD: tl.constexpr, HAS_P: tl.constexpr, NP: tl.constexpr,
                      HAS_MAT: tl.constexpr, HAS_SHIFT: tl.constexpr, HAS_W: tl.constexpr,
                      NM2: tl.constexpr, NM1: tl.constexpr, NP1: tl.constexpr, NP2: tl.constexpr,
-                     BLOCK_R: tl.constexpr, BD: tl.constexpr, IEEE: tl.constexpr):
+                     BLOCK_R: tl.constexpr, BD: tl.constexpr, BK: tl.constexpr, IEEE: tl.constexpr):
     pid = tl.program_id(0)
     r1 = pid * BLOCK_R + tl.arange(0, BLOCK_R)
     rows = r1[:, None].to(tl.int64)
@@ -89,25 +99,19 @@ def _evaluate_kernel(X, F, G, P, W, MAT, SHIFT, CONSTS, N, D, p_stride,
     o2 = tl.load(CONSTS + 4)
     o3 = tl.load(CONSTS + 5)
     df = tl.load(CONSTS + 6).to(dt)
-    diff = tl.zeros((BLOCK_R, BD), dt)
-    if HAS_MAT:
-        diff = tl.load(X + rows * D + col, mask=valid, other=0.0)
-        if HAS_SHIFT:
-            diff = diff - tl.load(SHIFT + col, mask=col < D, other=0.0)
-        diff = tl.where(valid, diff, 0.0)
-    x = _coords(X, SHIFT, MAT, diff, rows, rmask, col, 0, D, scale, HAS_MAT, HAS_SHIFT, BD, IEEE)
+    x = _coords(X, SHIFT, MAT, rows, rmask, col, 0, D, scale, HAS_MAT, HAS_SHIFT, BD, BK, IEEE)
     xm2 = x
     xm1 = x
     xp1 = x
     xp2 = x
     if NM2:
-        xm2 = _coords(X, SHIFT, MAT, diff, rows, rmask, col, -2, D, scale, HAS_MAT, HAS_SHIFT, BD, IEEE)
+        xm2 = _coords(X, SHIFT, MAT, rows, rmask, col, -2, D, scale, HAS_MAT, HAS_SHIFT, BD, BK, IEEE)
     if NM1:
-        xm1 = _coords(X, SHIFT, MAT, diff, rows, rmask, col, -1, D, scale, HAS_MAT, HAS_SHIFT, BD, IEEE)
+        xm1 = _coords(X, SHIFT, MAT, rows, rmask, col, -1, D, scale, HAS_MAT, HAS_SHIFT, BD, BK, IEEE)
     if NP1:
-        xp1 = _coords(X, SHIFT, MAT, diff, rows, rmask, col, 1, D, scale, HAS_MAT, HAS_SHIFT, BD, IEEE)
+        xp1 = _coords(X, SHIFT, MAT, rows, rmask, col, 1, D, scale, HAS_MAT, HAS_SHIFT, BD, BK, IEEE)
     if NP2:
-        xp2 = _coords(X, SHIFT, MAT, diff, rows, rmask, col, 2, D, scale, HAS_MAT, HAS_SHIFT, BD, IEEE)
+        xp2 = _coords(X, SHIFT, MAT, rows, rmask, col, 2, D, scale, HAS_MAT, HAS_SHIFT, BD, BK, IEEE)
     w = x
     if HAS_W:
         w = tl.load(W + col, mask=col < D, other=0.0)
@@ -121,12 +125,15 @@ def _evaluate_kernel(X, F, G, P, W, MAT, SHIFT, CONSTS, N, D, p_stride,
     tl.store(F + r1, (v + bias).to(dt), mask=r1 < N)
     if GRAD:
         if HAS_MAT:
+            # grad_x = scale M^T grad_z, BK output columns at a time
             j = tl.arange(0, BD)[:, None]
-            m = tl.load(MAT + j * D + col, mask=(j < D) & (col < D), other=0.0)  # M[j, k]
-            g = scale * _dot(g.to(dt), m, IEEE)
+            gz = g.to(dt)
+            for kb in tl.static_range(0, BD, BK):
+                kr = kb + tl.arange(0, BK)[None, :]
+                m = tl.load(MAT + j * D + kr, mask=(j < D) & (kr < D), other=0.0)  # m[j, k] = M[j, k]
+                tl.store(G + rows * D + kr, (scale * _dot(gz, m, IEEE)).to(dt), mask=rmask & (kr < D))
         else:
-            g = scale * g
-        tl.store(G + rows * D + col, g.to(dt), mask=valid)
+            tl.store(G + rows * D + col, (scale * g).to(dt), mask=valid)
 
 
 @triton.jit
@@ -139,31 +146,42 @@ def _tosz(x):
 
 
 @triton.jit
-def _bbob_f15_kernel(X, F, T, N, D, BLOCK_R: tl.constexpr, BD: tl.constexpr):
+def _bbob_f15_kernel(X, F, T, N, D, BLOCK_R: tl.constexpr, BD: tl.constexpr, BK: tl.constexpr):
     """f15 rotated Rastrigin, in double whatever X's dtype (as the core): table
-    [f_opt, shift(D), R(D*D), M(D*D)], matrices column-major (M_ij at j*D + i)."""
+    [f_opt, shift(D), R(D*D), M(D*D)], matrices column-major (M_ij at j*D + i). Both products
+    run in BK-wide slices (no dot operand above BK x BD doubles)."""
     pid = tl.program_id(0)
     r1 = pid * BLOCK_R + tl.arange(0, BLOCK_R)
     rows = r1[:, None].to(tl.int64)
     col = tl.arange(0, BD)[None, :]
     rmask = rows < N
     valid = rmask & (col < D)
-    x = tl.load(X + rows * D + col, mask=valid, other=0.0).to(tl.float64)
     f_opt = tl.load(T)
-    diff = tl.where(valid, x - tl.load(T + 1 + col, mask=col < D, other=0.0), 0.0)
-    j = tl.arange(0, BD)[:, None]
-    mm = (j < D) & (col < D)
-    rt = tl.load(T + 1 + D + j * D + col, mask=mm, other=0.0)  # rt[j, i] = R_ij
-    y = tl.dot(diff, rt)
+    # y = R (x - shift): slices of x - shift (from X) times rows kb.. of R^T
+    y = tl.zeros((BLOCK_R, BD), tl.float64)
+    for kb in tl.static_range(0, BD, BK):
+        kr = kb + tl.arange(0, BK)[None, :]
+        dk = tl.load(X + rows * D + kr, mask=rmask & (kr < D), other=0.0).to(tl.float64)
+        dk = tl.where(rmask & (kr < D), dk - tl.load(T + 1 + kr, mask=kr < D, other=0.0), 0.0)
+        kc = kb + tl.arange(0, BK)[:, None]
+        rt = tl.load(T + 1 + D + kc * D + col, mask=(kc < D) & (col < D), other=0.0)  # rt[k, i] = R_ik
+        y += tl.dot(dk, rt)
     y = _tosz(y)
     coef = (0.2 * col.to(tl.float64)) / (D * 1.0 - 1.0)
     ys = tl.where(y > 0.0, y, 1.0)
     y = tl.where(y > 0.0, tl.exp((1.0 + coef * tl.sqrt(ys)) * tl.log(ys)), y)
     y = tl.where(valid, y, 0.0)
-    mt = tl.load(T + 1 + D + D * D + j * D + col, mask=mm, other=0.0)
-    z = tl.dot(y, mt)
-    s1 = tl.sum(tl.where(valid, tl.cos((2.0 * PI) * z), 0.0), axis=1)
-    s2 = tl.sum(tl.where(valid, z * z, 0.0), axis=1)
+    # z = M y, BK output coordinates at a time, each reduced into the Rastrigin sums at once
+    s1 = tl.zeros((BLOCK_R,), tl.float64)
+    s2 = tl.zeros((BLOCK_R,), tl.float64)
+    kk = tl.arange(0, BD)[:, None]
+    for jb in tl.static_range(0, BD, BK):
+        jc = jb + tl.arange(0, BK)[None, :]
+        mt = tl.load(T + 1 + D + D * D + kk * D + jc, mask=(kk < D) & (jc < D), other=0.0)  # mt[k, j] = M_jk
+        z = tl.dot(y, mt)
+        zm = rmask & (jc < D)
+        s1 += tl.sum(tl.where(zm, tl.cos((2.0 * PI) * z), 0.0), axis=1)
+        s2 += tl.sum(tl.where(zm, z * z, 0.0), axis=1)
     v = 10.0 * (D * 1.0 - s1) + s2 + f_opt
     tl.store(F + r1, v.to(F.dtype.element_ty), mask=r1 < N)
 
@@ -238,7 +256,7 @@ def evaluate_triton(problem: Any, X: torch.Tensor, params: Optional[torch.Tensor
             raise ValueError(f"X: the Triton kernel of {name} handles dim <= {MAX_DIM_ROTATED}, got {D}")
         BD = max(16, _pow2(D))
         BR = 16
-        _bbob_f15_kernel[(triton.cdiv(N, BR),)](X, f, tabs["table"], N, D, BLOCK_R=BR, BD=BD)
+        _bbob_f15_kernel[(triton.cdiv(N, BR),)](X, f, tabs["table"], N, D, BLOCK_R=BR, BD=BD, BK=min(BD, 32 if BD <= 128 else 16))
         return f, None
     if name not in _rows.IDS:
         raise _not_covered(name)
@@ -266,7 +284,7 @@ def evaluate_triton(problem: Any, X: torch.Tensor, params: Optional[torch.Tensor
         FN=fn, GRAD=bool(want_grad), HAS_P=params is not None,
         NP=0 if params is None else params.shape[1], HAS_MAT=has_mat,
         HAS_SHIFT=tabs["shift"] is not None, HAS_W=tabs["weights"] is not None,
-        NM2=m2, NM1=m1, NP1=p1, NP2=p2, BLOCK_R=BR, BD=BD, IEEE=X.dtype == torch.float32)
+        NM2=m2, NM1=m1, NP1=p1, NP2=p2, BLOCK_R=BR, BD=BD, BK=min(BD, 32 if BD <= 128 else 16), IEEE=X.dtype == torch.float32)
     return f, (g if want_grad else None)
 
 

@@ -198,20 +198,32 @@ def _sample(x_row, s, eps, LO, HI, c, cm, HAS_BOX: tl.constexpr):
 
 
 @triton.jit
-def _z_at(XC, LO, HI, SHIFT, MAT, diff, col, OFF: tl.constexpr, cnt, sgn, clo, chi, k0, k1, s, scale, D,
-          HAS_BOX: tl.constexpr, HAS_MAT: tl.constexpr, HAS_SHIFT: tl.constexpr, F64: tl.constexpr,
-          BD: tl.constexpr, IEEE: tl.constexpr):
-    """The wrapped coordinates z = scale * M (y - shift) at col + OFF of the samples (R, BD)."""
-    c = col + OFF
-    cm = (c >= 0) & (c < D)
+def _wrapped(XC, LO, HI, SHIFT, MAT, c, cm, cnt, sgn, clo, chi, k0, k1, s, scale, D, R: tl.constexpr,
+             HAS_BOX: tl.constexpr, HAS_MAT: tl.constexpr, HAS_SHIFT: tl.constexpr, F64: tl.constexpr,
+             BD: tl.constexpr, BK: tl.constexpr, IEEE: tl.constexpr):
+    """The wrapped coordinates z = scale * M (y - shift) at columns c (1, BD) (mask cm) of the
+    samples y = clip(x + sgn s eps) of R noise rows ``cnt``. With a matrix, y is redrawn in
+    BK-wide slices (no dot operand above BK x BD)."""
+    dt = XC.dtype.element_ty
     if HAS_MAT:
-        k = tl.arange(0, BD)[:, None]
-        mt = tl.load(MAT + c * D + k, mask=(k < D) & cm, other=0.0)
-        z = scale * _dot(diff, mt, IEEE)
+        z = tl.zeros((R, BD), dt)
+        for kb in tl.static_range(0, BD, BK):
+            kr = kb + tl.arange(0, BK)[None, :]
+            km = kr < D
+            e = _normal(kr, cnt, clo, chi, k0, k1, D, F64).to(dt)
+            xk = tl.load(XC + kr, mask=km, other=0.0)
+            yk = _sample(xk, s, sgn * e, LO, HI, kr, km, HAS_BOX)
+            if HAS_SHIFT:
+                yk = yk - tl.load(SHIFT + kr, mask=km, other=0.0)
+            yk = tl.where(km, yk, 0.0)
+            kc = kb + tl.arange(0, BK)[:, None]
+            mt = tl.load(MAT + c * D + kc, mask=(kc < D) & cm, other=0.0)  # mt[k, i] = M[c_i, k]
+            z += _dot(yk, mt, IEEE)
+        z = scale * z
     else:
-        e = _normal(c, cnt, clo, chi, k0, k1, D, F64)
+        e = _normal(c, cnt, clo, chi, k0, k1, D, F64).to(dt)
         xc = tl.load(XC + c, mask=cm, other=0.0)
-        y = _sample(xc, s, sgn * e.to(xc.dtype), LO, HI, c, cm, HAS_BOX)
+        y = _sample(xc, s, sgn * e, LO, HI, c, cm, HAS_BOX)
         if HAS_SHIFT:
             y = y - tl.load(SHIFT + c, mask=cm, other=0.0)
         z = scale * y
@@ -223,30 +235,30 @@ def _f_of(XC, LO, HI, SHIFT, MAT, W, y, col, valid, cnt, sgn, clo, chi, k0, k1, 
           p0, p1, o0, o1, o2, o3,
           FN: tl.constexpr, HAS_BOX: tl.constexpr, HAS_MAT: tl.constexpr, HAS_SHIFT: tl.constexpr,
           HAS_W: tl.constexpr, NP1: tl.constexpr, NP2: tl.constexpr, F64: tl.constexpr,
-          BD: tl.constexpr, IEEE: tl.constexpr):
-    """f of the samples y (R, BD) (noise sign ``sgn``), through the problem's affine wrapper."""
-    diff = y
-    if HAS_SHIFT:
-        diff = y - tl.load(SHIFT + col, mask=col < D, other=0.0)
-    diff = tl.where(valid, diff, 0.0)
+          R: tl.constexpr, BD: tl.constexpr, BK: tl.constexpr, IEEE: tl.constexpr):
+    """f of the samples y = clip(x + sgn s eps) (R, BD) of noise rows ``cnt``, through the
+    problem's affine wrapper: (R,)."""
+    cm = col < D
     if HAS_MAT:
-        k = tl.arange(0, BD)[:, None]
-        mt = tl.load(MAT + col * D + k, mask=(k < D) & (col < D), other=0.0)
-        z = scale * _dot(diff, mt, IEEE)
-    else:
-        z = scale * diff
+        z = _wrapped(XC, LO, HI, SHIFT, MAT, col, cm, cnt, sgn, clo, chi, k0, k1, s, scale, D, R,
+                     HAS_BOX, HAS_MAT, HAS_SHIFT, F64, BD, BK, IEEE)
+    else:  # the samples at hand need no redraw
+        z = y
+        if HAS_SHIFT:
+            z = z - tl.load(SHIFT + col, mask=cm, other=0.0)
+        z = scale * z
     z = tl.where(valid, z, 0.0)
     zp1 = z
     zp2 = z
     if NP1:
-        zp1 = _z_at(XC, LO, HI, SHIFT, MAT, diff, col, 1, cnt, sgn, clo, chi, k0, k1, s, scale, D,
-                    HAS_BOX, HAS_MAT, HAS_SHIFT, F64, BD, IEEE)
+        zp1 = _wrapped(XC, LO, HI, SHIFT, MAT, col + 1, (col + 1) < D, cnt, sgn, clo, chi, k0, k1, s, scale,
+                       D, R, HAS_BOX, HAS_MAT, HAS_SHIFT, F64, BD, BK, IEEE)
     if NP2:
-        zp2 = _z_at(XC, LO, HI, SHIFT, MAT, diff, col, 2, cnt, sgn, clo, chi, k0, k1, s, scale, D,
-                    HAS_BOX, HAS_MAT, HAS_SHIFT, F64, BD, IEEE)
+        zp2 = _wrapped(XC, LO, HI, SHIFT, MAT, col + 2, (col + 2) < D, cnt, sgn, clo, chi, k0, k1, s, scale,
+                       D, R, HAS_BOX, HAS_MAT, HAS_SHIFT, F64, BD, BK, IEEE)
     w = z
     if HAS_W:
-        w = tl.load(W + col, mask=col < D, other=0.0)
+        w = tl.load(W + col, mask=cm, other=0.0)
     v, _g = _rows.row_math(FN, False, z, z, z, zp1, zp2, col, D, df, valid, w, p0, p1, o0, o1, o2, o3)
     return v + bias
 
@@ -279,7 +291,7 @@ def _estimate_kernel(X, SIGMA, P, W, MAT, SHIFT, CONSTS, KEYS, LO, HI, LAM, STAT
                      STATS_PASS: tl.constexpr, HAS_P: tl.constexpr, NPAR: tl.constexpr,
                      HAS_BOX: tl.constexpr, HAS_MAT: tl.constexpr, HAS_SHIFT: tl.constexpr,
                      HAS_W: tl.constexpr, NP1: tl.constexpr, NP2: tl.constexpr, F64: tl.constexpr,
-                     BLOCK: tl.constexpr, BD: tl.constexpr, IEEE: tl.constexpr):
+                     BLOCK: tl.constexpr, BD: tl.constexpr, BK: tl.constexpr, IEEE: tl.constexpr):
     c = tl.program_id(0)
     lane = tl.program_id(1)
     dt = X.dtype.element_ty
@@ -333,14 +345,14 @@ def _estimate_kernel(X, SIGMA, P, W, MAT, SHIFT, CONSTS, KEYS, LO, HI, LAM, STAT
         y = _sample(x_row, s, eps, LO, HI, col, cmask, HAS_BOX)
         f = _f_of(XC, LO, HI, SHIFT, MAT, W, y, col, valid, cnt, 1.0, clo, chi, k0, k1, s, scale, bias,
                   D, df, p0, p1, o0, o1, o2, o3, FN, HAS_BOX, HAS_MAT, HAS_SHIFT, HAS_W, NP1, NP2, F64,
-                  BD, IEEE)
+                  BLOCK, BD, BK, IEEE)
         um1 = tl.sum(um.to(tl.int32), axis=1) > 0  # (R,)
         ok = um1 & (tl.abs(f) < float("inf"))
         if ANTI:
             y2 = _sample(x_row, s, -eps, LO, HI, col, cmask, HAS_BOX)
             f2 = _f_of(XC, LO, HI, SHIFT, MAT, W, y2, col, valid, cnt, -1.0, clo, chi, k0, k1, s, scale,
                        bias, D, df, p0, p1, o0, o1, o2, o3, FN, HAS_BOX, HAS_MAT, HAS_SHIFT, HAS_W, NP1,
-                       NP2, F64, BD, IEEE)
+                       NP2, F64, BLOCK, BD, BK, IEEE)
             ok2 = um1 & (tl.abs(f2) < float("inf"))
             kid = (ch * BLOCK + tl.arange(0, BLOCK)).to(tl.int64) * 2
         else:
@@ -487,7 +499,8 @@ def estimate_triton(problem: Any, X: Any, sigma: Any, *, samples: int, temperatu
     common = dict(FN=fn, ANTI=bool(antithetic), HAS_P=p is not None,
                   NPAR=0 if p is None else p.shape[1], HAS_BOX=lo is not None, HAS_MAT=has_mat,
                   HAS_SHIFT=tabs["shift"] is not None, HAS_W=tabs["weights"] is not None, NP1=np1,
-                  NP2=np2, F64=dt == f64, BLOCK=BLOCK, BD=BD, IEEE=dt == torch.float32)
+                  NP2=np2, F64=dt == f64, BLOCK=BLOCK, BD=BD, BK=32 if BD <= 128 else 16,
+                  IEEE=dt == torch.float32)
     args = lambda: (Xt, s, dummy if p is None else p,  # noqa: E731
                     dummy if tabs["weights"] is None else tabs["weights"],
                     dummy if tabs["matrix"] is None else tabs["matrix"],

@@ -89,7 +89,7 @@ def test_dimension_one_and_odd_tiles(name):
 @pytest.mark.parametrize("name", ["rosenbrock", "griewank", "glens.himmelblau", "levy", "zakharov", "ellipsoid"])
 def test_affine_wrapper(name, dt):
     rng = np.random.default_rng(4)
-    for d in (6, 20):
+    for d in (6, 40):  # 40: the rotation runs in two 32-wide slices
         Q, _ = np.linalg.qr(rng.normal(size=(d, d)))
         p = problems.get(name, d, matrix=Q, shift=rng.normal(size=d), scale=0.7, bias=3.0)
         X = torch.tensor(rng.uniform(-2, 2, size=(21, d)), dtype=dt)
@@ -163,9 +163,9 @@ def test_triton_errors():
         problems.bbob(3, 1, 4).evaluate(torch.zeros(3, 4), backend="triton")
     with pytest.raises(ValueError, match="no Triton kernel"):
         smoothing.estimate(problems.bbob(15, 1, 4), torch.zeros(2, 4), 0.1, samples=8, backend="triton")
-    with pytest.raises(ValueError, match="dim <= 128 for rotated problems"):
-        r = problems.get("sphere", 130, matrix=np.eye(130))
-        r.evaluate(torch.zeros(2, 130), backend="triton")
+    with pytest.raises(ValueError, match="dim <= 256 for rotated problems"):
+        r = problems.get("sphere", 260, matrix=np.eye(260))
+        r.evaluate(torch.zeros(2, 260), backend="triton")
     with pytest.raises(ValueError, match="X: must be a torch tensor|X must be a torch tensor"):
         p.evaluate(np.zeros((2, 5)), backend="triton")
 
@@ -220,9 +220,10 @@ def test_estimator_matches_cpu_core(case, dt):
 
 def test_estimator_rotated_and_reference():
     rng = np.random.default_rng(2)
-    Q, _ = np.linalg.qr(rng.normal(size=(5, 5)))
-    p = problems.get("rosenbrock", 5, matrix=Q, shift=rng.normal(size=5) * 0.1)
-    X = torch.tensor(rng.uniform(-1, 1, size=(2, 5)), dtype=torch.float64)
+    d = 40  # two 32-wide slices of the rotation
+    Q, _ = np.linalg.qr(rng.normal(size=(d, d)))
+    p = problems.get("rosenbrock", d, matrix=Q, shift=rng.normal(size=d) * 0.1)
+    X = torch.tensor(rng.uniform(-1, 1, size=(2, d)), dtype=torch.float64)
     kw = dict(samples=32, temperature=1.5, seed=9)
     a = tsm.estimate_triton(p, X, 0.4, **kw)
     b = smoothing.estimate(p, X.numpy(), 0.4, **kw)
