@@ -485,3 +485,22 @@ def test_robot_slsqp_feasible_trajectory():
     assert 5.3 < res.fun[0] == xf[0] < 20
     assert res.iterations[0] == res.paths[0].shape[0] - 1 >= 1
     np.testing.assert_array_equal(res.paths[0][0], x0[0])
+
+
+def test_collect_progress_on_stderr(tmp_path, capsys):
+    glens.collect(glens.get_family("qp", 2), tmp_path / "p", n_params=2, n_starts=2, executor="local")
+    err = capsys.readouterr().err
+    assert "collect qp d=2: 2/2 parameters (100%)" in err
+    glens.collect(glens.get_family("qp", 2), tmp_path / "q", n_params=2, n_starts=2, executor="local",
+                  progress=False)
+    assert capsys.readouterr().err == ""
+
+
+def test_builtin_family_pickles_as_its_recipe():
+    import pickle
+
+    fam = pickle.loads(pickle.dumps(glens.get_family("robot", 41)))
+    assert fam.dim == 41 and fam.problem.horizon == 10 and fam.solver == "slsqp"
+    res = fam.solve(np.array([5.0, 5.0, 3.0, 7.0, 1.0, 0.5]), np.zeros((1, 41)), max_iter=2)
+    # 2 iterations from t_f = 0 (both goals 14 away) cannot reach a feasible point: a failure at the cap
+    assert not res.converged[0] and res.iterations[0] <= 2 and res.k()[0] == 2
