@@ -182,6 +182,16 @@ def test_slsqp_records_scipy_iterates():
     assert not short.converged[0] and short.k()[0] == 1
 
 
+def test_solvers_accept_unpickled_arrays():
+    # arrays that crossed a process boundary carry a non-canonical float64 dtype object
+    import pickle
+
+    fam = glens.get_family("levy", 3)
+    alpha, x0 = pickle.loads(pickle.dumps((np.array([0.5]), np.full((2, 3), 2.0))))
+    assert fam.solve(alpha, x0).converged.all()
+    assert glens.get_family("qp", 2).solve(*pickle.loads(pickle.dumps((np.array([1.0]), np.ones((2, 2)))))).converged.all()
+
+
 def test_solver_bad_options():
     prob = scoreopt.problems.glens("qp", 2)
     with pytest.raises(ValueError, match="step"):
@@ -330,6 +340,19 @@ def test_collect_settings_mismatch_and_restart(tmp_path):
     assert m["n_starts"] == 4 and len(m["shards"]) == 3 and all(e["runs"] == 4 for e in m["shards"])
 
 
+def test_collect_refuses_a_concurrent_writer(tmp_path):
+    fam = glens.get_family("qp", 2)
+    root = tmp_path / "d"
+
+    def nested(i):
+        if i == 0:
+            with pytest.raises(RuntimeError, match="another collection"):
+                glens.collect(fam, root, n_params=2, n_starts=2, executor="local", progress=False)
+
+    glens.collect(fam, root, n_params=2, n_starts=2, executor="local", progress=False, on_shard=nested)
+    assert len(ds.read_manifest(root)["shards"]) == 2
+
+
 def test_collect_bad_inputs(tmp_path):
     fam = glens.get_family("qp", 2)
     with pytest.raises(TypeError, match="family"):
@@ -402,6 +425,12 @@ def test_evaluate_diversity_and_uniform_baseline():
     base = glens.evaluate(fam, [[11.0, 7.0]] * 2, u)
     assert base.mean > res.mean  # uniform starts are farther from convergence than near-optimum ones
     assert base.n_optima.max() == 4
+    # worker processes give the same numbers (the tasks travel pickled)
+    lev = glens.get_family("levy", 3)
+    P = lev.sample_params(np.random.default_rng(0), 2)
+    G = glens.uniform_guesses(lev, P, 5, np.random.default_rng(1))
+    a, b = glens.evaluate(lev, P, G), glens.evaluate(lev, P, G, executor="processes")
+    assert np.array_equal(a.k, b.k) and np.array_equal(a.final, b.final) and np.array_equal(a.n_optima, b.n_optima)
 
 
 def test_evaluate_bad_inputs_and_plots(tmp_path):

@@ -117,9 +117,11 @@ def collect(family: Family, out_dir: PathLike, *, n_params: int, n_starts: int, 
     n_starts (M): uniform starts per parameter, all solved in one task. executor: a name for
     :func:`scoreopt.distributed.make_executor` ("processes": a pool of one worker process per
     core; "local": serial in this process; "ray": a Ray cluster at ``address``), an Executor, or
-    any object with ``imap_unordered(fn, items)`` (used and left open). resume: keep the finished shards of an interrupted collection with the same
-    settings (checksums verified; anything else is redone); False starts over. on_shard(index):
-    called after each shard is committed (exceptions propagate and stop the collection)."""
+    any object with ``imap_unordered(fn, items)`` (used and left open). resume: keep the
+    finished shards of an interrupted collection with the same settings (checksums verified;
+    anything else is redone); False starts over. on_shard(index): called after each shard is
+    committed (exceptions propagate and stop the collection). A second collection into the same
+    directory while one runs raises RuntimeError."""
     if not isinstance(family, Family):
         raise TypeError(f"family: expected a scoreopt.glens.Family, got {type(family).__name__}")
     if not isinstance(out_dir, (str, os.PathLike)):
@@ -134,6 +136,31 @@ def collect(family: Family, out_dir: PathLike, *, n_params: int, n_starts: int, 
         raise ValueError(f"out_dir: {str(root)!r} exists and is not a directory")
     root.mkdir(parents=True, exist_ok=True)
 
+    with _exclusive(root):
+        return _collect(family, root, N, M, seed, executor, address, progress, resume, on_shard)
+
+
+@contextlib.contextmanager
+def _exclusive(root: Path):
+    """Refuse a second collection writing into the same directory at the same time."""
+    try:
+        import fcntl
+    except ImportError:  # not POSIX: no guard
+        yield
+        return
+    with open(root / ".collect.lock", "a") as f:
+        try:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise RuntimeError(f"out_dir: another collection is writing into {str(root)!r}") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+
+def _collect(family: Family, root: Path, N: int, M: int, seed: int, executor: Any, address: Optional[str],
+             progress: bool, resume: bool, on_shard: Optional[Callable[[int], None]]) -> Path:
     settings = _settings(family, seed, N, M)
     params = family.sample_params(np.random.default_rng(seed), N)
     done: Dict[int, dict] = {}

@@ -64,8 +64,15 @@ class SolveResult:
         return np.where(self.converged, self.iterations, self.cap).astype(np.int64)
 
 
+def _f64(a: Any) -> np.ndarray:
+    """A float64 copy with numpy's canonical float64 dtype object. Arrays unpickled in worker
+    processes carry an equal but distinct dtype instance, which the core's buffer check (an
+    identity test) refuses; np.array(a, dtype=float64) keeps that instance, astype does not."""
+    return np.asarray(a).astype(np.float64)
+
+
 def _starts(problem: Problem, x0: Any) -> np.ndarray:
-    x = np.array(x0, dtype=np.float64)  # a copy: the solvers write into it
+    x = _f64(x0)  # a copy: the solvers write into it
     if x.ndim == 1:
         x = x.reshape(1, -1)
     if x.ndim != 2 or x.shape[1] != problem.dim or x.shape[0] == 0:
@@ -80,7 +87,7 @@ def _params(problem: Problem, alpha: Any) -> Optional[np.ndarray]:
         if alpha is not None and np.size(alpha) != 0:
             raise ValueError(f"alpha: problem {problem.name!r} takes no parameters")
         return None
-    a = np.asarray(alpha, dtype=np.float64)
+    a = _f64(alpha)
     if a.shape != (problem.num_params,):
         raise ValueError(f"alpha: expected shape ({problem.num_params},), got {a.shape}")
     if not np.isfinite(a).all():
