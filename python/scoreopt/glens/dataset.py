@@ -7,6 +7,7 @@ On disk, a data set is a directory::
     shard_00000.npz      one file per parameter index i = 0 ... N-1
     shard_00001.npz
     ...
+    .collect.lock        held by a running collection (refuses a second writer)
 
 ``manifest.json`` holds: ``format`` ("scoreopt.glens.kneighborhood"), ``version`` (1), the
 family's settings (``family``, ``dim``, ``num_params``, ``param_bounds`` [[lower], [upper]],

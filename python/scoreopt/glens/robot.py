@@ -36,7 +36,7 @@ Differences from the paper, stated:
 
 from __future__ import annotations
 
-from typing import Any, Tuple
+from typing import Any
 
 import numpy as np
 
