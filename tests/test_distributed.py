@@ -319,16 +319,20 @@ def _glens_family():
     return glens.get_family("himmelblau", 4)
 
 
+_COLLECT_LOCK = ".collect.lock"  # collect's guard against a concurrent writer (empty)
+
+
 def _dataset_files(root):
     """{file name: bytes} of a data set: params, shards (no temporaries, no extras)."""
-    return {f.name: f.read_bytes() for f in sorted(root.iterdir()) if f.name != "manifest.json"}
+    return {f.name: f.read_bytes() for f in sorted(root.iterdir())
+            if f.name not in ("manifest.json", _COLLECT_LOCK)}
 
 
 def _check_complete(root, n):
     """Every shard present exactly once, in the files and in the manifest; nothing half-written."""
     import json
 
-    names = sorted(f.name for f in root.iterdir())
+    names = sorted(f.name for f in root.iterdir() if f.name != _COLLECT_LOCK)
     assert names == ["manifest.json", "params.npy"] + [f"shard_{i:05d}.npz" for i in range(n)]
     listed = [e["index"] for e in json.loads((root / "manifest.json").read_text())["shards"]]
     assert listed == list(range(n))
@@ -439,3 +443,13 @@ def test_glens_collect_resumes_after_the_driver_is_killed(glens_local, ray_execu
     assert {i: (root / f"shard_{i:05d}.npz").stat().st_mtime_ns for i in first} == stamps
     _check_complete(root, GLENS["n_params"])
     assert _dataset_files(root) == _dataset_files(glens_local)  # nothing lost or changed
+
+
+def test_unpicklable_objectives_are_refused_clearly(ray_executor):
+    import threading
+
+    lock = threading.Lock()
+    with pytest.raises(TypeError, match="fn: .*cannot be pickled"):
+        distributed.from_callable(lambda X: lock and _rastrigin_rows(X), executor=ray_executor, **BOX)
+    with pytest.raises(TypeError, match="fn: .*cannot be pickled"):
+        ray_executor.map(lambda x: lock and x, [1])

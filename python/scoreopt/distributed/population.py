@@ -85,11 +85,13 @@ class _ActorPool:
         retries = ray_executor.max_retries
         self.max_retries = retries
         try:
-            fn_ref = ray.put(task.fn)
-        except Exception as e:
+            ray.cloudpickle.dumps(task.fn)
+        except Exception as e:  # pickling raises a wide variety of types
             raise TypeError(f"fn: cannot send {task.fn!r} to the Ray actors, it cannot be pickled ({e})") from None
         cls = ray.remote(num_cpus=1, max_restarts=retries, max_task_retries=retries)(_ObjectiveActor)
-        self.actors = [cls.remote(fn_ref, task.vectorized) for _ in range(workers)]
+        # fn goes with each actor's creation task (not as an object reference): a restarted
+        # actor must find its constructor arguments again
+        self.actors = [cls.remote(task.fn, task.vectorized) for _ in range(workers)]
 
     def map(self, chunks: List[Any]) -> List[np.ndarray]:
         ray = self.ray

@@ -22,6 +22,13 @@ def import_ray():
     return ray
 
 
+def _worker_lost(ray) -> tuple:
+    """The exceptions of a task whose worker process or node was lost (as far as this Ray
+    version has them)."""
+    names = ("WorkerCrashedError", "NodeDiedError", "OutOfMemoryError")
+    return tuple(getattr(ray.exceptions, n) for n in names if hasattr(ray.exceptions, n))
+
+
 def _run_task(fn, item):
     return fn(item)
 
@@ -34,15 +41,20 @@ def _loopback_only(ray):
     constant by this one; both are restored afterwards so that a later connection to a real
     cluster from this process is unaffected."""
     key = "RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER"
-    from ray._private import ray_constants
-
-    old_env, old_const = os.environ.get(key), ray_constants.ENABLE_RAY_CLUSTER
+    try:
+        from ray._private import ray_constants
+    except ImportError:  # a Ray without this module: the environment switch alone
+        ray_constants = None
+    old_env = os.environ.get(key)
+    old_const = getattr(ray_constants, "ENABLE_RAY_CLUSTER", None)
     os.environ[key] = "0"
-    ray_constants.ENABLE_RAY_CLUSTER = False
+    if old_const is not None:
+        ray_constants.ENABLE_RAY_CLUSTER = False
     try:
         yield
     finally:
-        ray_constants.ENABLE_RAY_CLUSTER = old_const
+        if old_const is not None:
+            ray_constants.ENABLE_RAY_CLUSTER = old_const
         if old_env is None:
             os.environ.pop(key, None)
         else:
@@ -108,15 +120,17 @@ class RayExecutor(Executor):
                 while next_item < len(items) and len(pending) < limit:
                     pending[self._task.remote(fn_ref, items[next_item])] = next_item
                     next_item += 1
-                ready, _ = ray.wait(list(pending), num_returns=1)
+                refs = list(pending)
+                ready, rest = ray.wait(refs, num_returns=1)
+                if rest:  # and whatever else has finished meanwhile: fewer rounds over `pending`
+                    ready += ray.wait(rest, num_returns=len(rest), timeout=0)[0]
                 for ref in ready:
                     i = pending.pop(ref)
                     # an exception raised by fn arrives as a RayTaskError that is also an instance
                     # of fn's exception type, and propagates as such
                     try:
                         result = ray.get(ref)
-                    except (ray.exceptions.WorkerCrashedError, ray.exceptions.NodeDiedError,
-                            ray.exceptions.OutOfMemoryError) as e:
+                    except _worker_lost(ray) as e:
                         raise RuntimeError(f"executor 'ray': the worker running task {i} died "
                                            f"{self.max_retries + 1} time(s) (max_retries={self.max_retries}): "
                                            f"{type(e).__name__}") from e
