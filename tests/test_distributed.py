@@ -108,12 +108,15 @@ def test_killed_worker_task_is_rerun(kind, ray_executor, tmp_path):
     assert dict(pairs) == {x: x * x for x in range(10)}
 
 
-def test_ray_gives_up_after_max_retries(ray_executor, tmp_path):
+def test_executors_give_up_after_max_retries(ray_executor, tmp_path):
     ex = distributed.RayExecutor(max_retries=0)  # shares the module's Ray instance
     with pytest.raises(RuntimeError, match="died"):
         ex.map(_die_once, [(0, 0, str(tmp_path / "died"))])
     ex.close()
     assert ray_executor.map(_work, ITEMS[:1])[0].shape == (7,)  # the shared instance is fine
+    with make_executor("processes", max_workers=1, max_retries=0) as ex:
+        with pytest.raises(RuntimeError, match="died"):
+            ex.map(_die_once, [(0, 0, str(tmp_path / "died-too"))])
 
 
 def test_closing_imap_early_leaves_the_executor_usable(ray_executor):
