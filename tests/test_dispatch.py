@@ -49,6 +49,11 @@ def test_auto_on_cuda_input(monkeypatch, cuda_input):
 def test_cpu_refuses_device_tensors(cuda_input):
     with pytest.raises(ValueError, match=r"backend='cpu': X is a tensor on device 'cuda:0'; move it with X.cpu\(\)"):
         _dispatch.resolve("cpu", cuda_input)
+    f = problems.from_callable(lambda X: (X ** 2).sum(1), dim=3, bounds=(-1, 1))
+    with pytest.raises(ValueError, match=r"backend='cpu': X is a tensor on device 'cuda:0'"):
+        f.evaluate(cuda_input, backend="cpu")
+    with pytest.raises(ValueError, match=r"backend='cpu': X is a tensor on device 'cuda:0'"):
+        problems.get("sphere", 3).evaluate(cuda_input, backend="cpu")
 
 
 def test_cuda_without_build_or_device(monkeypatch, cuda_input):

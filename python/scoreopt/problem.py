@@ -274,6 +274,8 @@ class CallableProblem(Problem):
 
     def _run(self, X, params, want_grad, backend="auto"):
         _dispatch.only_cpu(backend, f"callable problem {self.name!r}")
+        if backend == "cpu":
+            _dispatch.resolve("cpu", X)  # a device tensor: the clear "move it with X.cpu()" error
         if params is not None:
             raise ValueError(f"params: callable problem {self.name!r} takes no parameters")
         src, a, single = self._prepare(X)
