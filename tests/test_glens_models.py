@@ -84,17 +84,30 @@ def test_resblock_film_hand_computation():
     torch.manual_seed(1)
     net = UNet1D(2, TINY, time_conditioned=False)
     blk = net.downs[0][0]
-    x = torch.randn(3, 8, 12)
+    x = torch.randn(3, 12, 8)                                              # (B, L, C), channels-last
     emb = torch.randn(3, 16)
     scale, shift = blk.film(torch.nn.functional.silu(emb)).chunk(2, dim=1)
-    h = blk.block1.proj(x)
-    h = h / h.norm(dim=1, keepdim=True).clamp_min(1e-12) * math.sqrt(8) * blk.block1.norm.g
-    h = torch.nn.functional.silu(h * (scale[..., None] + 1) + shift[..., None])
+    conv = torch.nn.functional.conv1d(x.transpose(1, 2), blk.block1.proj.weight, blk.block1.proj.bias,
+                                      padding=1).transpose(1, 2)           # PyTorch's convolution
+    torch.testing.assert_close(blk.block1.proj(x), conv, rtol=1e-5, atol=1e-5)
+    h = conv / conv.norm(dim=-1, keepdim=True) * math.sqrt(8) * blk.block1.norm.g
+    h = torch.nn.functional.silu(h * (scale[:, None, :] + 1) + shift[:, None, :])
     h = blk.block2(h)
     torch.testing.assert_close(blk(x, emb), h + x)
 
 
 # ---- schedule -----------------------------------------------------------------------------------
+
+def test_conv_gemm_matches_torch_conv1d():
+    from scoreopt.glens.models import Conv1d
+
+    torch.manual_seed(2)
+    x = torch.randn(4, 12, 5)
+    for k, stride, pad in ((7, 1, 3), (3, 1, 1), (4, 2, 1), (1, 1, 0)):
+        c = Conv1d(5, 6, k, stride, pad)
+        ref = torch.nn.functional.conv1d(x.transpose(1, 2), c.weight, c.bias, stride, pad).transpose(1, 2)
+        torch.testing.assert_close(c(x), ref, rtol=1e-5, atol=1e-5)
+
 
 def test_cosine_schedule_closed_form():
     T, s = 50, 0.008
@@ -294,3 +307,40 @@ def test_train_reduces_loss_and_save_load_roundtrip(tmp_path):
         TrainConfig(steps=-1)
     with pytest.raises(ValueError, match="ema_decay"):
         TrainConfig(ema_decay=1.0)
+
+
+# ---- the pipeline through the CLI ---------------------------------------------------------------
+
+def test_cli_pipeline_toy(tmp_path, capsys):
+    """collect -> train (ns, sb) -> sample (GLENS and NS-only) -> evaluate, at toy size."""
+    from scoreopt.cli import main
+
+    data, ns, sb = tmp_path / "data", tmp_path / "ns.pt", tmp_path / "sb.pt"
+    fam = ["--family", "himmelblau", "--dim", "4"]
+    assert main(["glens", "collect", *fam, "--out", str(data), "--n-params", "3", "--n-starts", "4",
+                 "--executor", "local", "--quiet"]) == 0
+    tiny = ["--steps", "3", "--batch-size", "8", "--width", "8", "--cond-emb-dim", "8", "--heads", "1",
+            "--head-dim", "8", "--quiet"]
+    assert main(["glens", "train", "--data", str(data), "--kind", "ns", "--out", str(ns), *tiny]) == 0
+    assert main(["glens", "train", "--data", str(data), "--kind", "sb", "--out", str(sb), *tiny,
+                 "--checkpoint", str(tmp_path / "sb.ckpt")]) == 0
+    assert (tmp_path / "sb.ckpt").exists()
+    g_glens, g_ns = tmp_path / "glens.npz", tmp_path / "ns.npz"
+    assert main(["glens", "sample", "--model", str(ns), "--sb", str(sb), "--test-params", "2", "--samples", "3",
+                 "--out", str(g_glens)]) == 0
+    assert main(["glens", "sample", "--model", str(ns), "--test-params", "2", "--samples", "3",
+                 "--out", str(g_ns)]) == 0
+    f, f_ns = np.load(g_glens), np.load(g_ns)
+    assert f["guesses"].shape == (2, 3, 4) and f["params"].shape == (2, 2)
+    np.testing.assert_array_equal(f["params"], f_ns["params"])               # same unseen test parameters
+    assert not np.array_equal(f["guesses"], f_ns["guesses"])                  # SB guidance acted
+    capsys.readouterr()
+    assert main(["glens", "evaluate", *fam, "--guesses", str(g_glens), "--json"]) == 0
+    rec = json.loads(capsys.readouterr().out)
+    assert set(rec) >= {"k<=1", "k<=3", "k<=6", "mean_k", "std_k"}
+    assert 0 <= rec["mean_k"] <= 300 and rec["k<=1"] <= rec["k<=3"] <= rec["k<=6"]
+    assert main(["glens", "evaluate", *fam, "--uniform", "3", "--test-params", "2", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["mean_k"] > 0
+    # errors are reported, not raised
+    assert main(["glens", "evaluate", *fam]) == 2
+    assert main(["glens", "train", "--data", str(data), "--kind", "ns", "--out", str(ns), "--mults", "1,x"]) == 2

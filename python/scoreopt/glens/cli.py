@@ -17,11 +17,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any, Dict
 
 import numpy as np
 
-__all__ = ["add_subparser", "result_record"]
+__all__ = ["add_subparser", "main"]
 
 
 def _family(args):
@@ -52,8 +51,12 @@ def cmd_train(args) -> int:
     data = load(args.data, k=args.k if args.k is not None else 10)
     cfg = TrainConfig(steps=args.steps, batch_size=args.batch_size, lr=args.lr, seed=args.seed, k=args.k,
                       log_every=0 if args.quiet else args.log_every, checkpoint_every=args.checkpoint_every)
-    ncfg = NetConfig(width=args.width, mults=tuple(int(m) for m in args.mults.split(",")),
-                     cond_emb_dim=args.cond_emb_dim)
+    try:
+        mults = tuple(int(m) for m in args.mults.split(","))
+    except ValueError:
+        raise ValueError(f"--mults: expected comma-separated integers such as 1,2,4, got {args.mults!r}") from None
+    ncfg = NetConfig(width=args.width, mults=mults, cond_emb_dim=args.cond_emb_dim, heads=args.heads,
+                     head_dim=args.head_dim)
     model = train(args.kind, data, config=cfg, net_config=ncfg, checkpoint=args.checkpoint)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     model.save(args.out)
@@ -94,17 +97,6 @@ def cmd_sample(args) -> int:
     return 0
 
 
-def result_record(res: Any) -> Dict[str, Any]:
-    """The evaluation result as a JSON-able dict (mean/std of k, cumulative % at 1, 3, 6)."""
-    if hasattr(res, "to_dict"):
-        return res.to_dict()
-    if hasattr(res, "__dataclass_fields__"):
-        from dataclasses import asdict
-
-        return {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in asdict(res).items()}
-    return dict(res)
-
-
 def cmd_evaluate(args) -> int:
     from .evaluate import evaluate, uniform_guesses
 
@@ -117,12 +109,14 @@ def cmd_evaluate(args) -> int:
             raise ValueError("--guesses: expected the .npz written by `scoreopt glens sample` (or --uniform S)")
         f = np.load(args.guesses)
         params, guesses = f["params"], f["guesses"]
-    res = evaluate(fam, params, guesses)
-    rec = result_record(res)
+    res = evaluate(fam, params, guesses, executor=args.executor)
+    rec = res.summary()
     if args.json:
         print(json.dumps(rec))
     else:
-        print(res)
+        print(f"{fam!r}: {guesses.shape[0]} parameters x {guesses.shape[1]} guesses")
+        for key, v in rec.items():
+            print(f"  {key:<18}{v:10.3f}")
     return 0
 
 
@@ -158,6 +152,8 @@ def add_subparser(sub) -> None:
     pt.add_argument("--width", type=int, default=64, help="U-Net base width (paper: 64)")
     pt.add_argument("--mults", default="1,2,4", help="channel multipliers (paper: 1,2,4)")
     pt.add_argument("--cond-emb-dim", type=int, default=64)
+    pt.add_argument("--heads", type=int, default=4, help="attention heads (paper: 4)")
+    pt.add_argument("--head-dim", type=int, default=32, help="attention head width (paper: 32)")
     pt.add_argument("--seed", type=int, default=0)
     pt.add_argument("--threads", type=int, help="torch threads")
     pt.add_argument("--checkpoint", help="checkpoint file: written during training, resumed from if present")
@@ -193,6 +189,8 @@ def add_subparser(sub) -> None:
     pe.add_argument("--test-params", type=int, default=20)
     pe.add_argument("--param-seed", type=int, default=12345)
     pe.add_argument("--seed", type=int, default=0)
+    pe.add_argument("--executor", choices=["local", "processes"], default="local",
+                    help="local: serial (default); processes: one worker per core")
     pe.add_argument("--json", action="store_true")
     pe.set_defaults(func=cmd_evaluate)
 

@@ -135,16 +135,40 @@ class Scaler:
 
 # ---- U-Net --------------------------------------------------------------------------------------
 
+class Conv1d(nn.Module):
+    """nn.Conv1d's weights (C_out, C_in, k) applied to channels-last x (B, L, C_in): the
+    windows (one copy, ``unfold``) times the flattened weight, one GEMM of (B L_out, C_in k) by
+    (C_in k, C_out). On a CPU this runs at matrix-multiply speed where mkldnn's 1-D convolution
+    with few channels does not."""
+
+    def __init__(self, c_in: int, c_out: int, kernel: int = 1, stride: int = 1, padding: int = 0,
+                 bias: bool = True):
+        super().__init__()
+        ref = nn.Conv1d(c_in, c_out, kernel, stride, padding, bias=bias)  # PyTorch's initialization
+        self.weight = ref.weight
+        self.bias = ref.bias
+        self.kernel, self.stride, self.padding = kernel, stride, padding
+
+    def forward(self, x):
+        w = self.weight.reshape(self.weight.shape[0], -1)
+        if self.kernel == 1 and self.stride == 1:
+            return F.linear(x, w, self.bias)
+        if self.padding:
+            x = F.pad(x, (0, 0, self.padding, self.padding))
+        cols = x.unfold(1, self.kernel, self.stride)               # (B, L_out, C_in, k)
+        return F.linear(cols.reshape(cols.shape[0], cols.shape[1], -1), w, self.bias)
+
+
 class RMSNorm(nn.Module):
-    """x (B, C, L) normalized over channels: x / ||x|| * sqrt(C) * g."""
+    """x (B, L, C) normalized over channels: x / ||x|| * sqrt(C) * g."""
 
     def __init__(self, channels: int):
         super().__init__()
-        self.g = nn.Parameter(torch.ones(1, channels, 1))
+        self.g = nn.Parameter(torch.ones(channels))
         self.scale = channels ** 0.5
 
     def forward(self, x):
-        return F.normalize(x, dim=1) * self.g * self.scale
+        return x * torch.rsqrt((x * x).sum(-1, keepdim=True).clamp_min(1e-24)) * (self.g * self.scale)
 
 
 class SinusoidalEmbedding(nn.Module):
@@ -162,14 +186,14 @@ class SinusoidalEmbedding(nn.Module):
 class Block(nn.Module):
     def __init__(self, c_in: int, c_out: int):
         super().__init__()
-        self.proj = nn.Conv1d(c_in, c_out, 3, padding=1)
+        self.proj = Conv1d(c_in, c_out, 3, padding=1)
         self.norm = RMSNorm(c_out)
 
     def forward(self, x, scale_shift=None):
         x = self.norm(self.proj(x))
         if scale_shift is not None:
             scale, shift = scale_shift
-            x = x * (scale + 1) + shift
+            x = torch.addcmul(shift, x, scale + 1)
         return F.silu(x)
 
 
@@ -181,10 +205,10 @@ class ResBlock(nn.Module):
         self.film = nn.Linear(emb_dim, 2 * c_out)
         self.block1 = Block(c_in, c_out)
         self.block2 = Block(c_out, c_out)
-        self.skip = nn.Conv1d(c_in, c_out, 1) if c_in != c_out else nn.Identity()
+        self.skip = Conv1d(c_in, c_out, 1) if c_in != c_out else nn.Identity()
 
     def forward(self, x, emb):
-        scale_shift = self.film(F.silu(emb)).unsqueeze(-1).chunk(2, dim=1)
+        scale_shift = self.film(F.silu(emb)).unsqueeze(1).chunk(2, dim=-1)
         return self.block2(self.block1(x, scale_shift)) + self.skip(x)
 
 
@@ -196,18 +220,18 @@ class LinearAttention(nn.Module):
         self.heads, self.scale = heads, head_dim ** -0.5
         hidden = heads * head_dim
         self.norm = RMSNorm(channels)
-        self.qkv = nn.Conv1d(channels, 3 * hidden, 1, bias=False)
-        self.out = nn.Conv1d(hidden, channels, 1)
+        self.qkv = Conv1d(channels, 3 * hidden, 1, bias=False)
+        self.out = Conv1d(hidden, channels, 1)
         self.out_norm = RMSNorm(channels)
 
     def forward(self, x):
-        B, _, L = x.shape
-        q, k, v = self.qkv(self.norm(x)).reshape(B, 3, self.heads, -1, L).unbind(1)
-        q = q.softmax(dim=-2) * self.scale
-        k = k.softmax(dim=-1)
-        context = k @ v.transpose(-1, -2)           # (B, h, dk, dv)
-        y = context.transpose(-1, -2) @ q            # (B, h, dv, L)
-        return x + self.out_norm(self.out(y.reshape(B, -1, L)))
+        B, L, _ = x.shape
+        q, k, v = self.qkv(self.norm(x)).reshape(B, L, 3, self.heads, -1).permute(2, 0, 3, 1, 4)  # (B, h, L, dh)
+        q = q.softmax(dim=-1) * self.scale
+        k = k.softmax(dim=-2)
+        context = k.transpose(-1, -2) @ v            # (B, h, dk, dv)
+        y = (q @ context).transpose(1, 2)            # (B, L, h, dv)
+        return x + self.out_norm(self.out(y.reshape(B, L, -1)))
 
 
 class Attention(nn.Module):
@@ -218,21 +242,33 @@ class Attention(nn.Module):
         self.heads = heads
         hidden = heads * head_dim
         self.norm = RMSNorm(channels)
-        self.qkv = nn.Conv1d(channels, 3 * hidden, 1, bias=False)
-        self.out = nn.Conv1d(hidden, channels, 1)
+        self.qkv = Conv1d(channels, 3 * hidden, 1, bias=False)
+        self.out = Conv1d(hidden, channels, 1)
 
     def forward(self, x):
-        B, _, L = x.shape
-        q, k, v = self.qkv(self.norm(x)).reshape(B, 3, self.heads, -1, L).transpose(-1, -2).unbind(1)
+        B, L, _ = x.shape
+        q, k, v = self.qkv(self.norm(x)).reshape(B, L, 3, self.heads, -1).permute(2, 0, 3, 1, 4)
         y = F.scaled_dot_product_attention(q, k, v)  # (B, h, L, dh)
-        return x + self.out(y.transpose(-1, -2).reshape(B, -1, L))
+        return x + self.out(y.transpose(1, 2).reshape(B, L, -1))
+
+
+class Upsample(nn.Module):
+    """Nearest-neighbour doubling of the length, then a 3-tap convolution."""
+
+    def __init__(self, c_in: int, c_out: int):
+        super().__init__()
+        self.conv = Conv1d(c_in, c_out, 3, padding=1)
+
+    def forward(self, x):
+        return self.conv(x.repeat_interleave(2, dim=1))
 
 
 class UNet1D(nn.Module):
     """eps_theta(z_t, t, y) (time_conditioned=True) or xi_phi(x, y) (False).
 
     forward(x (B, d), t (B,) or None, cond (B, cond_dim), drop (B,) bool or None) -> (B, d);
-    rows with drop=True use the learned null condition embedding instead of MLP(cond)."""
+    rows with drop=True use the learned null condition embedding instead of MLP(cond).
+    Features are kept channels-last, (B, L, C), so that every convolution is one GEMM."""
 
     def __init__(self, cond_dim: int, config: Optional[NetConfig] = None, *, time_conditioned: bool = True):
         super().__init__()
@@ -249,7 +285,7 @@ class UNet1D(nn.Module):
             self.time_mlp = nn.Sequential(SinusoidalEmbedding(w), nn.Linear(2 * (w // 2), 4 * w), nn.GELU(),
                                           nn.Linear(4 * w, 4 * w))
             emb_dim += 4 * w
-        self.init_conv = nn.Conv1d(1, w, 7, padding=3)
+        self.init_conv = Conv1d(1, w, 7, padding=3)
         dims = [w] + [w * m for m in cfg.mults]
         pairs = list(zip(dims[:-1], dims[1:]))
         self.downs = nn.ModuleList()
@@ -257,7 +293,7 @@ class UNet1D(nn.Module):
             last = i == len(pairs) - 1
             self.downs.append(nn.ModuleList([
                 ResBlock(a, a, emb_dim), ResBlock(a, a, emb_dim), LinearAttention(a, cfg.heads, cfg.head_dim),
-                nn.Conv1d(a, b, 3, padding=1) if last else nn.Conv1d(a, b, 4, 2, 1)]))
+                Conv1d(a, b, 3, padding=1) if last else Conv1d(a, b, 4, 2, 1)]))
         mid = dims[-1]
         self.mid1 = ResBlock(mid, mid, emb_dim)
         self.mid_attn = Attention(mid, cfg.heads, cfg.head_dim)
@@ -267,10 +303,9 @@ class UNet1D(nn.Module):
             last = i == len(pairs) - 1
             self.ups.append(nn.ModuleList([
                 ResBlock(b + a, b, emb_dim), ResBlock(b + a, b, emb_dim), LinearAttention(b, cfg.heads, cfg.head_dim),
-                nn.Conv1d(b, a, 3, padding=1) if last
-                else nn.Sequential(nn.Upsample(scale_factor=2, mode="nearest"), nn.Conv1d(b, a, 3, padding=1))]))
+                Conv1d(b, a, 3, padding=1) if last else Upsample(b, a)]))
         self.final_block = ResBlock(2 * w, w, emb_dim)
-        self.final_conv = nn.Conv1d(w, 1, 1)
+        self.final_conv = Conv1d(w, 1, 1)
 
     def embedding(self, t, cond, drop=None):
         """Block embedding (B, emb_dim): [time MLP(t),] MLP(cond) or the null embedding."""
@@ -290,7 +325,7 @@ class UNet1D(nn.Module):
             raise ValueError(f"cond: expected ({x.shape[0]}, {self.cond_dim}), got {tuple(cond.shape)}")
         d = x.shape[1]
         pad = (-d) % self.factor
-        h = F.pad(x, (0, pad)).unsqueeze(1) if pad else x.unsqueeze(1)
+        h = (F.pad(x, (0, pad)) if pad else x).unsqueeze(-1)      # (B, L, 1)
         emb = self.embedding(t, cond, drop)
         h = self.init_conv(h)
         r = h
@@ -303,11 +338,11 @@ class UNet1D(nn.Module):
             h = down(h)
         h = self.mid2(self.mid_attn(self.mid1(h, emb)), emb)
         for b1, b2, attn, up in self.ups:
-            h = b1(torch.cat((h, skips.pop()), dim=1), emb)
-            h = attn(b2(torch.cat((h, skips.pop()), dim=1), emb))
+            h = b1(torch.cat((h, skips.pop()), dim=-1), emb)
+            h = attn(b2(torch.cat((h, skips.pop()), dim=-1), emb))
             h = up(h)
-        h = self.final_conv(self.final_block(torch.cat((h, r), dim=1), emb))
-        return h[:, 0, :d]
+        h = self.final_conv(self.final_block(torch.cat((h, r), dim=-1), emb))
+        return h[:, :d, 0]
 
 
 # ---- a trained model ----------------------------------------------------------------------------
