@@ -4,8 +4,9 @@ product reduction, and ``libdevice`` is not available under the interpreter)."""
 import triton
 import triton.language as tl
 
-PI = 3.141592653589793
-E = 2.718281828459045
+# globals read inside @triton.jit must be constexpr
+PI = tl.constexpr(3.141592653589793)
+E = tl.constexpr(2.718281828459045)
 
 
 @triton.jit

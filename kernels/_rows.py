@@ -15,31 +15,44 @@ import triton.language as tl
 
 from ._math import E, PI, expm1, log1p, prod, reduce2, rint, sinpi_sq
 
-# Function ids (compile-time constants of the kernels).
-SPHERE, ELLIPSOID, ROSENBROCK, RASTRIGIN, ACKLEY, LEVY, GRIEWANK = 0, 1, 2, 3, 4, 5, 6
-SCHWEFEL, STYBLINSKI_TANG, ZAKHAROV, MICHALEWICZ, WEIERSTRASS, ALPINE1 = 7, 8, 9, 10, 11, 12
-GLENS_QP, GLENS_HIMMELBLAU, GLENS_ROSENBROCK, GLENS_LEVY = 20, 21, 22, 23
+
+
+class Fn:
+    """Function ids (host side; the kernels take them as the constexpr FN)."""
+    SPHERE, ELLIPSOID, ROSENBROCK, RASTRIGIN, ACKLEY, LEVY, GRIEWANK = 0, 1, 2, 3, 4, 5, 6
+    SCHWEFEL, STYBLINSKI_TANG, ZAKHAROV, MICHALEWICZ, WEIERSTRASS, ALPINE1 = 7, 8, 9, 10, 11, 12
+    GLENS_QP, GLENS_HIMMELBLAU, GLENS_ROSENBROCK, GLENS_LEVY = 20, 21, 22, 23
+
+
+# the same ids as the constexpr globals that @triton.jit code may read
+SPHERE, ELLIPSOID, ROSENBROCK = tl.constexpr(Fn.SPHERE), tl.constexpr(Fn.ELLIPSOID), tl.constexpr(Fn.ROSENBROCK)
+RASTRIGIN, ACKLEY, LEVY = tl.constexpr(Fn.RASTRIGIN), tl.constexpr(Fn.ACKLEY), tl.constexpr(Fn.LEVY)
+GRIEWANK, SCHWEFEL = tl.constexpr(Fn.GRIEWANK), tl.constexpr(Fn.SCHWEFEL)
+STYBLINSKI_TANG, ZAKHAROV = tl.constexpr(Fn.STYBLINSKI_TANG), tl.constexpr(Fn.ZAKHAROV)
+MICHALEWICZ, WEIERSTRASS, ALPINE1 = tl.constexpr(Fn.MICHALEWICZ), tl.constexpr(Fn.WEIERSTRASS), tl.constexpr(Fn.ALPINE1)
+GLENS_QP, GLENS_HIMMELBLAU = tl.constexpr(Fn.GLENS_QP), tl.constexpr(Fn.GLENS_HIMMELBLAU)
+GLENS_ROSENBROCK, GLENS_LEVY = tl.constexpr(Fn.GLENS_ROSENBROCK), tl.constexpr(Fn.GLENS_LEVY)
 
 IDS = {
-    "sphere": SPHERE, "ellipsoid": ELLIPSOID, "rosenbrock": ROSENBROCK, "rastrigin": RASTRIGIN,
-    "ackley": ACKLEY, "levy": LEVY, "griewank": GRIEWANK, "schwefel": SCHWEFEL,
-    "styblinski_tang": STYBLINSKI_TANG, "zakharov": ZAKHAROV, "michalewicz": MICHALEWICZ,
-    "weierstrass": WEIERSTRASS, "alpine1": ALPINE1, "glens.qp": GLENS_QP,
-    "glens.himmelblau": GLENS_HIMMELBLAU, "glens.rosenbrock": GLENS_ROSENBROCK,
-    "glens.levy": GLENS_LEVY,
+    "sphere": Fn.SPHERE, "ellipsoid": Fn.ELLIPSOID, "rosenbrock": Fn.ROSENBROCK,
+    "rastrigin": Fn.RASTRIGIN, "ackley": Fn.ACKLEY, "levy": Fn.LEVY, "griewank": Fn.GRIEWANK,
+    "schwefel": Fn.SCHWEFEL, "styblinski_tang": Fn.STYBLINSKI_TANG, "zakharov": Fn.ZAKHAROV,
+    "michalewicz": Fn.MICHALEWICZ, "weierstrass": Fn.WEIERSTRASS, "alpine1": Fn.ALPINE1,
+    "glens.qp": Fn.GLENS_QP, "glens.himmelblau": Fn.GLENS_HIMMELBLAU,
+    "glens.rosenbrock": Fn.GLENS_ROSENBROCK, "glens.levy": Fn.GLENS_LEVY,
 }
 
 
 def neighbours(fn: int, grad: bool):
     """(needs i-2, i-1, i+1, i+2) for function ``fn``: which shifted tiles its row math reads."""
     m2 = m1 = p1 = p2 = False
-    if fn in (ROSENBROCK, GLENS_QP, GLENS_ROSENBROCK):
+    if fn in (Fn.ROSENBROCK, Fn.GLENS_QP, Fn.GLENS_ROSENBROCK):
         p1 = True
         m1 = grad
-    elif fn == GLENS_HIMMELBLAU:
+    elif fn == Fn.GLENS_HIMMELBLAU:
         p1 = p2 = True
         m1 = m2 = grad
-    elif fn == GRIEWANK and grad:
+    elif fn == Fn.GRIEWANK and grad:
         m1 = p1 = True
     return m2, m1, p1, p2
 

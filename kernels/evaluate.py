@@ -180,7 +180,7 @@ def _bbob_f15_kernel(X, F, T, N, D, BLOCK_R: tl.constexpr, BD: tl.constexpr, BK:
         mt = tl.load(T + 1 + D + D * D + kk * D + jc, mask=(kk < D) & (jc < D), other=0.0)  # mt[k, j] = M_jk
         z = tl.dot(y, mt)
         zm = rmask & (jc < D)
-        s1 += tl.sum(tl.where(zm, tl.cos((2.0 * PI) * z), 0.0), axis=1)
+        s1 += tl.sum(tl.where(zm, tl.cos(z * (2.0 * PI)), 0.0), axis=1)
         s2 += tl.sum(tl.where(zm, z * z, 0.0), axis=1)
     v = 10.0 * (D * 1.0 - s1) + s2 + f_opt
     tl.store(F + r1, v.to(F.dtype.element_ty), mask=r1 < N)
