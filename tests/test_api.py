@@ -348,3 +348,13 @@ def test_cli_errors_are_clear():
     assert r.returncode == 2 and "even dim" in r.stderr
     r = run_cli("eval", "sphere", "--dim", "3", "--n", "0")
     assert r.returncode == 2 and "--n" in r.stderr
+
+
+def test_evaluate_accepts_arrays_restored_by_pickle():
+    # a float64 array that went through pickle (process / Ray workers) has a dtype object that
+    # is equal to, but not the same object as, np.float64's
+    import pickle
+
+    p = scoreopt.problems.get("rastrigin", dim=3)
+    X = pickle.loads(pickle.dumps(np.linspace(-1, 1, 12).reshape(4, 3)))
+    np.testing.assert_allclose(p(X), p(np.ascontiguousarray(X, dtype=np.float64)), rtol=0, atol=0)

@@ -41,9 +41,11 @@ Buffer view(const py::array& a, const char* name, int ndim, bool writable) {
                                 "-D array, got " + std::to_string(a.ndim()) + "-D");
   require((a.flags() & py::array::c_style) != 0, std::string(name) + ": must be C-contiguous");
   char kind;
-  if (a.dtype().is(py::dtype::of<float>()))
+  // equal(), not is(): an array restored by pickle (process or Ray workers) has its own dtype
+  // object, equal to float64 but not the same object
+  if (a.dtype().equal(py::dtype::of<float>()))
     kind = 'f';
-  else if (a.dtype().is(py::dtype::of<double>()))
+  else if (a.dtype().equal(py::dtype::of<double>()))
     kind = 'd';
   else
     throw std::invalid_argument(std::string(name) + ": expected float32 or float64, got " +
