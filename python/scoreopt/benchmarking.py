@@ -106,6 +106,8 @@ def run_ask_tell(opt, f: Callable[[np.ndarray], np.ndarray], budget: int,
     """Drive any ask/tell optimizer ``opt`` on the batched function ``f`` ((n, dim) -> (n,)) until
     ``opt.stop``, ``budget`` evaluations, or ``on_batch(evaluations so far)`` returns True. A
     batch that would overrun the budget is not evaluated. Returns the evaluations spent."""
+    if not hasattr(opt, "ask"):
+        return _run_stepping(opt, f, budget, on_batch)
     used = 0
     while not _stopped(opt) and used < budget:
         X = np.atleast_2d(np.asarray(opt.ask(), dtype=np.float64))
@@ -117,6 +119,35 @@ def run_ask_tell(opt, f: Callable[[np.ndarray], np.ndarray], budget: int,
         if on_batch is not None and on_batch(used):
             break
     return used
+
+
+class _Stop(Exception):
+    pass
+
+
+def _run_stepping(opt, f, budget, on_batch) -> int:
+    """Optimizers that train models between evaluations (HSM) step on a Problem instead of
+    ask/tell; ``f`` becomes that problem, and the stop rules are checked after every batch."""
+    from .problems import from_callable
+
+    used = [0]
+
+    def counted(X):
+        if used[0] + len(X) > budget:
+            raise _Stop
+        y = np.asarray(f(X), dtype=np.float64).reshape(-1)
+        used[0] += len(X)
+        if on_batch is not None and on_batch(used[0]):
+            raise _Stop
+        return y
+
+    problem = from_callable(counted, opt.dim, (opt.lower, opt.upper))
+    try:
+        while not _stopped(opt) and used[0] < budget:
+            opt.step(problem)
+    except _Stop:
+        pass
+    return used[0]
 
 
 def _rowwise(problem: Callable[[np.ndarray], float]) -> Callable[[np.ndarray], np.ndarray]:

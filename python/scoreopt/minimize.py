@@ -10,6 +10,7 @@ import numpy as np
 
 from . import problems
 from .optimizers import METHODS, OptimizeResult
+from .constraints import ConstrainedProblem, as_constraints, check_project
 from .problem import Problem
 
 
@@ -75,12 +76,18 @@ def _run_in_core(opt, problem) -> OptimizeResult:
 
 def minimize(fun: Any, *, dim: Optional[int] = None, bounds: Any = None, method: str = "dida",
              budget: Optional[int] = None, x0: Any = None, seed: int = 0,
-             callback: Optional[Callable] = None, progress: bool = False, **options) -> OptimizeResult:
+             callback: Optional[Callable] = None, progress: bool = False, constraints: Any = None,
+             constraint_mode: str = "feasible", penalty: float = 1e3, project: Optional[Callable] = None,
+             **options) -> OptimizeResult:
     """Minimize ``fun`` over a box.
 
     fun: a Problem (its bounds are used unless ``bounds`` is given) or a callable, vectorized over
     rows (X (N, dim) -> (N,)) unless ``vectorized=False`` is passed; then dim and bounds are needed.
-    method: "dida", "mbd", "mppi", "cem" or "es". budget: evaluations (default 10,000 * dim).
+    method: "dida", "mbd", "mppi", "cem", "es" or "hsm". budget: evaluations (default 10,000 * dim).
+    constraints: g(X) -> (N,) or (N, m), feasible where <= 0, or a list of them (see
+    scoreopt.constraints); constraint_mode "feasible" (samples restricted to the feasible set:
+    ``project`` X -> X moves them there when given, the rest are rejected) or "penalty"
+    (f + penalty * sum(max(0, g)^2)). The result reports ``feasible`` and ``max_violation``.
     callback(optimizer) runs after every iteration; returning True stops the run.
     options: passed to the method's constructor (popsize, sigma0, temperature, schedule, ...).
     Returns an OptimizeResult (x, fun, nfev, nit, success, message, history, nonfinite).
@@ -105,9 +112,40 @@ def minimize(fun: Any, *, dim: Optional[int] = None, bounds: Any = None, method:
     d = problem.dim
     if budget is None:
         budget = 10_000 * d
+    if method == "hsm":
+        opt = METHODS[method](d, bounds, budget=budget, x0=x0, seed=seed, constraints=constraints,
+                              constraint_mode=constraint_mode, penalty=penalty, project=project, **options)
+        return _drive(opt, problem, method, budget, callback, progress)
+    cons = as_constraints(constraints, d)
+    if project is not None and not len(cons):
+        raise ValueError("project: only meaningful with constraints")
     opt = METHODS[method](d, bounds, budget=budget, x0=x0, seed=seed, **options)
+    if len(cons):
+        # the sampling methods clip into the box themselves; the rest of the feasible set is
+        # imposed on their samples by rejection (+inf, zero weight) or by the penalty
+        work = ConstrainedProblem(problem, cons, constraint_mode, penalty)
+        if project is not None:
+            work = _projected(work, check_project(project))
+        r = _drive(opt, work, method, budget, callback, progress)
+        if project is not None:  # the value found belongs to the projected point
+            r.x = np.clip(np.asarray(project(r.x[None].copy()), dtype=np.float64)[0], opt.lower, opt.upper)
+        viol = float(cons.violation(r.x[None])[0])
+        r.feasible, r.max_violation = bool(np.isfinite(r.fun) and viol <= 0), viol
+        if np.isfinite(r.fun):
+            r.fun = float(np.asarray(problem.evaluate(r.x[None]))[0])
+        return r
     if _core_loop_applies(opt, problem, callback, progress):
         return _run_in_core(opt, problem)
+    return _drive(opt, problem, method, budget, callback, progress)
+
+
+def _projected(work: Problem, project: Callable) -> Problem:
+    """The constrained objective evaluated at project(X): a sample stands for its projection."""
+    return problems.from_callable(lambda X: work.evaluate(np.asarray(project(np.array(X)), dtype=np.float64)),
+                                  work.dim, work.bounds, name=work.name)
+
+
+def _drive(opt, problem: Problem, method: str, budget: int, callback, progress) -> OptimizeResult:
     bar = _Progress(budget, method) if progress else None
     try:
         while not opt.stop:

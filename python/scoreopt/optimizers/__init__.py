@@ -8,8 +8,9 @@
 """
 
 from .base import Batch, OptimizeResult, SamplingOptimizer
+from .hsm import HSM
 from .methods import CEM, DIDA, ES, MBD, MPPI
 
-METHODS = {"dida": DIDA, "mbd": MBD, "mppi": MPPI, "cem": CEM, "es": ES}
+METHODS = {"dida": DIDA, "mbd": MBD, "mppi": MPPI, "cem": CEM, "es": ES, "hsm": HSM}
 
-__all__ = ["DIDA", "MBD", "MPPI", "CEM", "ES", "SamplingOptimizer", "OptimizeResult", "Batch", "METHODS"]
+__all__ = ["HSM", "DIDA", "MBD", "MPPI", "CEM", "ES", "SamplingOptimizer", "OptimizeResult", "Batch", "METHODS"]

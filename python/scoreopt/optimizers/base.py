@@ -49,10 +49,13 @@ class OptimizeResult:
     history: List[float] = field(default_factory=list)
     nonfinite: int = 0
     method: str = ""
+    feasible: bool = True  # with constraints: whether x satisfies every g(x) <= 0
+    max_violation: float = 0.0  # max(0, max_j g_j(x)) at x
 
     def __repr__(self) -> str:
+        feas = "" if self.feasible else f", feasible=False, max_violation={self.max_violation:.3g}"
         return (f"OptimizeResult(method={self.method!r}, fun={self.fun:.6g}, nfev={self.nfev}, "
-                f"nit={self.nit}, success={self.success}, message={self.message!r})")
+                f"nit={self.nit}, success={self.success}, message={self.message!r}{feas})")
 
 
 class SamplingOptimizer:
