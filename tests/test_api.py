@@ -358,3 +358,23 @@ def test_evaluate_accepts_arrays_restored_by_pickle():
     p = scoreopt.problems.get("rastrigin", dim=3)
     X = pickle.loads(pickle.dumps(np.linspace(-1, 1, 12).reshape(4, 3)))
     np.testing.assert_allclose(p(X), p(np.ascontiguousarray(X, dtype=np.float64)), rtol=0, atol=0)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: scoreopt.problems.get("ellipsoid", dim=4, condition=100.0),
+    lambda: scoreopt.problems.get("rastrigin", 3, matrix=np.array([[0, 1, 0], [1, 0, 0], [0, 0, 2.0]]),
+                                  shift=[0.1, 0.2, 0.3], scale=0.5, bias=7.0),
+    lambda: scoreopt.problems.glens("himmelblau", dim=4, params=[11.0, 7.0]),
+    lambda: scoreopt.problems.bbob(15, instance=2, dim=5),
+    lambda: scoreopt.problems.get("cec2017.f4", 10),
+])
+def test_builtin_problems_pickle_with_their_data(make):
+    # process and Ray workers receive problems by pickle: same values, same box, same optimum
+    import pickle
+
+    p = make()
+    q = pickle.loads(pickle.dumps(p))
+    X = np.random.default_rng(0).uniform(-3, 3, size=(6, p.dim))
+    np.testing.assert_array_equal(p(X), q(X))
+    np.testing.assert_array_equal(p.bounds[0], q.bounds[0])
+    assert p.optimum == q.optimum and repr(p) == repr(q)

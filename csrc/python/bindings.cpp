@@ -439,7 +439,28 @@ PYBIND11_MODULE(_core, m) {
              return py::make_tuple(v, x);
            })
       .def("evaluate", &evaluate, py::arg("X"), py::arg("params"), py::arg("out"),
-           py::arg("grad") = py::none());
+           py::arg("grad") = py::none())
+      // picklable, so problems travel to process and Ray workers: the state is what built it
+      .def(py::pickle(
+          [](const Problem& p) {
+            std::map<std::string, double> o;
+            for (size_t k = 0; k < p.options().size(); ++k) o[p.info().options[k].name] = p.options()[k];
+            const auto& a = p.affine();
+            return py::make_tuple(p.info().name, p.dim(), o, a.matrix, a.shift, a.scale, a.bias,
+                                  !a.empty(), p.data());
+          },
+          [](const py::tuple& t) {
+            require(t.size() == 9, "Problem: invalid pickled state");
+            Problem p(t[0].cast<std::string>(), t[1].cast<int>(),
+                      t[2].cast<std::map<std::string, double>>());
+            auto data = t[8].cast<std::vector<double>>();
+            if (!data.empty()) p = p.with_data(std::move(data));
+            if (t[7].cast<bool>())
+              p = p.with_affine(scoreopt::Affine{t[3].cast<std::vector<double>>(),
+                                                 t[4].cast<std::vector<double>>(),
+                                                 t[5].cast<double>(), t[6].cast<double>()});
+            return p;
+          }));
 
   m.def("smoothing_estimate", &smoothing_estimate, py::arg("problem"), py::arg("X"),
         py::arg("sigma"), py::arg("params"), py::arg("samples"), py::arg("antithetic"),
