@@ -18,7 +18,7 @@ Run:
 
 Overrides: SCOREOPT_BENCH_GLENS_WIDTH (U-Net base width, default 64 as in the paper),
 SCOREOPT_BENCH_GLENS_N (test parameters, default 4), SCOREOPT_BENCH_GLENS_S (samples per
-parameter, default 64), SCOREOPT_BENCH_DIM (default 100). extra_info carries flops,
+parameter, default 16), SCOREOPT_BENCH_DIM (default 100). extra_info carries flops,
 gflops_per_second, and for glens_sampling the mm rate of the same run and the fraction of it.
 """
 
@@ -38,7 +38,7 @@ from scoreopt.glens.sample import sample
 D = int(os.environ.get("SCOREOPT_BENCH_DIM", "100"))
 WIDTH = int(os.environ.get("SCOREOPT_BENCH_GLENS_WIDTH", "64"))
 N = int(os.environ.get("SCOREOPT_BENCH_GLENS_N", "4"))
-S = int(os.environ.get("SCOREOPT_BENCH_GLENS_S", "64"))
+S = int(os.environ.get("SCOREOPT_BENCH_GLENS_S", "16"))
 T, T_GUIDE, P = 50, 5, 2
 MM = 2048
 
@@ -96,7 +96,7 @@ def test_glens_sampling(benchmark, models):
     benchmark.group = "glens_sampling"
     benchmark.extra_info.update({"impl": "glens_sampling", "dim": D, "width": WIDTH, "n_params": N, "samples": S,
                                  "steps": T, "flops": flops, "torch_threads": torch.get_num_threads()})
-    out = benchmark.pedantic(run, rounds=3, iterations=1, warmup_rounds=1)
+    out = benchmark.pedantic(run, rounds=2, iterations=1, warmup_rounds=1)
     assert out.shape == (N, S, D) and np.isfinite(out).all()
     stats = getattr(benchmark, "stats", None)
     if stats is not None:
