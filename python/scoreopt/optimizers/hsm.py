@@ -533,8 +533,12 @@ class HSM:
             return
         cons = [dict(type="ineq", fun=lambda z: -self.cons.values(z[None])[0],
                      jac=lambda z: -self.cons.jacobian(z))]
-        sp_minimize(lambda z: fg(z)[0], x, jac=lambda z: fg(z)[1], method="SLSQP", bounds=bounds,
-                    constraints=cons, options=dict(maxiter=self.refine_maxiter, ftol=1e-12))
+        r = sp_minimize(lambda z: fg(z)[0], x, jac=lambda z: fg(z)[1], method="SLSQP", bounds=bounds,
+                        constraints=cons, options=dict(maxiter=self.refine_maxiter, ftol=1e-12))
+        if self.project is not None:
+            # SLSQP ends within its tolerance of the constraints, often outside by ~1e-12; the
+            # projection of its answer is feasible exactly and loses nothing measurable
+            self._evaluate(self._feasible_points(np.asarray(r.x, dtype=np.float64)[None]))
 
     # -- result ---------------------------------------------------------------------------------
     @property
