@@ -10,6 +10,7 @@
 #include <string>
 
 #include "scoreopt/backends.hpp"
+#include "scoreopt/cuda.hpp"
 #include "scoreopt/integrators.hpp"
 #include "scoreopt/optimizers.hpp"
 #include "scoreopt/problem.hpp"
@@ -372,6 +373,151 @@ py::dict info_dict(const scoreopt::FunctionInfo& fi) {
   return d;
 }
 
+// ---- CUDA: device buffers arrive as addresses (torch's tensor.data_ptr()) and the stream as
+// torch.cuda.current_stream().cuda_stream; shapes and dtypes were checked by
+// scoreopt/_cuda_backend.py, pointers and values are checked by the core. The GIL is released
+// for the whole call (the core synchronizes the stream in evaluation and smoothing).
+template <class T>
+T* dev(std::uintptr_t address) {
+  return reinterpret_cast<T*>(address);
+}
+
+scoreopt::cuda::Stream cuda_stream(std::uintptr_t s) { return reinterpret_cast<scoreopt::cuda::Stream>(s); }
+
+void cuda_evaluate(const Problem& p, std::uintptr_t X, std::int64_t n, std::uintptr_t params,
+                   std::int64_t params_rows, std::uintptr_t f, std::uintptr_t grad, bool float32,
+                   std::uintptr_t stream) {
+  py::gil_scoped_release release;
+  if (float32)
+    scoreopt::cuda::evaluate<float>(p, dev<const float>(X), n, dev<const float>(params), params_rows,
+                                    dev<float>(f), dev<float>(grad), cuda_stream(stream));
+  else
+    scoreopt::cuda::evaluate<double>(p, dev<const double>(X), n, dev<const double>(params),
+                                     params_rows, dev<double>(f), dev<double>(grad), cuda_stream(stream));
+}
+
+template <class T>
+void cuda_smoothing_t(const Problem& p, std::uintptr_t X, std::int64_t m, std::uintptr_t sigma,
+                      std::int64_t sigma_len, std::uintptr_t params, std::int64_t params_rows,
+                      const scoreopt::SmoothingOptions& opt, std::uintptr_t value,
+                      std::uintptr_t gradient, std::uintptr_t weighted, std::uintptr_t best_x,
+                      std::uintptr_t best_f, std::uintptr_t nonfinite, std::int64_t chunk,
+                      std::uintptr_t stream) {
+  scoreopt::SmoothingResult<T> out;
+  out.value = dev<T>(value);
+  out.gradient = dev<T>(gradient);
+  out.weighted_mean = dev<T>(weighted);
+  out.best_x = dev<T>(best_x);
+  out.best_f = dev<T>(best_f);
+  out.nonfinite = dev<std::int64_t>(nonfinite);
+  scoreopt::cuda::smoothing_estimate<T>(p, dev<const T>(X), m, dev<const T>(sigma), sigma_len,
+                                        dev<const T>(params), params_rows, opt, out, chunk,
+                                        cuda_stream(stream));
+}
+
+void cuda_smoothing_estimate(const Problem& p, std::uintptr_t X, std::int64_t m,
+                             std::uintptr_t sigma, std::int64_t sigma_len, std::uintptr_t params,
+                             std::int64_t params_rows, std::int64_t samples, bool antithetic,
+                             double temperature, bool relative, std::uint64_t seed,
+                             std::uint64_t center_offset, const py::object& lower,
+                             const py::object& upper, std::uintptr_t value,
+                             std::uintptr_t gradient, std::uintptr_t weighted,
+                             std::uintptr_t best_x, std::uintptr_t best_f,
+                             std::uintptr_t nonfinite, std::int64_t chunk, bool float32,
+                             std::uintptr_t stream) {
+  std::vector<double> lo, hi;
+  scoreopt::SmoothingOptions opt;
+  opt.samples = samples;
+  opt.antithetic = antithetic;
+  opt.temperature = temperature;
+  opt.relative_temperature = relative;
+  opt.seed = seed;
+  opt.center_offset = center_offset;
+  if (!lower.is_none()) {
+    lo = lower.cast<std::vector<double>>();
+    hi = upper.cast<std::vector<double>>();
+    require(lo.size() == size_t(p.dim()) && hi.size() == size_t(p.dim()),
+            "bounds: expected dim values each");
+    opt.lower = lo.data();
+    opt.upper = hi.data();
+  }
+  py::gil_scoped_release release;
+  if (float32)
+    cuda_smoothing_t<float>(p, X, m, sigma, sigma_len, params, params_rows, opt, value, gradient,
+                            weighted, best_x, best_f, nonfinite, chunk, stream);
+  else
+    cuda_smoothing_t<double>(p, X, m, sigma, sigma_len, params, params_rows, opt, value, gradient,
+                             weighted, best_x, best_f, nonfinite, chunk, stream);
+}
+
+scoreopt::NoiseKey noise_key(std::uint64_t seed, std::uint64_t step, std::int64_t row_offset) {
+  scoreopt::NoiseKey k;
+  k.seed = seed, k.step = step, k.row_offset = row_offset;
+  return k;
+}
+
+void cuda_integrator_euler(std::uintptr_t x, std::uintptr_t v, std::int64_t B, std::int64_t D,
+                           double dt, bool float32, std::uintptr_t stream) {
+  py::gil_scoped_release release;
+  if (float32)
+    scoreopt::cuda::euler_step<float>(dev<float>(x), dev<const float>(v), B, D, dt, cuda_stream(stream));
+  else
+    scoreopt::cuda::euler_step<double>(dev<double>(x), dev<const double>(v), B, D, dt, cuda_stream(stream));
+}
+
+void cuda_integrator_heun(std::uintptr_t x, std::uintptr_t v1, std::uintptr_t v2, std::int64_t B,
+                          std::int64_t D, double dt, bool float32, std::uintptr_t stream) {
+  py::gil_scoped_release release;
+  if (float32)
+    scoreopt::cuda::heun_step<float>(dev<float>(x), dev<const float>(v1), dev<const float>(v2), B, D,
+                                     dt, cuda_stream(stream));
+  else
+    scoreopt::cuda::heun_step<double>(dev<double>(x), dev<const double>(v1), dev<const double>(v2), B,
+                                      D, dt, cuda_stream(stream));
+}
+
+void cuda_integrator_euler_maruyama(std::uintptr_t x, std::uintptr_t score, std::int64_t B,
+                                    std::int64_t D, double f, double g, double dt,
+                                    std::uint64_t seed, std::uint64_t step,
+                                    std::int64_t row_offset, bool float32, std::uintptr_t stream) {
+  const auto key = noise_key(seed, step, row_offset);
+  py::gil_scoped_release release;
+  if (float32)
+    scoreopt::cuda::euler_maruyama_step<float>(dev<float>(x), dev<const float>(score), B, D, f, g, dt,
+                                               key, cuda_stream(stream));
+  else
+    scoreopt::cuda::euler_maruyama_step<double>(dev<double>(x), dev<const double>(score), B, D, f, g,
+                                                dt, key, cuda_stream(stream));
+}
+
+void cuda_integrator_langevin(std::uintptr_t x, std::uintptr_t score, std::int64_t B,
+                              std::int64_t D, double step_size, std::uint64_t seed,
+                              std::uint64_t step, std::int64_t row_offset, bool float32,
+                              std::uintptr_t stream) {
+  const auto key = noise_key(seed, step, row_offset);
+  py::gil_scoped_release release;
+  if (float32)
+    scoreopt::cuda::langevin_step<float>(dev<float>(x), dev<const float>(score), B, D, step_size, key,
+                                         cuda_stream(stream));
+  else
+    scoreopt::cuda::langevin_step<double>(dev<double>(x), dev<const double>(score), B, D, step_size,
+                                          key, cuda_stream(stream));
+}
+
+void cuda_integrator_ddpm(std::uintptr_t x, std::uintptr_t eps, std::int64_t B, std::int64_t D,
+                          double beta, double alpha_bar, double alpha_bar_prev, std::uint64_t seed,
+                          std::uint64_t step, std::int64_t row_offset, bool float32,
+                          std::uintptr_t stream) {
+  const auto key = noise_key(seed, step, row_offset);
+  py::gil_scoped_release release;
+  if (float32)
+    scoreopt::cuda::ddpm_step<float>(dev<float>(x), dev<const float>(eps), B, D, beta, alpha_bar,
+                                     alpha_bar_prev, key, cuda_stream(stream));
+  else
+    scoreopt::cuda::ddpm_step<double>(dev<double>(x), dev<const double>(eps), B, D, beta, alpha_bar,
+                                      alpha_bar_prev, key, cuda_stream(stream));
+}
+
 }  // namespace
 
 PYBIND11_MODULE(_core, m) {
@@ -510,5 +656,34 @@ PYBIND11_MODULE(_core, m) {
     return d;
   });
   m.def("cuda_device_count", &scoreopt::cuda_device_count);
+  m.def("cuda_require_device", [] {
+    py::gil_scoped_release release;
+    scoreopt::cuda::require_device();
+  });
+  m.def("cuda_evaluate", &cuda_evaluate, py::arg("problem"), py::arg("X"), py::arg("n"),
+        py::arg("params"), py::arg("params_rows"), py::arg("f"), py::arg("grad"),
+        py::arg("float32"), py::arg("stream"));
+  m.def("cuda_smoothing_estimate", &cuda_smoothing_estimate, py::arg("problem"), py::arg("X"),
+        py::arg("m"), py::arg("sigma"), py::arg("sigma_len"), py::arg("params"),
+        py::arg("params_rows"), py::arg("samples"), py::arg("antithetic"), py::arg("temperature"),
+        py::arg("relative_temperature"), py::arg("seed"), py::arg("center_offset"),
+        py::arg("lower"), py::arg("upper"), py::arg("value"), py::arg("gradient"),
+        py::arg("weighted_mean"), py::arg("best_x"), py::arg("best_f"), py::arg("nonfinite"),
+        py::arg("chunk_size"), py::arg("float32"), py::arg("stream"));
+  m.def("cuda_integrator_euler", &cuda_integrator_euler, py::arg("x"), py::arg("v"), py::arg("B"),
+        py::arg("D"), py::arg("dt"), py::arg("float32"), py::arg("stream"));
+  m.def("cuda_integrator_heun", &cuda_integrator_heun, py::arg("x"), py::arg("v1"), py::arg("v2"),
+        py::arg("B"), py::arg("D"), py::arg("dt"), py::arg("float32"), py::arg("stream"));
+  m.def("cuda_integrator_euler_maruyama", &cuda_integrator_euler_maruyama, py::arg("x"),
+        py::arg("score"), py::arg("B"), py::arg("D"), py::arg("f"), py::arg("g"), py::arg("dt"),
+        py::arg("seed"), py::arg("step"), py::arg("row_offset"), py::arg("float32"),
+        py::arg("stream"));
+  m.def("cuda_integrator_langevin", &cuda_integrator_langevin, py::arg("x"), py::arg("score"),
+        py::arg("B"), py::arg("D"), py::arg("step_size"), py::arg("seed"), py::arg("step"),
+        py::arg("row_offset"), py::arg("float32"), py::arg("stream"));
+  m.def("cuda_integrator_ddpm", &cuda_integrator_ddpm, py::arg("x"), py::arg("eps"), py::arg("B"),
+        py::arg("D"), py::arg("beta"), py::arg("alpha_bar"), py::arg("alpha_bar_prev"),
+        py::arg("seed"), py::arg("step"), py::arg("row_offset"), py::arg("float32"),
+        py::arg("stream"));
   m.def("build_info", [] { return scoreopt::build_info(); });
 }

@@ -16,6 +16,11 @@ point) and return x; the fields they read must have x's shape and dtype. The noi
 stochastic steps is the counter-based Philox noise of the smoothing estimator, keyed by
 (seed, step, row): row r uses ``smoothing.noise(seed, step, row_offset + r, 1, D,
 antithetic=False)``, whatever the thread count.
+
+Backends: each step takes ``backend="auto" | "cpu" | "cuda"``. "cpu" updates NumPy arrays in the
+compiled core; "cuda" updates torch CUDA tensors in place with the core's CUDA kernels (on torch's
+current stream, the same noise); "auto" picks by x (see :mod:`scoreopt._dispatch`). The steps
+have no Triton kernels.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import numpy as np
 
 from ._validate import finite, integer
 
-from . import _core
+from . import _core, _dispatch
 
 __all__ = [
     "PATHS", "FIELDS", "schedule", "sde_coefficients", "convert", "velocity_to_score",
@@ -170,16 +175,35 @@ def velocity_to_eps(v: Any, x: Any, sched) -> np.ndarray:
 
 # ---- steps (in place, return x) -----------------------------------------------------------------
 
-def euler_step(x: np.ndarray, v: np.ndarray, dt: float) -> np.ndarray:
+def _on_cuda(x: Any, backend: str):
+    """The CUDA backend module when the step runs there, None for the CPU core."""
+    if backend == "triton":
+        raise ValueError("backend='triton': the integrator steps have no Triton kernels; use "
+                         "backend='cuda' for CUDA tensors or 'cpu' for NumPy arrays")
+    where = _dispatch.resolve(backend, x)
+    if where == "triton":  # "auto" on a CUDA tensor without a usable CUDA backend
+        raise ValueError("x: a CUDA tensor needs scoreopt's CUDA backend, which is not usable here ("
+                         + _dispatch.cuda_status()[1] + ")")
+    return _dispatch.cuda_module() if where == "cuda" else None
+
+
+def euler_step(x: np.ndarray, v: np.ndarray, dt: float, *, backend: str = "auto") -> np.ndarray:
     """x += dt v. x, v: (B, D) (or (D,)), same dtype."""
+    cuda = _on_cuda(x, backend)
+    if cuda:
+        return cuda.euler_step(x, v, _scalar(dt, "dt"))
     x2 = _state(x)
     _core.integrator_euler(x2, _field(v, x2, "v", x.shape), _scalar(dt, "dt"))
     return x
 
 
-def heun_step(x: np.ndarray, v1: np.ndarray, v2: np.ndarray, dt: float) -> np.ndarray:
+def heun_step(x: np.ndarray, v1: np.ndarray, v2: np.ndarray, dt: float, *,
+              backend: str = "auto") -> np.ndarray:
     """x += dt/2 (v1 + v2), with v1 the velocity at (x, t) and v2 the velocity at the Euler
     predictor (x + dt v1, t + dt). x, v1, v2: (B, D) (or (D,)), same dtype."""
+    cuda = _on_cuda(x, backend)
+    if cuda:
+        return cuda.heun_step(x, v1, v2, _scalar(dt, "dt"))
     x2 = _state(x)
     _core.integrator_heun(x2, _field(v1, x2, "v1", x.shape), _field(v2, x2, "v2", x.shape),
                           _scalar(dt, "dt"))
@@ -187,13 +211,19 @@ def heun_step(x: np.ndarray, v1: np.ndarray, v2: np.ndarray, dt: float) -> np.nd
 
 
 def euler_maruyama_step(x: np.ndarray, score: np.ndarray, f: float, g: float, dt: float, *,
-                        seed: int = 0, step: int = 0, row_offset: int = 0) -> np.ndarray:
+                        seed: int = 0, step: int = 0, row_offset: int = 0,
+                        backend: str = "auto") -> np.ndarray:
     """One Euler-Maruyama step of dx = [f x - g^2 score] dt + g dW (the reverse SDE when dt < 0,
     with (f, g) from :func:`sde_coefficients`): x += (f x - g^2 score) dt + g sqrt(|dt|) z."""
-    x2 = _state(x)
+    cuda = _on_cuda(x, backend)
     g = _scalar(g, "g")
     if g < 0:
         raise ValueError(f"g: expected a value >= 0, got {g}")
+    if cuda:
+        return cuda.euler_maruyama_step(x, score, _scalar(f, "f"), g, _scalar(dt, "dt"),
+                                        _int(seed, "seed"), _int(step, "step"),
+                                        _int(row_offset, "row_offset"))
+    x2 = _state(x)
     _core.integrator_euler_maruyama(x2, _field(score, x2, "score", x.shape), _scalar(f, "f"), g,
                                     _scalar(dt, "dt"), _int(seed, "seed"), _int(step, "step"),
                                     _int(row_offset, "row_offset"))
@@ -201,22 +231,32 @@ def euler_maruyama_step(x: np.ndarray, score: np.ndarray, f: float, g: float, dt
 
 
 def langevin_step(x: np.ndarray, score: np.ndarray, step_size: float, *, seed: int = 0,
-                  step: int = 0, row_offset: int = 0) -> np.ndarray:
+                  step: int = 0, row_offset: int = 0, backend: str = "auto") -> np.ndarray:
     """Unadjusted Langevin: x += step_size score + sqrt(2 step_size) z."""
-    x2 = _state(x)
+    cuda = _on_cuda(x, backend)
     e = _scalar(step_size, "step_size")
     if e < 0:
         raise ValueError(f"step_size: expected a value >= 0, got {e}")
+    if cuda:
+        return cuda.langevin_step(x, score, e, _int(seed, "seed"), _int(step, "step"),
+                                  _int(row_offset, "row_offset"))
+    x2 = _state(x)
     _core.integrator_langevin(x2, _field(score, x2, "score", x.shape), e, _int(seed, "seed"),
                               _int(step, "step"), _int(row_offset, "row_offset"))
     return x
 
 
 def ddpm_step(x: np.ndarray, eps: np.ndarray, beta: float, alpha_bar: float, alpha_bar_prev: float,
-              *, seed: int = 0, step: int = 0, row_offset: int = 0) -> np.ndarray:
+              *, seed: int = 0, step: int = 0, row_offset: int = 0,
+              backend: str = "auto") -> np.ndarray:
     """DDPM ancestral step from the noise prediction eps at x_t:
     x = (x - beta / sqrt(1 - alpha_bar) eps) / sqrt(1 - beta) + sqrt(var) z with the posterior
     variance var = beta (1 - alpha_bar_prev) / (1 - alpha_bar) (no noise when alpha_bar_prev = 1)."""
+    cuda = _on_cuda(x, backend)
+    if cuda:
+        return cuda.ddpm_step(x, eps, _scalar(beta, "beta"), _scalar(alpha_bar, "alpha_bar"),
+                              _scalar(alpha_bar_prev, "alpha_bar_prev"), _int(seed, "seed"),
+                              _int(step, "step"), _int(row_offset, "row_offset"))
     x2 = _state(x)
     _core.integrator_ddpm(x2, _field(eps, x2, "eps", x.shape), _scalar(beta, "beta"),
                           _scalar(alpha_bar, "alpha_bar"), _scalar(alpha_bar_prev, "alpha_bar_prev"),

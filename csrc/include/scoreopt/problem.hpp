@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "scoreopt/registry.hpp"
@@ -42,6 +43,17 @@ class Problem {
   // non-finite values.
   Problem with_data(std::vector<double> data) const;
   const std::vector<double>& data() const { return data_; }
+
+  // The per-problem constants a row evaluation reads through Context::table, in the evaluation
+  // type (ellipsoid weights, suite instance data; empty when none): what a device backend copies.
+  template <class T>
+  const std::vector<T>& table() const {
+    if constexpr (std::is_same_v<T, double>) {
+      return table_d_;
+    } else {
+      return table_f_;
+    }
+  }
 
   // X: n x dim row-major. params: params_rows x num_params (params_rows is 1 to broadcast, or n),
   // nullptr when the function takes none. f: n outputs. grad: n x dim, or nullptr.
