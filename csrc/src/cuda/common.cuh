@@ -47,7 +47,8 @@ struct DeviceProps {
 };
 DeviceProps device_props();
 
-// A stream-ordered device allocation (cudaMallocAsync / cudaFreeAsync on the call's stream).
+// A stream-ordered device allocation from scoreopt's pool (cudaMallocFromPoolAsync /
+// cudaFreeAsync on the call's stream; see runtime.cu).
 class Buffer {
  public:
   Buffer(std::size_t bytes, cudaStream_t stream);

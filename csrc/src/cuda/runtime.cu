@@ -2,6 +2,7 @@
 // stream-ordered buffers.
 #include <cuda_runtime.h>
 
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
@@ -80,8 +81,37 @@ DeviceProps device_props() {
   return p;
 }
 
+namespace {
+
+// Scratch comes from a stream-ordered pool of our own per device, which keeps up to 64 MiB cached
+// across calls: the default pool returns everything to the driver at each synchronization, and
+// every call synchronizes, so small buffers (flags, tables) would be mapped anew each time. The
+// user's default pool is left as it is.
+cudaMemPool_t scratch_pool() {
+  static std::mutex mu;
+  static std::map<int, cudaMemPool_t> pools;
+  int dev = 0;
+  SO_CUDA_CHECK(cudaGetDevice(&dev));
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = pools.find(dev);
+  if (it != pools.end()) return it->second;
+  cudaMemPoolProps props{};
+  props.allocType = cudaMemAllocationTypePinned;
+  props.handleTypes = cudaMemHandleTypeNone;
+  props.location.type = cudaMemLocationTypeDevice;
+  props.location.id = dev;
+  cudaMemPool_t pool = nullptr;
+  SO_CUDA_CHECK(cudaMemPoolCreate(&pool, &props));
+  std::uint64_t keep = std::uint64_t(64) << 20;
+  SO_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep));
+  pools[dev] = pool;
+  return pool;
+}
+
+}  // namespace
+
 Buffer::Buffer(std::size_t bytes, cudaStream_t stream) : stream_(stream) {
-  if (bytes) SO_CUDA_CHECK(cudaMallocAsync(&ptr_, bytes, stream));
+  if (bytes) SO_CUDA_CHECK(cudaMallocFromPoolAsync(&ptr_, bytes, scratch_pool(), stream));
 }
 
 Buffer::~Buffer() {
