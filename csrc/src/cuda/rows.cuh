@@ -61,8 +61,15 @@ struct Tiling {
 template <class T>
 __device__ __forceinline__ void sample_of(const RowJob<T>& a, std::int64_t i, std::int64_t& c,
                                           std::uint32_t& ns, bool& neg) {
-  c = i / a.K;
-  const std::int64_t k = i - c * a.K;
+  std::int64_t k;
+  if (a.n <= 0xFFFFFFFFll) {  // the usual case: a 32-bit division costs a fraction of a 64-bit one
+    const std::uint32_t ii = std::uint32_t(i), kk = std::uint32_t(a.K), ci = ii / kk;
+    c = ci;
+    k = ii - ci * kk;
+  } else {
+    c = i / a.K;
+    k = i - c * a.K;
+  }
   ns = a.antithetic ? std::uint32_t(k / 2) : std::uint32_t(k);
   neg = a.antithetic && (k & 1);
 }
