@@ -34,7 +34,7 @@ def cmd_collect(args) -> int:
 
     fam = _family(args)
     collect(fam, args.out, n_params=args.n_params, n_starts=args.n_starts, seed=args.seed,
-            executor=args.executor, progress=not args.quiet)
+            executor=args.executor, address=args.address, progress=not args.quiet)
     print(f"collected {args.n_params} parameters x {args.n_starts} starts of {fam!r} into {args.out}")
     return 0
 
@@ -109,7 +109,7 @@ def cmd_evaluate(args) -> int:
             raise ValueError("--guesses: expected the .npz written by `scoreopt glens sample` (or --uniform S)")
         f = np.load(args.guesses)
         params, guesses = f["params"], f["guesses"]
-    res = evaluate(fam, params, guesses, executor=args.executor)
+    res = evaluate(fam, params, guesses, executor=args.executor, address=args.address)
     rec = res.summary()
     if args.json:
         print(json.dumps(rec))
@@ -136,8 +136,10 @@ def add_subparser(sub) -> None:
     pc.add_argument("--n-params", type=int, default=100)
     pc.add_argument("--n-starts", type=int, default=50)
     pc.add_argument("--seed", type=int, default=0)
-    pc.add_argument("--executor", choices=["processes", "local"], default="processes",
-                    help="processes: one worker per core (default); local: serial in this process")
+    pc.add_argument("--executor", choices=["processes", "local", "ray"], default="processes",
+                    help="processes: one worker per core (default); local: serial in this process; "
+                         "ray: Ray tasks (a local Ray instance, or the cluster at --address)")
+    pc.add_argument("--address", default=None, help="with --executor ray: an existing Ray cluster")
     pc.add_argument("--quiet", action="store_true", help="no progress bar")
     pc.set_defaults(func=cmd_collect)
 
@@ -189,8 +191,9 @@ def add_subparser(sub) -> None:
     pe.add_argument("--test-params", type=int, default=20)
     pe.add_argument("--param-seed", type=int, default=12345)
     pe.add_argument("--seed", type=int, default=0)
-    pe.add_argument("--executor", choices=["local", "processes"], default="local",
-                    help="local: serial (default); processes: one worker per core")
+    pe.add_argument("--executor", choices=["local", "processes", "ray"], default="local",
+                    help="local: serial (default); processes: one worker per core; ray: Ray tasks")
+    pe.add_argument("--address", default=None, help="with --executor ray: an existing Ray cluster")
     pe.add_argument("--json", action="store_true")
     pe.set_defaults(func=cmd_evaluate)
 
