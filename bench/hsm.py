@@ -14,7 +14,8 @@ episode ended in the global basin, by the level the episode started at.
 circles: n circles in the unit square (examples/hsm_circle_packing.py), radius vs the best known.
 
 parallel: the paper's caveat on parallel exploration, measured: rastrigin D = 10 and the 1-D
-fractal with points = 1 vs 4 at equal budget (local sampling).
+multimodal function of examples/hsm_parallel_1d.py with points = 1 vs 6 at equal budget (local
+sampling), one hierarchical pass without the local stage.
 """
 
 from __future__ import annotations
@@ -108,17 +109,19 @@ def cmd_circles(a):
 
 
 def cmd_parallel(a):
-    from hsm_fractal_1d import X_STAR, fractal
+    from hsm_parallel_1d import global_minimum, multimodal
 
     out = []
-    cases = [("rastrigin-10", scoreopt.problems.get("rastrigin", dim=10), 0.0, 1e-6),
-             ("fractal-1d", scoreopt.problems.from_callable(fractal, 1, (-2.0, 2.0)), 0.0, 1e-3)]
-    for name, prob, fopt, tol in cases:
-        for points in (1, 4):
+    f1 = float(multimodal(np.array([[global_minimum()]]))[0])
+    cases = [("rastrigin-10", scoreopt.problems.get("rastrigin", dim=10), 0.0, 1e-6, {}),
+             ("multimodal-1d", scoreopt.problems.from_callable(multimodal, 1, (-6.0, 6.0)), f1, 1e-3,
+              dict(t_max=0.2, t_min=0.002, levels=12))]
+    for name, prob, fopt, tol, kw in cases:
+        for points in (1, 6):
             hits, vals = 0, []
             for seed in range(a.seeds):
                 opt = HSM(prob.dim, prob.bounds, budget=a.budget, seed=seed, score=a.score, points=points,
-                          restarts=False, refine=False)
+                          restarts=False, refine=False, **kw)
                 while not opt.stop:
                     opt.step(prob)
                 # the hierarchy's own answer: the best of the final points (no local stage)
