@@ -14,41 +14,20 @@
 #include "scoreopt/integrators.hpp"
 #include "scoreopt/problem.hpp"
 #include "scoreopt/random.hpp"
+#include "integrator_checks.hpp"
 
 namespace scoreopt {
+
+using namespace integrator_checks;
 
 namespace {
 
 constexpr std::int64_t kSerialBelow = 1 << 15;  // elements: smaller calls stay on one thread
 
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-
-void check_sizes(std::int64_t B, std::int64_t D) {
-  if (B < 0) throw std::invalid_argument("x: expected B >= 0 rows, got " + std::to_string(B));
-  if (D < 1) throw std::invalid_argument("x: expected D >= 1 columns, got " + std::to_string(D));
-  if (D > (std::int64_t(1) << 30))
-    throw std::invalid_argument("x: at most 2^30 columns, got " + std::to_string(D));
-}
-
 void check_ptr(const void* p, std::int64_t B, const char* name) {
   if (B > 0 && p == nullptr) throw std::invalid_argument(std::string(name) + ": null pointer");
 }
 
-void check_finite(double v, const char* name) {
-  if (!std::isfinite(v))
-    throw std::invalid_argument(std::string(name) + ": expected a finite value, got " + num(v));
-}
-
-void check_key(const NoiseKey& key, std::int64_t B) {
-  if (key.row_offset < 0)
-    throw std::invalid_argument("row_offset: expected >= 0, got " + std::to_string(key.row_offset));
-  if (key.row_offset + B > (std::int64_t(1) << 32))
-    throw std::invalid_argument("row_offset: noise rows are limited to 2^32 per step");
-}
 
 // Kept out of line: inlined, the block loop of normal_vector gets a runtime alias check whose
 // fallback is scalar code (see smoothing_cpu.cpp).

@@ -13,6 +13,7 @@
 
 #include "scoreopt/random.hpp"
 #include "scoreopt/smoothing.hpp"
+#include "smoothing_checks.hpp"
 
 namespace scoreopt {
 
@@ -188,27 +189,13 @@ void smoothing_estimate(const Problem& problem, const T* X, std::int64_t m, cons
                         const SmoothingOptions& opt, const SmoothingResult<T>& out) {
   const int d = problem.dim();
   const std::int64_t K = opt.samples;
-  if (m <= 0) throw std::invalid_argument("X: expected at least one center");
-  if (K < 2) throw std::invalid_argument("samples: expected at least 2, got " + std::to_string(K));
-  if (opt.antithetic && K % 2)
-    throw std::invalid_argument("samples: antithetic sampling needs an even count, got " +
-                                std::to_string(K));
-  if (K > (std::int64_t(1) << 32)) throw std::invalid_argument("samples: at most 2^32 per center");
-  if (sigma_len != 1 && sigma_len != m)
-    throw std::invalid_argument("sigma: expected a scalar or one value per center (" +
-                                std::to_string(m) + "), got " + std::to_string(sigma_len));
+  smoothing_checks::check_options(m, sigma_len, opt, out.weighted_mean != nullptr);
   for (std::int64_t i = 0; i < sigma_len; ++i)
     if (!(sigma[i] > T(0)) || !std::isfinite(sigma[i]))
       throw std::invalid_argument("sigma: expected finite values > 0");
-  if (!(opt.temperature >= 0.0) || !std::isfinite(opt.temperature))
-    throw std::invalid_argument("temperature: expected a finite value > 0");
   for (std::int64_t i = 0; i < m * d; ++i)
     if (!std::isfinite(X[i]))
       throw std::invalid_argument("X: contains NaN or Inf (row " + std::to_string(i / d) + ")");
-  if ((opt.lower == nullptr) != (opt.upper == nullptr))
-    throw std::invalid_argument("bounds: give both lower and upper");
-  if (out.weighted_mean != nullptr && !(opt.temperature > 0))
-    throw std::invalid_argument("temperature: the weighted mean needs a temperature > 0");
   const int np = problem.info().num_params;
   const std::int64_t pstride = params_rows == 1 ? 0 : np;
   if (np > 0 && params_rows != 1 && params_rows != m)

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "../integrator_checks.hpp"
 #include "common.cuh"
 
 namespace scoreopt::cuda {
@@ -14,34 +15,10 @@ namespace scoreopt::cuda {
 namespace detail {
 namespace {
 
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-
-// integrators_cpu.cpp's checks, same words
-void check_sizes(std::int64_t B, std::int64_t D) {
-  if (B < 0) throw std::invalid_argument("x: expected B >= 0 rows, got " + std::to_string(B));
-  if (D < 1) throw std::invalid_argument("x: expected D >= 1 columns, got " + std::to_string(D));
-  if (D > (std::int64_t(1) << 30))
-    throw std::invalid_argument("x: at most 2^30 columns, got " + std::to_string(D));
-}
+using namespace scoreopt::integrator_checks;
 
 void check_ptr(const void* p, std::int64_t B, const char* name) {
   if (B > 0) check_device_pointer(p, name);
-}
-
-void check_finite(double v, const char* name) {
-  if (!std::isfinite(v))
-    throw std::invalid_argument(std::string(name) + ": expected a finite value, got " + num(v));
-}
-
-void check_key(const NoiseKey& key, std::int64_t B) {
-  if (key.row_offset < 0)
-    throw std::invalid_argument("row_offset: expected >= 0, got " + std::to_string(key.row_offset));
-  if (key.row_offset + B > (std::int64_t(1) << 32))
-    throw std::invalid_argument("row_offset: noise rows are limited to 2^32 per step");
 }
 
 // x <- a x + b u + c v over n elements (c = 0: v unused)

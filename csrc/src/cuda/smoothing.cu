@@ -17,6 +17,7 @@
 #include <cfloat>
 #include <cmath>
 
+#include "../smoothing_checks.hpp"
 #include "rows.cuh"
 
 namespace scoreopt::cuda {
@@ -271,22 +272,7 @@ void smoothing_estimate(const Problem& problem, const T* X, std::int64_t m, cons
   require_device();
   const int d = problem.dim();
   const std::int64_t K = opt.samples;
-  // smoothing_cpu.cpp's checks, in its order and words
-  if (m <= 0) throw std::invalid_argument("X: expected at least one center");
-  if (K < 2) throw std::invalid_argument("samples: expected at least 2, got " + std::to_string(K));
-  if (opt.antithetic && K % 2)
-    throw std::invalid_argument("samples: antithetic sampling needs an even count, got " +
-                                std::to_string(K));
-  if (K > (std::int64_t(1) << 32)) throw std::invalid_argument("samples: at most 2^32 per center");
-  if (sigma_len != 1 && sigma_len != m)
-    throw std::invalid_argument("sigma: expected a scalar or one value per center (" +
-                                std::to_string(m) + "), got " + std::to_string(sigma_len));
-  if (!(opt.temperature >= 0.0) || !std::isfinite(opt.temperature))
-    throw std::invalid_argument("temperature: expected a finite value > 0");
-  if ((opt.lower == nullptr) != (opt.upper == nullptr))
-    throw std::invalid_argument("bounds: give both lower and upper");
-  if (out.weighted_mean != nullptr && !(opt.temperature > 0))
-    throw std::invalid_argument("temperature: the weighted mean needs a temperature > 0");
+  smoothing_checks::check_options(m, sigma_len, opt, out.weighted_mean != nullptr);
   if (chunk_size < 2) throw std::invalid_argument("chunk_size: expected at least 2, got " + std::to_string(chunk_size));
   if (m > std::int64_t(INT32_MAX))
     throw std::invalid_argument("X: at most 2^31 - 1 centers per CUDA call");
