@@ -181,3 +181,22 @@ def test_hsm_argument_errors():
     opt = HSM(2, (-1, 1))
     with pytest.raises(ValueError, match="dim"):
         opt.step(scoreopt.problems.get("sphere", dim=3))
+
+
+def test_benchmark_harness_drives_hsm_by_steps():
+    # HSM has no ask/tell; the COCO/IOH harness gives it the observed function as a problem and
+    # stops it at the budget or when on_batch says so
+    from scoreopt import benchmarking
+
+    calls = []
+
+    def f(X):
+        calls.append(len(X))
+        return np.sum((X - 0.5) ** 2, axis=1)
+
+    opt = benchmarking.make_optimizer("hsm", 3, (-5.0, 5.0), 2_000, 0)
+    used = benchmarking.run_ask_tell(opt, f, 2_000)
+    assert used == sum(calls) <= 2_000 and opt.result.fun < 1e-6
+    opt = benchmarking.make_optimizer("hsm", 3, (-5.0, 5.0), 2_000, 0)
+    used = benchmarking.run_ask_tell(opt, f, 2_000, on_batch=lambda n: n >= 300)
+    assert 300 <= used <= 2_000 and used < 1_000

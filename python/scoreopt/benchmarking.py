@@ -89,6 +89,8 @@ def make_optimizer(method: Union[str, Callable], dim: int, bounds: Any, budget: 
     cls = METHODS[method]
     probe = cls(dim, bounds, seed=seed)  # the default population size
     kw = {}
+    if not hasattr(probe, "popsize"):  # HSM: no population; it stops at its budget itself
+        return cls(dim, bounds, budget=max(1, budget), seed=seed)
     if budget < probe.popsize:  # tiny budgets: a population that fits (even, antithetic pairs)
         if budget < 2:
             return RandomSearch(dim, bounds, budget=budget, seed=seed)
