@@ -454,6 +454,7 @@ class HSM:
                                    bounds=(self.lower, self.upper), gradient=False)
             self.nfev += self.samples * X.shape[0]
             self._streams += X.shape[0]
+            self.nonfinite += int(np.sum(e.nonfinite))
             bx, bf = np.atleast_2d(e.best_x), np.atleast_1d(e.best_f)
             self._consider(bx, bf)
             X = self._feasible_points(X + self.step_size * (np.atleast_2d(e.weighted_mean) - X))
