@@ -181,7 +181,7 @@ class HSM:
     that is larger) or "auto" (local). levels, t_max, t_min: the hierarchy (see level_schedule).
     inner_steps, step_size: Tweedie ascent steps per level and eta. samples: training samples per
     level and point (flow) or estimator samples per step (smoothing); default 20 * dim, at least
-    64. temperature: relative to the samples' (median - min) spread. points: parallel
+    64, halved (down to 16) while one hierarchy would cost more than half the budget. temperature: relative to the samples' (median - min) spread. points: parallel
     exploration. local_radius: half-width of the local sampling cube in units of s(t).
     refine: local descent at t -> 0 after the hierarchy. restarts: run the hierarchy again while
     budget remains. width, depth, train_steps, batch_size, lr: the flow model.
@@ -225,13 +225,20 @@ class HSM:
         if t_min > t_max:
             raise ValueError(f"t_min: expected <= t_max ({t_max}), got {t_min}")
         self.ts = level_schedule(self.levels, float(t_max), float(t_min))
-        self.inner_steps = integer(inner_steps, "inner_steps", 1)
         self.step_size = self._positive(step_size, "step_size")
-        self.samples = integer(samples, "samples", 2) if samples is not None else max(64, 20 * self.dim)
+        self.inner_steps = integer(inner_steps, "inner_steps", 1)
+        self.points = integer(points, "points", 1)
+        if samples is not None:
+            self.samples = integer(samples, "samples", 2)
+        else:
+            # 20 per dimension, but a whole hierarchy may use at most half the budget, so that a
+            # small budget still reaches the local stage
+            self.samples = max(64, 20 * self.dim)
+            while self.samples > 16 and self.levels * self._level_cost(score, self.samples) > self.budget // 2:
+                self.samples //= 2
         if score == "smoothing" and self.samples % 2:
             self.samples += 1  # antithetic pairs
         self.temperature = self._positive(temperature, "temperature")
-        self.points = integer(points, "points", 1)
         self.local_radius = self._positive(local_radius, "local_radius")
         self.refine, self.restarts = bool(refine), bool(restarts)
         self.width, self.depth = integer(width, "width", 1), integer(depth, "depth", 1)
@@ -271,6 +278,12 @@ class HSM:
         self._gen: Optional[Iterator[None]] = None
         self._message = ""
         self._problem: Optional[Problem] = None
+
+    def _level_cost(self, score: str, samples: int) -> int:
+        """Evaluations one level spends."""
+        if score == "flow":
+            return self.points * (samples + self.inner_steps)
+        return self.points * self.inner_steps * samples
 
     @staticmethod
     def _positive(v, name):
@@ -349,7 +362,9 @@ class HSM:
 
     @property
     def stop(self) -> bool:
-        return bool(self._message) or self.nfev >= self.budget
+        if not self._message and self.nfev >= self.budget:
+            self._message = "budget exhausted"
+        return bool(self._message)
 
     def _run(self) -> Iterator[None]:
         while True:
@@ -497,6 +512,8 @@ class HSM:
         batch of 2 D + 1 points (step ~ cbrt(eps) relative to the box)."""
         prob = self._problem
         if prob.has_gradient:
+            if self.budget - self.nfev < 1:
+                raise _BudgetSpent
             f, g = prob.value_and_gradient(x[None])
             f, g = np.asarray(f, dtype=np.float64), np.asarray(g, dtype=np.float64)
             self._account(x[None], f)
