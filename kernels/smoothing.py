@@ -437,23 +437,15 @@ def estimate_triton(problem: Any, X: Any, sigma: Any, *, samples: int, temperatu
     nonfinite) as torch tensors on X's device: (M,), (M, D), (M, D), (M, D), (M,), (M,) int64,
     or without the M axis for one center (D,)."""
     from scoreopt import _dispatch
-    from scoreopt._validate import integer as check_int
     from scoreopt.problem import _check_bounds
+    from scoreopt.smoothing import check_options
 
     name = problem.name
     if name not in _rows.IDS:
         raise _not_covered(name)
-    K = check_int(samples, "samples", 2)
-    if antithetic and K % 2:
-        raise ValueError(f"samples: antithetic sampling needs an even count, got {K}")
+    K, seed, center_offset = check_options(samples, antithetic, seed, center_offset, temperature)
     if K > 2 ** 32:
         raise ValueError(f"samples: at most 2^32 per center, got {K}")
-    seed = check_int(seed, "seed", 0)
-    center_offset = check_int(center_offset, "center_offset", 0)
-    if temperature is not None:
-        t = float(temperature)
-        if not math.isfinite(t) or t <= 0:
-            raise ValueError(f"temperature: expected a finite value > 0 or None, got {temperature!r}")
     Xt, single = _dispatch.torch_input(problem, X)
     if not bool(torch.isfinite(Xt).all()):
         raise ValueError("X: contains NaN or Inf; expected finite values")

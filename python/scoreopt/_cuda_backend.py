@@ -133,20 +133,12 @@ def smoothing_estimate(problem: Problem, X: Any, sigma: Any, *, samples: int,
     X's dtype on X's device. chunk_size: at most this many samples per work item of the gradient
     and weighted-mean sums. Returns a :class:`scoreopt.smoothing.Estimate` of tensors on X's
     device; the (M, K, D) samples are never stored."""
-    from .smoothing import Estimate
+    from .smoothing import Estimate, check_options
 
     torch = _torch()
     problem = _builtin(problem)
-    samples = check_int(samples, "samples", 2)
-    if antithetic and samples % 2:
-        raise ValueError(f"samples: antithetic sampling needs an even count, got {samples}")
-    seed = check_int(seed, "seed", 0)
-    center_offset = check_int(center_offset, "center_offset", 0)
+    samples, seed, center_offset = check_options(samples, antithetic, seed, center_offset, temperature)
     chunk_size = check_int(chunk_size, "chunk_size", 2)
-    if temperature is not None:
-        t = float(temperature)
-        if not np.isfinite(t) or t <= 0:
-            raise ValueError(f"temperature: expected a finite value > 0 or None, got {temperature!r}")
     X2, single = _points(problem, X)
     M, D = X2.shape
     if isinstance(sigma, torch.Tensor) and sigma.device.type == "cuda":

@@ -70,15 +70,7 @@ def estimate(problem: Problem, X: Any, sigma: Any, *, samples: int, temperature:
 
         kw.pop("chunk_size")
         return Estimate(*tk.estimate_triton(problem, X, sigma, **kw))
-    samples = check_int(samples, "samples", 2)
-    if antithetic and samples % 2:
-        raise ValueError(f"samples: antithetic sampling needs an even count, got {samples}")
-    seed = check_int(seed, "seed", 0)
-    center_offset = check_int(center_offset, "center_offset", 0)
-    if temperature is not None:
-        t = float(temperature)
-        if not np.isfinite(t) or t <= 0:
-            raise ValueError(f"temperature: expected a finite value > 0 or None, got {temperature!r}")
+    samples, seed, center_offset = check_options(samples, antithetic, seed, center_offset, temperature)
     src, Xa, single = problem._prepare(X)
     _arrays.check_finite(Xa, "X")
     M, D = Xa.shape
@@ -113,6 +105,22 @@ def estimate(problem: Problem, X: Any, sigma: Any, *, samples: int, temperature:
         return _arrays.like(np.asarray(a), src) if src.torch_like is not None else a
 
     return Estimate(out(value), out(grad), out(wmean), out(best_x), out(best_f), out(bad))
+
+
+def check_options(samples: Any, antithetic: bool, seed: Any, center_offset: Any,
+                  temperature: Optional[float]):
+    """The scalar arguments of :func:`estimate`, checked the same way for every backend.
+    Returns (samples, seed, center_offset) as ints."""
+    samples = check_int(samples, "samples", 2)
+    if antithetic and samples % 2:
+        raise ValueError(f"samples: antithetic sampling needs an even count, got {samples}")
+    seed = check_int(seed, "seed", 0)
+    center_offset = check_int(center_offset, "center_offset", 0)
+    if temperature is not None:
+        t = float(temperature)
+        if not np.isfinite(t) or t <= 0:
+            raise ValueError(f"temperature: expected a finite value > 0 or None, got {temperature!r}")
+    return samples, seed, center_offset
 
 
 class _Accumulator:
