@@ -37,4 +37,21 @@ inline void check_key(const NoiseKey& key, std::int64_t B) {
     throw std::invalid_argument("row_offset: noise rows are limited to 2^32 per step");
 }
 
+// x <- a x + b eps_pred + noise_std z: the DDPM ancestral step's coefficients, after checking
+// its schedule values (noise_std = 0 on the last step, alpha_bar_prev = 1: the posterior mean).
+struct DdpmCoefficients {
+  double a, b, noise_std;
+};
+
+inline DdpmCoefficients ddpm_coefficients(double beta, double alpha_bar, double alpha_bar_prev) {
+  if (!(beta > 0 && beta < 1)) throw std::invalid_argument("beta: expected a value in (0, 1)");
+  if (!(alpha_bar > 0 && alpha_bar < 1))
+    throw std::invalid_argument("alpha_bar: expected a value in (0, 1)");
+  if (!(alpha_bar_prev > 0 && alpha_bar_prev <= 1))
+    throw std::invalid_argument("alpha_bar_prev: expected a value in (0, 1]");
+  const double inv = 1.0 / std::sqrt(1.0 - beta);
+  const double var = beta * (1.0 - alpha_bar_prev) / (1.0 - alpha_bar);
+  return {inv, -inv * beta / std::sqrt(1.0 - alpha_bar), var > 0 ? std::sqrt(var) : 0.0};
+}
+
 }  // namespace scoreopt::integrator_checks

@@ -161,17 +161,11 @@ void ddpm_step(T* x, const T* eps_pred, std::int64_t B, std::int64_t D, double b
   check_sizes(B, D);
   check_ptr(x, B, "x");
   check_ptr(eps_pred, B, "eps");
-  if (!(beta > 0 && beta < 1)) throw std::invalid_argument("beta: expected a value in (0, 1)");
-  if (!(alpha_bar > 0 && alpha_bar < 1))
-    throw std::invalid_argument("alpha_bar: expected a value in (0, 1)");
-  if (!(alpha_bar_prev > 0 && alpha_bar_prev <= 1))
-    throw std::invalid_argument("alpha_bar_prev: expected a value in (0, 1]");
+  const DdpmCoefficients k = ddpm_coefficients(beta, alpha_bar, alpha_bar_prev);
   check_key(key, B);
-  const double inv = 1.0 / std::sqrt(1.0 - beta);
-  const T a = T(inv), b = T(-inv * beta / std::sqrt(1.0 - alpha_bar));
-  const double var = beta * (1.0 - alpha_bar_prev) / (1.0 - alpha_bar);
-  const T c = T(std::sqrt(var > 0 ? var : 0.0));
-  if (!(var > 0)) {  // last step (alpha_bar_prev = 1): the posterior mean, no noise drawn
+  const T a = T(k.a), b = T(k.b);
+  const T c = T(k.noise_std);
+  if (!(k.noise_std > 0)) {  // last step: the posterior mean, no noise drawn
     for_blocks(B * D, [&](std::int64_t i0, std::int64_t i1) {
       SO_SIMD
       for (std::int64_t i = i0; i < i1; ++i) x[i] = a * x[i] + b * eps_pred[i];

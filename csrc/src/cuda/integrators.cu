@@ -134,20 +134,14 @@ void ddpm_step(T* x, const T* eps_pred, std::int64_t B, std::int64_t D, double b
   check_sizes(B, D);
   check_ptr(x, B, "x");
   check_ptr(eps_pred, B, "eps");
-  if (!(beta > 0 && beta < 1)) throw std::invalid_argument("beta: expected a value in (0, 1)");
-  if (!(alpha_bar > 0 && alpha_bar < 1))
-    throw std::invalid_argument("alpha_bar: expected a value in (0, 1)");
-  if (!(alpha_bar_prev > 0 && alpha_bar_prev <= 1))
-    throw std::invalid_argument("alpha_bar_prev: expected a value in (0, 1]");
+  const DdpmCoefficients k = ddpm_coefficients(beta, alpha_bar, alpha_bar_prev);
   check_key(key, B);
-  const double inv = 1.0 / std::sqrt(1.0 - beta);
-  const T a = T(inv), b = T(-inv * beta / std::sqrt(1.0 - alpha_bar));
-  const double var = beta * (1.0 - alpha_bar_prev) / (1.0 - alpha_bar);
-  if (!(var > 0)) {  // last step (alpha_bar_prev = 1): the posterior mean, no noise drawn
+  const T a = T(k.a), b = T(k.b);
+  if (!(k.noise_std > 0)) {  // last step: the posterior mean, no noise drawn
     launch_affine3<T>(x, eps_pred, nullptr, B * D, a, b, 2, as_stream(stream));
     return;
   }
-  launch_noisy<T>(x, eps_pred, B, D, a, b, T(std::sqrt(var)), key, as_stream(stream));
+  launch_noisy<T>(x, eps_pred, B, D, a, b, T(k.noise_std), key, as_stream(stream));
 }
 
 #define SO_INSTANTIATE(T)                                                                         \
