@@ -4,7 +4,7 @@ cumulative % of guesses converging within k = 1, 3, 6 iterations, mean and std o
 ``table1_<family>_d<dim>.json`` plus the k-CDF and first-two-coordinates plots into --out.
 
     python bench/glens_table1.py --family himmelblau --dim 100 --reduced --out bench/results/glens_him100
-    python bench/glens_table1.py --family levy --dim 100 --paper --out runs/levy100       # GPU-scale
+    python bench/glens_table1.py --family levy --dim 100 --paper --device cuda --out runs/levy100   # GPU
 
 Presets (any setting can be overridden by its flag):
 
@@ -62,6 +62,9 @@ def build_parser():
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--test-seed", type=int, default=12345, help="seed of the unseen test parameters")
     ap.add_argument("--executor", default="local", help="collection/evaluation executor (local, processes)")
+    ap.add_argument("--device", default="cpu", help="training and sampling device: cpu (default) or cuda")
+    ap.add_argument("--dtype", choices=["float32", "bfloat16"], default="float32",
+                    help="sampling networks' precision (bfloat16: autocast)")
     ap.add_argument("--json-out", help="also copy the JSON record here")
     return ap
 
@@ -75,7 +78,8 @@ def settings(args) -> dict:
         if v is not None:
             s[k] = v
     s.update(family=args.family, dim=args.dim, preset=args.preset, s_ns=args.s_ns, s_sb=args.s_sb,
-             t_guide=args.t_guide, variance=args.variance, seed=args.seed, test_seed=args.test_seed)
+             t_guide=args.t_guide, variance=args.variance, seed=args.seed, test_seed=args.test_seed,
+             device=args.device, dtype=args.dtype)
     return s
 
 
@@ -113,7 +117,8 @@ def main(argv=None) -> int:
         path = out / "models" / f"{kind}.pt"
         t0 = time.perf_counter()
         cfg = TrainConfig(steps=s["steps"], batch_size=s["batch_size"], lr=s["sb_lr"] if kind == "sb" else s["lr"],
-                          seed=s["seed"], log_every=max(1, s["steps"] // 10), checkpoint_every=max(1, s["steps"] // 10))
+                          seed=s["seed"], log_every=max(1, s["steps"] // 10), checkpoint_every=max(1, s["steps"] // 10),
+                          device=s["device"])
         m = train(kind, data, config=cfg, net_config=net_cfg, checkpoint=str(out / "models" / f"{kind}.ckpt"),
                   progress=say)
         m.save(path)
@@ -132,7 +137,7 @@ def main(argv=None) -> int:
             kind, guided = spec
             guesses = sample(models[kind], test_params, s["samples"], sb=models["sb"] if guided else None,
                              s_ns=s["s_ns"], s_sb=s["s_sb"], t_guide=s["t_guide"], variance=s["variance"],
-                             seed=s["seed"] + 7)
+                             seed=s["seed"] + 7, device=s["device"], dtype=s["dtype"])
         t_sample = time.perf_counter() - t0
         t0 = time.perf_counter()
         res = evaluate(fam, test_params, guesses, executor=args.executor)

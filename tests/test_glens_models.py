@@ -238,6 +238,56 @@ def test_sample_argument_errors():
         sample("ns.pt", np.zeros((2, 2)), 2)
     with pytest.raises(ValueError, match="variance"):
         sample(ns, np.zeros((2, 2)), 2, variance="ddim")
+    with pytest.raises(ValueError, match="dtype"):
+        sample(ns, np.zeros((2, 2)), 2, dtype="float16")
+    with pytest.raises(ValueError, match="device"):
+        sample(ns, np.zeros((2, 2)), 2, device="tpu")
+    with pytest.raises(ValueError, match="device"):
+        sample(ns, np.zeros((2, 2)), 2, device=3.5)
+
+
+def _trained_pair(d=8, P=2, T=10):
+    """Random-weight NS and SB U-Nets (the sampling arithmetic does not depend on training)."""
+    torch.manual_seed(4)
+    scaler = Scaler(np.linspace(-1, 1, d), np.linspace(0.5, 2, d), np.zeros(P), np.ones(P), 3.0)
+    ns = GlensModel("ns", build_net("ns", P, TINY).eval(), scaler, "toy", d, T, 10)
+    sb = GlensModel("sb", build_net("sb", P, TINY).eval(), scaler, "toy", d, T, 10)
+    return ns, sb
+
+
+def test_sample_bfloat16_networks_stay_close_to_float32():
+    """bf16 autocast rounds the networks' arithmetic (8 mantissa bits, ~0.4 %); the float32 latent
+    keeps the recursion from compounding it, so the samples stay within ~1 % in norm. (Random
+    weights give samples in the hundreds: the t = T step multiplies eps by 1/sqrt(1 - beta_T).)"""
+    ns, sb = _trained_pair()
+    params = np.array([[0.2, 0.9], [0.7, 0.1]])
+    f32 = sample(ns, params, 6, sb=sb, s_sb=2.0, t_guide=3, seed=5)
+    bf16 = sample(ns, params, 6, sb=sb, s_sb=2.0, t_guide=3, seed=5, dtype="bfloat16")
+    assert bf16.dtype == np.float64 and np.isfinite(bf16).all()
+    assert not np.array_equal(f32, bf16)                                 # autocast did act
+    assert np.linalg.norm(bf16 - f32) / np.linalg.norm(f32) < 0.02
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="the CUDA sampling path needs a CUDA device")
+@pytest.mark.parametrize("variance", ["beta", "posterior"])
+def test_sample_on_cuda_matches_cpu(variance):
+    """Same Philox noise and the same step math on both devices: only rounding differs."""
+    ns, sb = _trained_pair()
+    params = np.array([[0.2, 0.9], [0.7, 0.1], [0.5, 0.5]])
+    cpu = sample(ns, params, 7, sb=sb, s_sb=2.0, t_guide=3, seed=9, variance=variance, batch_size=8)
+    gpu = sample(ns, params, 7, sb=sb, s_sb=2.0, t_guide=3, seed=9, variance=variance, batch_size=8, device="cuda")
+    assert np.linalg.norm(gpu - cpu) / np.linalg.norm(cpu) < 1e-4
+    assert next(ns.net.parameters()).device.type == "cpu"                # the caller's model is not moved
+    bf16 = sample(ns, params, 7, sb=sb, s_sb=2.0, t_guide=3, seed=9, variance=variance, device="cuda",
+                  dtype="bfloat16")
+    assert np.linalg.norm(bf16 - cpu) / np.linalg.norm(cpu) < 0.02
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the error without a CUDA device")
+def test_sample_on_cuda_without_device_is_a_clear_error():
+    ns, _ = _trained_pair()
+    with pytest.raises(ValueError, match="device='cuda'"):
+        sample(ns, np.zeros((1, 2)), 2, device="cuda")
 
 
 # ---- training -----------------------------------------------------------------------------------
@@ -284,6 +334,48 @@ def test_resume_is_bitwise_equal(tmp_path, kind):
     # and training does change the weights (EMA included)
     fresh = train(kind, data, config=TrainConfig(steps=0, **cfg), net_config=TINY)
     assert not _same_state(fresh.net, full.net)
+
+
+def test_checkpoint_from_before_the_device_field_resumes(tmp_path):
+    """Checkpoints written before ``device`` existed were CPU runs and still resume (bitwise)."""
+    data = toy_data()
+    cfg = dict(batch_size=16, lr=1e-3, seed=5, log_every=0, checkpoint_every=2)
+    full = train("ns", data, config=TrainConfig(steps=4, **cfg), net_config=TINY)
+    ck = str(tmp_path / "ck.pt")
+    train("ns", data, config=TrainConfig(steps=2, **cfg), net_config=TINY, checkpoint=ck)
+    old = torch.load(ck, weights_only=True)
+    del old["run_key"]["device_type"]
+    torch.save(old, ck)
+    resumed = train("ns", data, config=TrainConfig(steps=4, **cfg), net_config=TINY, checkpoint=ck)
+    assert _same_state(full.net, resumed.net)
+
+
+def test_train_device_errors():
+    with pytest.raises(ValueError, match="device"):
+        TrainConfig(device="tpu")
+    with pytest.raises(ValueError, match="device"):
+        TrainConfig(device=None)
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="device='cuda'"):
+            train("ns", toy_data(), config=TrainConfig(steps=1, device="cuda"), net_config=TINY)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="GPU training needs a CUDA device")
+@pytest.mark.parametrize("kind", ["ns", "sb"])
+def test_train_on_cuda_resumes_and_returns_a_cpu_model(tmp_path, kind):
+    data = toy_data()
+    cfg = dict(batch_size=16, lr=1e-3, seed=5, log_every=0, checkpoint_every=2, device="cuda")
+    full = train(kind, data, config=TrainConfig(steps=6, **cfg), net_config=TINY)
+    assert all(p.device.type == "cpu" for p in full.net.parameters())
+    ck = str(tmp_path / "ck.pt")
+    train(kind, data, config=TrainConfig(steps=3, **cfg), net_config=TINY, checkpoint=ck)
+    resumed = train(kind, data, config=TrainConfig(steps=6, **cfg), net_config=TINY, checkpoint=ck)
+    # the CUDA backward of indexing uses atomics: equal up to summation order, not bitwise
+    for a, b in zip(full.net.state_dict().values(), resumed.net.state_dict().values()):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
+    # a CPU run cannot resume from a GPU checkpoint (different generator)
+    with pytest.raises(ValueError, match="checkpoint"):
+        train(kind, data, config=TrainConfig(steps=6, **{**cfg, "device": "cpu"}), net_config=TINY, checkpoint=ck)
 
 
 def test_train_reduces_loss_and_save_load_roundtrip(tmp_path):

@@ -50,7 +50,8 @@ def cmd_train(args) -> int:
         torch.set_num_threads(args.threads)
     data = load(args.data, k=args.k if args.k is not None else 10)
     cfg = TrainConfig(steps=args.steps, batch_size=args.batch_size, lr=args.lr, seed=args.seed, k=args.k,
-                      log_every=0 if args.quiet else args.log_every, checkpoint_every=args.checkpoint_every)
+                      log_every=0 if args.quiet else args.log_every, checkpoint_every=args.checkpoint_every,
+                      device=args.device)
     try:
         mults = tuple(int(m) for m in args.mults.split(","))
     except ValueError:
@@ -89,7 +90,8 @@ def cmd_sample(args) -> int:
     fam = get_family(family, dim)
     params = _test_params(args, fam)
     guesses = sample(model, params, args.samples, sb=sb, s_ns=args.s_ns, s_sb=args.s_sb, t_guide=args.t_guide,
-                     variance=args.variance, seed=args.seed, batch_size=args.batch_size)
+                     variance=args.variance, seed=args.seed, batch_size=args.batch_size, device=args.device,
+                     dtype=args.dtype)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     np.savez(args.out, params=params, guesses=guesses)
     print(f"sampled {guesses.shape[1]} guesses for {len(params)} parameters ({model.kind}"
@@ -158,6 +160,7 @@ def add_subparser(sub) -> None:
     pt.add_argument("--head-dim", type=int, default=32, help="attention head width (paper: 32)")
     pt.add_argument("--seed", type=int, default=0)
     pt.add_argument("--threads", type=int, help="torch threads")
+    pt.add_argument("--device", default="cpu", help="cpu (default) or a CUDA device (cuda, cuda:1)")
     pt.add_argument("--checkpoint", help="checkpoint file: written during training, resumed from if present")
     pt.add_argument("--checkpoint-every", type=int, default=500)
     pt.add_argument("--log-every", type=int, default=100)
@@ -180,6 +183,9 @@ def add_subparser(sub) -> None:
     ps.add_argument("--seed", type=int, default=0)
     ps.add_argument("--batch-size", type=int, default=2048)
     ps.add_argument("--threads", type=int)
+    ps.add_argument("--device", default="cpu", help="cpu (default) or a CUDA device (cuda, cuda:1)")
+    ps.add_argument("--dtype", choices=["float32", "bfloat16"], default="float32",
+                    help="the networks' precision (bfloat16: autocast; the latent stays float32)")
     ps.add_argument("--out", required=True, help=".npz with params and guesses")
     ps.set_defaults(func=cmd_sample)
 

@@ -11,7 +11,12 @@ the network that gets saved.
 All randomness of a run (batches, t, noise, condition dropout) comes from one torch.Generator
 seeded by ``seed``, and the initial weights from ``torch.manual_seed(seed)`` inside a forked RNG:
 a checkpoint holds the weights, the EMA, Adam's state, the generator state and the step, so a run
-resumed from it is bitwise equal to one that never stopped (same thread count).
+resumed from it is bitwise equal to one that never stopped (same thread count, same device).
+
+``device="cuda"`` trains on the GPU: the data set is copied there once and the batches, times and
+noise are drawn by a generator on the device (so a GPU run is reproducible, but not equal to a CPU
+run with the same seed; a checkpoint resumes only on the device type it was written on). The
+returned model is on the CPU, like one loaded from disk.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ class TrainConfig:
     log_every: int = 100
     checkpoint_every: int = 500
     threads: Optional[int] = None     # torch.set_num_threads for the run
+    device: str = "cpu"               # "cpu" or a CUDA device ("cuda", "cuda:1")
 
     def __post_init__(self):
         self.steps = integer(self.steps, "steps", 0)
@@ -68,6 +74,13 @@ class TrainConfig:
         self.checkpoint_every = integer(self.checkpoint_every, "checkpoint_every", 0)
         if self.threads is not None:
             self.threads = integer(self.threads, "threads", 1)
+        try:
+            dev = torch.device(self.device)
+        except (RuntimeError, TypeError):
+            dev = None
+        if dev is None or dev.type not in ("cpu", "cuda"):
+            raise ValueError(f"device: expected 'cpu' or a CUDA device such as 'cuda', got {self.device!r}")
+        self.device = str(dev)
 
 
 def _get(data: Any, name: str):
@@ -138,6 +151,8 @@ def train(kind: str, data: Any, *, config: Optional[TrainConfig] = None, net_con
     kind = _kind(kind)
     cfg = config or TrainConfig()
     ncfg = net_config or NetConfig()
+    if torch.device(cfg.device).type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device={cfg.device!r}: torch sees no CUDA device here")
     say = progress if progress is not None else (lambda s: print(s, file=sys.stderr, flush=True))
     threads_before = torch.get_num_threads()
     if cfg.threads is not None:
@@ -153,29 +168,31 @@ def _train(kind, data, cfg: TrainConfig, ncfg: NetConfig, checkpoint, say) -> Gl
     diffusion = KINDS[kind][0]
     k = cfg.k if cfg.k is not None else KINDS[kind][2]
     scaler, X, C, Y = training_arrays(kind, data, k)
-    X, C = torch.from_numpy(X), torch.from_numpy(C)
-    Y = torch.from_numpy(Y) if Y is not None else None
+    dev = torch.device(cfg.device)
+    X, C = torch.from_numpy(X).to(dev), torch.from_numpy(C).to(dev)
+    Y = torch.from_numpy(Y).to(dev) if Y is not None else None
     n = len(X)
     P = C.shape[1] - int(KINDS[kind][1])
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(cfg.seed)
-        net = build_net(kind, P, ncfg)
-    ema = build_net(kind, P, ncfg)
+        net = build_net(kind, P, ncfg).to(dev)
+    ema = build_net(kind, P, ncfg).to(dev)
     ema.load_state_dict(net.state_dict())
     ema.requires_grad_(False)
     opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
-    gen = torch.Generator().manual_seed(cfg.seed)
+    gen = torch.Generator(device=dev).manual_seed(cfg.seed)
     _, abar = cosine_schedule(cfg.timesteps)
-    sqrt_ab = torch.tensor(np.sqrt(abar), dtype=torch.float32)
-    sqrt_1mab = torch.tensor(np.sqrt(1.0 - abar), dtype=torch.float32)
+    sqrt_ab = torch.tensor(np.sqrt(abar), dtype=torch.float32, device=dev)
+    sqrt_1mab = torch.tensor(np.sqrt(1.0 - abar), dtype=torch.float32, device=dev)
     run_key = {"kind": kind, "net_config": asdict(ncfg), "seed": cfg.seed, "batch_size": cfg.batch_size,
                "lr": cfg.lr, "timesteps": cfg.timesteps, "k": k, "n": n, "cond_drop_prob": cfg.cond_drop_prob,
-               "ema_decay": cfg.ema_decay}
+               "ema_decay": cfg.ema_decay, "device_type": dev.type}
     step = 0
     if checkpoint is not None and os.path.exists(checkpoint):
         ck = torch.load(checkpoint, map_location="cpu", weights_only=True)
-        saved = {**ck["run_key"], "net_config": {**ck["run_key"]["net_config"],
-                                                 "mults": tuple(ck["run_key"]["net_config"]["mults"])}}
+        # checkpoints written before the device field existed are CPU runs
+        saved = {"device_type": "cpu", **ck["run_key"],
+                 "net_config": {**ck["run_key"]["net_config"], "mults": tuple(ck["run_key"]["net_config"]["mults"])}}
         if saved != run_key:
             raise ValueError(f"checkpoint: {checkpoint} belongs to another run ({ck['run_key']}); "
                              f"this run is {run_key}")
@@ -197,12 +214,12 @@ def _train(kind, data, cfg: TrainConfig, ncfg: NetConfig, checkpoint, say) -> Gl
     t0, loss_sum, loss_count = time.perf_counter(), 0.0, 0
     B = cfg.batch_size
     while step < cfg.steps:
-        idx = torch.randint(n, (B,), generator=gen)
+        idx = torch.randint(n, (B,), generator=gen, device=dev)
         x, c = X[idx], C[idx]
         if diffusion:
-            t = torch.randint(cfg.timesteps, (B,), generator=gen)  # index i is step t = i + 1
-            noise = torch.randn(x.shape, generator=gen)
-            drop = torch.rand(B, generator=gen) < cfg.cond_drop_prob
+            t = torch.randint(cfg.timesteps, (B,), generator=gen, device=dev)  # index i is step t = i + 1
+            noise = torch.randn(x.shape, generator=gen, device=dev)
+            drop = torch.rand(B, generator=gen, device=dev) < cfg.cond_drop_prob
             z = sqrt_ab[t, None] * x + sqrt_1mab[t, None] * noise
             loss = F.mse_loss(net(z, t + 1, c, drop), noise)
         else:
@@ -214,11 +231,12 @@ def _train(kind, data, cfg: TrainConfig, ncfg: NetConfig, checkpoint, say) -> Gl
             for pe, pn in zip(ema_params, net_params):
                 pe.lerp_(pn, 1.0 - cfg.ema_decay)
         step += 1
-        loss_sum += float(loss.detach())
+        # summed on the device: a float() per step would synchronize a GPU run every step
+        loss_sum += loss.detach()
         loss_count += 1
         if cfg.log_every and (step % cfg.log_every == 0 or step == cfg.steps):
             dt = time.perf_counter() - t0
-            say(f"[glens {kind}] step {step}/{cfg.steps} loss {loss_sum / loss_count:.4f} "
+            say(f"[glens {kind}] step {step}/{cfg.steps} loss {float(loss_sum) / loss_count:.4f} "
                 f"({loss_count / max(dt, 1e-9):.1f} steps/s)")
             t0, loss_sum, loss_count = time.perf_counter(), 0.0, 0
         if cfg.checkpoint_every and step % cfg.checkpoint_every == 0:
@@ -227,7 +245,7 @@ def _train(kind, data, cfg: TrainConfig, ncfg: NetConfig, checkpoint, say) -> Gl
     # buffers are not averaged: copy them (none are trained, but keep the EMA net complete)
     for b_ema, b in zip(ema.buffers(), net.buffers()):
         b_ema.copy_(b)
-    ema.eval()
+    ema = ema.cpu().eval()
     family = getattr(data, "family", None) or (getattr(data, "metadata", {}) or {}).get("family", "")
     dim = int(X.shape[1])
     return GlensModel(kind, ema, scaler, str(family or ""), dim, cfg.timesteps, k,
