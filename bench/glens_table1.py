@@ -90,10 +90,11 @@ def main(argv=None) -> int:
     from scoreopt.glens import collect, get_family, load
     from scoreopt.glens.evaluate import evaluate, plot_k_cdf, plot_samples, uniform_guesses
     from scoreopt.glens.models import NetConfig, load_model
-    from scoreopt.glens.sample import sample
+    from scoreopt.glens.sample import resolve_device, sample
     from scoreopt.glens.train import TrainConfig, train
 
     s = settings(args)
+    resolve_device(s["device"])                          # before any collection or training
     if s["threads"]:
         torch.set_num_threads(s["threads"])
     out = Path(args.out)

@@ -42,7 +42,7 @@ from .. import _dispatch, integrators, smoothing
 from .._validate import finite, integer
 from .models import GlensModel, cosine_schedule
 
-__all__ = ["sample"]
+__all__ = ["sample", "resolve_device"]
 
 _DTYPES = {"float32": None, "bfloat16": torch.bfloat16}
 
@@ -90,7 +90,7 @@ def sample(model: GlensModel, params: Any, samples: int, *, sb: Optional[GlensMo
         raise ValueError(f"variance: expected 'beta' or 'posterior', got {variance!r}")
     seed = integer(seed, "seed", 0)
     batch_size = integer(batch_size, "batch_size", 1)
-    dev = _device(device)
+    dev = resolve_device(device)
     if dtype not in _DTYPES:
         raise ValueError(f"dtype: expected 'float32' or 'bfloat16', got {dtype!r}")
     threads_before = torch.get_num_threads()
@@ -105,7 +105,9 @@ def sample(model: GlensModel, params: Any, samples: int, *, sb: Optional[GlensMo
             torch.set_num_threads(threads_before)
 
 
-def _device(device: Any) -> torch.device:
+def resolve_device(device: Any) -> torch.device:
+    """``device`` as a torch.device where sampling can run ("cpu", or CUDA with a visible device
+    and scoreopt's CUDA backend); a ValueError saying what is missing otherwise."""
     try:
         dev = torch.device(device)
     except (RuntimeError, TypeError) as e:
