@@ -61,6 +61,32 @@ def test_nan_values_are_worst_counted_and_reported(method):
     assert r.x[0] >= -1 and r.x[1] <= 1.5
 
 
+def test_cem_never_refits_to_rejected_samples():
+    """+inf marks a rejected sample (feasible-mode constraints): never an elite. With one finite
+    value it is the only elite; with none, the Gaussian stays where it was."""
+    opt = CEM(2, (-3.0, 3.0), popsize=20, budget=200)
+    m0, s0 = opt.mean.copy(), opt.sigma
+    X = opt.ask()
+    opt.tell(X, np.full(20, np.inf))
+    assert np.array_equal(opt.mean, m0) and opt.sigma == s0
+    X = opt.ask()
+    f = np.full(20, np.inf)
+    f[13] = 1.0
+    opt.tell(X, f)
+    np.testing.assert_allclose(opt.mean, opt.alpha * X[13] + (1 - opt.alpha) * m0, rtol=0, atol=1e-15)
+    assert opt.sigma == pytest.approx(s0, rel=1e-15)
+
+
+def test_cem_default_population_keeps_enough_elites():
+    """With 2 elites of 16 (the generic default at dim 2) CEM's sigma collapsed before the mean
+    reached a minimum 3 sigma0 away; the default now keeps 5 elites."""
+    assert CEM(2, (-3.0, 3.0)).popsize == 50 and CEM(2, (-3.0, 3.0), elite_frac=0.25).popsize == 20
+    assert CEM(2, (-3.0, 3.0), popsize=16).popsize == 16
+    f = lambda X: np.sum((X - 2.0) ** 2, axis=1)
+    for seed in range(3):
+        r = scoreopt.minimize(f, dim=2, bounds=(-3, 3), method="cem", budget=20_000, seed=seed)
+        assert r.fun < 1e-6
+
 @pytest.mark.parametrize("method", sorted(METHODS))
 def test_reproducible_from_seed(method):
     p = problems.get("ackley", 5)

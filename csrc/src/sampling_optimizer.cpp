@@ -249,8 +249,11 @@ void SamplingOptimizer::advance(const Batch& b) {
       };
       std::stable_sort(order.begin(), order.end(),
                        [&](std::int64_t a, std::int64_t c) { return key(a) < key(c); });
-      const std::int64_t k = std::max<std::int64_t>(
-          1, std::int64_t(std::nearbyint(opt_.elite_frac * double(K))));
+      const std::int64_t finite = std::count_if(b.f, b.f + K, [](double v) { return std::isfinite(v); });
+      if (finite == 0) break;  // nothing to refit to: sample the same Gaussian again
+      // non-finite (rejected) samples never become elites
+      const std::int64_t k = std::min<std::int64_t>(
+          finite, std::max<std::int64_t>(1, std::int64_t(std::nearbyint(opt_.elite_frac * double(K)))));
       // sums in row order, as the Python class does (cumulative sums)
       std::vector<double> em(dim_, 0.0), ev(dim_, 0.0);
       for (std::int64_t r = 0; r < k; ++r)

@@ -2,6 +2,7 @@
 // the optimum of small problems (built-in and a C++ batch objective).
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -81,6 +82,29 @@ void run() {
   scoreopt::OptimizeResult r2 = scoreopt::minimize(shifted, d, lo, hi, opt);
   CHECK(r2.fun < 1e-10);
   for (int i = 0; i < d; ++i) CHECK_NEAR(r2.x[i], 1.0, 1e-5);
+
+  // CEM never refits to non-finite (rejected) samples: with one finite value it is the only
+  // elite; with none, the Gaussian stays where it was
+  {
+    SamplingOptions c;
+    c.method = SamplingOptions::Method::Cem;
+    c.popsize = 20;
+    c.budget = 200;
+    std::vector<double> lo2(2, -3.0), hi2(2, 3.0);
+    scoreopt::SamplingOptimizer o(2, lo2, hi2, c);
+    std::vector<double> X(40), f(20, std::numeric_limits<double>::infinity());
+    const std::vector<double> m0 = o.mean();
+    const double s0 = o.sigma();
+    o.ask(X.data());
+    o.tell(X.data(), f.data());
+    CHECK(o.mean() == m0);
+    CHECK(o.sigma() == s0);
+    o.ask(X.data());
+    f[13] = 1.0;
+    o.tell(X.data(), f.data());
+    for (int i = 0; i < 2; ++i) CHECK_NEAR(o.mean()[i], c.alpha * X[13 * 2 + i] + (1 - c.alpha) * m0[i], 1e-15);
+    CHECK_NEAR(o.sigma(), s0, 1e-15);  // one elite: no spread to refit
+  }
 
   // bad options throw
   std::vector<double> lo3(3, 0.0), hi3(3, 1.0);

@@ -75,6 +75,9 @@ class SamplingOptimizer:
     needs_gradient = False
     keeps_samples = False  # the update needs the raw samples (CEM's elites)
 
+    def _default_popsize(self) -> int:
+        return max(16, 4 + int(3 * np.log(self.dim)) * 4)
+
     def __init__(self, dim: int, bounds: Any, *, popsize: Optional[int] = None, seed: int = 0,
                  x0: Any = None, sigma0: Optional[float] = None, budget: Optional[int] = None,
                  antithetic: bool = True):
@@ -85,8 +88,7 @@ class SamplingOptimizer:
         if np.any(self.upper <= self.lower):
             raise ValueError("bounds: upper must be > lower in every coordinate")
         self.antithetic = bool(antithetic)
-        default_pop = 4 + int(3 * np.log(self.dim)) * 4
-        self.popsize = _int_arg(popsize if popsize is not None else max(16, default_pop), "popsize", 2)
+        self.popsize = _int_arg(popsize if popsize is not None else self._default_popsize(), "popsize", 2)
         if self.antithetic and self.popsize % 2:
             raise ValueError(f"popsize: antithetic sampling needs an even popsize, got {self.popsize}")
         self.seed = _int_arg(seed, "seed", 0)

@@ -147,26 +147,41 @@ class MBD(SamplingOptimizer):
 
 class CEM(SamplingOptimizer):
     """Cross-entropy method: refit the mean and an isotropic sigma to the best ``elite_frac``
-    of the population, smoothed by ``alpha``."""
+    of the population (finite values only: rejected samples are never elites), smoothed by
+    ``alpha``. The default popsize keeps at least ``MIN_ELITES`` = 5 elites (50 at elite_frac 0.1)."""
 
     name = "cem"
     keeps_samples = True
 
+    # the default population keeps at least this many elites: with the generic default (16 in
+    # low dimension, 2 elites) sigma collapses within ~20 iterations, before the mean has
+    # travelled ~2 sigma0 (a 2-D quadratic with its minimum 3 sigma0 away was missed)
+    MIN_ELITES = 5
+
     def __init__(self, dim: int, bounds: Any, *, elite_frac: float = 0.1, alpha: float = 0.7,
                  sigma_min: Optional[float] = None, **kw):
-        super().__init__(dim, bounds, **kw)
         self.elite_frac = _positive(elite_frac, "elite_frac")
         if self.elite_frac > 1:
             raise ValueError("elite_frac: expected a fraction in (0, 1]")
+        super().__init__(dim, bounds, **kw)
         self.alpha = _positive(alpha, "alpha")
         if self.alpha > 1:
             raise ValueError("alpha: expected a weight in (0, 1]")
         half = float(np.mean((self.upper - self.lower) / 2))
         self.sigma_min = _positive(sigma_min, "sigma_min") if sigma_min is not None else 1e-12 * half
 
+    def _default_popsize(self) -> int:
+        need = 2 * math.ceil(self.MIN_ELITES / self.elite_frac / 2)        # even (antithetic pairs)
+        return max(super()._default_popsize(), need)
+
     def _update(self, b: Batch) -> None:
         f = np.where(np.isfinite(b.f), b.f, np.inf)
-        k = max(1, int(round(self.elite_frac * len(f))))
+        finite = int(np.count_nonzero(np.isfinite(f)))
+        if finite == 0:
+            return  # nothing to refit to (all rejected or non-finite): sample the same Gaussian again
+        # rejected samples (+inf: infeasible in "feasible" mode) never become elites; refitting to
+        # them would drag the mean to random infeasible points
+        k = min(finite, max(1, int(round(self.elite_frac * len(f)))))
         elite = b.X[np.argsort(f, kind="stable")[:k]]
         # sums in row order (cumulative sums), as the core's CEM adds them
         new_mean = np.cumsum(elite, axis=0)[-1] / k
