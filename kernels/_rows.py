@@ -58,6 +58,15 @@ def neighbours(fn: int, grad: bool):
 
 
 @triton.jit
+def load_consts(CONSTS, X):
+    """The function's constant table (``evaluate._tables``, "consts"): the input scale and
+    output bias in X's dtype, the four scalar options o0..o3, and float(D) in X's dtype."""
+    dt = X.dtype.element_ty
+    return (tl.load(CONSTS + 0).to(dt), tl.load(CONSTS + 1).to(dt), tl.load(CONSTS + 2), tl.load(CONSTS + 3),
+            tl.load(CONSTS + 4), tl.load(CONSTS + 5), tl.load(CONSTS + 6).to(dt))
+
+
+@triton.jit
 def _levy(x, col, D, valid, shift, GRAD: tl.constexpr):
     w = 1.0 + (x - shift - 1.0) * 0.25
     u = w - 1.0

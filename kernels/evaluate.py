@@ -92,13 +92,7 @@ def _evaluate_kernel(X, F, G, P, W, MAT, SHIFT, CONSTS, N, D, p_stride,
     rmask = rows < N
     valid = rmask & (col < D)
     dt = X.dtype.element_ty
-    scale = tl.load(CONSTS + 0).to(dt)
-    bias = tl.load(CONSTS + 1).to(dt)
-    o0 = tl.load(CONSTS + 2)
-    o1 = tl.load(CONSTS + 3)
-    o2 = tl.load(CONSTS + 4)
-    o3 = tl.load(CONSTS + 5)
-    df = tl.load(CONSTS + 6).to(dt)
+    scale, bias, o0, o1, o2, o3, df = _rows.load_consts(CONSTS, X)
     x = _coords(X, SHIFT, MAT, rows, rmask, col, 0, D, scale, HAS_MAT, HAS_SHIFT, BD, BK, IEEE)
     xm2 = x
     xm1 = x

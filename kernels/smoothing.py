@@ -302,13 +302,7 @@ def _estimate_kernel(X, SIGMA, P, W, MAT, SHIFT, CONSTS, KEYS, LO, HI, LAM, STAT
     XC = X + c.to(tl.int64) * D
     x_row = tl.load(XC + col, mask=cmask, other=0.0)
     s = tl.load(SIGMA + c * sigma_stride)
-    scale = tl.load(CONSTS + 0).to(dt)
-    bias = tl.load(CONSTS + 1).to(dt)
-    o0 = tl.load(CONSTS + 2)
-    o1 = tl.load(CONSTS + 3)
-    o2 = tl.load(CONSTS + 4)
-    o3 = tl.load(CONSTS + 5)
-    df = tl.load(CONSTS + 6).to(dt)
+    scale, bias, o0, o1, o2, o3, df = _rows.load_consts(CONSTS, X)
     stream = tl.load(KEYS + 2) + c
     k0, k1, clo, chi = _keys(KEYS, stream)
     p0 = tl.zeros((BLOCK, 1), dt)
