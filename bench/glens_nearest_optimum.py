@@ -1,8 +1,9 @@
 """How close are learned guesses to the optima, coordinate by coordinate?
 
 For the first test parameters of a Table 1 run folder (bench/glens_table1.py --out DIR), draw
-guesses from each named network, run the family's solver from uniform starts to get reference
-optima, and print, over all guesses and coordinates, the median and 90th percentile of the distance
+guesses from each named network, run the family's solver from --reference uniform starts to get
+reference optima (enough of them that every tooth of each coordinate's comb of optimum values
+appears: with only a few, a guess on a tooth no reference run reached counts as far), and print, over all guesses and coordinates, the median and 90th percentile of the distance
 from a guess's coordinate to the nearest value that coordinate takes at any reference optimum.
 Uniform guesses give the baseline. Used to explain the levy rows of bench/RESULTS.md.
 
@@ -23,7 +24,8 @@ def main(argv=None) -> int:
     ap.add_argument("--family", required=True)
     ap.add_argument("--dim", type=int, default=100)
     ap.add_argument("--params", type=int, default=2, help="test parameters (the first of Table 1's)")
-    ap.add_argument("--samples", type=int, default=10)
+    ap.add_argument("--samples", type=int, default=10, help="guesses per parameter and method")
+    ap.add_argument("--reference", type=int, default=200, help="uniform solver runs per parameter for the optima")
     ap.add_argument("--test-seed", type=int, default=12345)
     ap.add_argument("kinds", nargs="+", help="networks: diffusolve, diffusolve_k, ns")
     args = ap.parse_args(argv)
@@ -36,7 +38,7 @@ def main(argv=None) -> int:
     fam = get_family(args.family, args.dim)
     tp = fam.sample_params(np.random.default_rng(args.test_seed), args.params)
     uni = uniform_guesses(fam, tp, args.samples, np.random.default_rng(1))
-    ref = evaluate(fam, tp, uni)
+    ref = evaluate(fam, tp, uniform_guesses(fam, tp, args.reference, np.random.default_rng(2)))
     optima = [ref.final[i][ref.converged[i]] for i in range(len(tp))]
 
     def report(name, x):
