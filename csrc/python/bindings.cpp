@@ -91,6 +91,29 @@ void evaluate(const Problem& p, const py::array& X, const py::object& params, py
                        static_cast<double*>(f.ptr), static_cast<double*>(g.ptr));
 }
 
+// The estimator's options from a binding's arguments, for the CPU and the CUDA binding; the
+// options point into lo/hi, which the caller keeps alive for the call.
+scoreopt::SmoothingOptions smoothing_options(std::int64_t samples, bool antithetic, double temperature,
+                                             bool relative, std::uint64_t seed, std::uint64_t center_offset,
+                                             const py::object& lower, const py::object& upper, std::int64_t dim,
+                                             std::vector<double>& lo, std::vector<double>& hi) {
+  scoreopt::SmoothingOptions opt;
+  opt.samples = samples;
+  opt.antithetic = antithetic;
+  opt.temperature = temperature;
+  opt.relative_temperature = relative;
+  opt.seed = seed;
+  opt.center_offset = center_offset;
+  if (!lower.is_none()) {
+    lo = lower.cast<std::vector<double>>();
+    hi = upper.cast<std::vector<double>>();
+    require(lo.size() == size_t(dim) && hi.size() == size_t(dim), "bounds: expected dim values each");
+    opt.lower = lo.data();
+    opt.upper = hi.data();
+  }
+  return opt;
+}
+
 template <class T>
 py::tuple smoothing_estimate_t(const Problem& p, const py::array& X, const py::array& sigma,
                                const py::object& params, std::int64_t samples, bool antithetic,
@@ -121,20 +144,8 @@ py::tuple smoothing_estimate_t(const Problem& p, const py::array& X, const py::a
   Buffer prm{nullptr, 0, 0, 'd'};
   if (!params.is_none()) prm = view(params.cast<py::array>(), "params", 2, false);
   std::vector<double> lo, hi;
-  scoreopt::SmoothingOptions opt;
-  opt.samples = samples;
-  opt.antithetic = antithetic;
-  opt.temperature = temperature;
-  opt.relative_temperature = relative;
-  opt.seed = seed;
-  opt.center_offset = center_offset;
-  if (!lower.is_none()) {
-    lo = lower.cast<std::vector<double>>();
-    hi = upper.cast<std::vector<double>>();
-    require(lo.size() == size_t(d) && hi.size() == size_t(d), "bounds: expected dim values each");
-    opt.lower = lo.data();
-    opt.upper = hi.data();
-  }
+  const scoreopt::SmoothingOptions opt =
+      smoothing_options(samples, antithetic, temperature, relative, seed, center_offset, lower, upper, d, lo, hi);
   const T* xp = static_cast<const T*>(X.data());
   const T* sp = static_cast<const T*>(sigma.data());
   const std::int64_t sl = sigma.size();
@@ -426,21 +437,8 @@ void cuda_smoothing_estimate(const Problem& p, std::uintptr_t X, std::int64_t m,
                              std::uintptr_t nonfinite, std::int64_t chunk, bool float32,
                              std::uintptr_t stream) {
   std::vector<double> lo, hi;
-  scoreopt::SmoothingOptions opt;
-  opt.samples = samples;
-  opt.antithetic = antithetic;
-  opt.temperature = temperature;
-  opt.relative_temperature = relative;
-  opt.seed = seed;
-  opt.center_offset = center_offset;
-  if (!lower.is_none()) {
-    lo = lower.cast<std::vector<double>>();
-    hi = upper.cast<std::vector<double>>();
-    require(lo.size() == size_t(p.dim()) && hi.size() == size_t(p.dim()),
-            "bounds: expected dim values each");
-    opt.lower = lo.data();
-    opt.upper = hi.data();
-  }
+  const scoreopt::SmoothingOptions opt = smoothing_options(samples, antithetic, temperature, relative, seed,
+                                                           center_offset, lower, upper, p.dim(), lo, hi);
   py::gil_scoped_release release;
   if (float32)
     cuda_smoothing_t<float>(p, X, m, sigma, sigma_len, params, params_rows, opt, value, gradient,

@@ -37,13 +37,31 @@ inline void check_key(const NoiseKey& key, std::int64_t B) {
     throw std::invalid_argument("row_offset: noise rows are limited to 2^32 per step");
 }
 
-// x <- a x + b eps_pred + noise_std z: the DDPM ancestral step's coefficients, after checking
-// its schedule values (noise_std = 0 on the last step, alpha_bar_prev = 1: the posterior mean).
-struct DdpmCoefficients {
+// The noisy steps share one form, x <- a x + b field + noise_std z; each function below checks
+// its step's arguments and returns that step's coefficients, for the CPU and the CUDA step alike.
+struct NoisyCoefficients {
   double a, b, noise_std;
 };
 
-inline DdpmCoefficients ddpm_coefficients(double beta, double alpha_bar, double alpha_bar_prev) {
+// Euler-Maruyama for dx = (f x - g^2 score) dt + g dW.
+inline NoisyCoefficients euler_maruyama_coefficients(double f, double g, double dt) {
+  check_finite(f, "f");
+  check_finite(g, "g");
+  if (!(g >= 0)) throw std::invalid_argument("g: expected a value >= 0");
+  check_finite(dt, "dt");
+  return {1.0 + f * dt, -g * g * dt, g * std::sqrt(std::fabs(dt))};
+}
+
+// Unadjusted Langevin: x + step_size score + sqrt(2 step_size) z.
+inline NoisyCoefficients langevin_coefficients(double step_size) {
+  check_finite(step_size, "step_size");
+  if (!(step_size >= 0)) throw std::invalid_argument("step_size: expected a value >= 0");
+  return {1.0, step_size, std::sqrt(2.0 * step_size)};
+}
+
+// The DDPM ancestral step, after checking its schedule values (noise_std = 0 on the last step,
+// alpha_bar_prev = 1: the posterior mean).
+inline NoisyCoefficients ddpm_coefficients(double beta, double alpha_bar, double alpha_bar_prev) {
   if (!(beta > 0 && beta < 1)) throw std::invalid_argument("beta: expected a value in (0, 1)");
   if (!(alpha_bar > 0 && alpha_bar < 1))
     throw std::invalid_argument("alpha_bar: expected a value in (0, 1)");

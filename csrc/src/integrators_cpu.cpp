@@ -116,7 +116,7 @@ void heun_step(T* x, const T* v1, const T* v2, std::int64_t B, std::int64_t D, d
 }
 
 // The noisy steps share one form, x <- a x + b field + c z with z ~ N(0, I) from the key;
-// only their coefficients differ.
+// only their coefficients differ (integrator_checks.hpp computes them for CPU and CUDA).
 template <class T>
 void noisy_affine_step(T* x, const T* field, std::int64_t B, std::int64_t D, T a, T b, T c,
                        const NoiseKey& key) {
@@ -134,13 +134,9 @@ void euler_maruyama_step(T* x, const T* score, std::int64_t B, std::int64_t D, d
   check_sizes(B, D);
   check_ptr(x, B, "x");
   check_ptr(score, B, "score");
-  check_finite(f, "f");
-  check_finite(g, "g");
-  if (!(g >= 0)) throw std::invalid_argument("g: expected a value >= 0");
-  check_finite(dt, "dt");
+  const NoisyCoefficients k = euler_maruyama_coefficients(f, g, dt);
   check_key(key, B);
-  noisy_affine_step<T>(x, score, B, D, T(1.0 + f * dt), T(-g * g * dt),
-                       T(g * std::sqrt(std::fabs(dt))), key);
+  noisy_affine_step<T>(x, score, B, D, T(k.a), T(k.b), T(k.noise_std), key);
 }
 
 template <class T>
@@ -149,10 +145,9 @@ void langevin_step(T* x, const T* score, std::int64_t B, std::int64_t D, double 
   check_sizes(B, D);
   check_ptr(x, B, "x");
   check_ptr(score, B, "score");
-  check_finite(step_size, "step_size");
-  if (!(step_size >= 0)) throw std::invalid_argument("step_size: expected a value >= 0");
+  const NoisyCoefficients k = langevin_coefficients(step_size);
   check_key(key, B);
-  noisy_affine_step<T>(x, score, B, D, T(1), T(step_size), T(std::sqrt(2.0 * step_size)), key);
+  noisy_affine_step<T>(x, score, B, D, T(k.a), T(k.b), T(k.noise_std), key);
 }
 
 template <class T>
@@ -161,7 +156,7 @@ void ddpm_step(T* x, const T* eps_pred, std::int64_t B, std::int64_t D, double b
   check_sizes(B, D);
   check_ptr(x, B, "x");
   check_ptr(eps_pred, B, "eps");
-  const DdpmCoefficients k = ddpm_coefficients(beta, alpha_bar, alpha_bar_prev);
+  const NoisyCoefficients k = ddpm_coefficients(beta, alpha_bar, alpha_bar_prev);
   check_key(key, B);
   const T a = T(k.a), b = T(k.b);
   const T c = T(k.noise_std);

@@ -18,7 +18,7 @@ from typing import Any, Optional, Tuple
 
 import numpy as np
 
-from . import _arrays, _core
+from . import _arrays, _core, _dispatch
 from ._validate import integer as check_int
 from .problem import BuiltinProblem, Problem, _check_bounds
 
@@ -69,17 +69,7 @@ def _builtin(problem: Any) -> BuiltinProblem:
 
 def _points(problem: Problem, X: Any):
     """X: (N, D) or (D,) -> ((N, D) tensor, single)."""
-    X = _tensor(X, "X")
-    single = X.ndim == 1
-    X2 = X.reshape(1, -1) if single else X
-    d = problem.dim
-    if X2.ndim != 2:
-        raise ValueError(f"X: expected shape (N, {d}) or ({d},), got {tuple(X.shape)}")
-    if X2.shape[1] != d:
-        raise ValueError(f"X: expected {d} columns (the problem's dim), got shape {tuple(X.shape)}")
-    if X2.shape[0] == 0:
-        raise ValueError("X: empty batch; expected at least one row")
-    return X2, single
+    return _dispatch.rows_of_points(_tensor(X, "X"), problem.dim, "X")
 
 
 def _params(problem: Problem, params: Any, X2, rows: int):

@@ -152,17 +152,22 @@ def torch_input(problem: Any, X: Any, name: str = "X"):
         t = t.to(torch.float32)
     elif not t.dtype.is_floating_point:
         t = t.to(torch.float64)
-    single = t.ndim == 1
-    if single:
-        t = t.reshape(1, -1)
-    d = problem.dim
-    if t.ndim != 2:
-        raise ValueError(f"{name}: expected shape (N, {d}) or ({d},), got {tuple(X.shape)}")
-    if t.shape[1] != d:
-        raise ValueError(f"{name}: expected {d} columns (the problem's dim), got shape {tuple(X.shape)}")
-    if t.shape[0] == 0:
-        raise ValueError(f"{name}: empty batch; expected at least one row")
+    t, single = rows_of_points(t, problem.dim, name)
     return t.contiguous(), single
+
+
+def rows_of_points(t: Any, d: int, name: str = "X"):
+    """A tensor of points, (N, d) or one point (d,) -> ((N, d) view, single); the shape checks
+    of the CUDA and Triton paths (their dtype policies differ and stay with them)."""
+    single = t.ndim == 1
+    t2 = t.reshape(1, -1) if single else t
+    if t2.ndim != 2:
+        raise ValueError(f"{name}: expected shape (N, {d}) or ({d},), got {tuple(t.shape)}")
+    if t2.shape[1] != d:
+        raise ValueError(f"{name}: expected {d} columns (the problem's dim), got shape {tuple(t.shape)}")
+    if t2.shape[0] == 0:
+        raise ValueError(f"{name}: empty batch; expected at least one row")
+    return t2, single
 
 
 def torch_params(problem: Any, params: Any, dtype, device, n: int):

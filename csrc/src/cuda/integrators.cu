@@ -104,13 +104,9 @@ void euler_maruyama_step(T* x, const T* score, std::int64_t B, std::int64_t D, d
   check_sizes(B, D);
   check_ptr(x, B, "x");
   check_ptr(score, B, "score");
-  check_finite(f, "f");
-  check_finite(g, "g");
-  if (!(g >= 0)) throw std::invalid_argument("g: expected a value >= 0");
-  check_finite(dt, "dt");
+  const NoisyCoefficients k = euler_maruyama_coefficients(f, g, dt);
   check_key(key, B);
-  launch_noisy<T>(x, score, B, D, T(1.0 + f * dt), T(-g * g * dt), T(g * std::sqrt(std::fabs(dt))),
-                  key, as_stream(stream));
+  launch_noisy<T>(x, score, B, D, T(k.a), T(k.b), T(k.noise_std), key, as_stream(stream));
 }
 
 template <class T>
@@ -120,11 +116,9 @@ void langevin_step(T* x, const T* score, std::int64_t B, std::int64_t D, double 
   check_sizes(B, D);
   check_ptr(x, B, "x");
   check_ptr(score, B, "score");
-  check_finite(step_size, "step_size");
-  if (!(step_size >= 0)) throw std::invalid_argument("step_size: expected a value >= 0");
+  const NoisyCoefficients k = langevin_coefficients(step_size);
   check_key(key, B);
-  launch_noisy<T>(x, score, B, D, T(1), T(step_size), T(std::sqrt(2.0 * step_size)), key,
-                  as_stream(stream));
+  launch_noisy<T>(x, score, B, D, T(k.a), T(k.b), T(k.noise_std), key, as_stream(stream));
 }
 
 template <class T>
@@ -134,7 +128,7 @@ void ddpm_step(T* x, const T* eps_pred, std::int64_t B, std::int64_t D, double b
   check_sizes(B, D);
   check_ptr(x, B, "x");
   check_ptr(eps_pred, B, "eps");
-  const DdpmCoefficients k = ddpm_coefficients(beta, alpha_bar, alpha_bar_prev);
+  const NoisyCoefficients k = ddpm_coefficients(beta, alpha_bar, alpha_bar_prev);
   check_key(key, B);
   const T a = T(k.a), b = T(k.b);
   if (!(k.noise_std > 0)) {  // last step: the posterior mean, no noise drawn
