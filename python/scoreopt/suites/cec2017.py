@@ -45,9 +45,9 @@ _DIMS_SOME = {
 }
 
 _HOW_TO = ("the official CEC2017 data files (M_<f>_D<dim>.txt, shift_data_<f>.txt, "
-           "shuffle_data_<f>_D<dim>.txt) are needed: pip install opfunu or pass data_dir= (a "
-           "folder holding them, e.g. the organizers' input_data; opfunu ships them in "
-           "opfunu/cec_based/data_2017)")
+           "shuffle_data_<f>_D<dim>.txt) are needed: pip install 'scoreopt[cec2017]' (which "
+           "installs opfunu, whose package ships them in opfunu/cec_based/data_2017) or pass "
+           "data_dir= (a folder holding them, e.g. the organizers' input_data)")
 
 
 def _components(function: int) -> int:
