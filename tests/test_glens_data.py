@@ -75,7 +75,9 @@ def test_user_family_from_problem_and_sampler():
     a = fam.sample_params(np.random.default_rng(0), 3)
     np.testing.assert_array_equal(a, [[11, 7]] * 3)
     res = fam.solve(a[0], fam.sample_starts(np.random.default_rng(1), 8))
-    assert res.converged.all()
+    # the solver ran with the family's options (tol 1e-8 reaches the minima); whether scipy
+    # calls each run a success is its own verdict, checked against scipy in the solver tests
+    assert res.converged.shape == (8,) and res.cap == 50 and np.all(res.iterations <= 50)
     f, _ = ref_value("himmelblau", res.final, np.array([11.0, 7.0]))
     assert np.all(f < 1e-8)  # classical Himmelblau: all four minima have value 0
     assert fam.scale_params([11.0, 7.0]).tolist() == [0.0, 0.0]
@@ -164,32 +166,57 @@ def test_lbfgsb_records_scipy_iterates():
 
 
 def test_slsqp_records_scipy_iterates():
-    # min x1 + x2 subject to x1^2 + x2^2 <= 1: the optimum is -(1, 1) / sqrt(2)
+    # min x1 + x2 subject to x1^2 + x2^2 <= 1: the optimum is -(1, 1) / sqrt(2). What scoreopt
+    # promises: the path is exactly scipy's iterates, the final point is scipy's, and converged
+    # is scipy's own verdict plus feasibility. Whether scipy calls a run a success is scipy's
+    # business (1.17 ends the start (1.5, 1.5) at the optimum with status 8), so the test
+    # compares with scipy's answer instead of asserting one.
     prob = scoreopt.problems.from_callable(lambda X: X.sum(axis=1), 2, (-2, 2), gradient=lambda X: np.ones_like(X))
     cons = [{"type": "ineq", "fun": lambda x: np.array([1.0 - x @ x]), "jac": lambda x: -2.0 * x[None]}]
     x0 = np.array([[0.5, -0.3], [1.5, 1.5]])
     res = glens.slsqp(prob, None, x0, constraints=cons, tol=1e-10, max_iter=100)
-    assert res.converged.all()
-    np.testing.assert_allclose(res.final, -np.sqrt(0.5), atol=1e-6)
+    np.testing.assert_allclose(res.final, -np.sqrt(0.5), atol=1e-6)  # optimal and feasible
+    assert np.all((res.final ** 2).sum(axis=1) <= 1 + 1e-6)
     for r in range(2):
         seen = []
-        ref = minimize(lambda x: (x.sum(), np.ones(2)), x0[r], jac=True, method="SLSQP", constraints=cons,
-                       tol=1e-10, options={"maxiter": 100}, callback=lambda xk: seen.append(xk.copy()))
-        np.testing.assert_array_equal(res.paths[r], np.vstack([x0[r], seen]))
-        assert res.iterations[r] == len(seen) and res.fun[r] == pytest.approx(ref.fun)
+        # the same BLAS threading as glens.slsqp: with OpenBLAS 0.3.31, SLSQP's iterates differ
+        # in the last bits between 1 and 2 BLAS threads, even at d = 2
+        with threadpool_limits(1, user_api="blas"):
+            ref = minimize(lambda x: (x.sum(), np.ones(2)), x0[r], jac=True, method="SLSQP", constraints=cons,
+                           tol=1e-10, options={"maxiter": 100}, callback=lambda xk: seen.append(xk.copy()))
+        path = [x0[r], *seen] if np.array_equal(seen[-1], ref.x) else [x0[r], *seen, ref.x]
+        np.testing.assert_array_equal(res.paths[r], np.vstack(path))
+        np.testing.assert_array_equal(res.final[r], ref.x)
+        assert res.iterations[r] == len(path) - 1 and res.fun[r] == pytest.approx(ref.fun)
+        assert res.converged[r] == (bool(ref.success) and 1.0 - ref.x @ ref.x >= -1e-6)
+        assert res.messages[r] == str(ref.message)
+        assert res.k()[r] == (res.iterations[r] if res.converged[r] else 100)
     # a start SLSQP cannot make feasible within 1 iteration is not converged
     short = glens.slsqp(prob, None, [[1.9, 1.9]], constraints=cons, max_iter=1)
     assert not short.converged[0] and short.k()[0] == 1
+    assert short.messages[0]  # scipy's reason, whatever its wording
+
+
+def test_gradient_descent_says_how_each_run_ended():
+    prob = scoreopt.problems.glens("qp", 2)
+    res = glens.gradient_descent(prob, [1.0], [[0.0, 0.0], [1.0, 1.0]], step=0.1, tol=1e-12, max_iter=3)
+    assert res.messages == ["iteration cap reached"] * 2
+    res = glens.gradient_descent(prob, [1.0], [[0.5, 0.5]], step=0.1, tol=10.0, max_iter=3)
+    assert res.converged[0] and res.messages == ["step below tol"]
 
 
 def test_solvers_accept_unpickled_arrays():
     # arrays that crossed a process boundary carry a non-canonical float64 dtype object
     import pickle
 
-    fam = glens.get_family("levy", 3)
-    alpha, x0 = pickle.loads(pickle.dumps((np.array([0.5]), np.full((2, 3), 2.0))))
-    assert fam.solve(alpha, x0).converged.all()
-    assert glens.get_family("qp", 2).solve(*pickle.loads(pickle.dumps((np.array([1.0]), np.ones((2, 2)))))).converged.all()
+    # ... and give exactly the result of the same solve on canonical arrays
+    for name, dim, alpha, x0 in [("levy", 3, np.array([0.5]), np.full((2, 3), 2.0)),
+                                 ("qp", 2, np.array([1.0]), np.ones((2, 2)))]:
+        fam = glens.get_family(name, dim)
+        got = fam.solve(*pickle.loads(pickle.dumps((alpha, x0))))
+        want = fam.solve(alpha, x0)
+        assert all(np.array_equal(p, q) for p, q in zip(got.paths, want.paths))
+        assert np.array_equal(got.converged, want.converged) and np.isfinite(got.fun).all()
 
 
 def test_solver_bad_options():

@@ -15,6 +15,11 @@ count at the cap (:meth:`SolveResult.k`).
   iteration, so ``iterations == nit``). Converged = scipy's ``success``.
 * ``slsqp``: scipy's SLSQP per run with constraints; converged = ``success`` and every
   constraint satisfied to ``feas_tol``.
+
+``converged`` is the solver's own verdict (plus feasibility), reported as is: scipy releases
+differ in it (SLSQP 1.17 ends some runs at the optimum with status 8, "Positive directional
+derivative for linesearch"), and the k statistic follows the solver that produced the data.
+``messages[r]`` keeps the solver's words for run r.
 """
 
 from __future__ import annotations
@@ -46,13 +51,15 @@ def check_options(solver: str, options: Dict[str, Any]) -> None:
 @dataclass
 class SolveResult:
     """paths: list of M arrays (iterations[r] + 1, d); converged (M,) bool; iterations (M,) int64;
-    fun (M,) objective value at the final iterate; cap: the solver's iteration cap."""
+    fun (M,) objective value at the final iterate; cap: the solver's iteration cap; messages:
+    M strings, the solver's own account of how each run ended."""
 
     paths: List[np.ndarray]
     converged: np.ndarray
     iterations: np.ndarray
     fun: np.ndarray
     cap: int
+    messages: List[str]
 
     @property
     def final(self) -> np.ndarray:
@@ -133,7 +140,10 @@ def gradient_descent(problem: Problem, alpha: Any, x0: Any, *, step: float = 0.1
     H = np.stack(history)  # (steps + 1, M, d); rows past a run's end repeat its final iterate
     paths = [np.ascontiguousarray(H[: iterations[r] + 1, r]) for r in range(M)]
     f = np.asarray(problem.evaluate(x, a) if a is not None else problem.evaluate(x), dtype=np.float64)
-    return SolveResult(paths, converged, iterations, f, max_iter)
+    messages = ["step below tol" if converged[r] else
+                "iteration cap reached" if iterations[r] == max_iter else "next iterate not finite"
+                for r in range(M)]
+    return SolveResult(paths, converged, iterations, f, max_iter, messages)
 
 
 def _scalar_fun(problem: Problem, a: Optional[np.ndarray]):
@@ -218,6 +228,7 @@ def _run_scipy(X: np.ndarray, max_iter: int, run, fun, feasible) -> SolveResult:
 def _run_scipy_runs(X: np.ndarray, max_iter: int, run, fun, feasible) -> SolveResult:
     M = X.shape[0]
     paths, conv, its, fs = [], np.zeros(M, dtype=bool), np.zeros(M, dtype=np.int64), np.zeros(M)
+    messages: List[str] = []
     for r in range(M):
         path = [X[r].copy()]
         res = run(X[r].copy(), lambda xk: path.append(np.array(xk, dtype=np.float64)))
@@ -234,4 +245,5 @@ def _run_scipy_runs(X: np.ndarray, max_iter: int, run, fun, feasible) -> SolveRe
             ok = feasible(xf)
         conv[r] = ok
         fs[r] = fun(xf)[0]
-    return SolveResult(paths, conv, its, fs, max_iter)
+        messages.append(str(res.message))
+    return SolveResult(paths, conv, its, fs, max_iter, messages)
