@@ -38,6 +38,24 @@ def _die_once(item):
     return x * x
 
 
+def _fail_or_sleep(item):
+    """("fail", x, _): raises after 50 ms (long enough for the task next to it to start);
+    ("long", x, marker): sleeps 0.5 s, then writes the marker; ("mark", x, marker): writes the
+    marker at once; ("ok", x, _): returns x."""
+    import time
+
+    kind, x, marker = item
+    if kind == "fail":
+        time.sleep(0.05)
+        raise ValueError(f"task {x} is bad")
+    if kind == "long":
+        time.sleep(0.5)
+    if kind in ("long", "mark"):
+        with open(marker, "w") as fh:
+            fh.write("done")
+    return x
+
+
 @pytest.fixture(scope="module")
 def ray_executor():
     import ray
@@ -94,6 +112,46 @@ def test_a_failing_task_raises_its_exception(kind, ray_executor):
 
 
 @pytest.mark.parametrize("kind", ["processes", "ray"])
+def test_a_failure_arrives_at_once_and_abandoned_tasks_finish_before_the_next_call(kind, ray_executor,
+                                                                                  tmp_path, monkeypatch):
+    """A task raises while another one runs for 0.5 s: the exception does not wait for it, the
+    running task is not interrupted (Ray: not cancelled, ray.cancel can abort the driver), the
+    next call starts only once it has finished, and items never submitted never run."""
+    import ray
+
+    cancels = []
+    monkeypatch.setattr(ray, "cancel", lambda *a, **k: cancels.append(a))
+    markers = [str(tmp_path / f"long-{x}") for x in range(8)]
+    items = [("fail", 0, None), ("long", 1, markers[1])] + [("mark", x, markers[x]) for x in range(2, 8)]
+    ex = ray_executor if kind == "ray" else make_executor(kind, max_workers=2)
+    try:
+        with pytest.raises(ValueError, match="task 0 is bad"):
+            ex.map(_fail_or_sleep, items)
+        assert not os.path.exists(markers[1])  # raised while task 1 was still running
+        assert ex.map(_fail_or_sleep, [("ok", x, None) for x in range(4)]) == [0, 1, 2, 3]
+        assert os.path.exists(markers[1])  # ... which then ran to its end, before the new tasks
+        if kind == "ray":  # two tasks in flight (max_workers=2): the rest were never submitted
+            assert not any(os.path.exists(m) for m in markers[2:])
+    finally:
+        if kind != "ray":
+            ex.close()
+    assert cancels == []
+
+
+@pytest.mark.parametrize("kind", ["processes", "ray"])
+def test_close_after_an_early_exit_leaves_nothing_running(kind, ray_executor, tmp_path):
+    marker = str(tmp_path / "long")
+    # "ray" while Ray is initialized: the executor borrows the connection, so close() cannot
+    # end the abandoned task by shutting Ray down; it waits for it
+    ex = make_executor(kind, max_workers=2)
+    it = ex.imap_unordered(_fail_or_sleep, [("ok", 0, None), ("long", 1, marker)] + [("ok", 2, None)] * 4)
+    assert next(it) == (0, 0)
+    it.close()
+    ex.close()
+    assert os.path.exists(marker)
+
+
+@pytest.mark.parametrize("kind", ["processes", "ray"])
 def test_killed_worker_task_is_rerun(kind, ray_executor, tmp_path):
     marker = str(tmp_path / "died")
     items = [(x, 4, marker) for x in range(10)]
@@ -130,6 +188,35 @@ def test_closing_imap_early_leaves_the_executor_usable(ray_executor):
     next(it)
     it.close()
     _check_same(ray_executor.map(_work, ITEMS[:2]), [_work(i) for i in ITEMS[:2]])
+
+
+def test_the_distributed_modules_import_no_ray_and_form_no_circle():
+    """Importing any executor module starts no Ray import, and the modules of the package
+    import each other without a cycle (function-level imports included)."""
+    import ast
+    import subprocess
+
+    code = ("import sys, scoreopt.distributed.ray_executor, scoreopt.distributed;"
+            "from scoreopt.distributed import RayExecutor, make_executor, Executor;"
+            "assert 'ray' not in sys.modules, 'ray imported'")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+    folder = os.path.dirname(distributed.__file__)
+    names = {f[:-3] for f in os.listdir(folder) if f.endswith(".py") and f != "__init__.py"}
+    graph = {}
+    for name in names:
+        tree = ast.parse(open(os.path.join(folder, name + ".py")).read())
+        graph[name] = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                       and node.level == 1 and node.module in names}
+
+    def visit(name, path):
+        assert name not in path, f"import circle: {' -> '.join(path + [name])}"
+        for dep in graph[name]:
+            visit(dep, path + [name])
+
+    assert graph["ray_executor"] == {"base"} and "executors" in graph["population"]  # the walk sees imports
+    for name in names:
+        visit(name, [])
 
 
 def test_bad_arguments():
@@ -233,6 +320,46 @@ def test_population_actor_death_is_recovered(ray_executor, tmp_path):
         r = scoreopt.minimize(p, method="dida", budget=600, seed=2)
     assert os.path.exists(tmp_path / "died")  # an actor really died
     _same_result(r, ref)
+
+
+class _FailOrSleepRows:
+    """_rastrigin_rows, but a chunk whose first row starts with 100 raises after 50 ms, and one
+    starting with 200 takes 0.5 s, then writes the marker."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __call__(self, X):
+        import time
+
+        X = np.asarray(X)
+        if X[0, 0] == 100:
+            time.sleep(0.05)
+            raise ValueError("chunk 100 is bad")
+        if X[0, 0] == 200:
+            time.sleep(0.5)
+            with open(self.marker, "w") as fh:
+                fh.write("done")
+        return _rastrigin_rows(X)
+
+
+def test_population_failure_arrives_at_once_and_the_next_batch_waits(ray_executor, tmp_path, monkeypatch):
+    import ray
+
+    cancels = []
+    monkeypatch.setattr(ray, "cancel", lambda *a, **k: cancels.append(a))
+    marker = str(tmp_path / "long")
+    X = np.zeros((4, 6))
+    X[0, 0], X[1, 0] = 100, 200
+    with distributed.from_callable(_FailOrSleepRows(marker), executor=ray_executor, max_workers=2,
+                                   chunk_size=1, **BOX) as p:
+        with pytest.raises(ValueError, match="chunk 100 is bad"):
+            p(X)
+        assert not os.path.exists(marker)  # raised while the long chunk was still running
+        Y = np.ones((4, 6))
+        assert np.array_equal(p(Y), _rastrigin_rows(Y))
+        assert os.path.exists(marker)  # it ran to its end before the new batch's chunks
+    assert cancels == []
 
 
 def test_population_errors(ray_executor):

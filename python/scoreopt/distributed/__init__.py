@@ -8,16 +8,10 @@ are evaluated over Ray actors (or processes) in chunks. Ray is imported only by 
 
 from __future__ import annotations
 
-from .executors import EXECUTORS, Executor, LocalExecutor, ProcessExecutor, make_executor
+from .base import Executor
+from .executors import EXECUTORS, LocalExecutor, ProcessExecutor, check_executor, make_executor
 from .population import DistributedProblem, from_callable
+from .ray_executor import RayExecutor  # the module imports Ray only when an executor is made
 
 __all__ = ["EXECUTORS", "Executor", "LocalExecutor", "ProcessExecutor", "RayExecutor", "make_executor",
            "DistributedProblem", "from_callable"]
-
-
-def __getattr__(name: str):
-    if name == "RayExecutor":  # imported on demand: the core never needs Ray
-        from .ray_executor import RayExecutor
-
-        return RayExecutor
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

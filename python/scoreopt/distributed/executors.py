@@ -12,57 +12,20 @@ results do not depend on the executor, its worker count or the order tasks finis
 
 from __future__ import annotations
 
-import abc
 import concurrent.futures as cf
 import multiprocessing
 import os
 import pickle
 from concurrent.futures.process import BrokenProcessPool
-from typing import Any, Callable, Dict, Iterable, Iterator, List, Optional, Tuple, Union
+from typing import Dict, List, Optional, Union
 
 from .._validate import integer
+from .base import Executor, check_callable, pickle_check
+from .ray_executor import RayExecutor, import_ray  # imports no Ray by itself
 
 __all__ = ["Executor", "LocalExecutor", "ProcessExecutor", "make_executor", "check_executor", "EXECUTORS"]
 
 EXECUTORS = ("local", "processes", "ray")
-
-
-class Executor(abc.ABC):
-    """Runs ``fn(item)`` for each item. A context manager: leaving the block calls ``close()``."""
-
-    name: str = "executor"
-
-    @abc.abstractmethod
-    def imap_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Tuple[int, Any]]:
-        """Yield ``(index into items, fn(items[index]))`` as each task finishes. A task that
-        raises ends the iteration with its exception; closing the generator early cancels the
-        tasks not yet finished."""
-
-    def map(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> List[Any]:
-        """``[fn(item) for item in items]``, computed by the executor, in the order of items."""
-        items = list(items)
-        out: List[Any] = [None] * len(items)
-        for i, r in self.imap_unordered(fn, items):
-            out[i] = r
-        return out
-
-    def close(self) -> None:
-        """Release the workers (and a Ray instance this executor started)."""
-
-    def __enter__(self) -> "Executor":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}()"
-
-
-def _check_callable(fn: Any) -> None:
-    if not callable(fn):
-        raise TypeError(f"fn: expected a callable, got {type(fn).__name__}")
-
 
 class LocalExecutor(Executor):
     """Runs every task in this process, one after the other, in order."""
@@ -70,17 +33,9 @@ class LocalExecutor(Executor):
     name = "local"
 
     def imap_unordered(self, fn, items):
-        _check_callable(fn)
+        check_callable(fn)
         for i, item in enumerate(list(items)):
             yield i, fn(item)
-
-
-def _pickle_check(fn: Any, dumps: Callable[[Any], bytes], how: str) -> None:
-    try:
-        dumps(fn)
-    except Exception as e:  # pickling raises a wide variety of types
-        raise TypeError(f"fn: {how} cannot send {fn!r} to its workers, it cannot be pickled ({e}); "
-                        f"use a function defined at module level (functools.partial for arguments)") from None
 
 
 class ProcessExecutor(Executor):
@@ -99,16 +54,35 @@ class ProcessExecutor(Executor):
         self.max_retries = integer(max_retries, "max_retries", 0)
         self._ctx = multiprocessing.get_context("spawn")
         self._pool: Optional[cf.ProcessPoolExecutor] = None
+        self._orphans: List[cf.Future] = []  # running tasks of an iteration left early
 
     def _get_pool(self) -> cf.ProcessPoolExecutor:
         if self._pool is None:
             self._pool = cf.ProcessPoolExecutor(max_workers=self.max_workers, mp_context=self._ctx)
         return self._pool
 
+    def _discard_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+    def _wait_orphans(self) -> None:
+        """Let the tasks an early exit left running finish, so that they do not hold workers
+        while new tasks wait; a worker that one of them killed is replaced here, not charged to
+        the next call's max_retries."""
+        orphans = list(self._orphans)
+        if not orphans:
+            return
+        cf.wait(orphans)
+        self._orphans = [f for f in self._orphans if f not in orphans]
+        if any(not f.cancelled() and isinstance(f.exception(), BrokenProcessPool) for f in orphans):
+            self._discard_pool()
+
     def imap_unordered(self, fn, items):
-        _check_callable(fn)
-        _pickle_check(fn, pickle.dumps, "the 'processes' executor")
+        check_callable(fn)
+        pickle_check(fn, pickle.dumps, "the 'processes' executor")
         items = list(items)
+        self._wait_orphans()
         todo = dict.fromkeys(range(len(items)))  # unfinished indices, in order
         restarts = 0
         while todo:
@@ -130,20 +104,25 @@ class ProcessExecutor(Executor):
             except BrokenProcessPool:  # raised by submit when a worker died meanwhile
                 broken = True
             finally:
+                # after an exception or an early close: tasks still queued never start; a task
+                # already running cannot be stopped short of killing the pool, so it finishes
+                # and the next call waits for it
                 for fut in futures:
-                    fut.cancel()
+                    if not fut.cancel() and not fut.done():
+                        self._orphans.append(fut)
             if broken:
-                self._pool.shutdown(wait=False, cancel_futures=True)
-                self._pool = None
+                self._discard_pool()
                 restarts += 1
                 if restarts > self.max_retries:
                     raise RuntimeError(f"executor 'processes': a worker process died {restarts} times; "
                                        f"{len(todo)} task(s) unfinished (max_retries={self.max_retries})")
 
     def close(self) -> None:
+        """Shut the pool down after the running tasks (an early exit's included) finish."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+        self._orphans = []
 
     def __repr__(self) -> str:
         return f"ProcessExecutor(max_workers={self.max_workers})"
@@ -182,8 +161,6 @@ def check_executor(executor: Union[str, Executor], address: Optional[str] = None
     if address is not None and executor != "ray":
         raise ValueError(f"address: only for executor='ray', got executor={executor!r}")
     if executor == "ray":
-        from .ray_executor import import_ray
-
         import_ray()
 
 
@@ -205,6 +182,4 @@ def make_executor(executor: Union[str, Executor] = "local", *, address: Optional
         return LocalExecutor()
     if executor == "processes":
         return ProcessExecutor(max_workers=max_workers, max_retries=max_retries)
-    from .ray_executor import RayExecutor
-
     return RayExecutor(address=address, max_workers=max_workers, max_retries=max_retries)

@@ -32,7 +32,9 @@ import numpy as np
 from .. import _arrays
 from .._validate import integer
 from ..problem import CallableProblem
-from .executors import Executor, make_executor
+from .base import Executor
+from .executors import make_executor
+from .ray_executor import RayExecutor  # imports no Ray by itself
 
 __all__ = ["DistributedProblem", "from_callable"]
 
@@ -92,9 +94,21 @@ class _ActorPool:
         # fn goes with each actor's creation task (not as an object reference): a restarted
         # actor must find its constructor arguments again
         self.actors = [cls.remote(task.fn, task.vectorized) for _ in range(workers)]
+        self.orphans: List[Any] = []  # refs of the chunks in flight when a map ended early
+
+    def wait_orphans(self) -> None:
+        """Block until the chunks abandoned by an earlier map have finished (results dropped):
+        they are not cancelled, for the reason RayExecutor gives, and an actor still busy with
+        one would otherwise hold up this map's chunk queued behind it."""
+        orphans = list(self.orphans)
+        if orphans and self.ray.is_initialized():
+            self.ray.wait(orphans, num_returns=len(orphans), fetch_local=False)
+        done = set(orphans)
+        self.orphans = [r for r in self.orphans if r not in done]
 
     def map(self, chunks: List[Any]) -> List[np.ndarray]:
         ray = self.ray
+        self.wait_orphans()
         out: List[Optional[np.ndarray]] = [None] * len(chunks)
         free = list(self.actors)
         running = {}
@@ -114,14 +128,14 @@ class _ActorPool:
                                        f"{self.max_retries + 1} time(s) (max_retries={self.max_retries})") from e
                 free.append(actor)
         finally:
-            for ref in running:
-                try:
-                    ray.cancel(ref)
-                except Exception:  # already finished or gone
-                    pass
+            # an early exit (a chunk raised, an interrupt): no ray.cancel, which can abort this
+            # process (see RayExecutor); the exception goes on at once, the next map waits
+            self.orphans.extend(running)
         return out
 
     def close(self) -> None:
+        """Kill the actors, which ends an abandoned chunk still running on one of them."""
+        self.orphans = []
         for a in self.actors:
             try:
                 self.ray.kill(a)
@@ -151,8 +165,6 @@ class DistributedProblem(CallableProblem):
         self._task = _ChunkTask(fn, self.vectorized)
         self._executor = make_executor(executor, address=address, max_workers=max_workers,
                                        max_retries=max_retries)
-        from .ray_executor import RayExecutor  # imports no Ray by itself
-
         inner = getattr(self._executor, "inner", self._executor)
         self._pool = None
         if isinstance(inner, RayExecutor):

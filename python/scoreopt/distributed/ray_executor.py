@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import Any, Dict, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from .._validate import integer
-from .executors import Executor, _check_callable
+from .base import Executor, check_callable
 
 _RAY_MISSING = "executor='ray' needs Ray, which is not installed: pip install scoreopt[ray]"
 
@@ -72,7 +72,15 @@ class RayExecutor(Executor):
     dashboard; ``close()`` disconnects, or shuts the instance down.
 
     ``max_workers`` also bounds the tasks in flight at once. ``fn`` and the items are sent with
-    Ray's cloudpickle (lambdas and closures are fine)."""
+    Ray's cloudpickle (lambdas and closures are fine).
+
+    Tasks are never cancelled: when an iteration ends early (a task raised, the generator was
+    closed), the items not yet submitted are never submitted, and the tasks in flight (at most
+    ``max_workers``; all of them without it) run to their end with their results dropped; the
+    next call and ``close()`` wait for them. ``ray.cancel`` of a task in flight can race with that task's completion
+    inside Ray's core worker and abort the whole driver process with a fatal check
+    ("Tried to complete task that was not pending", ray-project/ray#54798), so this executor
+    does not call it."""
 
     name = "ray"
 
@@ -87,6 +95,7 @@ class RayExecutor(Executor):
         self.address = address
         self._ray = ray
         self._owns = False
+        self._orphans: List[Any] = []  # refs of the tasks in flight when an iteration ended early
         if ray.is_initialized():
             if address is not None:
                 raise ValueError("address: Ray is already initialized in this process; pass address=None "
@@ -101,8 +110,19 @@ class RayExecutor(Executor):
             self._owns = True
         self._task = ray.remote(num_cpus=1, max_retries=self.max_retries)(_run_task)
 
+    def _wait_orphans(self) -> None:
+        """Block until the tasks abandoned by earlier iterations have finished (results and
+        errors dropped): they are not cancelled (see the class docstring)."""
+        orphans = list(self._orphans)
+        if not orphans:
+            return
+        if self._ray.is_initialized():
+            self._ray.wait(orphans, num_returns=len(orphans), fetch_local=False)
+        done = set(orphans)
+        self._orphans = [r for r in self._orphans if r not in done]
+
     def imap_unordered(self, fn, items) -> Iterator[Tuple[int, Any]]:
-        _check_callable(fn)
+        check_callable(fn)
         ray = self._ray
         if not ray.is_initialized():
             raise RuntimeError("executor 'ray': closed (Ray is not initialized)")
@@ -112,6 +132,7 @@ class RayExecutor(Executor):
         except Exception as e:
             raise TypeError(f"fn: the 'ray' executor cannot send {fn!r} to its workers, it cannot be "
                             f"pickled ({e})") from None
+        self._wait_orphans()
         limit = self.max_workers or len(items)
         pending: Dict[Any, int] = {}
         next_item = 0
@@ -136,13 +157,20 @@ class RayExecutor(Executor):
                                            f"{type(e).__name__}") from e
                     yield i, result
         finally:
-            for ref in pending:  # an early exit (error, interrupted driver): stop the rest
-                with contextlib.suppress(Exception):
-                    ray.cancel(ref)
+            # an early exit (a task raised, the generator closed, the driver interrupted): no
+            # ray.cancel (it can abort this process, see the class docstring), and no waiting
+            # here either, so that the exception reaches the caller at once
+            self._orphans.extend(pending)
 
     def close(self) -> None:
+        """Shut down a Ray instance this executor started or connected to (which ends its tasks,
+        abandoned ones included); on a connection it found open, wait for the abandoned tasks
+        and leave the connection open."""
         if self._owns and self._ray.is_initialized():
             self._ray.shutdown()
+        else:
+            self._wait_orphans()
+        self._orphans = []
         self._owns = False
 
     def __repr__(self) -> str:
