@@ -575,6 +575,31 @@ def test_glens_collect_resumes_after_the_driver_is_killed(glens_local, ray_execu
     assert _dataset_files(root) == _dataset_files(glens_local)  # nothing lost or changed
 
 
+_UNPICKLABLE_FAMILY = """
+import numpy as np, ray, scoreopt, sys
+from scoreopt import glens
+fam = glens.Family("u", scoreopt.problems.glens("levy", 2), ([-1], [1]), (-1, 1), solver="lbfgsb",
+                   sampler=lambda rng, n: np.zeros((n, 1)))
+try:
+    glens.collect(fam, sys.argv[1], n_params=2, n_starts=2, executor="ray", progress=False)
+except TypeError as e:
+    print("TypeError:", e)
+print("ray initialized:", ray.is_initialized())
+"""
+
+
+def test_glens_collect_refuses_an_unpicklable_family_before_starting_ray(tmp_path):
+    """In a process without Ray: the refusal comes before a Ray instance is started (one
+    started first would be left running by the error)."""
+    import subprocess
+
+    p = subprocess.run([sys.executable, "-c", _UNPICKLABLE_FAMILY, str(tmp_path / "d")],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert "TypeError: family: executor 'ray' must send the family" in p.stdout
+    assert "ray initialized: False" in p.stdout
+
+
 def test_unpicklable_objectives_are_refused_clearly(ray_executor):
     import threading
 

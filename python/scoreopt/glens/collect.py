@@ -201,15 +201,18 @@ def _make_executor(executor: Any, address: Optional[str], family: Family):
     from .. import distributed
 
     if isinstance(executor, (str, distributed.Executor)):
-        ex = distributed.make_executor(executor, address=address)
-        if ex.name != "local":
+        # every check before the executor exists: "ray" starts a Ray instance, which an error
+        # raised afterwards would leave running
+        distributed.check_executor(executor, address)
+        name = executor if isinstance(executor, str) else executor.name
+        if name != "local":
             try:
                 pickle.dumps(family)
             except Exception as e:  # pickling raises many types
-                raise TypeError(f"family: executor {ex.name!r} must send the family to its workers, but it "
+                raise TypeError(f"family: executor {name!r} must send the family to its workers, but it "
                                 f"cannot be pickled ({e}); use module-level functions for its sampler and "
                                 f"constraints, or executor='local'") from None
-        return ex
+        return distributed.make_executor(executor, address=address)
     if not callable(getattr(executor, "imap_unordered", None)):
         raise TypeError("executor: expected 'local', 'processes', 'ray', a scoreopt.distributed.Executor, "
                         "or an object with imap_unordered(fn, items)")
