@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -32,6 +33,13 @@ bool any_nan(const T* v, int d) {
 }
 
 template <class T>
+bool overlaps(const T* a, std::int64_t na, const T* b, std::int64_t nb) {
+  if (!a || !b || na <= 0 || nb <= 0) return false;
+  const auto a0 = reinterpret_cast<std::uintptr_t>(a), b0 = reinterpret_cast<std::uintptr_t>(b);
+  return a0 < b0 + std::uintptr_t(nb) * sizeof(T) && b0 < a0 + std::uintptr_t(na) * sizeof(T);
+}
+
+template <class T>
 bool all_finite(const T* v, std::int64_t d) {
   bool ok = true;
   for (std::int64_t i = 0; i < d; ++i) ok &= std::isfinite(v[i]);
@@ -40,8 +48,16 @@ bool all_finite(const T* v, std::int64_t d) {
 
 // FastMath first; a NaN means an argument left the fast range (or the input itself is bad), and
 // the row is recomputed with the C library.
+//
+// x, p and g are __restrict (Problem::evaluate rejects overlapping buffers): without it GCC
+// versions a gradient loop that reads x and writes g (glens.himmelblau, glens.rosenbrock) on a
+// runtime overlap test, and its scalar fallback contracts multiply-adds into FMAs differently
+// from the vector loop. The gradient then depended on whether the output buffer happened to start
+// within one vector of the input (two small NumPy arrays from the allocator often do), so the
+// same point gave results an ulp apart from call to call.
 template <class F, class T>
-T eval_row(const T* x, int d, const T* p, const Context<T>& ctx, T* g) {
+T eval_row(const T* __restrict x, int d, const T* __restrict p, const Context<T>& ctx,
+           T* __restrict g) {
   using math::FastMath;
   using math::PreciseMath;
   if constexpr (has_gradient<F>::value) {
@@ -172,6 +188,13 @@ void Problem::evaluate(const T* X, std::int64_t n, const T* params, std::int64_t
 
   if (grad && !fi.has_gradient)
     throw std::invalid_argument("gradient: " + fi.name + " has no analytic gradient");
+  // The row code reads X and params through restrict pointers (see eval_row), so a grad that
+  // overlaps them is undefined behaviour; an out that overlaps X would rewrite rows not yet read.
+  const std::int64_t xlen = n * dim_, plen = np > 0 ? params_rows * np : 0;
+  if (overlaps(f, n, X, xlen) || overlaps(f, n, params, plen) || overlaps(f, n, grad, grad ? xlen : 0))
+    throw std::invalid_argument("out: overlaps X, params or grad; expected a separate buffer");
+  if (grad && (overlaps(grad, xlen, X, xlen) || overlaps(grad, xlen, params, plen)))
+    throw std::invalid_argument("grad: overlaps X or params; expected a separate buffer");
   if (fi.data_size && std::int64_t(data_.size()) != fi.data_size(dim_))
     throw std::invalid_argument("data: " + fi.name + " needs its instance data (Problem::with_data)");
 

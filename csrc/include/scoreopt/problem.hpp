@@ -57,8 +57,9 @@ class Problem {
 
   // X: n x dim row-major. params: params_rows x num_params (params_rows is 1 to broadcast, or n),
   // nullptr when the function takes none. f: n outputs. grad: n x dim, or nullptr.
-  // Throws std::invalid_argument on inconsistent sizes, missing parameters, or non-finite values
-  // in X or params (the message names the first offending row).
+  // Throws std::invalid_argument on inconsistent sizes, missing parameters, non-finite values
+  // in X or params (the message names the first offending row), or f / grad overlapping X,
+  // params or each other.
   // parallel = false keeps the work on the calling thread (for callers that are parallel
   // themselves, like the smoothing estimator).
   template <class T>
