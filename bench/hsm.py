@@ -5,6 +5,9 @@
     python bench/hsm.py circles --n 10 20 --seeds 3 --json bench/results/hsm_circles.json
     python bench/hsm.py parallel --json bench/results/hsm_parallel.json
 
+Every method of a seed starts from the same point, the honest protocol's x0 for that seed
+(scoreopt.protocol: uniform in the box, drawn from the seed).
+
 f4: CEC2017 F4 (shifted-rotated Rosenbrock), D = 30, budget 300,000, error < 1e-8 counted per seed;
 baselines pycma (no restarts, default population: the notes' reference) and multistart
 L-BFGS-B from uniform starts with the same central-difference gradient (what HSM's local stage
@@ -13,7 +16,8 @@ episode ended in the global basin, by the level the episode started at.
 
 circles: n circles in the unit square (examples/hsm_circle_packing.py), radius vs the best known.
 
-parallel: the paper's caveat on parallel exploration, measured: rastrigin D = 10 and the 1-D
+parallel: the paper's caveat on parallel exploration, measured: rastrigin D = 10 (the honest
+protocol's instance of the seed: optimum shifted off the box center and rotated) and the 1-D
 multimodal function of examples/hsm_parallel_1d.py with points = 1 vs 6 at equal budget (local
 sampling), one hierarchical pass without the local stage.
 """
@@ -34,19 +38,19 @@ from scoreopt.optimizers import HSM
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples"))
 
 
-def hsm_run(problem, budget, seed, score, **kw):
-    opt = HSM(problem.dim, problem.bounds, budget=budget, seed=seed, score=score, **kw)
+def hsm_run(problem, budget, seed, score, x0=None, **kw):
+    opt = HSM(problem.dim, problem.bounds, budget=budget, seed=seed, score=score, x0=x0, **kw)
     t0 = time.perf_counter()
     while not opt.stop:
         opt.step(problem)
     return opt, opt.episode_best, time.perf_counter() - t0
 
 
-def lbfgs_multistart(problem, budget, seed):
-    """Uniform starts + L-BFGS-B with batched central differences, restarted until the budget is
-    spent (the ablation of HSM without its hierarchy)."""
+def lbfgs_multistart(problem, budget, seed, x0=None):
+    """Uniform starts (the first at x0) + L-BFGS-B with batched finite differences, restarted
+    until the budget is spent (the ablation of HSM without its hierarchy)."""
     opt = HSM(problem.dim, problem.bounds, budget=budget, seed=seed, score="smoothing", levels=1,
-              t_max=1e-6, t_min=1e-6, inner_steps=1, samples=2)
+              t_max=1e-6, t_min=1e-6, inner_steps=1, samples=2, x0=x0)
     # one "level" at a negligible scale costs 2 evaluations per episode: the run is the local
     # stage from uniform starts
     while not opt.stop:
@@ -58,7 +62,8 @@ def cmd_f4(a):
     p = scoreopt.problems.get("cec2017.f4", 30)
     rows = []
     for seed in range(a.seeds):
-        opt, ends, secs = hsm_run(p, a.budget, seed, a.score)
+        x0 = scoreopt.protocol.instance("cec2017.f4", 30, seed).x0
+        opt, ends, secs = hsm_run(p, a.budget, seed, a.score, x0=x0)
         err = opt.result.fun - p.optimum
         row = dict(seed=seed, hsm_error=err, hsm_nfev=opt.nfev, hsm_seconds=secs, episodes=opt.episodes,
                    episode_errors=[e - p.optimum for e in ends],
@@ -66,10 +71,10 @@ def cmd_f4(a):
         if "cma" in a.baselines:
             from scoreopt import baselines
 
-            c = baselines.run_cma(p, a.budget, seed, None)
+            c = baselines.run_cma(p, a.budget, seed, None, x0=x0)
             row["cma_error"] = c["best_f"] - p.optimum
         if "lbfgs" in a.baselines:
-            m = lbfgs_multistart(p, a.budget, seed)
+            m = lbfgs_multistart(p, a.budget, seed, x0=x0)
             row["lbfgs_multistart_error"] = m.result.fun - p.optimum
             row["lbfgs_episodes"] = m.episodes
         rows.append(row)
@@ -113,15 +118,19 @@ def cmd_parallel(a):
 
     out = []
     f1 = float(multimodal(np.array([[global_minimum()]]))[0])
-    cases = [("rastrigin-10", scoreopt.problems.get("rastrigin", dim=10), 0.0, 1e-6, {}),
-             ("multimodal-1d", scoreopt.problems.from_callable(multimodal, 1, (-6.0, 6.0)), f1, 1e-3,
+    rastrigin = lambda seed: scoreopt.protocol.instance("rastrigin", 10, seed)
+    oned = scoreopt.problems.from_callable(multimodal, 1, (-6.0, 6.0))
+    # per case: the problem and start of a seed
+    cases = [("rastrigin-10", lambda seed: (rastrigin(seed).problem, rastrigin(seed).x0), 0.0, 1e-6, {}),
+             ("multimodal-1d", lambda seed: (oned, None), f1, 1e-3,
               dict(t_max=0.2, t_min=0.002, levels=12))]
-    for name, prob, fopt, tol, kw in cases:
+    for name, make, fopt, tol, kw in cases:
         for points in (1, 6):
             hits, vals = 0, []
             for seed in range(a.seeds):
+                prob, x0 = make(seed)
                 opt = HSM(prob.dim, prob.bounds, budget=a.budget, seed=seed, score=a.score, points=points,
-                          restarts=False, refine=False, **kw)
+                          restarts=False, refine=False, x0=x0, **kw)
                 while not opt.stop:
                     opt.step(prob)
                 # the hierarchy's own answer: the best of the final points (no local stage)

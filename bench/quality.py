@@ -5,9 +5,21 @@ differential evolution and SciPy's dual annealing.
         --seeds 5 --budget 200000 --methods dida,cma,de,dual_annealing --json OUT.json
 
 (all of these are the defaults). For every (dim, function, method, seed) one run is made with at
-most ``budget`` objective evaluations of ``scoreopt.problems.get(function, dim)`` over its
-standard box, and the record keeps the final error (best value found within the budget minus the
-known optimum), the evaluations used and the wall time. Progress goes to stderr, the JSON file
+most ``budget`` objective evaluations of the honest instance
+``scoreopt.protocol.instance(function, dim, seed)``: the classic functions with their optimum
+moved uniformly into the central 80 % of the box and a random rotation (schwefel as defined: its
+optimum depends on the box), BBOB names ("bbob.f15") as COCO instance seed + 1, CEC2017 names
+with the organizers' data; every method of that seed starts from the same point ``x0``, uniform
+in the box (see :mod:`scoreopt.protocol` for the definition per function). The record keeps the
+final error (best value found within the budget minus the instance's known optimum), the
+evaluations used, the wall time and the instance (start, shift, whether rotated).
+
+``--protocol centered`` is the WITHDRAWN protocol of the first RESULTS tables: the registry
+function on its standard box and every method's own default start (the box center for
+scoreopt's methods, which is the optimum of rastrigin, ackley, griewank, ...). It measures where
+the search starts, not what it finds; it stays only to reproduce those numbers.
+``--no-rotation`` shifts without rotating (rotated evaluation costs O(dim^2): at dim 1000 a
+200,000-evaluation run does 2e11 multiply-adds). Progress goes to stderr, the JSON file
 gets every run (rewritten after each one, so an interrupted run keeps what it finished), and
 stdout gets a Markdown table: rows (dim, function), columns methods, cells the median error over
 the seeds and how many seeds reached an error below 1e-6, e.g. ``3.5e-13 (5/5)``.
@@ -15,24 +27,26 @@ the seeds and how many seeds reached an error below 1e-6, e.g. ``3.5e-13 (5/5)``
 What is compared, and how each method is held to the budget:
 
 * scoreopt methods ("dida", "mbd", "mppi", "cem", "es"): ``scoreopt.minimize(p, method=...,
-  budget=B, seed=s)`` on the built-in problem, i.e. the fused core path, which never goes
+  budget=B, x0=x0, seed=s)`` on the built-in problem, i.e. the fused core path, which never goes
   through Python. Evaluations are the optimizer's own count ``r.nfev`` (whole populations, so
   ``B - r.nfev`` < popsize evaluations may stay unused); the result is ``r.fun``, re-checked by
   evaluating ``r.x`` once (outside the budget, recorded as ``fun_at_x``). With
   ``--wrap-scoreopt`` the problem is instead wrapped in the counting wrapper (ask/evaluate/tell
   path), like the baselines.
-* "cma": pycma's ask/tell ``cma.CMAEvolutionStrategy`` from a seeded uniform random point of the
-  box, sigma0 = 0.3 * mean(upper - lower), bounds = the box, seed = s + 1 (pycma's seed 0 means
+* "cma": pycma's ask/tell ``cma.CMAEvolutionStrategy`` from ``x0``, sigma0 = 0.3 * mean(upper - lower), bounds = the box, seed = s + 1 (pycma's seed 0 means
   "random"), popsize = ``--cma-popsize`` (100, the reference setting at dim 100), one batched
   evaluation per population. At dim >= 500 it is sep-CMA (``CMA_diagonal=True``), still labelled
   "cma" but recorded with ``variant``. The last population is truncated to what fits in the
   budget. A single run without restarts: pycma's own termination criteria (tolfun, ...) may end
   it before the budget; ``stop`` records why.
-* "de": ``scipy.optimize.differential_evolution`` (best1bin, vectorized, deferred updating,
+* "cma_ipop": the same with IPOP restarts (new uniform starts, twice the population);
+  "cma_bipop": pycma's BIPOP-CMA-ES, ``cma.fmin2(..., restarts=9, bipop=True)``, first run from
+  ``x0``, sigma0 = 0.2 * mean(upper - lower) (see scoreopt.baselines).
+* "de": ``scipy.optimize.differential_evolution`` (best1bin, ``x0`` in the initial population, vectorized, deferred updating,
   polish=False, tol=0), population popsize * dim with popsize = 15, lowered where needed so that
   at least 10 generations fit, and maxiter = B // (popsize * dim) - 1 so that
   (maxiter + 1) * popsize * dim <= B.
-* "dual_annealing": ``scipy.optimize.dual_annealing(maxfun=B)`` on the scalar objective. Its
+* "dual_annealing": ``scipy.optimize.dual_annealing(maxfun=B, x0=x0)`` on the scalar objective. Its
   local search can overshoot maxfun; the overshoot is recorded (``nfev_total``) and ignored.
 
 Every baseline runs through a counting wrapper that counts evaluated rows and tracks the best value
@@ -64,26 +78,26 @@ from scoreopt.baselines import BASELINES, BudgetCounter, SEP_CMA_DIM
 SCOREOPT_METHODS = ("dida", "mbd", "mppi", "cem", "es")
 
 
-def run_scoreopt(problem, method: str, budget: int, seed: int, wrap: bool) -> Dict[str, Any]:
+def run_scoreopt(problem, method: str, budget: int, seed: int, wrap: bool, x0=None) -> Dict[str, Any]:
     if wrap:
         counter = BudgetCounter(problem, budget)
         wrapped = scoreopt.problems.from_callable(counter.batch, problem.dim, problem.bounds,
                                                   name=problem.name, optimum=problem.optimum)
-        r = scoreopt.minimize(wrapped, method=method, budget=budget, seed=seed)
+        r = scoreopt.minimize(wrapped, method=method, budget=budget, x0=x0, seed=seed)
         return dict(best_f=counter.best_f, nfev=counter.used, nfev_total=counter.n,
                     counted_by="wrapper (ask/evaluate/tell path)", optimizer_fun=float(r.fun),
                     optimizer_nfev=int(r.nfev), nit=int(r.nit), message=r.message)
-    r = scoreopt.minimize(problem, method=method, budget=budget, seed=seed)
+    r = scoreopt.minimize(problem, method=method, budget=budget, x0=x0, seed=seed)
     fun_at_x = float(problem.evaluate(np.asarray(r.x, dtype=np.float64)))
     return dict(best_f=float(r.fun), nfev=int(r.nfev), nfev_total=int(r.nfev),
                 counted_by="optimizer (fused core path)", fun_at_x=fun_at_x, nit=int(r.nit),
                 message=r.message)
 
 
-def run_one(method: str, problem, budget: int, seed: int, args) -> Dict[str, Any]:
+def run_one(method: str, problem, budget: int, seed: int, args, x0=None) -> Dict[str, Any]:
     if method in SCOREOPT_METHODS:
-        return run_scoreopt(problem, method, budget, seed, args.wrap_scoreopt)
-    r = baselines.run(method, problem, budget, seed, cma_popsize=args.cma_popsize)
+        return run_scoreopt(problem, method, budget, seed, args.wrap_scoreopt, x0)
+    r = baselines.run(method, problem, budget, seed, x0=x0, cma_popsize=args.cma_popsize)
     r.pop("best_x", None)
     r.pop("history", None)
     return r
@@ -132,9 +146,11 @@ def summarize(runs: List[Dict[str, Any]], threshold: float):
     return out
 
 
-def markdown_table(runs, dims, functions, methods, threshold, budget) -> str:
+def markdown_table(runs, dims, functions, methods, threshold, budget, protocol="honest") -> str:
     s = summarize(runs, threshold)
-    lines = [f"Median error over seeds at {budget:,} evaluations (seeds with error < {threshold:g})",
+    how = ("honest protocol: shifted/rotated optimum, random start shared by the methods"
+           if protocol == "honest" else "WITHDRAWN centered protocol")
+    lines = [f"Median error over seeds at {budget:,} evaluations (seeds with error < {threshold:g}); {how}",
              "", "| dim | function | " + " | ".join(methods) + " |",
              "|---:|:---|" + "---:|" * len(methods)]
     for d in dims:
@@ -180,6 +196,12 @@ def parse_args(argv):
     ap.add_argument("--cma-popsize", type=int, default=100,
                     help="pycma popsize (default 100; 0: pycma's default 4 + 3 ln(dim))")
     ap.add_argument("--threshold", type=float, default=1e-6, help="error counted as solved")
+    ap.add_argument("--protocol", choices=list(scoreopt.protocol.PROTOCOLS), default="honest",
+                    help="honest (default): shifted/rotated optimum, random start shared by the "
+                         "methods (scoreopt.protocol); centered: WITHDRAWN (the function as "
+                         "defined, each method's default start), only to reproduce old figures")
+    ap.add_argument("--no-rotation", action="store_true",
+                    help="honest protocol: shift the classic functions without rotating them")
     ap.add_argument("--wrap-scoreopt", action="store_true",
                     help="run scoreopt methods through the counting wrapper (ask/evaluate/tell "
                          "path) instead of the fused core path")
@@ -193,12 +215,11 @@ def parse_args(argv):
     return args
 
 
-def make_problem(fn: str, dim: int, seed: int):
-    """A registry function, or "bbob.fN": BBOB function N with instance seed + 1 (COCO's habit
-    of one instance per trial; every method sees the same instances)."""
-    if fn.startswith("bbob.f"):
-        return scoreopt.problems.bbob(int(fn[len("bbob.f"):]), seed + 1, dim)
-    return scoreopt.problems.get(fn, dim)
+def make_instance(fn: str, dim: int, seed: int, args) -> "scoreopt.protocol.Instance":
+    """The protocol's instance of (fn, dim, seed): problem, start and optimum, the same for
+    every method (BBOB names: instance seed + 1, COCO's habit of one instance per trial)."""
+    return scoreopt.protocol.instance(fn, dim, seed, protocol=args.protocol,
+                                      rotate=not args.no_rotation)
 
 
 def main(argv=None) -> int:
@@ -210,7 +231,8 @@ def main(argv=None) -> int:
                      "budget": args.budget, "methods": args.methods,
                      "cma_popsize": args.cma_popsize or "pycma default",
                      "sep_cma_from_dim": SEP_CMA_DIM, "threshold": args.threshold,
-                     "wrap_scoreopt": args.wrap_scoreopt},
+                     "wrap_scoreopt": args.wrap_scoreopt, "protocol": args.protocol,
+                     "rotation": not args.no_rotation},
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "runs": [],
     }
@@ -220,15 +242,16 @@ def main(argv=None) -> int:
         for fn in args.functions:
             for method in args.methods:
                 for seed in range(args.seeds):
-                    problem = make_problem(fn, dim, seed)
-                    optimum = problem.optimum
+                    inst = make_instance(fn, dim, seed, args)
+                    problem, optimum = inst.problem, inst.optimum
                     k += 1
                     rec: Dict[str, Any] = {"dim": dim, "function": fn, "method": method,
                                            "seed": seed, "budget": args.budget,
-                                           "optimum": optimum}
+                                           "optimum": optimum, "instance": inst.describe(),
+                                           "x0": None if inst.x0 is None else inst.x0.tolist()}
                     t0 = time.perf_counter()
                     try:
-                        out = run_one(method, problem, args.budget, seed, args)
+                        out = run_one(method, problem, args.budget, seed, args, inst.x0)
                     except Exception as e:  # keep the other runs; the table shows the failure
                         rec["wall_s"] = time.perf_counter() - t0
                         rec["failed"] = f"{type(e).__name__}: {e}"
@@ -253,7 +276,7 @@ def main(argv=None) -> int:
                       for (d, f, m), v in sorted(summarize(doc["runs"], args.threshold).items())]
     write_json(args.json, doc)
     print(markdown_table(doc["runs"], args.dims, args.functions, args.methods, args.threshold,
-                         args.budget))
+                         args.budget, args.protocol))
     return 0
 
 

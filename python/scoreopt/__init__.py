@@ -13,11 +13,12 @@ from . import problems
 from . import smoothing
 from . import integrators
 from . import optimizers
+from . import protocol
 from .minimize import minimize
 from .problem import Problem
 
 __version__ = "0.1.0"
-__all__ = ["problems", "smoothing", "integrators", "optimizers", "minimize", "Problem", "backends", "set_num_threads", "num_threads", "build_info"]
+__all__ = ["problems", "smoothing", "integrators", "optimizers", "protocol", "minimize", "Problem", "backends", "set_num_threads", "num_threads", "build_info"]
 
 
 def backends() -> Dict[str, object]:

@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 import time
+import warnings
 from typing import List, Optional
 
 import numpy as np
@@ -116,33 +117,46 @@ def _write_plot(path, series, title, optimum):
     return path
 
 
+def _instance(args, seed):
+    """The problem and start of ``--problem``/``--dim`` under ``--protocol`` for one seed."""
+    from . import protocol
+
+    return protocol.instance(args.problem, args.dim, seed, protocol=args.protocol,
+                             rotate=not args.no_rotation)
+
+
 def cmd_run(args) -> int:
     import os
 
     from . import minimize
 
-    p = problems.get(args.problem, args.dim)
+    inst = _instance(args, args.seed)
+    p = inst.problem
     budget = args.budget if args.budget is not None else 10_000 * p.dim
     t0 = time.perf_counter()
-    r = minimize(p, method=args.method, budget=budget, seed=args.seed, progress=not args.quiet)
+    r = minimize(p, method=args.method, budget=budget, x0=inst.x0, seed=args.seed,
+                 progress=not args.quiet)
     wall = time.perf_counter() - t0
-    err = None if p.optimum is None else r.fun - p.optimum
-    print(f"{args.method} on {p!r}: best f = {r.fun:.10g}" + ("" if err is None else f"  (error {err:.3g})"))
+    err = None if inst.optimum is None else inst.error(r.fun)
+    print(f"{args.method} on {inst.describe()}: best f = {r.fun:.10g}"
+          + ("" if err is None else f"  (error {err:.3g})"))
     print(f"  nfev {r.nfev}, iterations {r.nit}, {wall:.2f} s, non-finite values {r.nonfinite}; {r.message}")
     os.makedirs(args.out, exist_ok=True)
-    stem = os.path.join(args.out, f"{p.name}-d{p.dim}-{args.method}-seed{args.seed}")
+    tag = "" if args.protocol == "honest" else f"-{args.protocol}"
+    stem = os.path.join(args.out, f"{p.name}-d{p.dim}-{args.method}-seed{args.seed}{tag}")
     popsize = r.nfev // max(1, r.nit)
     record = {
         "problem": p.name, "dim": p.dim, "method": args.method, "budget": budget, "seed": args.seed,
+        "protocol": args.protocol, "instance": inst.record(),
         "fun": r.fun, "error": err, "x": r.x.tolist(), "nfev": r.nfev, "nit": r.nit,
         "success": r.success, "message": r.message, "nonfinite": r.nonfinite,
         "wall_seconds": wall, "history": r.history, "history_nfev": [popsize * (i + 1) for i in range(r.nit)],
-        "optimum": p.optimum, "build": build_info(), "version": __import__("scoreopt").__version__,
+        "optimum": inst.optimum, "build": build_info(), "version": __import__("scoreopt").__version__,
     }
     with open(stem + ".json", "w") as fh:
         json.dump(record, fh)
     png = _write_plot(stem + ".png", {args.method: (record["history_nfev"], r.history)},
-                      f"{args.method} on {p.name}, d = {p.dim}", p.optimum)
+                      f"{args.method} on {p.name}, d = {p.dim} ({args.protocol} protocol)", inst.optimum)
     print(f"  wrote {stem}.json" + (f" and {png}" if png else ""))
     return 0
 
@@ -160,7 +174,9 @@ def cmd_compare(args) -> int:
     from . import baselines, minimize
     from .optimizers import METHODS
 
-    p = problems.get(args.problem, args.dim)
+    instances = [_instance(args, seed) for seed in range(args.seeds)]
+    p = instances[0].problem
+    known = all(inst.optimum is not None for inst in instances)
     budget = args.budget if args.budget is not None else 10_000 * p.dim
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     have = baselines.available()
@@ -171,48 +187,57 @@ def cmd_compare(args) -> int:
     skipped = [m for m in methods if m in baselines.BASELINES and m not in have]
     for m in skipped:
         print(f"scoreopt: skipping {m}: its package is not installed "
-              f"({'pip install cma' if m == 'cma' else 'pip install scipy'})", file=sys.stderr)
+              f"({'pip install cma' if m.startswith('cma') else 'pip install scipy'})", file=sys.stderr)
     methods = [m for m in methods if m not in skipped]
     grid = np.unique(np.geomspace(1, budget, 200).astype(int))
-    rows, curves, record = [], {}, {"problem": p.name, "dim": p.dim, "budget": budget,
-                                     "seeds": args.seeds, "optimum": p.optimum, "runs": []}
+    rows, curves = [], {}
+    record = {"problem": p.name, "dim": p.dim, "budget": budget, "seeds": args.seeds,
+              "protocol": args.protocol, "instances": [i.record() for i in instances],
+              "optimum": instances[0].optimum, "runs": []}
     for m in methods:
         errs, times, series = [], [], []
-        for seed in range(args.seeds):
+        for seed, inst in enumerate(instances):
             t0 = time.perf_counter()
             if m in METHODS:
-                r = minimize(p, method=m, budget=budget, seed=seed)
+                r = minimize(inst.problem, method=m, budget=budget, x0=inst.x0, seed=seed)
                 pop = r.nfev // max(1, r.nit)
                 best, nfev, hist = r.fun, r.nfev, ([pop * (i + 1) for i in range(r.nit)], r.history)
             else:
-                out = baselines.run(m, p, budget, seed)
+                out = baselines.run(m, inst.problem, budget, seed, x0=inst.x0)
                 best, nfev = out["best_f"], out["nfev"]
                 hist = ([h[0] for h in out["history"]], [h[1] for h in out["history"]])
             wall = time.perf_counter() - t0
-            err = best - (p.optimum or 0.0)
+            # each seed's own f* (BBOB instances differ in f_opt); plain values when unknown
+            ref = inst.optimum if known else 0.0
+            err = best - ref
             errs.append(err)
             times.append(wall)
-            series.append(_best_so_far_on(grid, *hist))
-            record["runs"].append({"method": m, "seed": seed, "fun": best, "error": err, "nfev": nfev,
-                                   "wall_seconds": wall})
-            print(f"  {m:>15s} seed {seed}: f - f* = {err:.4g}  ({nfev} evaluations, {wall:.2f} s)",
-                  file=sys.stderr)
+            series.append(_best_so_far_on(grid, hist[0], np.asarray(hist[1], dtype=np.float64) - ref))
+            record["runs"].append({"method": m, "seed": seed, "fun": best, "error": err if known else None,
+                                   "nfev": nfev, "wall_seconds": wall})
+            print(f"  {m:>15s} seed {seed}: {'f - f*' if known else 'f'} = {err:.4g}  "
+                  f"({nfev} evaluations, {wall:.2f} s)", file=sys.stderr)
         errs = np.asarray(errs)
         rows.append((m, np.median(errs), errs.min(), errs.max(), int(np.sum(errs < args.threshold)),
                      float(np.median(times))))
-        curves[m] = (grid, np.nanmedian(np.vstack(series), axis=0))
-    what = "f - f*" if p.optimum is not None else "f"
-    print(f"{p!r}, budget {budget}, {args.seeds} seeds; {what} at the end:")
+        with warnings.catch_warnings():  # grid points before every seed's first report: NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            curves[m] = (grid, np.nanmedian(np.vstack(series), axis=0))
+    what = "f - f*" if known else "f"
+    how = ("honest protocol (" + instances[0].describe().split(": ", 1)[1] + ", per seed)"
+           if args.protocol == "honest" else "WITHDRAWN centered protocol")
+    print(f"{p.name}, d = {p.dim}, {how}; budget {budget}, {args.seeds} seeds; {what} at the end:")
     print(f"| method | median | best | worst | < {args.threshold:g} | median time (s) |")
     print("|---|---:|---:|---:|---:|---:|")
     for m, med, lo, hi, ok, t in rows:
         print(f"| {m} | {med:.3g} | {lo:.3g} | {hi:.3g} | {ok}/{args.seeds} | {t:.2f} |")
     os.makedirs(args.out, exist_ok=True)
-    stem = os.path.join(args.out, f"compare-{p.name}-d{p.dim}")
+    tag = "" if args.protocol == "honest" else f"-{args.protocol}"
+    stem = os.path.join(args.out, f"compare-{p.name}-d{p.dim}{tag}")
     with open(stem + ".json", "w") as fh:
         json.dump(record, fh)
-    png = _write_plot(stem + ".png", curves, f"{p.name}, d = {p.dim}: median of {args.seeds} seeds",
-                      p.optimum)
+    png = _write_plot(stem + ".png", curves, f"{p.name}, d = {p.dim}: median of {args.seeds} seeds "
+                      f"({args.protocol} protocol)", 0.0 if known else None)
     print(f"wrote {stem}.json" + (f" and {png}" if png else ""))
     return 0
 
@@ -263,6 +288,18 @@ def cmd_info(args) -> int:
     return 0
 
 
+def _protocol_args(sp) -> None:
+    sp.add_argument("--protocol", choices=["honest", "centered"], default="honest",
+                    help="honest (default): the optimum shifted (and rotated) away from the box "
+                         "center, BBOB instance seed + 1, and a start uniform in the box drawn "
+                         "from the seed, the same for every method (see scoreopt.protocol); "
+                         "centered: WITHDRAWN, the registry function from each method's default "
+                         "start (the box center, the optimum of most classic functions)")
+    sp.add_argument("--no-rotation", action="store_true",
+                    help="honest protocol: shift the classic functions without rotating them "
+                         "(O(dim) instead of O(dim^2) per evaluation)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="scoreopt", description=__doc__)
     sub = ap.add_subparsers(dest="command", required=True)
@@ -294,16 +331,21 @@ def build_parser() -> argparse.ArgumentParser:
     sr.add_argument("--seed", type=int, default=0)
     sr.add_argument("--out", default="out", help="folder for the JSON record and the PNG plot")
     sr.add_argument("--quiet", action="store_true", help="no progress bar")
+    _protocol_args(sr)
     sr.set_defaults(func=cmd_run)
 
     sc = sub.add_parser("compare", help="run several methods side by side (scoreopt's and pycma/scipy baselines)")
     sc.add_argument("--problem", required=True)
     sc.add_argument("--dim", type=int, required=True)
-    sc.add_argument("--methods", default="dida,mbd,cma,de", help="comma-separated: dida, mbd, mppi, cem, es, cma, de, dual_annealing")
+    sc.add_argument("--methods", default="dida,mbd,cma,de",
+                    help="comma-separated: dida, mbd, mppi, cem, es, hsm, cma, cma_ipop, cma_bipop, de, "
+                         "dual_annealing")
     sc.add_argument("--budget", type=int, help="evaluations per run (default 10000 * dim)")
-    sc.add_argument("--seeds", type=int, default=5)
+    sc.add_argument("--seeds", type=int, default=5,
+                    help="seeds 0 .. SEEDS-1: each is one problem instance and start, shared by all methods")
     sc.add_argument("--threshold", type=float, default=1e-6, help="error counted as solved")
     sc.add_argument("--out", default="out")
+    _protocol_args(sc)
     sc.set_defaults(func=cmd_compare)
 
     sb = sub.add_parser("bench", help="run a method over the BBOB suite through COCO (or IOHprofiler) "
