@@ -24,7 +24,10 @@ problem:
   Carlo instead of learned).
 
 After the last level a local stage (``refine``) descends on f itself at t -> 0: L-BFGS-B (with
-the problem's gradient, or batched central differences) or, with constraints, SLSQP. The
+the problem's gradient, or batched finite differences: central inside, one-sided within a step
+of a bound) or, with constraints, SLSQP. Every point HSM evaluates lies in the box: samples and
+steps are clipped, the difference stencils stay inside, and the local solver's iterates are
+evaluated at their projection onto the box. The
 hierarchy then restarts from a fresh point while budget remains (``restarts``); the result is
 the best feasible point seen.
 
@@ -168,6 +171,29 @@ def _fitness_weights(f: np.ndarray, temperature: float) -> np.ndarray:
         spread = max(np.ptp(fo), 1e-300)
     w[ok] = np.exp(-(fo - fmin) / (temperature * spread))
     return w / w.sum()
+
+
+def _difference_stencil(x: np.ndarray, h: np.ndarray, lower: np.ndarray, upper: np.ndarray):
+    """Per coordinate i, the offsets a_i, b_i of a 3-point derivative stencil at x (points x,
+    x + a_i e_i, x + b_i e_i, all in [lower, upper]) and its weights c0, ca, cb: the derivative of
+    the quadratic through the three values, so f'(x_i) ~ c0 f(x) + ca f(x + a e_i) + cb f(x + b e_i)
+    with O(h^2) error in every case.
+
+    Inside: central differences (a, b = h, -h; weights 0, 1/2h, -1/2h). Within h of a bound:
+    one-sided second-order differences into the box (upper: a, b = -h, -2h, i.e.
+    (3 f(x) - 4 f(x - h) + f(x - 2h)) / 2h; lower: a, b = h, 2h), so the stencil never steps
+    outside (a user's simulator may be undefined there). h is capped at a quarter of the box
+    width so that the one-sided points fit."""
+    h = np.minimum(h, (upper - lower) / 4)
+    up = x + h > upper
+    down = ~up & (x - h < lower)
+    a = np.where(up, -h, h)
+    b = np.where(up, -2 * h, np.where(down, 2 * h, -h))
+    # Lagrange weights of the derivative at 0 of the quadratic through (0, a, b)
+    c0 = -(a + b) / (a * b)
+    ca = -b / (a * (a - b))
+    cb = -a / (b * (b - a))
+    return a, b, c0, ca, cb
 
 
 class HSM:
@@ -508,8 +534,9 @@ class HSM:
 
     # -- local stage at t -> 0 ------------------------------------------------------------------
     def _fun_grad(self, x: np.ndarray):
-        """f and its gradient at x: the problem's own gradient, or central differences in one
-        batch of 2 D + 1 points (step ~ cbrt(eps) relative to the box)."""
+        """f and its gradient at x (in the box): the problem's own gradient, or finite
+        differences in one batch of 2 D + 1 points (step ~ cbrt(eps) relative to the box), all
+        inside the box; see :func:`_difference_stencil`."""
         prob = self._problem
         if prob.has_gradient:
             if self.budget - self.nfev < 1:
@@ -519,14 +546,20 @@ class HSM:
             self._account(x[None], f)
             return float(f[0]), g[0]
         h = 6e-6 * np.maximum(np.abs(x), np.mean(self.half) * 1e-3)
-        E = np.diag(h)
-        P = np.concatenate([x[None], x + E, x - E])
+        a, b, c0, ca, cb = _difference_stencil(x, h, self.lower, self.upper)
+        idx = np.arange(self.dim)
+        A = np.repeat(x[None], self.dim, axis=0)
+        B = A.copy()
+        A[idx, idx] += a
+        B[idx, idx] += b
+        # x + a e_i lands on the bound exactly when it should; rounding must not leave the box
+        P = np.clip(np.concatenate([x[None], A, B]), self.lower, self.upper)
         left = self.budget - self.nfev
         if left < P.shape[0]:
             raise _BudgetSpent
         f = np.asarray(self._problem.evaluate(P), dtype=np.float64)
         self._account(P, f)
-        return float(f[0]), (f[1:self.dim + 1] - f[self.dim + 1:]) / (2 * h)
+        return float(f[0]), c0 * f[0] + ca * f[1:self.dim + 1] + cb * f[self.dim + 1:]
 
     def _refine(self, x: np.ndarray) -> None:
         from scipy.optimize import minimize as sp_minimize
@@ -538,7 +571,11 @@ class HSM:
         def fg(z):
             key = z.tobytes()
             if key not in cache:
-                f, g = self._fun_grad(np.asarray(z, dtype=np.float64))
+                # L-BFGS-B's iterates are projected onto the box, SLSQP's can leave it by a
+                # step's rounding or more (its line search is not bound-aware): the problem is
+                # only ever evaluated at the nearest point of the box
+                z = np.clip(np.asarray(z, dtype=np.float64), self.lower, self.upper)
+                f, g = self._fun_grad(z)
                 if not np.isfinite(f):
                     f, g = 1e300, np.zeros_like(g)
                 cache.clear()
