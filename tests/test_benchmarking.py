@@ -153,3 +153,65 @@ def test_cli_bench(tmp_path):
     r = subprocess.run([sys.executable, "-m", "scoreopt", "bench", "bbob", "--functions", "25"],
                        cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "functions" in r.stderr
+
+
+def test_pycma_bipop_and_dida_share_the_observer_and_the_starts(tmp_path, monkeypatch):
+    """pycma's BIPOP-CMA-ES runs through the same observer as scoreopt's methods, with the
+    budget counted there, and every method starts run k of a problem at the same point."""
+    pytest.importorskip("cma")
+    monkeypatch.chdir(tmp_path)
+    starts = {}
+    real = benchmarking.problem_start
+
+    def spy(lower, upper, seed, fid, iid, dim, k=0):
+        x = real(lower, upper, seed, fid, iid, dim, k)
+        starts.setdefault(spy.method, []).append(((fid, iid, dim, k), x))
+        return x
+
+    monkeypatch.setattr(benchmarking, "problem_start", spy)
+    out = {}
+    for m in ("bipop-cma", "dida"):
+        spy.method = m
+        out[m] = benchmarking.run_coco(m, dims=[2], functions=[3, 15], instances=[1],
+                                       budget_multiplier=300, result_folder=str(tmp_path / m),
+                                       progress=False)
+    for m, folder in out.items():
+        text = open(os.path.join(folder, "bbobexp_f15.info")).read()
+        assert f"algId = '{m}'" in text
+        for r in folder.records:  # the whole budget through the observer (or the final target)
+            assert r.evaluations == 600 or r.error < 1e-8
+            assert r.error >= 0
+    assert "pycma" in open(os.path.join(out["bipop-cma"], "bbobexp_f3.info")).read()
+    first = {m: [(key, x) for key, x in s if key[3] == 0] for m, s in starts.items()}
+    assert [k for k, _ in first["dida"]] == [k for k, _ in first["bipop-cma"]] == [(3, 1, 2, 0), (15, 1, 2, 0)]
+    for (_, a), (_, b) in zip(first["dida"], first["bipop-cma"]):
+        assert np.array_equal(a, b) and np.all(np.abs(a) <= 5)
+    with pytest.raises(ValueError, match="method: unknown method 'nope'"):
+        benchmarking.run_coco("nope", dims=[2], functions=[1], instances=[1], progress=False)
+
+
+def test_bbob_ecdf_script_end_to_end(tmp_path):
+    """bench/bbob_ecdf.py: our method and pycma's BIPOP through the observer, cocopp on both
+    folders, the fixed-budget table and the ECDF numbers per group."""
+    pytest.importorskip("cma")
+    pytest.importorskip("matplotlib")
+    script = os.path.join(os.path.dirname(__file__), "..", "bench", "bbob_ecdf.py")
+    out = tmp_path / "ecdf"
+    r = subprocess.run([sys.executable, script, "--methods", "dida,bipop-cma", "--dims", "2",
+                        "--functions", "1,15", "--instances", "1", "--budget-multiplier", "200",
+                        "--out", str(out), "--quiet"], cwd=tmp_path, capture_output=True, text=True,
+                       timeout=600)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    assert "| f1 | 2 |" in r.stdout and "| multi (f15-f19) |" in r.stdout
+    s = json.loads((out / "summary.json").read_text())
+    for m in ("dida", "bipop-cma"):
+        for g in ("all", "separ (f1-f5)", "multi (f15-f19)"):
+            v = s["ecdf"][m][g]
+            assert 0 <= v["ecdf_area"] <= v["ecdf_end"] <= 1
+        assert s["ecdf"][m]["mult2 (f20-f24)"] is None  # no function of that group was run
+        assert set(s["median_error"][m]) == {"f1-d2", "f15-d2"}
+    # f1 (sphere) is solved by pycma within 400 evaluations: every target reached
+    assert s["ecdf"]["bipop-cma"]["separ (f1-f5)"]["ecdf_end"] == 1.0
+    assert (out / "ecdf.png").read_bytes()[:4] == b"\x89PNG"
+    assert (out / "ppdata").is_dir() and glob.glob(str(out / "figures" / "pprldmany_02D_*.svg"))
+    assert not (tmp_path / "exdata").exists()

@@ -14,14 +14,25 @@ IOH log them); batched optimizers are driven through their ask/tell interface:
         opt.tell(X, f(X))              # f evaluates row by row on the observed problem
 
 ``method`` may be any scoreopt method name (``scoreopt.optimizers.METHODS``), ``"random"``
-(uniform random search in the box, the baseline), or a factory
+(uniform random search in the box, the baseline), pycma's restart strategies ``"bipop-cma"``
+(BIPOP-CMA-ES) and ``"ipop-cma"`` (IPOP-CMA-ES), or a factory
 ``method(dim, (lower, upper), budget, seed) -> optimizer`` returning any object with
 ``ask() -> (n, dim)``, ``tell(X, f)`` and a ``stop`` attribute or property (a user's own
 ask/tell optimizer); ``run_ask_tell`` is the loop that drives such an object on a function.
 
+Starts (the honest protocol, :mod:`scoreopt.protocol`): run k of a problem (k = 0 first, then
+one per restart) starts at ``problem_start(lower, upper, seed, function, instance, dim, k)``,
+uniform in the box and drawn from those numbers, so every method of the same seed starts each
+(re)start from the same point. scoreopt's methods take it as ``x0``; pycma's fmin2 calls it for
+each of its runs. ("random" and user factories draw their own points.)
+
 If an optimizer stops before its budget is spent (converged), it is restarted independently
-(seed + k) on the remaining budget, as COCO recommends; a run also ends once COCO's final
-target (f - f_opt < 1e-8) is hit.
+(seed + k, the next start) on the remaining budget, as COCO recommends; a run also ends once
+COCO's final target (f - f_opt < 1e-8) is hit. pycma runs ``cma.fmin2(..., restarts=9,
+bipop=...)`` with sigma0 = 2 (0.2 of the box width, the setting of COCO's pycma reference data),
+the remaining budget as ``maxfevals``, and again from the next start if its 9 restarts end
+before the budget (:func:`scoreopt.baselines.pycma_restarts`); every evaluation goes through the
+observed problem, exactly as for scoreopt's methods.
 """
 
 from __future__ import annotations
@@ -36,7 +47,19 @@ import numpy as np
 from .minimize import _Progress
 
 __all__ = ["RandomSearch", "make_optimizer", "run_ask_tell", "run_coco", "run_ioh", "parse_ints",
-           "ProblemRecord"]
+           "ProblemRecord", "problem_start", "PYCMA_METHODS"]
+
+#: pycma's restart strategies run through the observers: name -> bipop flag of cma.fmin2
+PYCMA_METHODS = {"bipop-cma": True, "ipop-cma": False}
+
+
+def problem_start(lower: Any, upper: Any, seed: int, function: int, instance: int, dim: int,
+                  k: int = 0) -> np.ndarray:
+    """The start of run k (0: the first, then one per restart) on a benchmark problem: uniform in
+    the box, drawn from (seed, function, instance, dim, k); the same for every method."""
+    from .protocol import random_start
+
+    return random_start(lower, upper, seed, "bbob-start", function, instance, dim, k)
 
 
 class RandomSearch:
@@ -75,22 +98,36 @@ class RandomSearch:
                 self.best_f, self.best_x = float(f[k]), np.asarray(X[k], dtype=np.float64).copy()
 
 
-def make_optimizer(method: Union[str, Callable], dim: int, bounds: Any, budget: int, seed: int):
-    """An ask/tell optimizer for ``method`` (see the module docstring) with ``budget`` evaluations."""
+def _check_method(method) -> None:
+    """Unknown method names fail before any data folder is made."""
+    if callable(method) or method == "random" or method in PYCMA_METHODS:
+        return
+    from .optimizers import METHODS
+
+    if method not in METHODS:
+        raise ValueError(f"method: unknown method {method!r}; expected 'random', "
+                         f"{', '.join(PYCMA_METHODS)} or one of {', '.join(METHODS)}")
+
+
+def make_optimizer(method: Union[str, Callable], dim: int, bounds: Any, budget: int, seed: int,
+                   x0: Any = None):
+    """An ask/tell optimizer for ``method`` (see the module docstring) with ``budget`` evaluations,
+    starting at ``x0`` (scoreopt's methods; "random" and factories ignore it)."""
     if callable(method):
         return method(dim, bounds, budget, seed)
     if method == "random":
         return RandomSearch(dim, bounds, budget=budget, seed=seed)
+    _check_method(method)
+    if method in PYCMA_METHODS:
+        raise ValueError(f"method: {method} is pycma's own loop, not an ask/tell optimizer; "
+                         "run it through run_coco or run_ioh")
     from .optimizers import METHODS
 
-    if method not in METHODS:
-        raise ValueError(f"method: unknown method {method!r}; expected 'random' or one of "
-                         f"{', '.join(METHODS)}")
     cls = METHODS[method]
     probe = cls(dim, bounds, seed=seed)  # the default population size
-    kw = {}
+    kw = {} if x0 is None else {"x0": x0}
     if not hasattr(probe, "popsize"):  # HSM: no population; it stops at its budget itself
-        return cls(dim, bounds, budget=max(1, budget), seed=seed)
+        return cls(dim, bounds, budget=max(1, budget), seed=seed, **kw)
     if budget < probe.popsize:  # tiny budgets: a population that fits (even, antithetic pairs)
         if budget < 2:
             return RandomSearch(dim, bounds, budget=budget, seed=seed)
@@ -158,9 +195,12 @@ def _rowwise(problem: Callable[[np.ndarray], float]) -> Callable[[np.ndarray], n
 
 
 def _drive(method, dim, bounds, budget, seed, f, evaluations, done, on_batch, on_restart=None,
-           max_restarts=1000):
+           max_restarts=1000, start=None):
     """Run ``method`` (with independent restarts while budget remains) on ``f``; ``evaluations()``
-    counts the problem's evaluations so far, ``done()`` says the final target is hit."""
+    counts the problem's evaluations so far, ``done()`` says the final target is hit, ``start(k)``
+    is the start of run k. Returns the number of runs."""
+    if method in PYCMA_METHODS:
+        return _drive_pycma(method, bounds, budget, seed, f, evaluations, done, on_batch, start)
     k = 0
     while k <= max_restarts:
         remaining = budget - evaluations()
@@ -168,12 +208,36 @@ def _drive(method, dim, bounds, budget, seed, f, evaluations, done, on_batch, on
             break
         if k and on_restart is not None:
             on_restart()
-        opt = make_optimizer(method, dim, bounds, remaining, seed + 1000003 * k)
+        x0 = None if start is None else start(k)
+        opt = make_optimizer(method, dim, bounds, remaining, seed + 1000003 * k, x0=x0)
         used = run_ask_tell(opt, f, remaining, lambda n: on_batch() or done())
         if used == 0:
             break
         k += 1
     return k
+
+
+def _drive_pycma(method, bounds, budget, seed, f, evaluations, done, on_batch, start) -> int:
+    """pycma's BIPOP/IPOP-CMA-ES on ``f`` (batched, evaluated row by row on the observed problem)
+    through :func:`scoreopt.baselines.pycma_restarts`. Returns the number of CMA-ES runs."""
+    from .baselines import pycma_restarts
+
+    lower, upper = (np.asarray(b, dtype=np.float64) for b in bounds)
+    if start is None:
+        start = lambda k: problem_start(lower, upper, seed, 0, 0, len(lower), k)
+    calls = [0]
+
+    def scalar(x):
+        y = float(f(x[None])[0])
+        calls[0] += 1
+        if calls[0] % 100 == 0:  # the progress bar, at a rate that costs nothing
+            on_batch()
+        return y
+
+    out = pycma_restarts(scalar, lower, upper, budget - evaluations(), seed, start,
+                         bipop=PYCMA_METHODS[method], sigma0=0.2 * float(np.mean(upper - lower)),
+                         done=done)
+    return out["cma_runs"]
 
 
 def parse_ints(spec: Union[str, int, Iterable[int], None]) -> Optional[List[int]]:
@@ -232,6 +296,18 @@ def _name(method) -> str:
     return method if isinstance(method, str) else getattr(method, "__name__", "custom")
 
 
+def _default_info(method) -> str:
+    """What the data files say about a run, when the caller says nothing."""
+    if not isinstance(method, str):
+        return ""
+    if method in PYCMA_METHODS:
+        import cma
+
+        return (f"pycma {cma.__version__} fmin2 restarts=9 bipop={PYCMA_METHODS[method]} sigma0=0.2*width "
+                "seeded uniform starts")
+    return f"scoreopt {method} seeded uniform starts"
+
+
 def _coco_fopt(fid: int, dim: int, iid: int) -> Optional[float]:
     try:
         import cocoex
@@ -262,7 +338,9 @@ def run_coco(method: Union[str, Callable] = "random", *, dims: Sequence[int] = (
     import cocoex
 
     dims, functions, instances = parse_ints(dims), parse_ints(functions), parse_ints(instances)
+    _check_method(method)
     name = algorithm_name or _name(method)
+    algorithm_info = algorithm_info or _default_info(method)
     if any(c.isspace() for c in name):
         raise ValueError(f"algorithm_name: no whitespace allowed, got {name!r}")
     if budget_multiplier <= 0:
@@ -317,10 +395,12 @@ def run_coco(method: Union[str, Callable] = "random", *, dims: Sequence[int] = (
                     bar.update(base + problem.evaluations, best)
                 return False
 
+            start = (lambda k, b=bounds, fid=problem.id_function, iid=problem.id_instance, d=dim:
+                     problem_start(b[0], b[1], seed, fid, iid, d, k))
             k = _drive(method, dim, bounds, budget, seed, _rowwise(problem),
                        lambda problem=problem: problem.evaluations,
                        lambda problem=problem: problem.final_target_hit, tick,
-                       lambda problem=problem: observer.signal_restart(problem))
+                       lambda problem=problem: observer.signal_restart(problem), start=start)
             records.append(ProblemRecord(problem.id_function, problem.id_instance, dim,
                                          int(problem.evaluations), float(problem.best_observed_fvalue1),
                                          fopt, max(0, k - 1)))
@@ -355,7 +435,9 @@ def run_ioh(method: Union[str, Callable] = "random", *, dims: Sequence[int] = (2
     import ioh
 
     dims, functions, instances = parse_ints(dims), parse_ints(functions), parse_ints(instances)
+    _check_method(method)
     name = algorithm_name or _name(method)
+    algorithm_info = algorithm_info or _default_info(method)
     if budget_multiplier <= 0:
         raise ValueError(f"budget_multiplier: expected > 0, got {budget_multiplier!r}")
     _check_executor(executor, address)
@@ -395,9 +477,11 @@ def run_ioh(method: Union[str, Callable] = "random", *, dims: Sequence[int] = (2
                     bar.update(base + p.state.evaluations, p.state.current_best.y - fopt)
                 return False
 
+            start = (lambda k, b=bounds, fid=fid, iid=iid, d=dim:
+                     problem_start(b[0], b[1], seed, fid, iid, d, k))
             k = _drive(method, dim, bounds, budget, seed, _rowwise(lambda x, p=p: float(p(x))),
                        lambda p=p: p.state.evaluations,
-                       lambda p=p: p.state.current_best.y - fopt < 1e-8, tick)
+                       lambda p=p: p.state.current_best.y - fopt < 1e-8, tick, start=start)
             records.append(ProblemRecord(fid, iid, dim, int(p.state.evaluations),
                                          float(p.state.current_best.y), fopt, max(0, k - 1)))
             done_before += budget

@@ -288,6 +288,12 @@ def cmd_info(args) -> int:
     return 0
 
 
+def benchmarking_methods():
+    from .benchmarking import PYCMA_METHODS
+
+    return PYCMA_METHODS
+
+
 def _protocol_args(sp) -> None:
     sp.add_argument("--protocol", choices=["honest", "centered"], default="honest",
                     help="honest (default): the optimum shifted (and rotated) away from the box "
@@ -354,8 +360,12 @@ def build_parser() -> argparse.ArgumentParser:
     sb.add_argument("--dims", default="2,3,5,10,20,40", help="comma-separated dimensions (default 2,3,5,10,20,40)")
     sb.add_argument("--budget-multiplier", type=float, default=1e4,
                     help="evaluations per problem = multiplier * dim (default 1e4)")
-    sb.add_argument("--method", default="dida", choices=sorted(METHODS) + ["random"],
-                    help="scoreopt method, or 'random' (uniform random search baseline)")
+    sb.add_argument("--method", default="dida",
+                    choices=sorted(METHODS) + ["random"] + list(benchmarking_methods()),
+                    help="scoreopt method, 'random' (uniform random search baseline), or pycma's "
+                         "'bipop-cma' (BIPOP-CMA-ES) / 'ipop-cma' (IPOP-CMA-ES), cma.fmin2 with "
+                         "restarts=9 through the same observer; every method starts each run at "
+                         "the same seeded uniform point (scoreopt.benchmarking.problem_start)")
     sb.add_argument("--functions", default="1-24", help="function ids, e.g. 1-24 or 1,2,15 (default 1-24)")
     sb.add_argument("--instances", default="1-15", help="instance ids, e.g. 1-15 (default 1-15)")
     sb.add_argument("--out", help="data folder (default exdata/NAME for coco, ioh_data/NAME for ioh; "
