@@ -39,7 +39,9 @@ optimum (value ``optimum`` and point ``x_opt``). The definition, per function (`
 * GLENS families (parametric) have no instance: they raise.
 
 In every case the start ``x0`` is uniform in the whole box, drawn from the seed, independent
-of the shift and rotation. The same (name, dim, seed) gives the same instance and start on
+of the shift and rotation. (The COCO harness, :mod:`scoreopt.benchmarking`, where COCO chooses
+the instances, draws the start of each run and restart the same way from (seed, function,
+instance, dim, restart): ``benchmarking.problem_start``.) The same (name, dim, seed) gives the same instance and start on
 every machine (``numpy.random.SeedSequence`` of (seed, dim, crc32(name))).
 
 ``protocol="centered"`` is the **withdrawn** protocol, kept only to reproduce old figures: the
