@@ -1,6 +1,7 @@
 """Stress test of the executors' failure paths (issue 13): no pattern may kill the driver.
 
-    python bench/ray_stress.py --executor ray --instances 10 --iterations 12 --json out.json
+    python bench/ray_stress.py --executor ray --instances 10 --iterations 10 --json out.json
+    python bench/ray_stress.py --executor processes --instances 10 --iterations 10
 
 Each of ``--instances`` batches runs in its own child process with a fresh executor
 (``RayExecutor(max_workers=2)``: a private Ray instance on loopback; or
@@ -25,10 +26,20 @@ and once per batch, at the end, ``population_close`` (a chunk fails with a long 
 then the problem is closed at once: Ray kills its actors) and ``close`` (an early exit with
 tasks in flight, then ``close()`` at once: the executor's own Ray instance is shut down).
 
-The parent counts a batch whose process dies (a signal such as SIGABRT from a Ray fatal check,
-a non-zero exit, or no final "OK" line) as a driver death, instead of dying with it. It prints
-the scenario runs, deaths, wrong results and wall time, and exits non-zero on any death, hang
-or wrong result.
+The parent counts a batch whose process dies (a Ray fatal check, a signal, any exit before the
+final "OK" line) as a driver death, instead of dying with it; an exception a scenario did not
+plan is caught in the batch and counted as an error (the batch goes on). It prints the scenario
+runs, deaths, hangs, wrong results, errors and wall time, and exits non-zero on any of them.
+
+Reproducing the death the script was written for: the RayExecutor of commit d9371e0 (which
+called ray.cancel on the tasks in flight after an early exit), with its relative imports made
+absolute, passed with the hidden option ``--impl FILE``:
+
+    git show d9371e0:python/scoreopt/distributed/ray_executor.py \
+      | sed 's/^from \.\._validate/from scoreopt._validate/; s/^from \.executors import Executor, _check_callable/from scoreopt.distributed.base import Executor, check_callable as _check_callable/' \
+      > /tmp/old_ray_executor.py
+    python bench/ray_stress.py --instances 10 --iterations 30 \
+      --scenarios fail,killed,early_close,tiny_fail,burst --impl /tmp/old_ray_executor.py
 """
 
 from __future__ import annotations
@@ -304,7 +315,7 @@ def child(args) -> int:
         ex = distributed.ProcessExecutor(max_workers=2)
     scenarios = args.scenarios.split(",")
     runs = dict.fromkeys(scenarios, 0)
-    wrong = []
+    wrong, errors = [], []
 
     def attempt(name, it, fn, *a):
         try:
@@ -312,6 +323,10 @@ def child(args) -> int:
         except AssertionError as e:
             wrong.append(f"{name} #{it}: {e}")
             print(f"WRONG {name} {it} {e}", flush=True)
+        except Exception as e:  # an error the scenario did not plan: reported, and the batch goes on
+            msg = " ".join(f"{type(e).__name__}: {e}".split())[:500]
+            errors.append(f"{name} #{it}: {msg}")
+            print(f"ERROR {name} {it} {msg}", flush=True)
         runs[name] = runs.get(name, 0) + 1
         print(f"RAN {name} {it}", flush=True)
 
@@ -337,7 +352,7 @@ def child(args) -> int:
                 attempt("population", it, s_population, p, tmp, it)
             attempt("population_close", 0, s_population_close, p, tmp)
         attempt("close", 0, s_close, ex, tmp)
-    print("OK " + json.dumps({"runs": runs, "wrong": wrong}), flush=True)
+    print("OK " + json.dumps({"runs": runs, "wrong": wrong, "errors": errors}), flush=True)
     return 0
 
 
@@ -369,6 +384,7 @@ def run_batch(args, k):
     fatal = [line for line in err.splitlines() if "Check failed" in line or "FATAL" in line or "Aborted" in line]
     return {"batch": k, "rc": rc, "hung": hung, "died": died, "runs": ran, "last_ran": last,
             "wrong": report["wrong"] if report else [l for l in lines if l.startswith("WRONG ")],
+            "errors": report["errors"] if report else [l for l in lines if l.startswith("ERROR ")],
             "seconds": round(time.monotonic() - t0, 2), "fatal": fatal[:5],
             "stderr_tail": err[-3000:] if (died or hung) else ""}
 
@@ -403,8 +419,8 @@ def main(argv=None) -> int:
         if b["hung"] or b["died"]:
             state = ("HUNG" if b["hung"] else f"DIED (rc={b['rc']})") + f" after scenario run {b['last_ran']}"
         print(f"batch {k + 1}/{args.instances}: {state}, {sum(b['runs'].values())} scenario runs, "
-              f"{len(b['wrong'])} wrong, {b['seconds']:.1f} s", flush=True)
-        for line in b["fatal"] + b["wrong"]:
+              f"{len(b['wrong'])} wrong, {len(b['errors'])} errors, {b['seconds']:.1f} s", flush=True)
+        for line in b["fatal"] + b["wrong"] + b["errors"]:
             print("    " + line, flush=True)
     wall = time.monotonic() - t0
     runs = {}
@@ -414,14 +430,16 @@ def main(argv=None) -> int:
     summary = {"executor": args.executor, "impl": args.impl, "instances": args.instances,
                "iterations": args.iterations, "runs": runs, "total_runs": sum(runs.values()),
                "driver_deaths": sum(b["died"] for b in batches), "hung": sum(b["hung"] for b in batches),
-               "wrong": sum(len(b["wrong"]) for b in batches), "wall_s": round(wall, 1)}
+               "wrong": sum(len(b["wrong"]) for b in batches), "errors": sum(len(b["errors"]) for b in batches),
+               "wall_s": round(wall, 1)}
     print(f"executor {args.executor}: {args.instances} fresh instances x {args.iterations} iterations; "
           f"scenario runs {runs} = {summary['total_runs']}; driver deaths {summary['driver_deaths']}, "
-          f"hung {summary['hung']}, wrong results {summary['wrong']}; wall {wall:.1f} s")
+          f"hung {summary['hung']}, wrong results {summary['wrong']}, unplanned errors {summary['errors']}; "
+          f"wall {wall:.1f} s")
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(dict(summary, batches=batches), fh, indent=1)
-    return 1 if summary["driver_deaths"] or summary["hung"] or summary["wrong"] else 0
+    return 1 if summary["driver_deaths"] or summary["hung"] or summary["wrong"] or summary["errors"] else 0
 
 
 if __name__ == "__main__":
