@@ -28,7 +28,9 @@ f - f_opt < 1e-8. Then:
 Outputs: OUT/summary.json (settings, command, wall time per method, the table, the ECDF numbers),
 OUT/summary.md (the Markdown tables), OUT/ecdf.png, OUT/records-METHOD.json, OUT/data/METHOD/
 (the COCO data) and OUT/ppdata/ (cocopp). A method whose records file exists in OUT is not run
-again (resume after an interruption; delete its data folder and records file to redo it).
+again (resume after an interruption, or add methods to an experiment; delete its data folder
+and records file to redo it). ``--archive`` packs OUT/data into OUT/data.tar.xz and removes the
+bulky folders; the same command later unpacks it and redoes the post-processing.
 OUT defaults to bench/results/bbob_ecdf-<UTC timestamp>.
 """
 
@@ -44,6 +46,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 import warnings
@@ -228,6 +231,9 @@ def parse_args(argv):
                     help="processes: one (dim, function) group per worker process")
     ap.add_argument("--no-cocopp", action="store_true", help="skip cocopp's HTML/figures")
     ap.add_argument("--quiet", action="store_true", help="no progress bars")
+    ap.add_argument("--archive", action="store_true",
+                    help="at the end, pack OUT/data into OUT/data.tar.xz and remove OUT/data and "
+                         "OUT/ppdata (what bench/results keeps: the figures, tables and raw data)")
     a = ap.parse_args(argv)
     a.methods = [m.strip() for m in a.methods.split(",") if m.strip()]
     if not a.methods:
@@ -255,6 +261,10 @@ def main(argv=None) -> int:
         "bbob_ecdf-" + time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())))
     os.makedirs(out, exist_ok=True)
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    archive = os.path.join(out, "data.tar.xz")
+    if os.path.exists(archive) and not os.path.isdir(os.path.join(out, "data")):
+        with tarfile.open(archive) as tar:  # a committed result: its COCO data, unpacked again
+            tar.extractall(out, filter="data")
     docs = {m: run_method(m, args, out) for m in args.methods}
     folders = [os.path.join(out, d["folder"]) for d in docs.values()]
     if not args.no_cocopp:
@@ -290,6 +300,14 @@ def main(argv=None) -> int:
         fh.write(f"`{summary['command']}`\n\n{text}\n")
     print(text)
     print(f"\nwrote {out}/summary.json, summary.md, ecdf.png" + ("" if args.no_cocopp else ", ppdata/, figures/"))
+    if args.archive:
+        with tarfile.open(archive + ".tmp", "w:xz") as tar:
+            tar.add(os.path.join(out, "data"), arcname="data")
+        os.replace(archive + ".tmp", archive)
+        shutil.rmtree(os.path.join(out, "data"))
+        shutil.rmtree(os.path.join(out, "ppdata"), ignore_errors=True)
+        print(f"packed the COCO data into {archive} (data/ and ppdata/ removed; running the same "
+              "command again unpacks it and redoes cocopp)")
     return 0
 
 
