@@ -3,8 +3,9 @@
 The rule, applied once per call:
 
 * float32 and float64 C-contiguous arrays reach the core as they are (no copy);
-* other real dtypes are converted once: float16/bfloat16 to float32, integers and bools to
-  float64; non-contiguous arrays are made C-contiguous; lists, tuples and scalars become float64;
+* other real dtypes are converted once: half precision (float16, bfloat16, float8) to float32,
+  integers and bools to float64; byte-swapped, unaligned and non-contiguous arrays are made
+  native C-contiguous; lists, tuples and scalars become float64;
 * complex, object and string data raise TypeError;
 * results come back as the input's kind (NumPy or torch), dtype (after the rule) and device.
 """
@@ -41,12 +42,16 @@ def _from_numpy(a: np.ndarray, name: str) -> np.ndarray:
     if k == "f":
         if a.dtype.type not in _REAL_FLOATS:
             a = a.astype(np.float32 if a.dtype.itemsize < 4 else np.float64)
+        elif not a.dtype.isnative:  # byte-swapped float32/float64: the core reads native order
+            a = a.astype(a.dtype.newbyteorder("="))
     elif k in "iub":
         a = a.astype(np.float64)
     else:
         raise TypeError(f"{name}: expected a real numeric array, got dtype {a.dtype}")
-    if not a.flags.c_contiguous:
-        a = np.ascontiguousarray(a)
+    # the core takes the buffer as T*, which must be aligned for T (a view at an odd byte
+    # offset of a buffer is not)
+    if not a.flags.c_contiguous or not a.flags.aligned:
+        a = np.array(a, order="C")
     return a
 
 
@@ -65,8 +70,8 @@ def to_array(x: Any, name: str) -> Converted:
         if x.is_complex():
             raise TypeError(f"{name}: expected a real tensor, got dtype {x.dtype}")
         t = x.detach()
-        if t.dtype in (torch.float16, torch.bfloat16):
-            t = t.to(torch.float32)
+        if t.dtype.is_floating_point and t.dtype not in (torch.float32, torch.float64):
+            t = t.to(torch.float32)  # half precision (float16, bfloat16, float8) computes in float32
         elif not t.dtype.is_floating_point:
             t = t.to(torch.float64)
         if not t.is_contiguous():

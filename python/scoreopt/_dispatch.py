@@ -148,8 +148,8 @@ def torch_input(problem: Any, X: Any, name: str = "X"):
     t = X.detach()
     if t.is_complex():
         raise TypeError(f"{name}: expected a real tensor, got dtype {t.dtype}")
-    if t.dtype in (torch.float16, torch.bfloat16):
-        t = t.to(torch.float32)
+    if t.dtype.is_floating_point and t.dtype not in (torch.float32, torch.float64):
+        t = t.to(torch.float32)  # half precision (float16, bfloat16, float8)
     elif not t.dtype.is_floating_point:
         t = t.to(torch.float64)
     t, single = rows_of_points(t, problem.dim, name)
