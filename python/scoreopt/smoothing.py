@@ -14,6 +14,7 @@ from typing import Any, Optional
 import numpy as np
 
 from . import _arrays, _core, _dispatch
+from ._validate import UINT64_MAX, real
 from ._validate import integer as check_int
 from .problem import BuiltinProblem, Problem
 
@@ -37,8 +38,10 @@ def noise(seed: int, center: int, start: int, count: int, dim: int, *, antitheti
           dtype=np.float64) -> np.ndarray:
     """The estimator's noise rows [start, start + count) of stream ``center``: (count, dim).
     With antithetic pairs, row 2p is +e_p and row 2p + 1 is -e_p."""
-    return _core.smoothing_noise(int(seed), int(center), int(start), int(count), int(dim),
-                                 bool(antithetic), np.dtype(dtype) == np.float32)
+    return _core.smoothing_noise(check_int(seed, "seed", 0, UINT64_MAX), check_int(center, "center", 0, UINT64_MAX),
+                                 check_int(start, "start", 0), check_int(count, "count", 0),
+                                 check_int(dim, "dim", 1, 2 ** 31 - 1), bool(antithetic),
+                                 np.dtype(dtype) == np.float32)
 
 
 def estimate(problem: Problem, X: Any, sigma: Any, *, samples: int, temperature: Optional[float] = None,
@@ -65,15 +68,19 @@ def estimate(problem: Problem, X: Any, sigma: Any, *, samples: int, temperature:
                   params=params, bounds=bounds, relative_temperature=relative_temperature,
                   center_offset=center_offset, gradient=gradient, chunk_size=chunk_size)
         if where == "cuda":
-            return _dispatch.cuda_module().smoothing_estimate(problem, X, sigma, **kw)
+            return _inside(_dispatch.cuda_module().smoothing_estimate(problem, X, sigma, **kw), bounds, problem.dim)
         from scoreopt.kernels import smoothing as tk
 
         kw.pop("chunk_size")
-        return Estimate(*tk.estimate_triton(problem, X, sigma, **kw))
+        return _inside(Estimate(*tk.estimate_triton(problem, X, sigma, **kw)), bounds, problem.dim)
     samples, seed, center_offset = check_options(samples, antithetic, seed, center_offset, temperature)
+    chunk_size = check_int(chunk_size, "chunk_size", 2)
     src, Xa, single = problem._prepare(X)
     _arrays.check_finite(Xa, "X")
     M, D = Xa.shape
+    if center_offset > UINT64_MAX - (M - 1):
+        raise ValueError(f"center_offset: the noise streams center_offset + m (m < {M} centers) must be "
+                         f"<= 2^64 - 1, got center_offset = {center_offset}")
     s = np.asarray(_arrays.to_array(sigma, "sigma").array, dtype=Xa.dtype).reshape(-1)
     if s.size not in (1, M):
         raise ValueError(f"sigma: expected a scalar or shape ({M},), got {np.shape(sigma)}")
@@ -104,7 +111,28 @@ def estimate(problem: Problem, X: Any, sigma: Any, *, samples: int, temperature:
             a = a[0]
         return _arrays.like(np.asarray(a), src) if src.torch_like is not None else a
 
-    return Estimate(out(value), out(grad), out(wmean), out(best_x), out(best_f), out(bad))
+    return _inside(Estimate(out(value), out(grad), out(wmean), out(best_x), out(best_f), out(bad)), bounds, D)
+
+
+def _inside(e: Estimate, bounds: Any, dim: int) -> Estimate:
+    """With bounds, weighted_mean and best_x are clipped into the box (in place). Both are inside
+    in exact arithmetic, but the weighted mean is computed as x + sum w (y - x) / sum w, whose
+    rounding leaves the box by an ulp of |x| when the center lies far outside it; and when no
+    sample has a finite value both fall back to the center itself."""
+    if bounds is None:
+        return e
+    from .problem import _check_bounds
+
+    lo, hi = _check_bounds(bounds, dim)
+    for a in (e.weighted_mean, e.best_x):
+        if a is None:
+            continue
+        if _arrays.is_torch(a):
+            a.clamp_(min=_arrays._torch().as_tensor(lo, dtype=a.dtype, device=a.device),
+                     max=_arrays._torch().as_tensor(hi, dtype=a.dtype, device=a.device))
+        else:
+            np.clip(a, lo.astype(a.dtype), hi.astype(a.dtype), out=a)
+    return e
 
 
 def check_options(samples: Any, antithetic: bool, seed: Any, center_offset: Any,
@@ -114,10 +142,10 @@ def check_options(samples: Any, antithetic: bool, seed: Any, center_offset: Any,
     samples = check_int(samples, "samples", 2)
     if antithetic and samples % 2:
         raise ValueError(f"samples: antithetic sampling needs an even count, got {samples}")
-    seed = check_int(seed, "seed", 0)
-    center_offset = check_int(center_offset, "center_offset", 0)
+    seed = check_int(seed, "seed", 0, UINT64_MAX)
+    center_offset = check_int(center_offset, "center_offset", 0, UINT64_MAX)
     if temperature is not None:
-        t = float(temperature)
+        t = real(temperature, "temperature")
         if not np.isfinite(t) or t <= 0:
             raise ValueError(f"temperature: expected a finite value > 0 or None, got {temperature!r}")
     return samples, seed, center_offset
