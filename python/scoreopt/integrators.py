@@ -30,7 +30,7 @@ from typing import Any, Tuple
 
 import numpy as np
 
-from ._validate import finite, integer
+from ._validate import UINT64_MAX, finite, integer
 
 from . import _core, _dispatch
 
@@ -58,7 +58,13 @@ def _scalar(v: Any, name: str) -> float:
 
 
 def _int(v: Any, name: str) -> int:
-    return integer(v, name, 0)
+    return integer(v, name, 0, UINT64_MAX)  # seed and step key the noise as unsigned 64-bit numbers
+
+
+def _row_offset(v: Any) -> int:
+    # row_offset + B <= 2^32 is the core's own check (it knows B); this bound keeps the value
+    # inside the core's int64 on the way there
+    return integer(v, "row_offset", 0, 2 ** 32)
 
 
 def _state(x: Any, name: str = "x") -> np.ndarray:
@@ -69,6 +75,8 @@ def _state(x: Any, name: str = "x") -> np.ndarray:
         raise TypeError(f"{name}: expected float32 or float64, got {x.dtype}")
     if not x.flags.c_contiguous:
         raise ValueError(f"{name}: must be C-contiguous (np.ascontiguousarray makes a copy)")
+    if not x.flags.aligned:  # the core reads it as T*
+        raise ValueError(f"{name}: must be aligned for its dtype (np.array(x) makes an aligned copy)")
     if not x.flags.writeable:
         raise ValueError(f"{name}: must be writable")
     if x.ndim not in (1, 2):
@@ -88,8 +96,8 @@ def _field(a: Any, x: np.ndarray, name: str, shape) -> np.ndarray:
         raise TypeError(f"{name}: dtype {a.dtype} does not match x ({x.dtype})")
     if a.shape != tuple(shape):
         raise ValueError(f"{name}: shape {a.shape} does not match x {tuple(shape)}")
-    if not a.flags.c_contiguous:
-        raise ValueError(f"{name}: must be C-contiguous")
+    if not a.flags.c_contiguous or not a.flags.aligned:
+        raise ValueError(f"{name}: must be C-contiguous and aligned for its dtype")
     return a.reshape(x.shape)
 
 
@@ -97,7 +105,8 @@ def _field(a: Any, x: np.ndarray, name: str, shape) -> np.ndarray:
 
 def schedule(path: str, t: float, *, beta_min: float = 0.1, beta_max: float = 20.0,
              s: float = 0.008) -> Tuple[float, float, float, float]:
-    """(alpha_t, sigma_t, d alpha/dt, d sigma/dt) of ``path`` at t in [0, 1]."""
+    """(alpha_t, sigma_t, d alpha/dt, d sigma/dt) of ``path`` at t in [0, 1]. On "vp" and "cosine"
+    sigma grows like sqrt(t) from t = 0, so d sigma/dt is +inf there."""
     return tuple(_core.integrator_schedule(_path(path), _scalar(t, "t"), _scalar(beta_min, "beta_min"),
                                            _scalar(beta_max, "beta_max"), _scalar(s, "s")))
 
@@ -105,11 +114,20 @@ def schedule(path: str, t: float, *, beta_min: float = 0.1, beta_max: float = 20
 def sde_coefficients(path: str, t: float, **params) -> Tuple[float, float]:
     """(f, g) of the forward SDE dx = f x dt + g dW whose marginals are the path's:
     f = dalpha/alpha, g^2 = 2 sigma (dsigma - f sigma). For "vp", f = -beta(t)/2 and g^2 = beta(t)."""
-    f, g2 = _core.integrator_sde_coefficients(
-        _path(path), _scalar(t, "t"), _scalar(params.pop("beta_min", 0.1), "beta_min"),
-        _scalar(params.pop("beta_max", 20.0), "beta_max"), _scalar(params.pop("s", 0.008), "s"))
+    pp = dict(beta_min=params.pop("beta_min", 0.1), beta_max=params.pop("beta_max", 20.0), s=params.pop("s", 0.008))
     if params:
         raise TypeError(f"sde_coefficients: unexpected arguments {sorted(params)}")
+    f, g2 = _core.integrator_sde_coefficients(
+        _path(path), _scalar(t, "t"), _scalar(pp["beta_min"], "beta_min"), _scalar(pp["beta_max"], "beta_max"),
+        _scalar(pp["s"], "s"))
+    if math.isnan(g2) and path != "linear":
+        # at t = 0 sigma = 0 and dsigma/dt = inf (sigma ~ sqrt(t)), so the core's 2 sigma dsigma is
+        # 0 * inf; on these variance-preserving paths it is d(sigma^2)/dt = -2 alpha dalpha, finite
+        a, sg, da, _ = schedule(path, t, **pp)
+        g2 = -2.0 * a * da - 2.0 * f * sg * sg
+    if not (math.isfinite(f) and math.isfinite(g2)):
+        raise ValueError(f"t: the SDE coefficients are undefined at t = {t} on the {path!r} path "
+                         f"(alpha_t = 0 there)")
     return f, math.sqrt(max(g2, 0.0))
 
 
@@ -124,13 +142,14 @@ def convert(frm: str, to: str, x: Any, field: Any, sched, out: Any = None) -> np
             raise ValueError(f"{name}: expected one of {sorted(FIELDS)}, got {v!r}")
     if not isinstance(x, np.ndarray):
         raise TypeError(f"x: expected a NumPy array, got {type(x).__name__}")
-    if len(sched) != 4:
-        raise ValueError("sched: expected (alpha, sigma, dalpha, dsigma)")
+    if isinstance(sched, (str, bytes)) or not hasattr(sched, "__len__") or len(sched) != 4:
+        raise (ValueError if hasattr(sched, "__len__") else TypeError)(
+            f"sched: expected (alpha, sigma, dalpha, dsigma), e.g. from schedule(), got {type(sched).__name__}")
     a, s, da, ds = (_scalar(v, n) for v, n in zip(sched, ("alpha", "sigma", "dalpha", "dsigma")))
     if x.dtype not in (np.float32, np.float64):
         raise TypeError(f"x: expected float32 or float64, got {x.dtype}")
-    if not x.flags.c_contiguous:
-        raise ValueError("x: must be C-contiguous")
+    if not x.flags.c_contiguous or not x.flags.aligned:
+        raise ValueError("x: must be C-contiguous and aligned for its dtype")
     if x.ndim not in (1, 2):
         raise ValueError(f"x: expected shape (B, D) or (D,), got {x.shape}")
     x2 = x.reshape(1, -1) if x.ndim == 1 else x
@@ -222,11 +241,11 @@ def euler_maruyama_step(x: np.ndarray, score: np.ndarray, f: float, g: float, dt
     if cuda:
         return cuda.euler_maruyama_step(x, score, _scalar(f, "f"), g, _scalar(dt, "dt"),
                                         _int(seed, "seed"), _int(step, "step"),
-                                        _int(row_offset, "row_offset"))
+                                        _row_offset(row_offset))
     x2 = _state(x)
     _core.integrator_euler_maruyama(x2, _field(score, x2, "score", x.shape), _scalar(f, "f"), g,
                                     _scalar(dt, "dt"), _int(seed, "seed"), _int(step, "step"),
-                                    _int(row_offset, "row_offset"))
+                                    _row_offset(row_offset))
     return x
 
 
@@ -239,10 +258,10 @@ def langevin_step(x: np.ndarray, score: np.ndarray, step_size: float, *, seed: i
         raise ValueError(f"step_size: expected a value >= 0, got {e}")
     if cuda:
         return cuda.langevin_step(x, score, e, _int(seed, "seed"), _int(step, "step"),
-                                  _int(row_offset, "row_offset"))
+                                  _row_offset(row_offset))
     x2 = _state(x)
     _core.integrator_langevin(x2, _field(score, x2, "score", x.shape), e, _int(seed, "seed"),
-                              _int(step, "step"), _int(row_offset, "row_offset"))
+                              _int(step, "step"), _row_offset(row_offset))
     return x
 
 
@@ -256,9 +275,9 @@ def ddpm_step(x: np.ndarray, eps: np.ndarray, beta: float, alpha_bar: float, alp
     if cuda:
         return cuda.ddpm_step(x, eps, _scalar(beta, "beta"), _scalar(alpha_bar, "alpha_bar"),
                               _scalar(alpha_bar_prev, "alpha_bar_prev"), _int(seed, "seed"),
-                              _int(step, "step"), _int(row_offset, "row_offset"))
+                              _int(step, "step"), _row_offset(row_offset))
     x2 = _state(x)
     _core.integrator_ddpm(x2, _field(eps, x2, "eps", x.shape), _scalar(beta, "beta"),
                           _scalar(alpha_bar, "alpha_bar"), _scalar(alpha_bar_prev, "alpha_bar_prev"),
-                          _int(seed, "seed"), _int(step, "step"), _int(row_offset, "row_offset"))
+                          _int(seed, "seed"), _int(step, "step"), _row_offset(row_offset))
     return x
