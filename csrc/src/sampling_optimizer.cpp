@@ -228,8 +228,12 @@ void SamplingOptimizer::advance(const Batch& b) {
     case Method::Es: {
       const double b1 = opt_.beta1, b2 = opt_.beta2;
       const double c1 = 1 - std::pow(b1, double(t_ + 1)), c2 = 1 - std::pow(b2, double(t_ + 1));
-      const double lr = lr0_ * sigma_ / sigma0_;
-      for (int i = 0; i < dim_; ++i) {
+      const double lr = lr0_ * (sigma_ / sigma0_);  // lr0 * sigma overflows for a huge sigma0
+      // values near the float64 maximum overflow the Stein estimate: it has no usable direction,
+      // and folding inf/NaN into Adam's moments would poison every later step (as in Python)
+      bool finite = true;
+      for (int i = 0; i < dim_; ++i) finite = finite && std::isfinite(b.gradient[i]);
+      for (int i = 0; finite && i < dim_; ++i) {
         const double g = b.gradient[i];
         m_[i] = b1 * m_[i] + (1 - b1) * g;
         v_[i] = b2 * v_[i] + (1 - b2) * g * g;

@@ -92,6 +92,8 @@ def minimize(fun: Any, *, dim: Optional[int] = None, bounds: Any = None, method:
     options: passed to the method's constructor (popsize, sigma0, temperature, schedule, ...).
     Returns an OptimizeResult (x, fun, nfev, nit, success, message, history, nonfinite).
     """
+    if not isinstance(method, str):  # (a list is not even hashable: `in METHODS` would raise)
+        raise TypeError(f"method: expected a method name, one of: {', '.join(METHODS)}; got {type(method).__name__}")
     if method not in METHODS:
         raise ValueError(f"method: unknown method {method!r}; expected one of: {', '.join(METHODS)}")
     vectorized = options.pop("vectorized", True)

@@ -14,7 +14,8 @@ from typing import Any, List, Optional
 
 import numpy as np
 
-from .. import smoothing
+from .. import _arrays, smoothing
+from .._validate import UINT64_MAX, real as _real
 from .._validate import integer as _int_arg
 from ..problem import BuiltinProblem, Problem, _check_bounds
 
@@ -91,7 +92,7 @@ class SamplingOptimizer:
         self.popsize = _int_arg(popsize if popsize is not None else self._default_popsize(), "popsize", 2)
         if self.antithetic and self.popsize % 2:
             raise ValueError(f"popsize: antithetic sampling needs an even popsize, got {self.popsize}")
-        self.seed = _int_arg(seed, "seed", 0)
+        self.seed = _int_arg(seed, "seed", 0, UINT64_MAX)
         half = (self.upper - self.lower) / 2
         # noise is scaled per coordinate by the box's shape (sigma is in units of the mean
         # half-width); a cubic box has scale 1 everywhere and can use the fused core path
@@ -100,7 +101,7 @@ class SamplingOptimizer:
         if x0 is None:
             self.mean = (self.lower + self.upper) / 2
         else:
-            x0 = np.asarray(x0, dtype=np.float64)
+            x0 = np.asarray(_arrays.to_array(x0, "x0").array, dtype=np.float64)
             if x0.shape != (self.dim,):
                 raise ValueError(f"x0: expected shape ({self.dim},), got {x0.shape}")
             if not np.all(np.isfinite(x0)):
@@ -108,6 +109,7 @@ class SamplingOptimizer:
             self.mean = np.clip(x0, self.lower, self.upper)
         if sigma0 is None:
             sigma0 = 0.3 * float(np.mean(half))
+        sigma0 = _real(sigma0, "sigma0")
         if not np.isfinite(sigma0) or sigma0 <= 0:
             raise ValueError(f"sigma0: expected a finite value > 0, got {sigma0!r}")
         self.sigma0 = float(sigma0)
@@ -144,11 +146,11 @@ class SamplingOptimizer:
         worst and are reported in ``result.nonfinite``)."""
         if self._asked is None:
             raise ValueError("tell: call ask() first")
-        X = np.asarray(X, dtype=np.float64)
+        X = np.asarray(_arrays.to_array(X, "X").array, dtype=np.float64)  # non-numeric: TypeError naming X
         Xa, eps = self._asked
         if X.shape != Xa.shape:
             raise ValueError(f"X: expected the asked shape {Xa.shape}, got {X.shape}")
-        f = np.asarray(f, dtype=np.float64).reshape(-1)
+        f = np.asarray(_arrays.to_array(f, "f").array, dtype=np.float64).reshape(-1)
         if f.shape != (self.popsize,):
             raise ValueError(f"f: expected {self.popsize} values, got shape {np.shape(f)}")
         if not np.array_equal(X, Xa):

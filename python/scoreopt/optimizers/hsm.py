@@ -47,7 +47,8 @@ from typing import Any, Callable, Iterator, List, Optional
 
 import numpy as np
 
-from .. import smoothing
+from .. import _arrays, smoothing
+from .._validate import UINT64_MAX, real
 from ..constraints import ConstrainedProblem, ConstraintSet, as_constraints, check_project
 from ..problem import Problem, _check_bounds
 from .base import OptimizeResult
@@ -242,7 +243,7 @@ class HSM:
         # "auto" is local: at coarse levels the neighbourhood covers the box (global sampling), at
         # fine levels global samples are far too sparse to resolve the detail of p_t
         self.sampling = "local" if sampling == "auto" else sampling
-        self.seed = integer(seed, "seed", 0)
+        self.seed = integer(seed, "seed", 0, UINT64_MAX)  # the smoothing score's noise key
         self.budget = integer(budget, "budget", 1) if budget is not None else 10_000 * self.dim
         self.levels = integer(levels, "levels", 1)
         for name, v in (("t_max", t_max), ("t_min", t_min)):
@@ -282,7 +283,7 @@ class HSM:
         self.half = (self.upper - self.lower) / 2
         self.center = (self.lower + self.upper) / 2
         if x0 is not None:
-            x0 = np.asarray(x0, dtype=np.float64)
+            x0 = np.asarray(_arrays.to_array(x0, "x0").array, dtype=np.float64)
             if x0.shape != (self.dim,):
                 raise ValueError(f"x0: expected shape ({self.dim},), got {x0.shape}")
             if not np.all(np.isfinite(x0)):
@@ -313,7 +314,7 @@ class HSM:
 
     @staticmethod
     def _positive(v, name):
-        v = float(v)
+        v = real(v, name)
         if not np.isfinite(v) or v <= 0:
             raise ValueError(f"{name}: expected a finite value > 0, got {v!r}")
         return v
@@ -415,8 +416,9 @@ class HSM:
         self.trajectories.append(np.asarray(traj))
         model = None
         if self.score == "flow":
+            # torch takes 64-bit seeds: reduce (a no-op for seeds below ~9e12)
             model = FlowScoreModel(self.dim, width=self.width, depth=self.depth,
-                                   seed=self.seed * 1_000_003 + self.episodes, lr=self.lr)
+                                   seed=(self.seed * 1_000_003 + self.episodes) % 2 ** 63, lr=self.lr)
         # Restarts cycle through shorter hierarchies (starting at a third and at two thirds of
         # the levels): the coarsest levels pick the same basin from any start, so repeating the
         # full hierarchy would only repeat its answer, while shorter ones explore other basins.

@@ -18,14 +18,14 @@ from typing import Any, Optional
 
 import numpy as np
 
-from .._validate import integer
+from .._validate import integer, real
 from .base import Batch, SamplingOptimizer
 
 SCHEDULES = ("geometric", "cosine", "adaptive")
 
 
 def _positive(v, name):
-    v = float(v)
+    v = real(v, name)
     if not math.isfinite(v) or v <= 0:
         raise ValueError(f"{name}: expected a finite value > 0, got {v!r}")
     return v
@@ -57,7 +57,8 @@ class DIDA(SamplingOptimizer):
                  temperature_end: Optional[float] = None, sigma_end: Optional[float] = None,
                  schedule: str = "geometric", step: float = 1.0, shrink: float = 0.8,
                  adapt_threshold: float = 0.1, restarts: int = 0, **kw):
-        kw.setdefault("popsize", 100)
+        if kw.get("popsize") is None:  # popsize=None means the default here too, not the base class's
+            kw["popsize"] = 100
         super().__init__(dim, bounds, **kw)
         self.restarts = integer(restarts, "restarts", 0)
         self.cycle_length = max(1, self.iterations // (self.restarts + 1))
@@ -213,11 +214,16 @@ class ES(SamplingOptimizer):
 
     def _update(self, b: Batch) -> None:
         g = b.gradient
+        p = min(1.0, (self.t + 1) / self.iterations)
+        if not np.all(np.isfinite(g)):
+            # values near the float64 maximum overflow the Stein estimate: it has no usable
+            # direction, and folding inf/NaN into Adam's moments would poison every later step
+            self.sigma = _log_interp(self.sigma0, self.sigma_end, p)
+            return
         self._m = self.b1 * self._m + (1 - self.b1) * g
         self._v = self.b2 * self._v + (1 - self.b2) * g * g
         mh = self._m / (1 - self.b1 ** (self.t + 1))
         vh = self._v / (1 - self.b2 ** (self.t + 1))
-        lr = self.lr0 * self.sigma / self.sigma0
+        lr = self.lr0 * (self.sigma / self.sigma0)  # lr0 * sigma overflows for a huge sigma0
         self.mean = b.mean - lr * self.scale * mh / (np.sqrt(vh) + 1e-12)
-        p = min(1.0, (self.t + 1) / self.iterations)
         self.sigma = _log_interp(self.sigma0, self.sigma_end, p)
