@@ -39,41 +39,6 @@ class _Progress:
         self.stream.flush()
 
 
-def _core_loop_applies(opt, problem, callback, progress) -> bool:
-    """On a built-in problem over a cube every method runs its whole loop in the core (the
-    iterates are those of the Python loop, bit for bit); a callback, a progress bar or DIDA's
-    restarts need the Python loop."""
-    from .problem import BuiltinProblem
-
-    return (isinstance(problem, BuiltinProblem) and problem.num_params == 0 and opt._cubic
-            and opt.antithetic and callback is None and not progress
-            and not getattr(opt, "restarts", 0))
-
-
-def core_options(opt) -> dict:
-    """The resolved settings of a Python optimizer, as the core's SamplingOptions."""
-    g = lambda name, default: float(getattr(opt, name, default))
-    return dict(
-        method=opt.name, popsize=opt.popsize, sigma0=opt.sigma0, seed=opt.seed, budget=opt.budget or 0,
-        sigma_end=g("sigma_end", 0.0),
-        temperature=float(getattr(opt, "tau0", None) or opt.temperature or 1.0),
-        temperature_end=g("tau_end", 0.0), schedule=getattr(opt, "schedule", "geometric"),
-        step=g("step_size", 1.0), shrink=g("shrink", 0.8), adapt_threshold=g("adapt_threshold", 0.1),
-        sigma_table=[float(v) for v in getattr(opt, "_sigmas", [])],
-        learning_rate=g("lr0", 0.0), beta1=g("b1", 0.9), beta2=g("b2", 0.999),
-        elite_frac=g("elite_frac", 0.1), alpha=g("alpha", 0.7), sigma_min=g("sigma_min", 0.0))
-
-
-def _run_in_core(opt, problem) -> OptimizeResult:
-    from . import _core
-
-    r = _core.minimize(problem._core, opt.lower.tolist(), opt.upper.tolist(), core_options(opt),
-                       opt.mean.tolist())
-    return OptimizeResult(x=np.asarray(r["x"]), fun=r["fun"], nfev=r["nfev"], nit=r["nit"],
-                          success=r["success"], message=r["message"], history=r["history"],
-                          nonfinite=r["nonfinite"], method=opt.name)
-
-
 def minimize(fun: Any, *, dim: Optional[int] = None, bounds: Any = None, method: str = "dida",
              budget: Optional[int] = None, x0: Any = None, seed: int = 0,
              callback: Optional[Callable] = None, progress: bool = False, constraints: Any = None,
@@ -134,8 +99,6 @@ def minimize(fun: Any, *, dim: Optional[int] = None, bounds: Any = None, method:
         if np.isfinite(r.fun):
             r.fun = float(np.asarray(problem.evaluate(r.x[None]))[0])
         return r
-    if _core_loop_applies(opt, problem, callback, progress):
-        return _run_in_core(opt, problem)
     return _drive(opt, problem, method, budget, callback, progress)
 
 
@@ -153,10 +116,10 @@ def _drive(opt, problem: Problem, method: str, budget: int, callback, progress) 
             if bar:
                 bar.update(opt.nfev, opt.best_f)
             if callback is not None and callback(opt):
-                opt._message = "stopped by callback"
-                break
+                opt.halt("stopped by callback")
     finally:
         if bar:
             bar.update(opt.nfev, opt.best_f, force=True)
             bar.close()
     return opt.result
+
