@@ -124,7 +124,8 @@ def cmd_run(args) -> int:
     p = problems.get(args.problem, args.dim)
     budget = args.budget if args.budget is not None else 10_000 * p.dim
     t0 = time.perf_counter()
-    r = minimize(p, method=args.method, budget=budget, seed=args.seed, progress=not args.quiet)
+    r = minimize(p, method=args.method, budget=budget, seed=args.seed, progress=not args.quiet,
+                 checkpoint=args.checkpoint)
     wall = time.perf_counter() - t0
     err = None if p.optimum is None else r.fun - p.optimum
     print(f"{args.method} on {p!r}: best f = {r.fun:.10g}" + ("" if err is None else f"  (error {err:.3g})"))
@@ -294,6 +295,9 @@ def build_parser() -> argparse.ArgumentParser:
     sr.add_argument("--seed", type=int, default=0)
     sr.add_argument("--out", default="out", help="folder for the JSON record and the PNG plot")
     sr.add_argument("--quiet", action="store_true", help="no progress bar")
+    sr.add_argument("--checkpoint", metavar="PATH", default=None,
+                    help="keep the optimizer's state in PATH (rewritten every few seconds); the same "
+                         "command run again after an interruption resumes where it stopped")
     sr.set_defaults(func=cmd_run)
 
     sc = sub.add_parser("compare", help="run several methods side by side (scoreopt's and pycma/scipy baselines)")
