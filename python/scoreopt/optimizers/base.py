@@ -219,10 +219,11 @@ class EngineOptimizer:
 
     def __getattr__(self, name: str) -> Any:
         # the options read as attributes (opt.alpha, opt.budget, ...)
-        if not name.startswith("_"):
-            opts = self.__dict__.get("_engine")
-            if opts is not None and name in opts.options:
-                return opts.options[name]
+        engine = self.__dict__.get("_engine")  # absent while unpickling
+        if engine is not None and not name.startswith("_"):
+            options = engine.options
+            if name in options:
+                return options[name]
         raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
