@@ -7,17 +7,15 @@
   iterations is what the optimizer adds to each batch of evaluations.
 * ``noise``: the median time to draw one population's noise (100 x 100, antithetic) through
   ``scoreopt.smoothing.noise``: the part of ``ask_tell`` that is random number generation.
-* ``step``: the median time of ``opt.step(sphere)`` (one Python call: sampling, the core's
-  evaluation of the cheap sphere, statistics and update), and ``evaluate``: the core's time for
-  100 rows of the sphere on one thread (as step evaluates them), measured on 100,000 rows at once. ``step - evaluate`` is the
-  optimizer's own work per iteration, so ``ask_tell - (step - evaluate)`` is what driving it
-  from Python adds.
+* ``cpp`` (with ``--cpp``): the same ask/tell iteration in C++ alone (bench/engine_overhead_cpp,
+  built against the installed package's SDK, so only for builds that have the engine):
+  ``ask_tell - cpp`` is what driving the engine from Python adds.
 
 Only public API is used, so the same script measures any commit: to compare two builds on one
 machine, run it alternately against each (``PYTHONPATH`` pointing at the other build's
 installed package) and pass ``--commit`` to label the record.
 
-    python bench/engine_overhead.py [--commit SHA] [--iterations 20000] [--runs 5]
+    python bench/engine_overhead.py [--commit SHA] [--iterations 20000] [--runs 5] [--cpp]
 """
 
 from __future__ import annotations
@@ -73,29 +71,21 @@ def ask_tell(iterations: int, popsize: int = 100, dim: int = 100) -> dict:
             "p10_us": float(np.percentile(us, 10)), "p90_us": float(np.percentile(us, 90))}
 
 
-def step(iterations: int, popsize: int = 100, dim: int = 100) -> dict:
-    p = problems.get("sphere", dim)
-    warmup = 200
-    opt = DIDA(dim, p.bounds, popsize=popsize, seed=0, budget=popsize * (iterations + warmup))
-    times = np.empty(iterations)
-    clock = time.perf_counter_ns
-    for i in range(warmup + iterations):
-        t0 = clock()
-        opt.step(p)
-        if i >= warmup:
-            times[i - warmup] = clock() - t0
-    # one thread, as step() evaluates a batch this small
-    X = np.random.default_rng(0).uniform(-5, 5, (1000 * popsize, dim))
-    evals = []
-    scoreopt.set_num_threads(1)
-    try:
-        for _ in range(7):
-            t0 = clock()
-            p.evaluate(X)
-            evals.append((clock() - t0) / 1000)
-    finally:
-        scoreopt.set_num_threads(0)
-    return {"step_median_us": float(np.median(times / 1e3)), "evaluate_us": float(np.median(evals) / 1e3)}
+def cpp(iterations: int) -> dict:
+    import shutil
+    import tempfile
+
+    exe = Path(sys.executable).parent
+    cmake = str(exe / "cmake") if (exe / "cmake").exists() else shutil.which("cmake")
+    sdk = subprocess.run([sys.executable, "-m", "scoreopt", "--cmake-dir"], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    with tempfile.TemporaryDirectory() as build:
+        for cmd in ([cmake, "-S", str(HERE / "engine_overhead_cpp"), "-B", build, "-DCMAKE_BUILD_TYPE=Release",
+                     f"-Dscoreopt_DIR={sdk}"], [cmake, "--build", build]):
+            subprocess.run(cmd, capture_output=True, text=True, check=True)
+        out = subprocess.run([str(Path(build) / "engine_overhead"), str(iterations)], capture_output=True,
+                             text=True, check=True).stdout
+    return {"median_us": float(out)}
 
 
 def noise(iterations: int, popsize: int = 100, dim: int = 100) -> dict:
@@ -115,6 +105,7 @@ def main(argv=None) -> int:
     ap.add_argument("--commit", default=None, help="label of the measured build (default: git HEAD)")
     ap.add_argument("--iterations", type=int, default=20_000, help="ask/tell iterations timed")
     ap.add_argument("--runs", type=int, default=5, help="whole runs timed")
+    ap.add_argument("--cpp", action="store_true", help="also time the engine alone in C++ (needs cmake)")
     ap.add_argument("--out", default=str(HERE / "results"))
     a = ap.parse_args(argv)
     rec = {
@@ -128,21 +119,22 @@ def main(argv=None) -> int:
         "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "ask_tell": ask_tell(a.iterations),
         "noise": noise(a.iterations),
-        "step": step(a.iterations),
         "run": [whole_run() for _ in range(a.runs)],
     }
-    own = rec["step"]["step_median_us"] - rec["step"]["evaluate_us"]
-    rec["python_overhead_us"] = rec["ask_tell"]["median_us"] - own
     rec["run_median_seconds"] = float(np.median([r["seconds"] for r in rec["run"]]))
+    if a.cpp:
+        rec["cpp"] = cpp(a.iterations)
+        rec["python_overhead_us"] = rec["ask_tell"]["median_us"] - rec["cpp"]["median_us"]
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     path = out / (f"engine_overhead-{rec['commit']}-t{rec['threads']}-"
                   f"{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json")
     path.write_text(json.dumps(rec, indent=1) + "\n")
-    print(f"{rec['commit']} ({rec['threads']} threads): ask/tell {rec['ask_tell']['median_us']:.1f} us/iteration (noise "
-          f"{rec['noise']['median_us']:.1f}, step {rec['step']['step_median_us']:.1f}, evaluate "
-          f"{rec['step']['evaluate_us']:.1f}: Python adds {rec['python_overhead_us']:.1f}); whole run median "
-          f"{rec['run_median_seconds']:.3f} s of {len(rec['run'])} (f {rec['run'][0]['fun']:.3g})  -> {path}")
+    cpp_part = (f", C++ alone {rec['cpp']['median_us']:.1f}: Python adds {rec['python_overhead_us']:.1f}"
+                if a.cpp else "")
+    print(f"{rec['commit']} ({rec['threads']} threads): ask/tell {rec['ask_tell']['median_us']:.1f} us/iteration "
+          f"(noise {rec['noise']['median_us']:.1f}{cpp_part}); whole run median {rec['run_median_seconds']:.3f} s "
+          f"of {len(rec['run'])} (f {rec['run'][0]['fun']:.3g})  -> {path}")
     return 0
 
 
