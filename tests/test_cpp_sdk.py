@@ -1,7 +1,7 @@
 """The C++ SDK: the installed package carries the headers, the static core and a CMake package.
 
-(a) examples/cpp builds against ``python -m scoreopt --cmake-dir`` and its DIDA runs reach their
-optima; (b) the C++ unit tests (tests/cpp) build against the same package and pass under ctest;
+(a) examples/cpp builds against ``python -m scoreopt --cmake-dir`` and its runs (DIDA, DIDA with
+restarts, MBD) reach their optima; (b) the C++ unit tests (tests/cpp) build against the same package and pass under ctest;
 (c) a plain CMake install of the repository (no Python) gives the same package. Builds use the
 cmake (and ninja) of this environment; nothing is downloaded."""
 
@@ -58,6 +58,7 @@ def _build_and_run_example(build, scoreopt_dir):
     env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "2"))
     out = _run([Path(build) / "scoreopt_example"], env=env)
     assert "rastrigin d=20: best" in out and "shifted sphere d=10: best" in out, out
+    assert "DIDA with 2 restarts: best" in out and "MBD: best" in out, out
     assert out.strip().splitlines()[-1] == "OK", out
 
 
@@ -71,7 +72,7 @@ def sdk_dir():
 
 def test_installed_sdk_layout(sdk_dir):
     inc = Path(_run([sys.executable, "-m", "scoreopt", "--include-dir"]).strip())
-    assert (inc / "scoreopt" / "optimizers.hpp").is_file()
+    assert (inc / "scoreopt" / "sampling_optimizer.hpp").is_file()
     assert not list(inc.rglob("scoreopt_build_config.hpp"))  # private to the core's sources
     assert list((sdk_dir.parent.parent).glob("*scoreopt_core*"))
     # scikit-build-core's cmake.root entry point names the same tree (scoreopt_ROOT)

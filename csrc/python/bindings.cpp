@@ -12,9 +12,9 @@
 #include "scoreopt/backends.hpp"
 #include "scoreopt/cuda.hpp"
 #include "scoreopt/integrators.hpp"
-#include "scoreopt/optimizers.hpp"
 #include "scoreopt/problem.hpp"
 #include "scoreopt/registry.hpp"
+#include "scoreopt/sampling_optimizer.hpp"
 #include "scoreopt/smoothing.hpp"
 
 namespace py = pybind11;
@@ -303,49 +303,61 @@ py::tuple integrator_sde_coefficients(int path, double t, double beta_min, doubl
   return py::make_tuple(f, g2);
 }
 
-scoreopt::SamplingOptions sampling_options(const py::dict& o) {
-  using SO = scoreopt::SamplingOptions;
-  SO opt;
-  const std::string method = o["method"].cast<std::string>();
-  opt.method = method == "mppi"  ? SO::Method::Mppi
-               : method == "mbd" ? SO::Method::Mbd
-               : method == "es"  ? SO::Method::Es
-               : method == "cem" ? SO::Method::Cem
-                                 : SO::Method::Dida;
-  const std::string sched = o["schedule"].cast<std::string>();
-  opt.schedule = sched == "cosine"     ? SO::Schedule::Cosine
-                 : sched == "adaptive" ? SO::Schedule::Adaptive
-                                       : SO::Schedule::Geometric;
-  opt.popsize = o["popsize"].cast<std::int64_t>();
-  opt.sigma0 = o["sigma0"].cast<double>();
-  opt.sigma_end = o["sigma_end"].cast<double>();
-  opt.temperature = o["temperature"].cast<double>();
-  opt.temperature_end = o["temperature_end"].cast<double>();
-  opt.step = o["step"].cast<double>();
-  opt.shrink = o["shrink"].cast<double>();
-  opt.adapt_threshold = o["adapt_threshold"].cast<double>();
-  opt.sigma_table = o["sigma_table"].cast<std::vector<double>>();
-  opt.learning_rate = o["learning_rate"].cast<double>();
-  opt.beta1 = o["beta1"].cast<double>();
-  opt.beta2 = o["beta2"].cast<double>();
-  opt.elite_frac = o["elite_frac"].cast<double>();
-  opt.alpha = o["alpha"].cast<double>();
-  opt.sigma_min = o["sigma_min"].cast<double>();
-  opt.seed = o["seed"].cast<std::uint64_t>();
-  opt.budget = o["budget"].cast<std::int64_t>();
-  return opt;
+// ---- the sampling engine: options arrive by keyword and are checked by the core ----------------
+using scoreopt::SamplingOptimizer;
+
+scoreopt::SamplingOptions::Value option_value(const std::string& name, const py::handle& v) {
+  if (py::isinstance<py::bool_>(v)) return v.cast<bool>();
+  if (py::isinstance<py::str>(v)) return v.cast<std::string>();
+  try {
+    if (py::hasattr(v, "__index__")) return v.cast<std::int64_t>();  // ints, numpy integers
+    if (py::hasattr(v, "__float__")) return v.cast<double>();
+  } catch (const py::cast_error&) {
+    throw std::invalid_argument(name + ": integer out of range");
+  }
+  throw py::type_error(name + ": expected a number, a bool or a string, got " +
+                       std::string(py::str(py::type::handle_of(v).attr("__name__"))));
 }
 
-py::dict sampling_minimize(const Problem& p, std::vector<double> lower, std::vector<double> upper,
-                           const py::dict& o, std::vector<double> x0) {
-  const scoreopt::SamplingOptions opt = sampling_options(o);
-  scoreopt::OptimizeResult r;
-  {
-    py::gil_scoped_release release;
-    r = scoreopt::minimize(p, lower, upper, opt, x0);
+SamplingOptimizer make_engine(const std::string& method, std::vector<double> lower,
+                              std::vector<double> upper, const py::object& x0, const py::dict& options) {
+  scoreopt::SamplingOptions o;
+  o.method = scoreopt::parse_method(method);
+  for (const auto& item : options) {
+    if (item.second.is_none()) continue;  // unset: the method's default
+    const std::string name = item.first.cast<std::string>();
+    o.set(name, option_value(name, item.second));
   }
+  std::vector<double> x = x0.is_none() ? std::vector<double>{} : x0.cast<std::vector<double>>();
+  const int dim = int(lower.size());
+  return SamplingOptimizer(dim, std::move(lower), std::move(upper), std::move(o), std::move(x));
+}
+
+py::array_t<double> array_of(const double* p, std::int64_t rows, std::int64_t cols = -1) {
+  if (!p) return py::array_t<double>();
+  py::array_t<double> a = cols < 0 ? py::array_t<double>(rows) : py::array_t<double>({rows, cols});
+  std::copy(p, p + a.size(), a.mutable_data());
+  return a;
+}
+
+py::object option_object(const scoreopt::SamplingOptions::Value& v) {
+  return std::visit([](const auto& x) -> py::object { return py::cast(x); }, v);
+}
+
+void engine_tell(SamplingOptimizer& e, const py::array& X, const py::array& f) {
+  const Buffer x = view(X, "X", 2, false), v = view(f, "f", 1, false);
+  require(x.kind == 'd' && v.kind == 'd', "X, f: expected float64");
+  require(x.rows == e.popsize() && x.cols == e.dim(),
+          "X: expected shape (" + std::to_string(e.popsize()) + ", " + std::to_string(e.dim()) + ")");
+  require(v.rows == e.popsize(), "f: expected " + std::to_string(e.popsize()) + " values");
+  py::gil_scoped_release release;
+  e.tell(static_cast<const double*>(x.ptr), static_cast<const double*>(v.ptr));
+}
+
+py::dict engine_result(const SamplingOptimizer& e) {
+  const scoreopt::OptimizeResult r = e.result();
   py::dict d;
-  d["x"] = r.x;
+  d["x"] = array_of(r.x.data(), std::int64_t(r.x.size()));
   d["fun"] = r.fun;
   d["nfev"] = r.nfev;
   d["nit"] = r.nit;
@@ -353,7 +365,33 @@ py::dict sampling_minimize(const Problem& p, std::vector<double> lower, std::vec
   d["success"] = r.success;
   d["message"] = r.message;
   d["history"] = r.history;
+  d["method"] = scoreopt::method_name(e.options().method);
   return d;
+}
+
+py::dict engine_batch(const SamplingOptimizer& e) {
+  const scoreopt::Batch& b = e.last_batch();
+  require(b.X != nullptr, "last_batch: no population was told yet");
+  const std::int64_t d = e.dim();
+  py::dict out;
+  out["X"] = array_of(b.X, b.n, d);
+  out["f"] = array_of(b.f, b.n);
+  out["value"] = b.value;
+  out["weighted_mean"] = b.weighted_mean ? py::object(array_of(b.weighted_mean, d)) : py::object(py::none());
+  out["gradient"] = b.gradient ? py::object(array_of(b.gradient, d)) : py::object(py::none());
+  out["best"] = b.best;
+  out["nonfinite"] = b.nonfinite;
+  return out;
+}
+
+py::bytes engine_save(const SamplingOptimizer& e) {
+  const std::vector<std::uint8_t> s = e.save();
+  return py::bytes(reinterpret_cast<const char*>(s.data()), s.size());
+}
+
+SamplingOptimizer engine_load(const py::bytes& b) {
+  const std::string s = b;
+  return SamplingOptimizer::load(std::vector<std::uint8_t>(s.begin(), s.end()));
 }
 
 py::dict info_dict(const scoreopt::FunctionInfo& fi) {
@@ -523,6 +561,8 @@ PYBIND11_MODULE(_core, m) {
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
+    } catch (const scoreopt::OptionTypeError& e) {
+      PyErr_SetString(PyExc_TypeError, e.what());
     } catch (const std::invalid_argument& e) {
       PyErr_SetString(PyExc_ValueError, e.what());
     } catch (const std::out_of_range& e) {
@@ -613,20 +653,51 @@ PYBIND11_MODULE(_core, m) {
         py::arg("want_weighted"));
   m.def("smoothing_noise", &smoothing_noise, py::arg("seed"), py::arg("center"), py::arg("start"),
         py::arg("count"), py::arg("dim"), py::arg("antithetic"), py::arg("float32"));
-  py::class_<scoreopt::SamplingOptimizer>(m, "SamplingOptimizer")
-      .def(py::init([](int dim, std::vector<double> lo, std::vector<double> hi, const py::dict& o,
-                       std::vector<double> x0) {
-             return scoreopt::SamplingOptimizer(dim, lo, hi, sampling_options(o), x0);
-           }),
-           py::arg("dim"), py::arg("lower"), py::arg("upper"), py::arg("options"), py::arg("x0"))
-      .def("step", &scoreopt::SamplingOptimizer::step, py::arg("problem"),
-           py::call_guard<py::gil_scoped_release>())
-      .def_property_readonly("mean", &scoreopt::SamplingOptimizer::mean)
-      .def_property_readonly("sigma", &scoreopt::SamplingOptimizer::sigma)
-      .def_property_readonly("iteration", &scoreopt::SamplingOptimizer::iteration)
-      .def_property_readonly("stop", &scoreopt::SamplingOptimizer::stop);
-  m.def("minimize", &sampling_minimize, py::arg("problem"), py::arg("lower"), py::arg("upper"),
-        py::arg("options"), py::arg("x0"));
+  py::class_<SamplingOptimizer>(m, "SamplingOptimizer")
+      .def(py::init(&make_engine), py::arg("method"), py::arg("lower"), py::arg("upper"),
+           py::arg("x0"), py::arg("options"))
+      .def("ask",
+           [](SamplingOptimizer& e) {
+             py::array_t<double> X({e.popsize(), std::int64_t(e.dim())});
+             double* p = X.mutable_data();
+             {
+               py::gil_scoped_release release;
+               e.ask(p);
+             }
+             return X;
+           })
+      .def("tell", &engine_tell, py::arg("X"), py::arg("f"))
+      .def("step", &SamplingOptimizer::step, py::arg("problem"), py::call_guard<py::gil_scoped_release>())
+      .def("halt", &SamplingOptimizer::halt, py::arg("message"))
+      .def("set_search", &SamplingOptimizer::set_search, py::arg("mean"), py::arg("sigma"))
+      .def("result", &engine_result)
+      .def("last_batch", &engine_batch)
+      .def("save", &engine_save)
+      .def_static("load", &engine_load, py::arg("state"))
+      .def(py::pickle(&engine_save, &engine_load))
+      .def_property_readonly("method", [](const SamplingOptimizer& e) { return scoreopt::method_name(e.options().method); })
+      .def_property_readonly("options",
+                             [](const SamplingOptimizer& e) {
+                               py::dict d;
+                               for (const auto& [k, v] : e.options().items()) d[py::str(k)] = option_object(v);
+                               return d;
+                             })
+      .def_property_readonly("dim", &SamplingOptimizer::dim)
+      .def_property_readonly("popsize", &SamplingOptimizer::popsize)
+      .def_property_readonly("lower", [](const SamplingOptimizer& e) { return array_of(e.lower().data(), e.dim()); })
+      .def_property_readonly("upper", [](const SamplingOptimizer& e) { return array_of(e.upper().data(), e.dim()); })
+      .def_property_readonly("mean", [](const SamplingOptimizer& e) { return array_of(e.mean().data(), e.dim()); })
+      .def_property_readonly("sigma", &SamplingOptimizer::sigma)
+      .def_property_readonly("temperature", &SamplingOptimizer::temperature)
+      .def_property_readonly("iteration", &SamplingOptimizer::iteration)
+      .def_property_readonly("iterations", &SamplingOptimizer::iterations)
+      .def_property_readonly("cycle_length", &SamplingOptimizer::cycle_length)
+      .def_property_readonly("nfev", &SamplingOptimizer::nfev)
+      .def_property_readonly("nonfinite", &SamplingOptimizer::nonfinite)
+      .def_property_readonly("best_x", [](const SamplingOptimizer& e) { return array_of(e.best_x().data(), e.dim()); })
+      .def_property_readonly("best_f", &SamplingOptimizer::best_f)
+      .def_property_readonly("history", &SamplingOptimizer::history)
+      .def_property_readonly("stop", &SamplingOptimizer::stop);
   m.def("integrator_euler", &integrator_euler, py::arg("x"), py::arg("v"), py::arg("dt"));
   m.def("integrator_heun", &integrator_heun, py::arg("x"), py::arg("v1"), py::arg("v2"), py::arg("dt"));
   m.def("integrator_euler_maruyama", &integrator_euler_maruyama, py::arg("x"), py::arg("score"),

@@ -1,112 +1,381 @@
+// The sampling engine: options by name, ask/tell/step, restarts, checkpoints (the rules are in
+// sampling_rules.cpp).
+#include "scoreopt/sampling_optimizer.hpp"
+
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
-#include "scoreopt/optimizers.hpp"
+#include "sampling_rules.hpp"
+#include "scoreopt/random.hpp"
 #include "scoreopt/smoothing.hpp"
 
 namespace scoreopt {
 
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
-using Method = SamplingOptions::Method;
+using checks::number;
+using checks::positive;
+using checks::require;
+using SO = SamplingOptions;
 
-double log_interp(double a, double b, double w) {
-  return std::exp((1 - w) * std::log(a) + w * std::log(b));
+constexpr const char* kMethodNames[] = {"dida", "mppi", "mbd", "cem", "es", "external"};
+constexpr const char* kScheduleNames[] = {"geometric", "cosine", "adaptive"};
+
+template <class E, size_t N>
+E parse_name(const std::string& name, const char* const (&names)[N], const char* what) {
+  for (size_t k = 0; k < N; ++k)
+    if (name == names[k]) return E(k);
+  std::string choices;
+  for (size_t k = 0; k < N; ++k) choices += (k ? ", " : "") + std::string(names[k]);
+  throw std::invalid_argument(std::string(what) + ": expected one of " + choices + ", got '" + name + "'");
 }
 
-void require(bool ok, const std::string& msg) {
-  if (!ok) throw std::invalid_argument(msg);
+// ---- the option table: each option once, with the methods that take it ----------------------
+constexpr unsigned bit(Method m) { return 1u << unsigned(m); }
+constexpr unsigned kBuiltin =
+    bit(Method::Dida) | bit(Method::Mppi) | bit(Method::Mbd) | bit(Method::Cem) | bit(Method::Es);
+constexpr unsigned kAll = kBuiltin | bit(Method::External);
+
+using Field = std::variant<std::optional<std::int64_t> SO::*, std::int64_t SO::*, std::uint64_t SO::*,
+                           std::optional<double> SO::*, double SO::*, bool SO::*, SigmaSchedule SO::*>;
+
+struct OptionSpec {
+  const char* name;
+  unsigned methods;
+  Field field;
+};
+
+const OptionSpec kOptions[] = {
+    {"popsize", kAll, &SO::popsize},
+    {"sigma0", kAll, &SO::sigma0},
+    {"budget", kAll, &SO::budget},
+    {"seed", kAll, &SO::seed},
+    {"restarts", kBuiltin, &SO::restarts},
+    {"antithetic", kAll, &SO::antithetic},
+    {"temperature", bit(Method::Dida) | bit(Method::Mppi) | bit(Method::Mbd) | bit(Method::External),
+     &SO::temperature},
+    {"temperature_end", bit(Method::Dida), &SO::temperature_end},
+    {"sigma_end", bit(Method::Dida) | bit(Method::Es), &SO::sigma_end},
+    {"schedule", bit(Method::Dida), &SO::schedule},
+    {"step", bit(Method::Dida), &SO::step},
+    {"shrink", bit(Method::Dida), &SO::shrink},
+    {"adapt_threshold", bit(Method::Dida), &SO::adapt_threshold},
+    {"beta_start", bit(Method::Mbd), &SO::beta_start},
+    {"beta_end", bit(Method::Mbd), &SO::beta_end},
+    {"learning_rate", bit(Method::Es), &SO::learning_rate},
+    {"beta1", bit(Method::Es), &SO::beta1},
+    {"beta2", bit(Method::Es), &SO::beta2},
+    {"elite_frac", bit(Method::Cem), &SO::elite_frac},
+    {"alpha", bit(Method::Cem), &SO::alpha},
+    {"sigma_min", bit(Method::Cem), &SO::sigma_min},
+    {"gradient", bit(Method::External), &SO::gradient},
+};
+
+template <class... F>
+struct overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+overloaded(F...) -> overloaded<F...>;
+
+std::string kind_of(const SO::Value& v) {
+  static const char* const kinds[] = {"a bool", "an integer", "a real number", "a string"};
+  return kinds[v.index()];
 }
+
+std::int64_t as_integer(const SO::Value& v, const char* name) {
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
+  throw OptionTypeError(std::string(name) + ": expected an integer, got " + kind_of(v));
+}
+
+double as_real(const SO::Value& v, const char* name) {
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return double(*i);
+  if (const auto* d = std::get_if<double>(&v)) return *d;
+  throw OptionTypeError(std::string(name) + ": expected a number, got " + kind_of(v));
+}
+
+void assign(SO& o, const OptionSpec& spec, const SO::Value& v) {
+  const char* name = spec.name;
+  std::visit(overloaded{
+                 [&](std::optional<std::int64_t> SO::*f) { o.*f = as_integer(v, name); },
+                 [&](std::int64_t SO::*f) { o.*f = as_integer(v, name); },
+                 [&](std::uint64_t SO::*f) {
+                   const std::int64_t i = as_integer(v, name);
+                   require(i >= 0, std::string(name) + ": expected an integer >= 0, got " + std::to_string(i));
+                   o.*f = std::uint64_t(i);
+                 },
+                 [&](std::optional<double> SO::*f) { o.*f = as_real(v, name); },
+                 [&](double SO::*f) { o.*f = as_real(v, name); },
+                 [&](bool SO::*f) {
+                   const auto* b = std::get_if<bool>(&v);
+                   if (!b) throw OptionTypeError(std::string(name) + ": expected a bool, got " + kind_of(v));
+                   o.*f = *b;
+                 },
+                 [&](SigmaSchedule SO::*f) {
+                   const auto* s = std::get_if<std::string>(&v);
+                   if (!s) throw OptionTypeError(std::string(name) + ": expected a string, got " + kind_of(v));
+                   o.*f = parse_schedule(*s);
+                 },
+             },
+             spec.field);
+}
+
+std::optional<SO::Value> value_of(const SO& o, const OptionSpec& spec) {
+  return std::visit(overloaded{
+                        [&](std::optional<std::int64_t> SO::*f) -> std::optional<SO::Value> {
+                          if (!(o.*f)) return std::nullopt;
+                          return SO::Value(*(o.*f));
+                        },
+                        [&](std::int64_t SO::*f) -> std::optional<SO::Value> { return SO::Value(o.*f); },
+                        [&](std::uint64_t SO::*f) -> std::optional<SO::Value> {
+                          return SO::Value(std::int64_t(o.*f));
+                        },
+                        [&](std::optional<double> SO::*f) -> std::optional<SO::Value> {
+                          if (!(o.*f)) return std::nullopt;
+                          return SO::Value(*(o.*f));
+                        },
+                        [&](double SO::*f) -> std::optional<SO::Value> { return SO::Value(o.*f); },
+                        [&](bool SO::*f) -> std::optional<SO::Value> { return SO::Value(o.*f); },
+                        [&](SigmaSchedule SO::*f) -> std::optional<SO::Value> {
+                          return SO::Value(std::string(schedule_name(o.*f)));
+                        },
+                    },
+                    spec.field);
+}
+
+const OptionSpec* find_option(const std::string& name) {
+  for (const auto& s : kOptions)
+    if (name == s.name) return &s;
+  return nullptr;
+}
+
+// ---- checkpoint bytes: native byte order, a magic word and a version ---------------------------
+constexpr char kMagic[] = "scoreopt.sampling";
+constexpr std::uint32_t kVersion = 1;
+
+struct Writer {
+  std::vector<std::uint8_t> out;
+  void raw(const void* p, size_t n) {
+    const auto* b = static_cast<const std::uint8_t*>(p);
+    out.insert(out.end(), b, b + n);
+  }
+  template <class T>
+  void put(T v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    raw(&v, sizeof v);
+  }
+  void put(const std::string& s) {
+    put<std::uint64_t>(s.size());
+    raw(s.data(), s.size());
+  }
+  void put(const std::vector<double>& v) {
+    put<std::uint64_t>(v.size());
+    raw(v.data(), v.size() * sizeof(double));
+  }
+  void put(const SO::Value& v) {
+    put<std::uint8_t>(std::uint8_t(v.index()));
+    std::visit([&](const auto& x) { put(x); }, v);
+  }
+};
+
+struct Reader {
+  const std::vector<std::uint8_t>& in;
+  size_t at = 0;
+  void raw(void* p, size_t n) {
+    require(n <= in.size() - at, "state: truncated optimizer state");
+    std::memcpy(p, in.data() + at, n);
+    at += n;
+  }
+  template <class T>
+  T get() {
+    T v;
+    raw(&v, sizeof v);
+    return v;
+  }
+  std::string str() {
+    const auto n = get<std::uint64_t>();
+    require(n <= in.size() - at, "state: truncated optimizer state");
+    std::string s(reinterpret_cast<const char*>(in.data() + at), n);
+    at += n;
+    return s;
+  }
+  std::vector<double> vec() {
+    const auto n = get<std::uint64_t>();
+    require(n <= (in.size() - at) / sizeof(double), "state: truncated optimizer state");
+    std::vector<double> v(n);
+    raw(v.data(), n * sizeof(double));
+    return v;
+  }
+  SO::Value value() {
+    switch (get<std::uint8_t>()) {
+      case 0:
+        return get<bool>();
+      case 1:
+        return get<std::int64_t>();
+      case 2:
+        return get<double>();
+      case 3:
+        return str();
+    }
+    throw std::invalid_argument("state: malformed option value");
+  }
+};
 
 }  // namespace
 
+Method parse_method(const std::string& name) { return parse_name<Method>(name, kMethodNames, "method"); }
+const char* method_name(Method m) { return kMethodNames[int(m)]; }
+SigmaSchedule parse_schedule(const std::string& name) {
+  return parse_name<SigmaSchedule>(name, kScheduleNames, "schedule");
+}
+const char* schedule_name(SigmaSchedule s) { return kScheduleNames[int(s)]; }
+
+void SamplingOptions::set(const std::string& name, const Value& value) {
+  const OptionSpec* spec = find_option(name);
+  if (!spec || !(spec->methods & bit(method))) {
+    std::string known;
+    for (const auto& n : names(method)) known += (known.empty() ? "" : ", ") + n;
+    throw std::invalid_argument(name + ": not an option of " + method_name(method) + "; its options: " + known);
+  }
+  assign(*this, *spec, value);
+}
+
+std::vector<std::pair<std::string, SamplingOptions::Value>> SamplingOptions::items() const {
+  std::vector<std::pair<std::string, Value>> out;
+  for (const auto& s : kOptions)
+    if (s.methods & bit(method))
+      if (auto v = value_of(*this, s)) out.emplace_back(s.name, *v);
+  return out;
+}
+
+std::vector<std::string> SamplingOptions::names(Method method) {
+  std::vector<std::string> out;
+  for (const auto& s : kOptions)
+    if (s.methods & bit(method)) out.emplace_back(s.name);
+  return out;
+}
+
+// ---- the engine ------------------------------------------------------------------------------
+
 SamplingOptimizer::SamplingOptimizer(int dim, std::vector<double> lower, std::vector<double> upper,
                                      SamplingOptions options, std::vector<double> x0)
-    : dim_(dim), lower_(std::move(lower)), upper_(std::move(upper)), opt_(std::move(options)) {
+    : dim_(dim), opt_(std::move(options)), lower_(std::move(lower)), upper_(std::move(upper)) {
   require(dim >= 1, "dim: expected an integer >= 1, got " + std::to_string(dim));
   require(lower_.size() == size_t(dim) && upper_.size() == size_t(dim),
-          "bounds: expected dim values in lower and in upper");
+          "bounds: expected " + std::to_string(dim) + " values in lower and in upper");
   for (int i = 0; i < dim; ++i) {
     require(std::isfinite(lower_[i]) && std::isfinite(upper_[i]), "bounds: contain NaN or Inf");
     require(upper_[i] > lower_[i], "bounds: upper must be > lower in every coordinate");
   }
-  require(opt_.popsize >= 2 && opt_.popsize % 2 == 0,
-          "popsize: expected an even integer >= 2, got " + std::to_string(opt_.popsize));
-  require(opt_.budget == 0 || opt_.budget >= opt_.popsize,
-          "budget: expected an integer >= popsize (" + std::to_string(opt_.popsize) + ")");
+  // sigma is in units of the mean half-width; each coordinate's noise is scaled by its own
+  // half-width over that (exactly 1 in a cube)
   std::vector<double> half(dim);
   for (int i = 0; i < dim; ++i) half[i] = (upper_[i] - lower_[i]) / 2;
-  half_ = std::accumulate(half.begin(), half.end(), 0.0) / dim;
+  const bool cube = std::all_of(half.begin(), half.end(), [&](double h) { return h == half[0]; });
+  half_ = cube ? half[0] : std::accumulate(half.begin(), half.end(), 0.0) / dim;
   scale_.resize(dim);
-  cubic_ = true;
-  for (int i = 0; i < dim; ++i) {
-    scale_[i] = half[i] / half_;
-    cubic_ = cubic_ && std::fabs(scale_[i] - 1.0) <= 1e-12;
-  }
+  for (int i = 0; i < dim; ++i) scale_[i] = cube ? 1.0 : half[i] / half_;
+
+  const std::int64_t K = opt_.popsize.value_or(default_popsize(opt_, dim));
+  opt_.popsize = K;
+  require(K >= 2, "popsize: expected an integer >= 2, got " + std::to_string(K));
+  require(!opt_.antithetic || K % 2 == 0,
+          "popsize: antithetic sampling needs an even popsize, got " + std::to_string(K));
+  require(K < (std::int64_t(1) << 31), "popsize: expected fewer than 2^31 samples");
+  require(!opt_.budget || *opt_.budget >= K, "budget: expected an integer >= " + std::to_string(K) +
+                                                  ", got " + std::to_string(opt_.budget.value_or(0)));
+  require(opt_.restarts >= 0, "restarts: expected an integer >= 0, got " + std::to_string(opt_.restarts));
+  require(opt_.method != Method::External || opt_.restarts == 0,
+          "restarts: not available with an external rule");
+  iterations_ = std::max<std::int64_t>(1, opt_.budget ? *opt_.budget / K : 1000);
+  cycle_length_ = std::max<std::int64_t>(1, iterations_ / (opt_.restarts + 1));
+  opt_.sigma0 = positive(opt_.sigma0.value_or(0.3 * half_), "sigma0");
+
   mean_.resize(dim);
   if (x0.empty()) {
     for (int i = 0; i < dim; ++i) mean_[i] = (lower_[i] + upper_[i]) / 2;
   } else {
-    require(x0.size() == size_t(dim), "x0: expected dim values");
+    require(x0.size() == size_t(dim), "x0: expected " + std::to_string(dim) + " values");
     for (int i = 0; i < dim; ++i) {
       require(std::isfinite(x0[i]), "x0: contains NaN or Inf");
       mean_[i] = std::min(std::max(x0[i], lower_[i]), upper_[i]);
     }
   }
-  iterations_ = std::max<std::int64_t>(1, opt_.budget ? opt_.budget / opt_.popsize : 1000);
-  sigma0_ = opt_.sigma0 > 0 ? opt_.sigma0 : 0.3 * half_;
-  require(std::isfinite(sigma0_), "sigma0: expected a finite value > 0");
-  const bool es = opt_.method == Method::Es;
-  sigma_end_ = opt_.sigma_end > 0 ? opt_.sigma_end : (es ? 1e-6 : 1e-9) * half_;
-  require(opt_.method != Method::Dida || sigma_end_ < sigma0_, "sigma_end: must be below sigma0");
-  require(opt_.temperature > 0 && std::isfinite(opt_.temperature),
-          "temperature: expected a finite value > 0");
-  if (opt_.temperature_end <= 0) opt_.temperature_end = opt_.temperature;
-  require(opt_.step > 0 && opt_.shrink > 0 && opt_.shrink < 1 && opt_.adapt_threshold > 0,
-          "step, shrink, adapt_threshold: expected step > 0, 0 < shrink < 1, threshold > 0");
-  sigma_ = sigma0_;
-  if (opt_.method == Method::Mbd) {
-    require(!opt_.sigma_table.empty(), "sigma_table: MBD needs its sigma of every iteration");
-    for (double s : opt_.sigma_table)
-      require(s > 0 && std::isfinite(s), "sigma_table: expected finite values > 0");
-    sigma_ = opt_.sigma_table[0];
-  }
-  lr0_ = opt_.learning_rate > 0 ? opt_.learning_rate : 0.5 * sigma0_;
-  sigma_min_ = opt_.sigma_min > 0 ? opt_.sigma_min : 1e-12 * half_;
-  require(opt_.elite_frac > 0 && opt_.elite_frac <= 1 && opt_.alpha > 0 && opt_.alpha <= 1,
-          "elite_frac, alpha: expected fractions in (0, 1]");
-  m_.assign(dim, 0.0);
-  v_.assign(dim, 0.0);
-  temperature_ = opt_.temperature;
+  rule_ = make_rule(opt_, Geometry{dim, half_, scale_, *opt_.sigma0, cycle_length_});
+  sigma_ = rule_->start();
   best_x_ = mean_;
   best_f_ = std::numeric_limits<double>::infinity();
 }
 
-void SamplingOptimizer::ask(double* X) {
-  const std::int64_t K = opt_.popsize;
-  asked_eps_.resize(static_cast<size_t>(K * dim_));
-  smoothing_noise<double>(opt_.seed, std::uint64_t(t_), 0, K, dim_, true, asked_eps_.data());
-  for (std::int64_t k = 0; k < K; ++k)
-    for (int i = 0; i < dim_; ++i)
-      X[k * dim_ + i] = std::min(
-          std::max(mean_[i] + sigma_ * (scale_[i] * asked_eps_[k * dim_ + i]), lower_[i]),
-          upper_[i]);
-  asked_X_.assign(X, X + K * dim_);
+SamplingOptimizer::SamplingOptimizer(SamplingOptimizer&&) noexcept = default;
+SamplingOptimizer& SamplingOptimizer::operator=(SamplingOptimizer&&) noexcept = default;
+SamplingOptimizer::~SamplingOptimizer() = default;
+
+double SamplingOptimizer::temperature() const { return rule_->temperature(); }
+
+void SamplingOptimizer::sample() {
+  const std::int64_t K = popsize();
+  const int d = dim_;
+  eps_.resize(static_cast<size_t>(K * d));
+  X_.resize(eps_.size());
+  smoothing_noise<double>(opt_.seed, std::uint64_t(t_), 0, K, d, opt_.antithetic, eps_.data());
+  // restrict pointers and plain comparisons (std::min/max return references): the loop vectorizes
+  const double* __restrict m = mean_.data();
+  const double* __restrict sc = scale_.data();
+  const double* __restrict lo = lower_.data();
+  const double* __restrict hi = upper_.data();
+  const double s = sigma_;
+  for (std::int64_t k = 0; k < K; ++k) {
+    const double* __restrict e = eps_.data() + k * d;
+    double* __restrict x = X_.data() + k * d;
+    SO_SIMD
+    for (int i = 0; i < d; ++i) {
+      const double v = m[i] + s * (sc[i] * e[i]);
+      const double up = v < lo[i] ? lo[i] : v;  // std::max(v, lo), std::min(up, hi)
+      x[i] = hi[i] < up ? hi[i] : up;
+    }
+  }
   asked_ = true;
+}
+
+void SamplingOptimizer::ask(double* X) {
+  sample();
+  std::copy(X_.begin(), X_.end(), X);
 }
 
 void SamplingOptimizer::tell(const double* X, const double* f) {
   require(asked_, "tell: call ask() first");
-  const std::int64_t K = opt_.popsize;
-  require(std::equal(X, X + K * dim_, asked_X_.begin()),
+  // the very bits asked for (memcmp: an element-wise == loop costs as much as the statistics)
+  require(std::memcmp(X_.data(), X, X_.size() * sizeof(double)) == 0,
           "X: tell() takes the population returned by the last ask()");
+  f_.assign(f, f + popsize());
+  observe();
+}
+
+void SamplingOptimizer::step(const Problem& problem) {
+  require(problem.dim() == dim_, "problem: dim " + std::to_string(problem.dim()) +
+                                     " differs from the optimizer's (" + std::to_string(dim_) + ")");
+  require(problem.info().num_params == 0, "problem: parametric families need parameters; use ask/tell");
+  sample();
+  f_.resize(static_cast<size_t>(popsize()));
+  problem.evaluate<double>(X_.data(), popsize(), nullptr, 0, f_.data());
+  observe();
+}
+
+void SamplingOptimizer::observe() {
+  const std::int64_t K = popsize();
+  const int d = dim_;
+  const double* X = X_.data();
+  const double* f = f_.data();
   asked_ = false;
-  double n = 0, mean = 0, m2 = 0, fmin = std::numeric_limits<double>::infinity();
+  // Welford over the finite values; non-finite ones are the worst and are left out
+  double n = 0, mu = 0, m2 = 0, fmin = std::numeric_limits<double>::infinity();
   std::int64_t kb = -1, bad = 0;
   for (std::int64_t k = 0; k < K; ++k) {
     if (!std::isfinite(f[k])) {
@@ -114,178 +383,108 @@ void SamplingOptimizer::tell(const double* X, const double* f) {
       continue;
     }
     n += 1;
-    const double delta = f[k] - mean;
-    mean += delta / n;
-    m2 += delta * (f[k] - mean);
+    const double delta = f[k] - mu;
+    mu += delta / n;
+    m2 += delta * (f[k] - mu);
     if (f[k] < fmin) fmin = f[k], kb = k;
   }
-  std::vector<double> wm(mean_), g(dim_, 0.0);
-  if (needs_weights() && kb >= 0) {
-    const double sd = n > 1 ? std::sqrt(m2 / (n - 1)) : 0.0;
-    double lam = temperature_ * sd;
-    if (!(lam > 0)) lam = std::numeric_limits<double>::max();
-    std::vector<double> acc(dim_, 0.0);
-    double ws = 0;
-    for (std::int64_t k = 0; k < K; ++k) {
-      if (!std::isfinite(f[k])) continue;
-      const double w = std::exp(-(f[k] - fmin) / lam);
-      for (int i = 0; i < dim_; ++i) acc[i] += w * (X[k * dim_ + i] - mean_[i]);
-      ws += w;
+  const double* wm = nullptr;
+  if (const double tau = rule_->temperature(); tau > 0) {
+    wmean_ = mean_;  // no finite value: nothing to weigh, the center stays
+    if (kb >= 0) {
+      const double sd = n > 1 ? std::sqrt(m2 / (n - 1)) : 0.0;
+      double lam = tau * sd;
+      if (!(lam > 0)) lam = std::numeric_limits<double>::max();  // a flat batch: uniform weights
+      std::vector<double> acc(d, 0.0);  // sum_k w_k (x_k - mean)
+      double ws = 0;
+      for (std::int64_t k = 0; k < K; ++k) {
+        if (!std::isfinite(f[k])) continue;
+        const double w = std::exp(-(f[k] - fmin) / lam);
+        const double* x = X + k * d;
+        SO_SIMD
+        for (int i = 0; i < d; ++i) acc[i] += w * (x[i] - mean_[i]);
+        ws += w;
+      }
+      for (int i = 0; i < d; ++i) wmean_[i] = mean_[i] + acc[i] / ws;
     }
-    for (int i = 0; i < dim_; ++i) wm[i] = mean_[i] + acc[i] / ws;
+    wm = wmean_.data();
   }
-  if (needs_gradient()) {  // antithetic Stein estimate, as the core estimator computes it
-    double pairs = 0;
-    for (std::int64_t k = 0; k + 1 < K; k += 2) {
-      if (!std::isfinite(f[k]) || !std::isfinite(f[k + 1])) continue;
-      const double c = (f[k] - f[k + 1]) / (2.0 * sigma_);
-      for (int i = 0; i < dim_; ++i) g[i] += c * asked_eps_[k * dim_ + i];
-      pairs += 1;
+  const double* g = nullptr;
+  if (rule_->wants_gradient()) {
+    // Stein's identity in noise units: mean over antithetic pairs of (f+ - f-) / (2 sigma) eps,
+    // or of (f - mean f) / sigma eps without pairs; pairs with a non-finite member drop out
+    gradient_.assign(d, 0.0);
+    double count = 0;
+    const std::int64_t stride = opt_.antithetic ? 2 : 1;
+    for (std::int64_t k = 0; k + stride - 1 < K; k += stride) {
+      double c;
+      if (opt_.antithetic) {
+        if (!std::isfinite(f[k]) || !std::isfinite(f[k + 1])) continue;
+        c = (f[k] - f[k + 1]) / (2.0 * sigma_);
+      } else {
+        if (!std::isfinite(f[k])) continue;
+        c = (f[k] - mu) / sigma_;
+      }
+      const double* e = eps_.data() + k * d;
+      SO_SIMD
+      for (int i = 0; i < d; ++i) gradient_[i] += c * e[i];
+      count += 1;
     }
-    for (int i = 0; i < dim_; ++i) g[i] = pairs > 0 ? g[i] / pairs : 0.0;
+    for (int i = 0; i < d; ++i) gradient_[i] = count > 0 ? gradient_[i] / count : 0.0;
+    g = gradient_.data();
   }
-  advance(Batch{wm.data(), g.data(), X, f, kb >= 0 ? X + kb * dim_ : mean_.data(),
-                kb >= 0 ? f[kb] : std::numeric_limits<double>::quiet_NaN(), bad});
-}
+  batch_ = Batch{K, X, f, n > 0 ? mu : std::numeric_limits<double>::quiet_NaN(), wm, g, kb, bad};
 
-void SamplingOptimizer::step(const Problem& problem) {
-  require(problem.dim() == dim_, "problem: dim differs from the optimizer's");
-  require(problem.info().num_params == 0,
-          "problem: parametric families need parameters; use ask/tell");
-  const std::int64_t K = opt_.popsize;
-  if (!cubic_ || opt_.method == Method::Cem) {
-    std::vector<double> X(static_cast<size_t>(K * dim_)), f(K);
-    ask(X.data());
-    problem.evaluate<double>(X.data(), K, nullptr, 0, f.data());
-    tell(X.data(), f.data());
-    return;
+  nfev_ += K;
+  nonfinite_ += bad;
+  if (kb >= 0 && f[kb] < best_f_) {
+    best_f_ = f[kb];
+    best_x_.assign(X + kb * d, X + (kb + 1) * d);
   }
-  SmoothingOptions so;
-  so.samples = K;
-  so.antithetic = true;
-  so.temperature = needs_weights() ? temperature_ : 0.0;
-  so.relative_temperature = true;
-  so.seed = opt_.seed;
-  so.center_offset = std::uint64_t(t_);
-  so.lower = lower_.data();
-  so.upper = upper_.data();
-  std::vector<double> wm(dim_), g(dim_), bx(dim_);
-  double value, bf;
-  std::int64_t bad;
-  SmoothingResult<double> out;
-  out.value = &value;
-  out.weighted_mean = needs_weights() ? wm.data() : nullptr;
-  out.gradient = needs_gradient() ? g.data() : nullptr;
-  out.best_x = bx.data();
-  out.best_f = &bf;
-  out.nonfinite = &bad;
-  smoothing_estimate<double>(problem, mean_.data(), 1, &sigma_, 1, nullptr, 1, so, out);
-  advance(Batch{wm.data(), g.data(), nullptr, nullptr, bx.data(), bf, bad});
-}
-
-void SamplingOptimizer::advance(const Batch& b) {
-  nfev_ += opt_.popsize;
-  nonfinite_ += b.nonfinite;
-  if (std::isfinite(b.best_f) && b.best_f < best_f_) {
-    best_f_ = b.best_f;
-    best_x_.assign(b.best_x, b.best_x + dim_);
-  }
-  const double p = std::min(1.0, double(t_ + 1) / double(iterations_));
-  switch (opt_.method) {
-    case Method::Dida: {
-      // step 1 lands exactly on the weighted mean (the Python classes do the same)
-      double norm2 = 0;
-      for (int i = 0; i < dim_; ++i) {
-        const double next =
-            opt_.step == 1.0 ? b.wmean[i] : mean_[i] + opt_.step * (b.wmean[i] - mean_[i]);
-        norm2 += (next - mean_[i]) * (next - mean_[i]);
-        mean_[i] = next;
-      }
-      switch (opt_.schedule) {
-        case SamplingOptions::Schedule::Geometric:
-          sigma_ = log_interp(sigma0_, sigma_end_, p);
-          break;
-        case SamplingOptions::Schedule::Cosine:
-          sigma_ = log_interp(sigma0_, sigma_end_, (1 - std::cos(kPi * p)) / 2);
-          break;
-        case SamplingOptions::Schedule::Adaptive:
-          if (std::sqrt(norm2) < opt_.adapt_threshold * sigma_ * std::sqrt(double(dim_)))
-            sigma_ = std::max(sigma_ * opt_.shrink, sigma_end_);
-          break;
-      }
-      temperature_ = log_interp(opt_.temperature, opt_.temperature_end, p);
-      break;
-    }
-    case Method::Mppi:
-      mean_.assign(b.wmean, b.wmean + dim_);
-      break;
-    case Method::Mbd: {
-      mean_.assign(b.wmean, b.wmean + dim_);
-      const std::int64_t n = std::int64_t(opt_.sigma_table.size());
-      sigma_ = opt_.sigma_table[std::min(t_ + 1, n - 1)];
-      break;
-    }
-    case Method::Es: {
-      const double b1 = opt_.beta1, b2 = opt_.beta2;
-      const double c1 = 1 - std::pow(b1, double(t_ + 1)), c2 = 1 - std::pow(b2, double(t_ + 1));
-      const double lr = lr0_ * (sigma_ / sigma0_);  // lr0 * sigma overflows for a huge sigma0
-      // values near the float64 maximum overflow the Stein estimate: it has no usable direction,
-      // and folding inf/NaN into Adam's moments would poison every later step (as in Python)
-      bool finite = true;
-      for (int i = 0; i < dim_; ++i) finite = finite && std::isfinite(b.gradient[i]);
-      for (int i = 0; finite && i < dim_; ++i) {
-        const double g = b.gradient[i];
-        m_[i] = b1 * m_[i] + (1 - b1) * g;
-        v_[i] = b2 * v_[i] + (1 - b2) * g * g;
-        const double mh = m_[i] / c1, vh = v_[i] / c2;
-        mean_[i] = mean_[i] - lr * scale_[i] * mh / (std::sqrt(vh) + 1e-12);
-      }
-      sigma_ = log_interp(sigma0_, sigma_end_, p);
-      break;
-    }
-    case Method::Cem: {
-      // elites: the best elite_frac, ties in sample order (stable), non-finite values last
-      const std::int64_t K = opt_.popsize;
-      std::vector<std::int64_t> order(K);
-      std::iota(order.begin(), order.end(), 0);
-      auto key = [&](std::int64_t k) {
-        return std::isfinite(b.f[k]) ? b.f[k] : std::numeric_limits<double>::infinity();
-      };
-      std::stable_sort(order.begin(), order.end(),
-                       [&](std::int64_t a, std::int64_t c) { return key(a) < key(c); });
-      const std::int64_t finite = std::count_if(b.f, b.f + K, [](double v) { return std::isfinite(v); });
-      if (finite == 0) break;  // nothing to refit to: sample the same Gaussian again
-      // non-finite (rejected) samples never become elites
-      const std::int64_t k = std::min<std::int64_t>(
-          finite, std::max<std::int64_t>(1, std::int64_t(std::nearbyint(opt_.elite_frac * double(K)))));
-      // sums in row order, as the Python class does (cumulative sums)
-      std::vector<double> em(dim_, 0.0), ev(dim_, 0.0);
-      for (std::int64_t r = 0; r < k; ++r)
-        for (int i = 0; i < dim_; ++i) em[i] += b.X[order[r] * dim_ + i];
-      for (int i = 0; i < dim_; ++i) em[i] /= double(k);
-      double new_sigma = sigma_;
-      if (k > 1) {
-        for (std::int64_t r = 0; r < k; ++r)
-          for (int i = 0; i < dim_; ++i) {
-            const double dlt = b.X[order[r] * dim_ + i] - em[i];
-            ev[i] += dlt * dlt;
-          }
-        double s = 0;
-        for (int i = 0; i < dim_; ++i) s += ev[i] / double(k) / (scale_[i] * scale_[i]);
-        new_sigma = std::sqrt(s / double(dim_));
-      }
-      for (int i = 0; i < dim_; ++i) mean_[i] = opt_.alpha * em[i] + (1 - opt_.alpha) * mean_[i];
-      sigma_ = std::max(sigma_min_, opt_.alpha * new_sigma + (1 - opt_.alpha) * sigma_);
-      break;
-    }
-  }
-  for (int i = 0; i < dim_; ++i) mean_[i] = std::min(std::max(mean_[i], lower_[i]), upper_[i]);
+  const std::int64_t tc = t_ - cycle_start_;
+  if (opt_.restarts > 0 && tc + 1 >= cycle_length_ && t_ + 1 < iterations_)
+    restart();
+  else
+    rule_->update(batch_, Cycle{tc, cycle_length_}, mean_, sigma_);
+  for (int i = 0; i < d; ++i) mean_[i] = std::min(std::max(mean_[i], lower_[i]), upper_[i]);
   ++t_;
   history_.push_back(best_f_);
 }
 
+void SamplingOptimizer::restart() {
+  // a new cycle from a uniform point of the box: Philox words of the stream (seed, t + 1) at
+  // sample index 2^32 - 1, which no population's noise reaches
+  cycle_start_ = t_ + 1;
+  const std::uint64_t stream = std::uint64_t(cycle_start_);
+  for (int j = 0; 4 * j < dim_; ++j) {
+    const random::U4 r = random::philox4x32(std::uint32_t(j), 0xFFFFFFFFu, std::uint32_t(stream),
+                                            std::uint32_t(stream >> 32), std::uint32_t(opt_.seed),
+                                            std::uint32_t(opt_.seed >> 32));
+    for (int q = 0; q < 4 && 4 * j + q < dim_; ++q) {
+      const int i = 4 * j + q;
+      const double u = (double(r.v[q]) + 0.5) * (1.0 / 4294967296.0);
+      mean_[i] = lower_[i] + (upper_[i] - lower_[i]) * u;
+    }
+  }
+  sigma_ = rule_->start();
+}
+
+void SamplingOptimizer::halt(std::string message) {
+  require(!message.empty(), "message: expected a reason to stop");
+  halted_ = std::move(message);
+}
+
+void SamplingOptimizer::set_search(const std::vector<double>& mean, double sigma) {
+  require(opt_.method == Method::External,
+          "set_search: only for the external rule; a built-in method moves its own search distribution");
+  require(mean.size() == size_t(dim_), "mean: expected " + std::to_string(dim_) + " values");
+  for (int i = 0; i < dim_; ++i) require(std::isfinite(mean[i]), "mean: contains NaN or Inf");
+  sigma_ = positive(sigma, "sigma");
+  for (int i = 0; i < dim_; ++i) mean_[i] = std::min(std::max(mean[i], lower_[i]), upper_[i]);
+}
+
 bool SamplingOptimizer::stop() const {
-  return opt_.budget > 0 && nfev_ + opt_.popsize > opt_.budget;
+  return !halted_.empty() || (opt_.budget && nfev_ + popsize() > *opt_.budget);
 }
 
 OptimizeResult SamplingOptimizer::result() const {
@@ -296,16 +495,86 @@ OptimizeResult SamplingOptimizer::result() const {
   r.nit = t_;
   r.nonfinite = nonfinite_;
   r.success = std::isfinite(best_f_);
-  r.message = !r.success ? "no finite objective value seen"
-                         : (stop() ? "budget exhausted" : "running");
+  r.message = !r.success         ? "no finite objective value seen"
+              : !halted_.empty() ? halted_
+              : stop()           ? "budget exhausted"
+                                 : "running";
   r.history = history_;
   return r;
+}
+
+std::vector<std::uint8_t> SamplingOptimizer::save() const {
+  Writer w;
+  w.raw(kMagic, sizeof kMagic);
+  w.put(kVersion);
+  w.put<std::uint8_t>(std::uint8_t(opt_.method));
+  w.put<std::uint64_t>(std::size(kOptions));
+  for (const auto& s : kOptions) {
+    w.put(std::string(s.name));
+    const auto v = value_of(opt_, s);
+    w.put<std::uint8_t>(v.has_value());
+    if (v) w.put(*v);
+  }
+  w.put<std::int32_t>(dim_);
+  w.put(lower_);
+  w.put(upper_);
+  w.put(mean_);
+  w.put(sigma_);
+  w.put(t_);
+  w.put(nfev_);
+  w.put(nonfinite_);
+  w.put(cycle_start_);
+  w.put(best_x_);
+  w.put(best_f_);
+  w.put(history_);
+  w.put(halted_);
+  w.put<std::uint8_t>(asked_);
+  w.put(rule_->state());
+  return std::move(w.out);
+}
+
+SamplingOptimizer SamplingOptimizer::load(const std::vector<std::uint8_t>& bytes) {
+  Reader r{bytes};
+  char magic[sizeof kMagic];
+  r.raw(magic, sizeof magic);
+  require(std::memcmp(magic, kMagic, sizeof kMagic) == 0, "state: not a scoreopt sampling optimizer state");
+  require(r.get<std::uint32_t>() == kVersion, "state: written by another version of scoreopt");
+  SamplingOptions o;
+  const auto method = r.get<std::uint8_t>();
+  require(method <= std::uint8_t(Method::External), "state: unknown method");
+  o.method = Method(method);
+  for (auto n = r.get<std::uint64_t>(); n > 0; --n) {
+    const std::string name = r.str();
+    const OptionSpec* spec = find_option(name);
+    require(spec != nullptr, "state: unknown option " + name);
+    if (r.get<std::uint8_t>()) assign(o, *spec, r.value());
+  }
+  const int dim = r.get<std::int32_t>();
+  std::vector<double> lower = r.vec(), upper = r.vec();
+  SamplingOptimizer e(dim, std::move(lower), std::move(upper), std::move(o));
+  e.mean_ = r.vec();
+  e.sigma_ = r.get<double>();
+  e.t_ = r.get<std::int64_t>();
+  e.nfev_ = r.get<std::int64_t>();
+  e.nonfinite_ = r.get<std::int64_t>();
+  e.cycle_start_ = r.get<std::int64_t>();
+  e.best_x_ = r.vec();
+  e.best_f_ = r.get<double>();
+  e.history_ = r.vec();
+  e.halted_ = r.str();
+  const bool asked = r.get<std::uint8_t>() != 0;
+  e.rule_->set_state(r.vec());
+  require(r.at == bytes.size(), "state: trailing bytes after the optimizer state");
+  require(e.mean_.size() == size_t(dim) && e.best_x_.size() == size_t(dim),
+          "state: mean or best point of the wrong size");
+  if (asked) e.sample();  // the population of iteration t is a function of the state
+  return e;
 }
 
 OptimizeResult minimize(const Problem& problem, const std::vector<double>& lower,
                         const std::vector<double>& upper, const SamplingOptions& options,
                         const std::vector<double>& x0) {
-  require(options.budget > 0, "budget: minimize needs a budget");
+  require(options.budget.has_value(), "budget: minimize needs a budget");
   SamplingOptimizer opt(problem.dim(), lower, upper, options, x0);
   while (!opt.stop()) opt.step(problem);
   return opt.result();
@@ -314,10 +583,10 @@ OptimizeResult minimize(const Problem& problem, const std::vector<double>& lower
 OptimizeResult minimize(const BatchObjective& f, int dim, const std::vector<double>& lower,
                         const std::vector<double>& upper, const SamplingOptions& options,
                         const std::vector<double>& x0) {
-  require(options.budget > 0, "budget: minimize needs a budget");
+  require(options.budget.has_value(), "budget: minimize needs a budget");
   require(static_cast<bool>(f), "f: empty objective");
   SamplingOptimizer opt(dim, lower, upper, options, x0);
-  std::vector<double> X(static_cast<size_t>(opt.popsize() * dim)), v(opt.popsize());
+  std::vector<double> X(static_cast<size_t>(opt.popsize() * dim)), v(static_cast<size_t>(opt.popsize()));
   while (!opt.stop()) {
     opt.ask(X.data());
     f(X.data(), opt.popsize(), v.data());

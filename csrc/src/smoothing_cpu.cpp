@@ -57,7 +57,16 @@ void smoothing_noise(std::uint64_t seed, std::uint64_t center, std::int64_t star
   if (start < 0 || count < 0) throw std::invalid_argument("start, count: must be >= 0");
   if (start + count > (std::int64_t(1) << 32))
     throw std::invalid_argument("samples: at most 2^32 samples per center");
-  for (std::int64_t r = 0; r < count; ++r) draw(seed, center, start + r, antithetic, dim, out + r * dim);
+  for (std::int64_t r = 0; r < count; ++r) {
+    T* row = out + r * dim;
+    if (antithetic && (start + r) % 2 && r > 0) {  // the pair's second member mirrors the first
+      const T* first = row - dim;
+      SO_SIMD
+      for (int i = 0; i < dim; ++i) row[i] = -first[i];
+    } else {
+      draw(seed, center, start + r, antithetic, dim, row);
+    }
+  }
 }
 
 namespace {

@@ -135,7 +135,7 @@ def cmd_run(args) -> int:
     budget = args.budget if args.budget is not None else 10_000 * p.dim
     t0 = time.perf_counter()
     r = minimize(p, method=args.method, budget=budget, x0=inst.x0, seed=args.seed,
-                 progress=not args.quiet)
+                 progress=not args.quiet, checkpoint=args.checkpoint)
     wall = time.perf_counter() - t0
     err = None if inst.optimum is None else inst.error(r.fun)
     print(f"{args.method} on {inst.describe()}: best f = {r.fun:.10g}"
@@ -338,6 +338,9 @@ def build_parser() -> argparse.ArgumentParser:
     sr.add_argument("--out", default="out", help="folder for the JSON record and the PNG plot")
     sr.add_argument("--quiet", action="store_true", help="no progress bar")
     _protocol_args(sr)
+    sr.add_argument("--checkpoint", metavar="PATH", default=None,
+                    help="keep the optimizer's state in PATH (rewritten every few seconds); the same "
+                         "command run again after an interruption resumes where it stopped")
     sr.set_defaults(func=cmd_run)
 
     sc = sub.add_parser("compare", help="run several methods side by side (scoreopt's and pycma/scipy baselines)")

@@ -1,16 +1,20 @@
-"""Sampling-based optimizers on the smoothing engine, each with ask/tell and a fused path:
+"""Sampling-based optimizers, each an update rule of the compiled engine, with ask/tell:
 
 >>> opt = DIDA(dim, bounds, popsize=100, seed=0, budget=200_000)
 >>> while not opt.stop:
 ...     X = opt.ask()
 ...     opt.tell(X, f(X))
 >>> opt.result
+
+``SamplingOptimizer`` is the base class for update rules written in Python; HSM (hsm.py) is a
+Python optimizer of its own.
 """
 
-from .base import Batch, OptimizeResult, SamplingOptimizer
+from .base import Batch, EngineOptimizer, OptimizeResult, SamplingOptimizer
 from .hsm import HSM
 from .methods import CEM, DIDA, ES, MBD, MPPI
 
 METHODS = {"dida": DIDA, "mbd": MBD, "mppi": MPPI, "cem": CEM, "es": ES, "hsm": HSM}
 
-__all__ = ["HSM", "DIDA", "MBD", "MPPI", "CEM", "ES", "SamplingOptimizer", "OptimizeResult", "Batch", "METHODS"]
+__all__ = ["HSM", "DIDA", "MBD", "MPPI", "CEM", "ES", "EngineOptimizer", "SamplingOptimizer", "OptimizeResult",
+           "Batch", "METHODS"]

@@ -1,39 +1,39 @@
-"""The shared machinery of the sampling-based optimizers: a Gaussian search distribution
-N(mean, sigma^2 I) inside a box, ask/tell, and a fused step that runs one whole iteration
-(sampling, evaluation, statistics) in the compiled core for built-in problems.
+"""The Python face of the sampling engine (``scoreopt._core.SamplingOptimizer``, written once in
+C++: csrc/src/sampling_optimizer.cpp and, for each method's update rule, sampling_rules.cpp).
 
-Both paths draw the same counter-based noise (stream ``(seed, iteration)``) and compute the
-same statistics, so for the same seed ask/tell and the fused step produce the same iterates
-(up to floating-point summation order).
+``EngineOptimizer`` is what every built-in method (methods.py) is: arguments checked, arrays in
+and out, result objects; the sampling, statistics, update rules, budget, restarts and pickling
+happen in the engine. ``SamplingOptimizer`` is the base class for update rules written in
+Python: the engine still samples, computes the batch statistics and keeps the books, and the
+subclass moves the mean and sigma.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
-from .. import _arrays, smoothing
-from .._validate import UINT64_MAX, real as _real
+from .. import _core
 from .._validate import integer as _int_arg
 from ..problem import BuiltinProblem, Problem, _check_bounds
 
 
 @dataclass
 class Batch:
-    """What an update rule sees of one iteration (all float64)."""
+    """What a Python update rule sees of one iteration (all float64)."""
 
     mean: np.ndarray  # (D,) center the samples were drawn around
     sigma: float
     value: float  # mean f over the finite samples (the smoothed value)
-    gradient: Optional[np.ndarray]  # (D,) Stein estimate of the smoothed gradient
+    gradient: Optional[np.ndarray]  # (D,) Stein estimate of the smoothed gradient, in noise units
     weighted_mean: Optional[np.ndarray]  # (D,) Boltzmann-weighted mean of the samples
-    best_x: np.ndarray
+    best_x: np.ndarray  # (D,) best sample of the batch (the center when none is finite)
     best_f: float
     nonfinite: int
-    X: Optional[np.ndarray] = None  # (K, D) samples and values, ask/tell only (CEM's elites)
-    f: Optional[np.ndarray] = None
+    X: Optional[np.ndarray] = None  # (K, D) the samples
+    f: Optional[np.ndarray] = None  # (K,) their values as told
 
 
 @dataclass
@@ -59,163 +59,210 @@ class OptimizeResult:
                 f"nit={self.nit}, success={self.success}, message={self.message!r}{feas})")
 
 
-class SamplingOptimizer:
-    """Base class. Subclasses set ``temperature`` / ``relative_temperature`` / ``needs_gradient``
-    and implement ``_update(batch)``, which moves ``self.mean`` and ``self.sigma``.
+def _box(bounds: Any, dim: int) -> Tuple[np.ndarray, np.ndarray]:
+    if bounds is None:
+        raise ValueError("bounds: required, a pair (lower, upper) of scalars or arrays of shape (dim,)")
+    lower, upper = _check_bounds(bounds, dim)
+    return np.ascontiguousarray(lower, np.float64), np.ascontiguousarray(upper, np.float64)
 
-    dim: problem dimension; bounds: (lower, upper), scalars or (dim,) arrays (required: the
-    samples are clipped into the box, so every evaluated point and every iterate is feasible);
-    popsize: samples per iteration (even, antithetic pairs); seed: noise stream;
-    x0: initial mean (default: the box center); sigma0: initial scale (default: 0.3 of the mean
-    half-width of the box); budget: evaluations the schedules are planned over.
+
+def _start(x0: Any, dim: int) -> Optional[np.ndarray]:
+    if x0 is None:
+        return None
+    x0 = np.asarray(x0, dtype=np.float64)
+    if x0.shape != (dim,):
+        raise ValueError(f"x0: expected shape ({dim},), got {x0.shape}")
+    return x0
+
+
+class EngineOptimizer:
+    """A sampling optimizer run by the compiled engine: the search distribution
+    N(mean, sigma^2 diag(scale^2)) inside a box, antithetic noise from the stream (seed, iteration),
+    samples clipped into the box.
+
+    dim: problem dimension; bounds: (lower, upper), scalars or (dim,) arrays (required: every
+    evaluated point and every iterate lies in the box; in a box that is not a cube the noise of
+    each coordinate is scaled by its half-width over the mean half-width); popsize: samples per
+    iteration (even, antithetic pairs; default: the method's); seed: noise stream; x0: initial
+    mean (default: the box center); sigma0: initial scale (default: 0.3 of the mean half-width);
+    budget: evaluations the schedules are planned over and the run stops at (default: 1000
+    iterations planned, no limit); restarts: split the budget into restarts + 1 cycles, each from a
+    uniform random point of the box at sigma0 (the best point over all cycles is the result);
+    antithetic: samples in pairs +eps, -eps. options: the method's own (see each class), checked
+    by the engine: an unknown name or a bad value raises ValueError/TypeError naming it.
     """
 
-    name = "base"
-    temperature: Optional[float] = None
-    relative_temperature = True
-    needs_gradient = False
-    keeps_samples = False  # the update needs the raw samples (CEM's elites)
-
-    def _default_popsize(self) -> int:
-        return max(16, 4 + int(3 * np.log(self.dim)) * 4)
+    name = ""  # the engine's method
 
     def __init__(self, dim: int, bounds: Any, *, popsize: Optional[int] = None, seed: int = 0,
                  x0: Any = None, sigma0: Optional[float] = None, budget: Optional[int] = None,
-                 antithetic: bool = True):
+                 **options: Any):
         self.dim = _int_arg(dim, "dim", 1)
-        if bounds is None:
-            raise ValueError("bounds: required, a pair (lower, upper) of scalars or arrays of shape (dim,)")
-        self.lower, self.upper = _check_bounds(bounds, self.dim)
-        if np.any(self.upper <= self.lower):
-            raise ValueError("bounds: upper must be > lower in every coordinate")
-        self.antithetic = bool(antithetic)
-        self.popsize = _int_arg(popsize if popsize is not None else self._default_popsize(), "popsize", 2)
-        if self.antithetic and self.popsize % 2:
-            raise ValueError(f"popsize: antithetic sampling needs an even popsize, got {self.popsize}")
-        self.seed = _int_arg(seed, "seed", 0, UINT64_MAX)
-        half = (self.upper - self.lower) / 2
-        # noise is scaled per coordinate by the box's shape (sigma is in units of the mean
-        # half-width); a cubic box has scale 1 everywhere and can use the fused core path
-        self.scale = half / float(np.mean(half))
-        self._cubic = bool(np.allclose(self.scale, 1.0, rtol=1e-12, atol=0))
-        if x0 is None:
-            self.mean = (self.lower + self.upper) / 2
-        else:
-            x0 = np.asarray(_arrays.to_array(x0, "x0").array, dtype=np.float64)
-            if x0.shape != (self.dim,):
-                raise ValueError(f"x0: expected shape ({self.dim},), got {x0.shape}")
-            if not np.all(np.isfinite(x0)):
-                raise ValueError("x0: contains NaN or Inf")
-            self.mean = np.clip(x0, self.lower, self.upper)
-        if sigma0 is None:
-            sigma0 = 0.3 * float(np.mean(half))
-        sigma0 = _real(sigma0, "sigma0")
-        if not np.isfinite(sigma0) or sigma0 <= 0:
-            raise ValueError(f"sigma0: expected a finite value > 0, got {sigma0!r}")
-        self.sigma0 = float(sigma0)
-        self.sigma = self.sigma0
-        if budget is not None:
-            budget = _int_arg(budget, "budget", self.popsize)
-        self.budget = budget
-        self.iterations = max(1, (budget // self.popsize) if budget else 1000)
-        self.t = 0
-        self.nfev = 0
-        self.nonfinite = 0
-        self.best_x = self.mean.copy()
-        self.best_f = np.inf
-        self.history: List[float] = []
-        self._asked = None
-        self._message = ""
-
-    # -- schedule helpers ----------------------------------------------------------------------
-    @property
-    def progress(self) -> float:
-        """Fraction of the planned iterations done, in [0, 1]."""
-        return min(1.0, self.t / max(1, self.iterations))
+        self.lower, self.upper = _box(bounds, self.dim)
+        options.update(popsize=popsize, seed=seed, sigma0=sigma0, budget=budget)
+        self._engine = _core.SamplingOptimizer(self.name, self.lower, self.upper, _start(x0, self.dim), options)
+        self.popsize: int = self._engine.popsize
 
     # -- ask / tell ---------------------------------------------------------------------------
     def ask(self) -> np.ndarray:
         """The next population: (popsize, dim), every row inside the box."""
-        eps = smoothing.noise(self.seed, self.t, 0, self.popsize, self.dim, antithetic=self.antithetic)
-        X = np.clip(self.mean + self.sigma * (self.scale * eps), self.lower, self.upper)
-        self._asked = (X.copy(), eps)
-        return X
+        return self._engine.ask()
 
     def tell(self, X: Any, f: Any) -> None:
-        """Report the values of the population from ``ask`` (NaN/Inf allowed: they count as the
-        worst and are reported in ``result.nonfinite``)."""
-        if self._asked is None:
-            raise ValueError("tell: call ask() first")
-        X = np.asarray(_arrays.to_array(X, "X").array, dtype=np.float64)  # non-numeric: TypeError naming X
-        Xa, eps = self._asked
-        if X.shape != Xa.shape:
-            raise ValueError(f"X: expected the asked shape {Xa.shape}, got {X.shape}")
-        f = np.asarray(_arrays.to_array(f, "f").array, dtype=np.float64).reshape(-1)
+        """Report the values (popsize,) of the population (popsize, dim) from ``ask`` (NaN/Inf
+        allowed: they count as the worst and are reported in ``result.nonfinite``)."""
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        f = np.ascontiguousarray(f, dtype=np.float64).reshape(-1)
+        if X.shape != (self.popsize, self.dim):
+            raise ValueError(f"X: expected the asked shape ({self.popsize}, {self.dim}), got {X.shape}")
         if f.shape != (self.popsize,):
-            raise ValueError(f"f: expected {self.popsize} values, got shape {np.shape(f)}")
-        if not np.array_equal(X, Xa):
-            raise ValueError("X: tell() takes the population returned by the last ask()")
-        self._asked = None
-        mu, k_best, fmin, sd, fin = smoothing.value_statistics(f)
-        acc = smoothing._Accumulator(self.mean, self.sigma, self.antithetic, self.needs_gradient)
-        acc.gradient_chunk(f, eps, fin, mu)
-        wmean = None
-        if self.temperature is not None and k_best >= 0:
-            lam = smoothing.temperature_of(self.temperature, self.relative_temperature, sd)
-            acc.weights_chunk(f, X, fin, fmin, lam)
-            wmean = acc.weighted_mean()
-        elif self.temperature is not None:
-            wmean = self.mean.copy()
-        batch = Batch(self.mean.copy(), self.sigma, mu, acc.gradient() if self.needs_gradient else None,
-                      wmean, X[k_best] if k_best >= 0 else self.mean.copy(),
-                      float(f[k_best]) if k_best >= 0 else np.nan, int((~fin).sum()),
-                      X if self.keeps_samples else None, f if self.keeps_samples else None)
-        self._advance(batch)
+            raise ValueError(f"f: expected {self.popsize} values, got shape {f.shape}")
+        self._engine.tell(X, f)
 
-    # -- the fused path -----------------------------------------------------------------------
     def step(self, problem: Problem) -> None:
-        """One iteration on ``problem``: fused in the core for built-in problems, through
-        ask/evaluate/tell otherwise (for updates that need the raw samples, and for boxes that
-        are not cubes, whose per-coordinate noise scale the core estimator does not take)."""
-        if not isinstance(problem, BuiltinProblem) or self.keeps_samples or not self._cubic:
+        """One iteration on ``problem``: ask, evaluate, tell (for a built-in problem without
+        parameters all three run in the core, with the same iterates)."""
+        if isinstance(problem, BuiltinProblem) and problem.num_params == 0:
+            self._engine.step(problem._core)
+        else:
             X = self.ask()
-            self.tell(X, np.asarray(problem.evaluate(X), dtype=np.float64))
-            return
-        e = smoothing.estimate(problem, self.mean, self.sigma, samples=self.popsize,
-                               temperature=self.temperature, antithetic=self.antithetic,
-                               seed=self.seed, center_offset=self.t,
-                               relative_temperature=self.relative_temperature,
-                               bounds=(self.lower, self.upper), gradient=self.needs_gradient)
-        batch = Batch(self.mean.copy(), self.sigma, float(e.value), e.gradient, e.weighted_mean,
-                      np.asarray(e.best_x), float(e.best_f), int(e.nonfinite))
-        self._advance(batch)
+            self.tell(X, problem.evaluate(X))
 
-    def _advance(self, b: Batch) -> None:
-        self.nfev += self.popsize
-        self.nonfinite += b.nonfinite
-        if np.isfinite(b.best_f) and b.best_f < self.best_f:
-            self.best_f, self.best_x = float(b.best_f), np.array(b.best_x, dtype=np.float64)
-        self._update(b)
-        self.mean = np.clip(self.mean, self.lower, self.upper)
-        self.t += 1
-        self.history.append(self.best_f)
+    def halt(self, message: str) -> None:
+        """Stop before the budget is spent: ``stop`` is True and ``result.message`` is ``message``."""
+        self._engine.halt(str(message))
 
-    def _update(self, b: Batch) -> None:
-        raise NotImplementedError
+    # -- state -------------------------------------------------------------------------------
+    def save_state(self) -> bytes:
+        """The whole state (options, box, search distribution, counters, best point, history) as
+        bytes; ``load_state`` of them continues the run bit for bit (pickling uses the same)."""
+        return self._engine.save()
+
+    def load_state(self, state: bytes) -> None:
+        """Continue from ``save_state()`` bytes of an optimizer of this method and dimension."""
+        engine = _core.SamplingOptimizer.load(bytes(state))
+        if engine.method != self._engine.method or engine.dim != self.dim:
+            raise ValueError(f"state: written by a {engine.method} optimizer in dim {engine.dim}, not "
+                             f"{self._engine.method} in dim {self.dim}")
+        self._engine = engine
+        self.lower, self.upper, self.popsize = engine.lower, engine.upper, engine.popsize
 
     # -- status ------------------------------------------------------------------------------
     @property
     def stop(self) -> bool:
-        """True once the budget is spent (or the update rule has converged)."""
-        if self.budget is not None and self.nfev + self.popsize > self.budget:
-            self._message = self._message or "budget exhausted"
-            return True
-        return bool(self._message)
+        """True once the budget is spent (or the run was halted)."""
+        return self._engine.stop
 
     @property
     def result(self) -> OptimizeResult:
-        ok = np.isfinite(self.best_f)
-        msg = self._message or ("running" if not self.stop else "budget exhausted")
-        return OptimizeResult(x=self.best_x.copy(), fun=float(self.best_f), nfev=self.nfev, nit=self.t,
-                              success=bool(ok), message=msg if ok else "no finite objective value seen",
-                              history=list(self.history), nonfinite=self.nonfinite, method=self.name)
+        return OptimizeResult(**self._engine.result())
+
+    @property
+    def mean(self) -> np.ndarray:
+        """(dim,) the center of the next population."""
+        return self._engine.mean
+
+    @property
+    def sigma(self) -> float:
+        return self._engine.sigma
+
+    @property
+    def temperature(self) -> float:
+        """The current relative temperature of the Boltzmann weights (0: the rule uses none)."""
+        return self._engine.temperature
+
+    @property
+    def t(self) -> int:
+        """Iterations done."""
+        return self._engine.iteration
+
+    @property
+    def nfev(self) -> int:
+        return self._engine.nfev
+
+    @property
+    def nonfinite(self) -> int:
+        return self._engine.nonfinite
+
+    @property
+    def best_x(self) -> np.ndarray:
+        return self._engine.best_x
+
+    @property
+    def best_f(self) -> float:
+        return self._engine.best_f
+
+    @property
+    def history(self) -> List[float]:
+        """Best value so far after each iteration."""
+        return self._engine.history
+
+    @property
+    def iterations(self) -> int:
+        """Iterations the budget allows (1000 without a budget)."""
+        return self._engine.iterations
+
+    @property
+    def cycle_length(self) -> int:
+        """Iterations of one annealing cycle (all of them without restarts)."""
+        return self._engine.cycle_length
+
+    @property
+    def progress(self) -> float:
+        """Fraction of the planned iterations done, in [0, 1]."""
+        return min(1.0, self.t / self.iterations)
+
+    @property
+    def options(self) -> dict:
+        """The method's options with their values (defaults filled in)."""
+        return self._engine.options
+
+    def __getattr__(self, name: str) -> Any:
+        # the options read as attributes (opt.alpha, opt.budget, ...)
+        engine = self.__dict__.get("_engine")  # absent while unpickling
+        if engine is not None and not name.startswith("_"):
+            options = engine.options
+            if name in options:
+                return options[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
+
+class SamplingOptimizer(EngineOptimizer):
+    """Base class for update rules written in Python. (DIDA, MBD, MPPI, CEM and ES are rules of
+    the compiled engine; write one here to try a new rule without compiling.)
+
+    The engine samples, computes each batch's statistics and keeps the books (budget, best point,
+    history, pickling); a subclass sets ``temperature`` (relative temperature of the weighted
+    mean, lambda = temperature * std of the batch's f; None: not computed) and ``needs_gradient``,
+    and implements ``_update(batch) -> (mean, sigma)``, the next search distribution. Arguments:
+    as :class:`EngineOptimizer`, without restarts.
+    """
+
+    name = "external"
+    temperature: Optional[float] = None
+    needs_gradient = False
+
+    def __init__(self, dim: int, bounds: Any, *, popsize: Optional[int] = None, seed: int = 0,
+                 x0: Any = None, sigma0: Optional[float] = None, budget: Optional[int] = None,
+                 antithetic: bool = True):
+        super().__init__(dim, bounds, popsize=popsize, seed=seed, x0=x0, sigma0=sigma0, budget=budget,
+                         antithetic=antithetic, temperature=self.temperature, gradient=self.needs_gradient)
+
+    def tell(self, X: Any, f: Any) -> None:
+        mean, sigma = self.mean, self.sigma
+        super().tell(X, f)
+        b = self._engine.last_batch()
+        k = b["best"]
+        batch = Batch(mean=mean, sigma=sigma, value=b["value"], gradient=b["gradient"],
+                      weighted_mean=b["weighted_mean"], best_x=b["X"][k] if k >= 0 else mean.copy(),
+                      best_f=float(b["f"][k]) if k >= 0 else np.nan, nonfinite=b["nonfinite"],
+                      X=b["X"], f=b["f"])
+        new_mean, new_sigma = self._update(batch)
+        self._engine.set_search(np.asarray(new_mean, dtype=np.float64), float(new_sigma))
+
+    def step(self, problem: Problem) -> None:
+        X = self.ask()
+        self.tell(X, problem.evaluate(X))
+
+    def _update(self, batch: Batch) -> Tuple[np.ndarray, float]:
+        raise NotImplementedError("a SamplingOptimizer subclass implements _update(batch) -> (mean, sigma)")

@@ -387,6 +387,10 @@ class HSM:
         self.nit += 1
         self.history.append(self.best_f)
 
+    def halt(self, message: str) -> None:
+        """Stop before the budget is spent: ``stop`` is True and ``result.message`` is ``message``."""
+        self._message = str(message)
+
     @property
     def stop(self) -> bool:
         if not self._message and self.nfev >= self.budget:

@@ -1,0 +1,64 @@
+// The update rules of the sampling engine: the one place where a method differs from another.
+// A rule sees each batch's statistics and moves the mean and sigma; the engine does the rest
+// (sampling, statistics, budget, restarts, clipping into the box, best point, history).
+// A new method is a new UpdateRule subclass in sampling_rules.cpp and one line in make_rule.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "scoreopt/sampling_optimizer.hpp"
+
+namespace scoreopt {
+
+// The fixed quantities of a run that rules read.
+struct Geometry {
+  int dim;
+  double half;                // mean half-width of the box: the unit of sigma
+  std::vector<double> scale;  // per-coordinate noise scale, half-width / half (1 in a cube)
+  double sigma0;
+  std::int64_t cycle_length;  // iterations of one annealing cycle (the run, or between restarts)
+};
+
+// Where the cycle stands at an update: t of its iterations were done before this one.
+struct Cycle {
+  std::int64_t t, length;
+  // the fraction of the cycle done once this update is applied, in (0, 1]
+  double progress() const { return t + 1 >= length ? 1.0 : double(t + 1) / double(length); }
+};
+
+class UpdateRule {
+ public:
+  virtual ~UpdateRule() = default;
+  // Relative temperature tau of the Boltzmann weights of the next batch (lambda = tau std f);
+  // 0: the rule reads no weighted mean.
+  virtual double temperature() const { return 0.0; }
+  virtual bool wants_gradient() const { return false; }
+  // A cycle begins (the run's first, or a restart): reset the rule's own state and return the
+  // cycle's first sigma.
+  virtual double start() = 0;
+  // After each batch: move the mean (the batch's center on entry; clipped into the box by the
+  // engine afterwards) and sigma.
+  virtual void update(const Batch& b, const Cycle& c, std::vector<double>& mean, double& sigma) = 0;
+  // The rule's own state besides mean and sigma, for checkpoints.
+  virtual std::vector<double> state() const { return {}; }
+  virtual void set_state(const std::vector<double>& s);
+};
+
+// Option checks of the engine and the rules, in one wording: "name: expected ..., got value".
+namespace checks {
+void require(bool ok, const std::string& message);
+std::string number(double v);                        // %g
+double positive(double v, const std::string& name);  // a finite v > 0, returned
+}  // namespace checks
+
+// The population size of o.method when o.popsize is unset.
+std::int64_t default_popsize(const SamplingOptions& o, int dim);
+
+// The rule of o.method; fills its unset options in `o` with their defaults and checks them
+// (std::invalid_argument naming the option).
+std::unique_ptr<UpdateRule> make_rule(SamplingOptions& o, const Geometry& g);
+
+}  // namespace scoreopt
