@@ -11,6 +11,7 @@ import numpy as np
 from . import _arrays
 from . import _core
 from . import _dispatch
+from ._validate import real
 
 ArrayLike = Any  # numpy.ndarray, torch.Tensor, or a nested sequence of numbers
 Bounds = Tuple[np.ndarray, np.ndarray]
@@ -209,7 +210,7 @@ class BuiltinProblem(Problem):
             return a.ravel().tolist()
 
         core = self._core.with_affine(flat(matrix, "matrix", (d, d)), flat(shift, "shift", (d,)),
-                                      float(scale), float(bias))
+                                      real(scale, "scale"), real(bias, "bias"))
         return BuiltinProblem(core, bounds=self.bounds, params=self._default_params)
 
     def _run(self, X, params, want_grad, backend="auto"):

@@ -42,7 +42,7 @@ def info(name: Optional[str] = None):
 
 
 def _check_dim(dim: Any) -> int:
-    return integer(dim, "dim")
+    return integer(dim, "dim", None, 2 ** 31 - 1)  # the core's dim is an int
 
 
 def get(name: str, dim: int, *, bounds: Any = None, params: Any = None, matrix: Any = None,
