@@ -15,7 +15,7 @@ from typing import Any, List, Optional, Tuple
 
 import numpy as np
 
-from .. import _core
+from .. import _arrays, _core
 from .._validate import integer as _int_arg
 from ..problem import BuiltinProblem, Problem, _check_bounds
 
@@ -69,7 +69,7 @@ def _box(bounds: Any, dim: int) -> Tuple[np.ndarray, np.ndarray]:
 def _start(x0: Any, dim: int) -> Optional[np.ndarray]:
     if x0 is None:
         return None
-    x0 = np.asarray(x0, dtype=np.float64)
+    x0 = np.asarray(_arrays.to_array(x0, "x0").array, dtype=np.float64)  # non-numeric: TypeError naming x0
     if x0.shape != (dim,):
         raise ValueError(f"x0: expected shape ({dim},), got {x0.shape}")
     return x0
@@ -111,8 +111,9 @@ class EngineOptimizer:
     def tell(self, X: Any, f: Any) -> None:
         """Report the values (popsize,) of the population (popsize, dim) from ``ask`` (NaN/Inf
         allowed: they count as the worst and are reported in ``result.nonfinite``)."""
-        X = np.ascontiguousarray(X, dtype=np.float64)
-        f = np.ascontiguousarray(f, dtype=np.float64).reshape(-1)
+        # by the input rule: strings, objects and complex numbers raise TypeError naming X or f
+        X = np.ascontiguousarray(_arrays.to_array(X, "X").array, dtype=np.float64)
+        f = np.ascontiguousarray(_arrays.to_array(f, "f").array, dtype=np.float64).reshape(-1)
         if X.shape != (self.popsize, self.dim):
             raise ValueError(f"X: expected the asked shape ({self.popsize}, {self.dim}), got {X.shape}")
         if f.shape != (self.popsize,):
