@@ -58,15 +58,22 @@ def get(name: str, dim: int, *, bounds: Any = None, params: Any = None, matrix: 
     """
     if not isinstance(name, str):
         raise TypeError(f"name: expected a string, got {type(name).__name__}")
+    # the suites' instances are fixed: any other argument (scale and bias too, which were
+    # silently ignored) is an error naming it
+    extra = [k for k, v in (("bounds", bounds), ("params", params), ("matrix", matrix), ("shift", shift))
+             if v is not None]
+    extra += [k for k, v, d in (("scale", scale, 1.0), ("bias", bias, 0.0))
+              if not (isinstance(v, (int, float)) and not isinstance(v, bool) and v == d)]
     if name.startswith("bbob.f") and name in names("bbob"):
         instance = options.pop("instance", 1)
-        if options or bounds is not None or params is not None or matrix is not None or shift is not None:
-            raise ValueError("options: bbob functions take only instance=...")
+        if options or extra:
+            raise ValueError(f"options: bbob functions take only instance=...; got {', '.join(extra + sorted(options))}")
         return bbob(int(name[len("bbob.f"):]), instance, dim)
     if name.startswith("cec2017.f") and (name in names("cec2017") or name == "cec2017.f2"):
         data_dir = options.pop("data_dir", None)
-        if options or bounds is not None or params is not None or matrix is not None or shift is not None:
-            raise ValueError("options: cec2017 functions take only data_dir=...")
+        if options or extra:
+            raise ValueError(f"options: cec2017 functions take only data_dir=...; got "
+                             f"{', '.join(extra + sorted(options))}")
         return cec2017(int(name[len("cec2017.f"):]), dim, data_dir=data_dir)
     dim = _check_dim(dim)
     opts: Dict[str, float] = {}
