@@ -128,8 +128,9 @@ def _inside(e: Estimate, bounds: Any, dim: int) -> Estimate:
         if a is None:
             continue
         if _arrays.is_torch(a):
-            a.clamp_(min=_arrays._torch().as_tensor(lo, dtype=a.dtype, device=a.device),
-                     max=_arrays._torch().as_tensor(hi, dtype=a.dtype, device=a.device))
+            torch = _arrays._torch()
+            a.clamp_(min=torch.tensor(lo, dtype=a.dtype, device=a.device),  # copies: lo is read-only
+                     max=torch.tensor(hi, dtype=a.dtype, device=a.device))
         else:
             np.clip(a, lo.astype(a.dtype), hi.astype(a.dtype), out=a)
     return e
