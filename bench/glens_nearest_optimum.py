@@ -31,9 +31,9 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     from scoreopt.glens import get_family
-    from scoreopt.glens.evaluate import evaluate, uniform_guesses
+    from scoreopt.glens.evaluation import evaluate, uniform_guesses
     from scoreopt.glens.models import load_model
-    from scoreopt.glens.sample import sample
+    from scoreopt.glens.sampling import sample
 
     fam = get_family(args.family, args.dim)
     tp = fam.sample_params(np.random.default_rng(args.test_seed), args.params)

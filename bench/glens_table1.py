@@ -88,10 +88,10 @@ def main(argv=None) -> int:
     import torch
 
     from scoreopt.glens import collect, get_family, load
-    from scoreopt.glens.evaluate import evaluate, plot_k_cdf, plot_samples, uniform_guesses
+    from scoreopt.glens.evaluation import evaluate, plot_k_cdf, plot_samples, uniform_guesses
     from scoreopt.glens.models import NetConfig, load_model
-    from scoreopt.glens.sample import resolve_device, sample
-    from scoreopt.glens.train import TrainConfig, train
+    from scoreopt.glens.sampling import resolve_device, sample
+    from scoreopt.glens.training import TrainConfig, train
 
     s = settings(args)
     resolve_device(s["device"])                          # before any collection or training

@@ -1,7 +1,7 @@
 """GLENS guided sampling (Algorithm 1) at d = 100: achieved network FLOP/s against the machine's
 float32 matrix-multiply rate measured in the same run (issue 7 target: >= 50 % of it on the CPU).
 
-    glens_sampling  scoreopt.glens.sample.sample: 50 DDPM steps, classifier-free guidance (the
+    glens_sampling  scoreopt.glens.sample: 50 DDPM steps, classifier-free guidance (the
                     conditional/null pair in one forward pass of 2 x rows), SB guidance for the
                     last 5 steps, N parameters x S samples
     torch_mm        torch.mm of two 2048 x 2048 float32 matrices (the reference rate)
@@ -38,7 +38,7 @@ import torch
 from torch.utils.flop_counter import FlopCounterMode
 
 from scoreopt.glens.models import GlensModel, NetConfig, Scaler, build_net
-from scoreopt.glens.sample import sample
+from scoreopt.glens.sampling import sample
 
 D = int(os.environ.get("SCOREOPT_BENCH_DIM", "100"))
 WIDTH = int(os.environ.get("SCOREOPT_BENCH_GLENS_WIDTH", "64"))

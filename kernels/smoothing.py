@@ -431,7 +431,7 @@ def estimate_triton(problem: Any, X: Any, sigma: Any, *, samples: int, temperatu
     nonfinite) as torch tensors on X's device: (M,), (M, D), (M, D), (M, D), (M,), (M,) int64,
     or without the M axis for one center (D,)."""
     from scoreopt import _dispatch
-    from scoreopt.problem import _check_bounds
+    from scoreopt.problem_types import check_bounds
     from scoreopt.smoothing import check_options
 
     name = problem.name
@@ -465,7 +465,7 @@ def estimate_triton(problem: Any, X: Any, sigma: Any, *, samples: int, temperatu
     p = _dispatch.torch_params(problem, params, dt, dev, M)
     lo = hi = None
     if bounds is not None:
-        lo_np, hi_np = _check_bounds(bounds, D)
+        lo_np, hi_np = check_bounds(bounds, D)
         lo, hi = _as_device(lo_np, dt, dev), _as_device(hi_np, dt, dev)
     fn = _rows.IDS[name]
     _, _, np1, np2 = _rows.neighbours(fn, False)
@@ -570,8 +570,8 @@ def estimate_reference(problem: Any, X: torch.Tensor, sigma: Any, *, samples: in
         if params is not None:
             pp = torch.as_tensor(np.asarray(params, dtype=np.float64)).reshape(-1, problem.num_params)
             pc = pp[0 if pp.shape[0] == 1 else c][None, :].to(X.dtype)
-        elif problem._default_params is not None:
-            pc = torch.as_tensor(problem._default_params).reshape(1, -1).to(X.dtype)
+        elif problem.default_params is not None:
+            pc = torch.as_tensor(problem.default_params).reshape(1, -1).to(X.dtype)
         f = evaluate_reference(problem, Y, pc)[0].to(f64)
         ok = torch.isfinite(f)
         out["nonfinite"].append(int((~ok).sum()))

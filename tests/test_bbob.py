@@ -9,7 +9,9 @@ import pytest
 
 from scoreopt import problems
 from scoreopt.suites import bbob as suite
-from scoreopt.suites import bbob_reference
+from scoreopt.suites import bbob_instances
+
+import bbob_reference
 
 cocoex = pytest.importorskip("cocoex")
 
@@ -74,10 +76,10 @@ def test_optimum(fid):
     for iid in INSTANCES:
         for d in DIMS:
             p = problems.bbob(fid, iid, d)
-            fopt = bbob_reference.f_opt(fid, iid, d)
+            fopt = bbob_instances.f_opt(fid, iid, d)
             assert p.optimum == fopt
             assert p.x_opt.shape == (d,)
-            np.testing.assert_array_equal(p.x_opt, bbob_reference.x_opt(fid, iid, d))
+            np.testing.assert_array_equal(p.x_opt, bbob_instances.x_opt(fid, iid, d))
             tol = 1e-12 * max(abs(fopt), 1.0)
             assert abs(p.evaluate(p.x_opt) - fopt) <= tol, (fid, iid, d)
             assert abs(coco_values(fid, iid, p.x_opt[None])[0] - fopt) <= tol, (fid, iid, d)

@@ -14,7 +14,7 @@ import pytest
 
 import scoreopt
 from scoreopt import _core, integrators, problems, smoothing
-from scoreopt.problem import BuiltinProblem
+from scoreopt.problem_types import BuiltinProblem
 
 torch = pytest.importorskip("torch")
 

@@ -16,8 +16,8 @@ from torch import nn
 from scoreopt import smoothing
 from scoreopt.glens.models import (GlensModel, NetConfig, Scaler, UNet1D, build_net, cosine_schedule,
                                    load_model)
-from scoreopt.glens.sample import sample
-from scoreopt.glens.train import TrainConfig, train, training_arrays
+from scoreopt.glens.sampling import sample
+from scoreopt.glens.training import TrainConfig, train, training_arrays
 
 @pytest.fixture(autouse=True, scope="module")
 def one_torch_thread():

@@ -110,6 +110,26 @@ def test_convert_in_place_and_singular():
         it.convert("eps", "score", x, e, it.schedule("linear", 0.0))
 
 
+def test_paths_and_fields_are_the_cores_bound_enums():
+    from scoreopt import _core
+
+    # the strings users pass are exactly the enum members' names, and map onto those members
+    assert set(it.PATHS) == {"linear", "vp", "cosine"}
+    assert set(it.FIELDS) == {"velocity", "score", "eps", "x0"}
+    assert all(isinstance(v, _core.Path) and v.name == k for k, v in it.PATHS.items())
+    assert all(isinstance(v, _core.Field) and v.name == k for k, v in it.FIELDS.items())
+    assert it.schedule("cosine", 0.3) == _core.integrator_schedule(_core.Path.cosine, 0.3, 0.1, 20.0, 0.008)
+    # a bare integer code is no longer accepted, and an enum built from an unknown integer is
+    # refused by the binding
+    with pytest.raises(TypeError):
+        _core.integrator_schedule(2, 0.3, 0.1, 20.0, 0.008)
+    x = np.ones((2, 3))
+    with pytest.raises(ValueError, match="to: unknown field"):
+        _core.integrator_convert(_core.Field.eps, _core.Field(7), 0.5, 0.5, 0.0, 0.0, x, x.copy(), x.copy())
+    with pytest.raises(ValueError, match="path: unknown path"):
+        _core.integrator_schedule(_core.Path(5), 0.3, 0.1, 20.0, 0.008)
+
+
 # ---- ODE: Heun (second order) and Euler (first order) -------------------------------------------
 
 def integrate_ode(x, path, t0, t1, n, method):

@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "scoreopt/backends.hpp"
+#include "scoreopt/build_info.hpp"
 #include "scoreopt/cuda.hpp"
 #include "scoreopt/integrators.hpp"
 #include "scoreopt/problem.hpp"
@@ -273,31 +273,45 @@ void integrator_ddpm(py::array& X, const py::array& E, double beta, double alpha
   });
 }
 
-void integrator_convert(int from, int to, double alpha, double sigma, double dalpha, double dsigma,
-                        const py::array& X, const py::array& In, py::array& Out) {
-  require(from >= 0 && from <= 3, "from: unknown field");
-  require(to >= 0 && to <= 3, "to: unknown field");
+bool known_field(scoreopt::Field f) {
+  switch (f) {
+    case scoreopt::Field::velocity:
+    case scoreopt::Field::score:
+    case scoreopt::Field::eps:
+    case scoreopt::Field::x0:
+      return true;
+  }
+  return false;
+}
+
+void integrator_convert(scoreopt::Field from, scoreopt::Field to, double alpha, double sigma,
+                        double dalpha, double dsigma, const py::array& X, const py::array& In,
+                        py::array& Out) {
+  // a bound enum still converts from any integer (Field(7)), so the value is checked here
+  require(known_field(from), "from: unknown field");
+  require(known_field(to), "to: unknown field");
   Buffer x = view(X, "x", 2, false), in = field_like(x, In, "field"), out = field_like(x, Out, "out");
   require(Out.writeable(), "out: must be writable");
   const scoreopt::Schedule sch{alpha, sigma, dalpha, dsigma};
   dispatch(x, [&](auto z) {
     using T = decltype(z);
-    scoreopt::convert_field<T>(scoreopt::Field(from), scoreopt::Field(to), sch,
+    scoreopt::convert_field<T>(from, to, sch,
                                static_cast<const T*>(x.ptr), static_cast<const T*>(in.ptr),
                                static_cast<T*>(out.ptr), x.rows, x.cols);
   });
 }
 
-py::tuple integrator_schedule(int path, double t, double beta_min, double beta_max, double s) {
+py::tuple integrator_schedule(scoreopt::Path path, double t, double beta_min, double beta_max,
+                              double s) {
   const scoreopt::Schedule r =
-      scoreopt::checked_schedule(scoreopt::Path(path), t, path_params(beta_min, beta_max, s));
+      scoreopt::checked_schedule(path, t, path_params(beta_min, beta_max, s));
   return py::make_tuple(r.alpha, r.sigma, r.dalpha, r.dsigma);
 }
 
-py::tuple integrator_sde_coefficients(int path, double t, double beta_min, double beta_max,
-                                      double s) {
+py::tuple integrator_sde_coefficients(scoreopt::Path path, double t, double beta_min,
+                                      double beta_max, double s) {
   const scoreopt::Schedule r =
-      scoreopt::checked_schedule(scoreopt::Path(path), t, path_params(beta_min, beta_max, s));
+      scoreopt::checked_schedule(path, t, path_params(beta_min, beta_max, s));
   double f, g2;
   scoreopt::sde_coefficients(r, f, g2);
   return py::make_tuple(f, g2);
@@ -708,6 +722,17 @@ PYBIND11_MODULE(_core, m) {
   m.def("integrator_ddpm", &integrator_ddpm, py::arg("x"), py::arg("eps"), py::arg("beta"),
         py::arg("alpha_bar"), py::arg("alpha_bar_prev"), py::arg("seed"), py::arg("step"),
         py::arg("row_offset"));
+  // The integrators' noise paths and fields, named once here: integrators.PATHS/FIELDS map the
+  // strings users pass onto these members.
+  py::enum_<scoreopt::Path>(m, "Path")
+      .value("linear", scoreopt::Path::linear)
+      .value("vp", scoreopt::Path::vp)
+      .value("cosine", scoreopt::Path::cosine);
+  py::enum_<scoreopt::Field>(m, "Field")
+      .value("velocity", scoreopt::Field::velocity)
+      .value("score", scoreopt::Field::score)
+      .value("eps", scoreopt::Field::eps)
+      .value("x0", scoreopt::Field::x0);
   m.def("integrator_convert", &integrator_convert, py::arg("from"), py::arg("to"), py::arg("alpha"),
         py::arg("sigma"), py::arg("dalpha"), py::arg("dsigma"), py::arg("x"), py::arg("field"),
         py::arg("out"));

@@ -15,7 +15,7 @@ from . import integrators
 from . import optimizers
 from . import protocol
 from .minimize import minimize
-from .problem import Problem
+from .problem_types import Problem
 
 __version__ = "0.1.0"
 __all__ = ["problems", "smoothing", "integrators", "optimizers", "protocol", "minimize", "Problem", "backends", "set_num_threads", "num_threads", "build_info"]

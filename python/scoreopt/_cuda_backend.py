@@ -20,7 +20,7 @@ import numpy as np
 
 from . import _arrays, _core, _dispatch
 from ._validate import integer as check_int
-from .problem import BuiltinProblem, Problem, _check_bounds
+from .problem_types import BuiltinProblem, Problem, check_bounds
 
 __all__ = ["evaluate", "smoothing_estimate", "euler_step", "heun_step", "euler_maruyama_step",
            "langevin_step", "ddpm_step"]
@@ -85,7 +85,7 @@ def _params(problem: Problem, params: Any, X2, rows: int):
                              f"{problem.num_params}), got {tuple(params.shape)}")
         return p  # finiteness is checked on the device by the core
     np_dtype = np.float32 if X2.dtype == torch.float32 else np.float64
-    p = problem._resolve_params(params, np_dtype, rows)
+    p = problem.resolve_params(params, np_dtype, rows)
     return None if p is None else torch.from_numpy(np.ascontiguousarray(p)).to(X2.device)
 
 
@@ -140,7 +140,7 @@ def smoothing_estimate(problem: Problem, X: Any, sigma: Any, *, samples: int,
         raise ValueError(f"sigma: expected a scalar or shape ({M},), got {tuple(np.shape(sigma))}")
     lo = hi = None
     if bounds is not None:
-        lo, hi = _check_bounds(bounds, D)
+        lo, hi = check_bounds(bounds, D)
     out_dt = dict(dtype=X2.dtype, device=X2.device)
     with torch.cuda.device(X2.device):
         p = _params(problem, params, X2, M)

@@ -187,7 +187,7 @@ def torch_params(problem: Any, params: Any, dtype, device, n: int):
             raise ValueError("params: contains NaN or Inf; expected finite values")
         return p.contiguous()
     np_dtype = np.float32 if dtype == torch.float32 else np.float64
-    p = problem._resolve_params(params, np_dtype, n)
+    p = problem.resolve_params(params, np_dtype, n)
     return None if p is None else torch.from_numpy(np.ascontiguousarray(p)).to(device)
 
 

@@ -23,7 +23,7 @@ from typing import Any, Callable, List, Optional, Sequence
 import numpy as np
 
 from . import _arrays
-from .problem import CallableProblem, Problem
+from .problem_types import CallableProblem, Problem
 
 __all__ = ["Constraint", "linear", "ball", "ConstraintSet", "as_constraints"]
 

@@ -40,11 +40,12 @@ __all__ = [
     "euler_step", "heun_step", "euler_maruyama_step", "langevin_step", "ddpm_step",
 ]
 
-PATHS = {"linear": 0, "vp": 1, "cosine": 2}
-FIELDS = {"velocity": 0, "score": 1, "eps": 2, "x0": 3}
+# the option strings users pass -> the core's bound enums (scoreopt._core.Path, _core.Field)
+PATHS = dict(_core.Path.__members__)
+FIELDS = dict(_core.Field.__members__)
 
 
-def _path(path: str) -> int:
+def _path(path: str) -> "_core.Path":
     if path not in PATHS:
         raise ValueError(f"path: expected one of {sorted(PATHS)}, got {path!r}")
     return PATHS[path]

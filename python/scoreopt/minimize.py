@@ -15,7 +15,7 @@ import numpy as np
 from . import problems
 from .optimizers import METHODS, OptimizeResult
 from .constraints import ConstrainedProblem, as_constraints, check_project
-from .problem import BuiltinProblem, Problem
+from .problem_types import BuiltinProblem, Problem
 
 
 class _Progress:
@@ -82,7 +82,7 @@ def minimize(fun: Any, *, dim: Optional[int] = None, bounds: Any = None, method:
         problem = problems.from_callable(fun, dim, bounds, vectorized=vectorized)
     else:
         raise TypeError(f"fun: expected a scoreopt Problem or a callable, got {type(fun).__name__}")
-    if problem.num_params and getattr(problem, "_default_params", None) is None:
+    if problem.num_params and getattr(problem, "default_params", None) is None:
         raise ValueError(f"fun: {problem.name} is a parametric family; build it with params=...")
     d = problem.dim
     if budget is None:

@@ -1,5 +1,5 @@
 """The problem registry: built-in test functions, the GLENS parametric families and user
-callables, all behind :class:`scoreopt.problem.Problem`.
+callables, all behind :class:`scoreopt.Problem`.
 
 >>> import scoreopt
 >>> p = scoreopt.problems.get("rastrigin", dim=10)
@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Optional
 
 from . import _core
 from ._validate import integer
-from .problem import BuiltinProblem, CallableProblem, Problem
+from .problem_types import BuiltinProblem, CallableProblem, Problem
 
 __all__ = ["get", "glens", "bbob", "cec2017", "from_callable", "names", "info", "Problem"]
 

@@ -59,7 +59,7 @@ import numpy as np
 
 from . import problems
 from ._validate import integer
-from .problem import Problem
+from .problem_types import Problem
 
 __all__ = ["Instance", "instance", "random_start", "rotation", "rule", "RULES", "PROTOCOLS",
            "OPTIMUM_REGION"]

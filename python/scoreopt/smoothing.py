@@ -16,7 +16,7 @@ import numpy as np
 from . import _arrays, _core, _dispatch
 from ._validate import UINT64_MAX, real
 from ._validate import integer as check_int
-from .problem import BuiltinProblem, Problem
+from .problem_types import BuiltinProblem, Problem
 
 __all__ = ["Estimate", "estimate", "noise"]
 
@@ -75,7 +75,7 @@ def estimate(problem: Problem, X: Any, sigma: Any, *, samples: int, temperature:
         return _inside(Estimate(*tk.estimate_triton(problem, X, sigma, **kw)), bounds, problem.dim)
     samples, seed, center_offset = check_options(samples, antithetic, seed, center_offset, temperature)
     chunk_size = check_int(chunk_size, "chunk_size", 2)
-    src, Xa, single = problem._prepare(X)
+    src, Xa, single = problem.prepare_rows(X)
     _arrays.check_finite(Xa, "X")
     M, D = Xa.shape
     if center_offset > UINT64_MAX - (M - 1):
@@ -88,10 +88,10 @@ def estimate(problem: Problem, X: Any, sigma: Any, *, samples: int, temperature:
         raise ValueError("sigma: expected finite values > 0")
     lo = hi = None
     if bounds is not None:
-        from .problem import _check_bounds
+        from .problem_types import check_bounds
 
-        lo, hi = _check_bounds(bounds, D)
-    p = problem._resolve_params(params, Xa.dtype, M)
+        lo, hi = check_bounds(bounds, D)
+    p = problem.resolve_params(params, Xa.dtype, M)
 
     if isinstance(problem, BuiltinProblem):
         value, grad, wmean, best_x, best_f, bad = _core.smoothing_estimate(
@@ -121,9 +121,9 @@ def _inside(e: Estimate, bounds: Any, dim: int) -> Estimate:
     sample has a finite value both fall back to the center itself."""
     if bounds is None:
         return e
-    from .problem import _check_bounds
+    from .problem_types import check_bounds
 
-    lo, hi = _check_bounds(bounds, dim)
+    lo, hi = check_bounds(bounds, dim)
     for a in (e.weighted_mean, e.best_x):
         if a is None:
             continue

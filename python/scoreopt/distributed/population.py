@@ -31,7 +31,7 @@ import numpy as np
 
 from .. import _arrays
 from .._validate import integer
-from ..problem import CallableProblem
+from ..problem_types import CallableProblem
 from .base import Executor
 from .executors import make_executor
 from .ray_executor import RayExecutor  # imports no Ray by itself

@@ -30,7 +30,7 @@ def _family(args):
 
 
 def cmd_collect(args) -> int:
-    from .collect import collect
+    from .collection import collect
 
     fam = _family(args)
     collect(fam, args.out, n_params=args.n_params, n_starts=args.n_starts, seed=args.seed,
@@ -44,7 +44,7 @@ def cmd_train(args) -> int:
 
     from .dataset import load
     from .models import NetConfig
-    from .train import TrainConfig, train
+    from .training import TrainConfig, train
 
     if args.threads is not None:
         torch.set_num_threads(args.threads)
@@ -77,7 +77,7 @@ def cmd_sample(args) -> int:
     import torch
 
     from .models import load_model
-    from .sample import sample
+    from .sampling import sample
 
     if args.threads is not None:
         torch.set_num_threads(args.threads)
@@ -100,7 +100,7 @@ def cmd_sample(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
-    from .evaluate import evaluate, uniform_guesses
+    from .evaluation import evaluate, uniform_guesses
 
     fam = _family(args)
     if args.uniform:

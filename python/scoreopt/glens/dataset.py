@@ -35,7 +35,7 @@ key              shape         meaning
 
 Writes are atomic (a temporary file in the same directory, then ``os.replace``), and a shard
 enters the manifest only after its file exists, so an interrupted collection leaves only
-finished shards listed; :func:`scoreopt.glens.collect.collect` with ``resume=True`` verifies
+finished shards listed; :func:`scoreopt.glens.collect` with ``resume=True`` verifies
 their checksums and redoes anything else.
 
 Reading: :func:`load` gives the k-neighborhood triples (alpha, x, x*) of every converged run,

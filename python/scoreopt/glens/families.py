@@ -1,4 +1,4 @@
-"""GLENS problem families: a parametric :class:`~scoreopt.problem.Problem` together with the
+"""GLENS problem families: a parametric :class:`~scoreopt.Problem` together with the
 distribution its parameters are drawn from, the box its uniform solver starts are drawn from,
 and the local solver whose iterates make the k-neighborhood data set.
 
@@ -31,8 +31,9 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import numpy as np
 
 from .._validate import integer
-from ..problem import Problem
+from ..problem_types import Problem
 from . import solvers as _solvers
+from . import family_registry
 
 __all__ = ["Family", "get_family", "FAMILY_NAMES"]
 
@@ -219,12 +220,9 @@ def get_family(name: str, dim: int) -> Family:
     if not isinstance(name, str):
         raise TypeError(f"name: expected a string, got {type(name).__name__}")
     dim = integer(dim, "dim", 1)
-    if name == "robot":
-        from . import robot
-
-        if (dim - 1) % 4 != 0 or dim < 5:
-            raise ValueError(f"dim: the robot family has dim = 1 + 4 T (T shooting intervals), got {dim}")
-        fam = robot.robot_family(horizon=(dim - 1) // 4)
+    builder = family_registry.lookup(name)
+    if builder is not None:
+        fam = builder(dim)
         fam._recipe = (name, dim)
         return fam
     if name not in _SETTINGS:

@@ -42,7 +42,9 @@ import numpy as np
 
 from .. import _dispatch
 from .._validate import integer
-from ..problem import Problem, _finish
+from ..problem_types import Problem, finish_rows
+from . import family_registry
+from .families import Family
 
 __all__ = ["RobotProblem", "simulate", "constraint_values", "constraint_jacobian", "robot_family",
            "START", "GOAL", "EPS_GOAL", "R_ROBOT", "TF_MAX", "PARAM_BOUNDS"]
@@ -157,21 +159,19 @@ class RobotProblem(Problem):
 
     def _run(self, X, params, want_grad, backend="auto"):
         _dispatch.only_cpu(backend, "the robot navigation objective")
-        src, a, single = self._prepare(X)
-        self._resolve_params(params, np.float64, a.shape[0])  # validated; t_f does not depend on it
+        src, a, single = self.prepare_rows(X)
+        self.resolve_params(params, np.float64, a.shape[0])  # validated; t_f does not depend on it
         out = np.ascontiguousarray(a[:, 0])
         grad = None
         if want_grad:
             grad = np.zeros_like(a)
             grad[:, 0] = 1.0
-        return _finish(out, grad, src, single)
+        return finish_rows(out, grad, src, single)
 
 
 def robot_family(horizon: int = 20):
     """The navigation family: parameters uniform in PARAM_BOUNDS, starts uniform in the
     problem's box, SLSQP with the constraints above."""
-    from .families import Family
-
     prob = RobotProblem(horizon)
 
     def constraints(alpha: np.ndarray) -> list:
@@ -182,3 +182,12 @@ def robot_family(horizon: int = 20):
     return Family(name="robot", problem=prob, param_bounds=PARAM_BOUNDS, init_bounds=prob.bounds,
                   solver="slsqp", solver_options={"tol": 1e-6, "max_iter": 1000, "feas_tol": 1e-4},
                   constraints=constraints, variable_bounds=prob.bounds, optimum_tol=2.0)
+
+
+def _family_for_dim(dim: int):
+    if (dim - 1) % 4 != 0 or dim < 5:
+        raise ValueError(f"dim: the robot family has dim = 1 + 4 T (T shooting intervals), got {dim}")
+    return robot_family(horizon=(dim - 1) // 4)
+
+
+family_registry.register("robot", _family_for_dim)

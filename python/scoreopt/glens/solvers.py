@@ -31,7 +31,7 @@ from typing import Any, Dict, List, Optional, Sequence
 import numpy as np
 
 from .._validate import finite, integer
-from ..problem import Problem
+from ..problem_types import Problem
 
 __all__ = ["SolveResult", "gradient_descent", "lbfgsb", "slsqp", "SOLVERS"]
 

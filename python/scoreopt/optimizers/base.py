@@ -17,7 +17,7 @@ import numpy as np
 
 from .. import _arrays, _core
 from .._validate import integer as _int_arg
-from ..problem import BuiltinProblem, Problem, _check_bounds
+from ..problem_types import BuiltinProblem, Problem, check_bounds
 
 
 @dataclass
@@ -62,7 +62,7 @@ class OptimizeResult:
 def _box(bounds: Any, dim: int) -> Tuple[np.ndarray, np.ndarray]:
     if bounds is None:
         raise ValueError("bounds: required, a pair (lower, upper) of scalars or arrays of shape (dim,)")
-    lower, upper = _check_bounds(bounds, dim)
+    lower, upper = check_bounds(bounds, dim)
     return np.ascontiguousarray(lower, np.float64), np.ascontiguousarray(upper, np.float64)
 
 

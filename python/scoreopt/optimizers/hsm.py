@@ -50,7 +50,7 @@ import numpy as np
 from .. import _arrays, smoothing
 from .._validate import UINT64_MAX, real
 from ..constraints import ConstrainedProblem, ConstraintSet, as_constraints, check_project
-from ..problem import Problem, _check_bounds
+from ..problem_types import Problem, check_bounds
 from .base import OptimizeResult
 
 __all__ = ["HSM", "FlowScoreModel", "level_schedule"]
@@ -232,7 +232,7 @@ class HSM:
         self.dim = integer(dim, "dim", 1)
         if bounds is None:
             raise ValueError("bounds: required, a pair (lower, upper) of scalars or arrays of shape (dim,)")
-        self.lower, self.upper = _check_bounds(bounds, self.dim)
+        self.lower, self.upper = check_bounds(bounds, self.dim)
         if np.any(self.upper <= self.lower):
             raise ValueError("bounds: upper must be > lower in every coordinate")
         if score not in ("flow", "smoothing"):

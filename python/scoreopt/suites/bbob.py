@@ -9,7 +9,7 @@ float64 values agree with COCO (cocoex): mostly bitwise, at most ~5e-13 relative
 (tests/test_bbob.py). float32 input is evaluated in double (with the instance data at double
 precision) and the result rounded, so float32 values are within ~6e-8 relative of COCO's.
 The instance data (shifts, rotations, f_opt, Gallagher peaks, ...) comes from
-:mod:`scoreopt.suites.bbob_reference` and is handed to the core as one flat vector, whose
+:mod:`scoreopt.suites.bbob_instances` and is handed to the core as one flat vector, whose
 layout per function is defined by :func:`pack` below and, on the C++ side, documented next
 to each struct in ``csrc/include/scoreopt/functions/bbob.hpp``: the two must stay in sync.
 
@@ -26,8 +26,8 @@ import numpy as np
 from .._validate import integer
 
 from .. import _core
-from ..problem import BuiltinProblem
-from . import bbob_reference
+from ..problem_types import BuiltinProblem
+from . import bbob_instances
 
 __all__ = ["bbob", "pack", "BbobProblem"]
 
@@ -38,7 +38,7 @@ def _colmajor(a: np.ndarray) -> np.ndarray:
 
 
 # The flat layout of each function's instance data (bbob.hpp documents the same layout next to
-# each C++ struct): the keys of bbob_reference.instance() below, in order, each flattened, then
+# each C++ struct): the keys of bbob_instances.instance() below, in order, each flattened, then
 # the residuals of all of them (see _pack_cached). Conventions: f_opt first, then the scalars,
 # the vectors (D values), the matrices; matrices ("R", "M") are COLUMN-major (index j * D + i
 # holds M_ij); the Gallagher "peaks" and "peak_scales" (P, D) are stored coordinate-major
@@ -85,7 +85,7 @@ def _check(function: Any, instance: Any, dim: Any) -> None:
 
 @functools.lru_cache(maxsize=256)
 def _pack_cached(function: int, instance: int, dim: int) -> np.ndarray:
-    inst = bbob_reference.instance(function, instance, dim)
+    inst = bbob_instances.instance(function, instance, dim)
     parts = []
     for key in _LAYOUT[function]:
         a = inst[key]
@@ -129,8 +129,8 @@ def bbob(function: int, instance: int, dim: int) -> BbobProblem:
     function, instance, dim = int(function), int(instance), int(dim)
     core = _core.Problem(f"bbob.f{function}", dim, {}).with_data(pack(function, instance, dim))
     p = BbobProblem(core, bounds=(-5.0, 5.0))
-    p._optimum = bbob_reference.f_opt(function, instance, dim)
-    p._x_opt = bbob_reference.x_opt(function, instance, dim)
+    p._optimum = bbob_instances.f_opt(function, instance, dim)
+    p._x_opt = bbob_instances.x_opt(function, instance, dim)
     p.function = function
     p.instance = instance
     return p

@@ -32,7 +32,7 @@ import numpy as np
 from .._validate import integer
 
 from .. import _core
-from ..problem import BuiltinProblem
+from ..problem_types import BuiltinProblem
 
 __all__ = ["cec2017", "pack", "load", "default_data_dir", "FUNCTIONS", "dims", "Cec2017Problem"]
 

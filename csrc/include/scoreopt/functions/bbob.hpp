@@ -1,9 +1,9 @@
 // The 24 noiseless BBOB functions of COCO (suite "bbob"), ported operation for operation from
-// the float64 NumPy reference python/scoreopt/suites/bbob_reference.py, which reproduces
-// COCO's C code (see its docstring for the definitions and the instance generation).
+// the float64 NumPy reference tests/bbob_reference.py, which reproduces COCO's C code (see its
+// docstring, and that of python/scoreopt/suites/bbob_instances.py for the instance generation).
 //
 // Instance data. Everything random (shifts, rotations, f_opt, Gallagher peaks, ...) is
-// generated in Python (bbob_reference.instance) and handed to the core as one flat vector
+// generated in Python (bbob_instances.instance) and handed to the core as one flat vector
 // (Problem::with_data), which the functions read through ctx.table. The layout of every
 // function is documented next to its struct below; python/scoreopt/suites/bbob.py (pack) is
 // the Python side of the same layout and must be kept in sync with it. Conventions:

@@ -108,7 +108,7 @@ def evaluate(family: Family, params: Any, guesses: Any, *, optimum_tol: Optional
     k = np.empty((N, S), dtype=np.int64)
     conv = np.empty((N, S), dtype=bool)
     final = np.empty((N, S, d))
-    from .collect import _make_executor  # one executor policy for collection and evaluation
+    from .collection import _make_executor  # one executor policy for collection and evaluation
 
     with _make_executor(executor, address, family) as ex:
         for i, (ki, ci, fi) in ex.imap_unordered(_warm_start, [(family, p[i], g[i]) for i in range(N)]):

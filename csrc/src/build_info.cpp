@@ -1,4 +1,4 @@
-#include "scoreopt/backends.hpp"
+#include "scoreopt/build_info.hpp"
 
 #include <omp.h>
 

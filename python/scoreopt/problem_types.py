@@ -1,6 +1,12 @@
 """The :class:`Problem` type: a batched objective with bounds, an optional known optimum and
 (where defined) an analytic gradient. Built-in problems run in the compiled core; user
-callables run in Python behind the same interface."""
+callables run in Python behind the same interface.
+
+Besides the user-facing methods, a Problem offers the steps every evaluation path shares
+(``check_bounds``, ``prepare_rows``, ``resolve_params``, ``default_params``, ``finish_rows``):
+package-internal, for the subclasses (``glens.robot``) and the code that evaluates problems
+without calling ``evaluate`` (the smoothing estimator, the dispatch, the CUDA and Triton paths),
+so that they check and convert inputs exactly as ``evaluate`` does."""
 
 from __future__ import annotations
 
@@ -17,7 +23,9 @@ ArrayLike = Any  # numpy.ndarray, torch.Tensor, or a nested sequence of numbers
 Bounds = Tuple[np.ndarray, np.ndarray]
 
 
-def _check_bounds(bounds: Any, dim: int) -> Bounds:
+def check_bounds(bounds: Any, dim: int) -> Bounds:
+    """(lower, upper), read-only float64 arrays of shape (dim,), from scalars or arrays; a
+    ValueError/TypeError naming the defect otherwise."""
     try:
         lower, upper = bounds
     except (TypeError, ValueError):
@@ -62,7 +70,7 @@ class Problem:
                  params: Any = None):
         self.name = name
         self.dim = int(dim)
-        self.bounds = _check_bounds(bounds, self.dim)
+        self.bounds = check_bounds(bounds, self.dim)
         self.num_params = int(num_params)
         self._optimum = optimum
         self._x_opt = None if x_opt is None else np.asarray(x_opt, dtype=np.float64)
@@ -106,7 +114,14 @@ class Problem:
         return self._run(X, params, want_grad=True, backend=backend)
 
     # -- shared machinery ----------------------------------------------------------------
-    def _prepare(self, X: ArrayLike) -> Tuple[_arrays.Converted, np.ndarray, bool]:
+    @property
+    def default_params(self) -> Optional[np.ndarray]:
+        """The parameters bound at construction, (1, num_params) float64, or None."""
+        return self._default_params
+
+    def prepare_rows(self, X: ArrayLike) -> Tuple[_arrays.Converted, np.ndarray, bool]:
+        """(the converted input, its rows as an (N, dim) array, whether X was a single point);
+        ValueError for a wrong shape or an empty batch."""
         src = _arrays.to_array(X, "X")
         a = src.array
         single = a.ndim == 1
@@ -134,7 +149,10 @@ class Problem:
         _arrays.check_finite(p, "params")
         return np.ascontiguousarray(p, dtype=dtype)
 
-    def _resolve_params(self, params: Any, dtype, n: int) -> Optional[np.ndarray]:
+    def resolve_params(self, params: Any, dtype, n: int) -> Optional[np.ndarray]:
+        """The parameters for n rows: params as (1 or n, num_params) of dtype, else the bound
+        default_params, else None for a problem without parameters; ValueError if a parametric
+        problem gets none."""
         if params is None and self._default_params is not None:
             return self._default_params.astype(dtype, copy=False)
         if params is None and self.num_params > 0:
@@ -219,13 +237,13 @@ class BuiltinProblem(Problem):
             if want_grad and not self.has_gradient:
                 raise ValueError(f"gradient: {self.name} has no analytic gradient")
             return _dispatch.run_evaluate(self, X, params, want_grad, where)
-        src, a, single = self._prepare(X)
+        src, a, single = self.prepare_rows(X)
         n = a.shape[0]
-        p = self._resolve_params(params, a.dtype, n)
+        p = self.resolve_params(params, a.dtype, n)
         out = np.empty(n, dtype=a.dtype)
         grad = np.empty_like(a) if want_grad else None
         self._core.evaluate(a, p, out, grad)
-        return _finish(out, grad, src, single)
+        return finish_rows(out, grad, src, single)
 
 
 class CallableProblem(Problem):
@@ -279,7 +297,7 @@ class CallableProblem(Problem):
             _dispatch.resolve("cpu", X)  # a device tensor: the clear "move it with X.cpu()" error
         if params is not None:
             raise ValueError(f"params: callable problem {self.name!r} takes no parameters")
-        src, a, single = self._prepare(X)
+        src, a, single = self.prepare_rows(X)
         _arrays.check_finite(a, "X")
         out = self._call_user(a, src)
         grad = None
@@ -291,10 +309,11 @@ class CallableProblem(Problem):
             if g.shape != a.shape:
                 raise ValueError(f"gradient: expected shape {a.shape}, got {g.shape}")
             grad = np.ascontiguousarray(g, dtype=a.dtype)
-        return _finish(out, grad, src, single)
+        return finish_rows(out, grad, src, single)
 
 
-def _finish(out: np.ndarray, grad: Optional[np.ndarray], src: _arrays.Converted, single: bool):
+def finish_rows(out: np.ndarray, grad: Optional[np.ndarray], src: _arrays.Converted, single: bool):
+    """(values, gradients) in the input's kind and dtype, shaped as prepare_rows found it."""
     if single:
         v = _arrays.like(out.reshape(()), src) if src.torch_like is not None else out[0]
         g = None if grad is None else _arrays.like(grad[0], src)
