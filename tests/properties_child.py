@@ -110,7 +110,7 @@ from hypothesis import strategies as st  # noqa: E402
 
 import scoreopt  # noqa: E402
 from scoreopt import integrators, optimizers, problems, smoothing  # noqa: E402
-from scoreopt.suites import bbob_reference  # noqa: E402
+import bbob_reference  # noqa: E402  (the float64 BBOB reference next to the tests)
 
 warnings.filterwarnings("ignore")  # overflow in casts of the huge values is intended
 
