@@ -276,3 +276,35 @@ def test_estimator_allocates_no_samples():
     c = smoothing.estimate(p, X.numpy(), 0.3, samples=K, temperature=1.0)
     _close(e[0], c.value, 1e-5)
     _close(e[1], c.gradient, 1e-3)
+
+
+@pytest.mark.parametrize("ek", [dict(temperature=0.7, relative_temperature=True),
+                                dict(antithetic=False, temperature=2.0, relative_temperature=True),
+                                dict(antithetic=False, temperature=0.5)],
+                         ids=["pairs-relative", "single-relative", "single-absolute"])
+def test_estimator_statistics_match_the_core_statistics(ek):
+    """The Triton kernel's own statistics against the core's (smoothing_statistics.hpp, through
+    _core.smoothing_statistics) on the same f values; the last center lies outside the box, so all
+    its samples clip to one corner: a flat batch, whose weights must be uniform."""
+    p = problems.get("rastrigin", 5)
+    rng = np.random.default_rng(4)
+    X = rng.uniform(-0.8, 0.8, size=(3, 5))
+    X[2] = 5.0
+    sigma = np.array([0.3, 0.2, 0.4])
+    K, seed, offset = 32, 5, 2
+    anti = ek.get("antithetic", True)
+    F = np.empty((3, K))
+    for c in range(3):
+        Y = np.clip(X[c] + sigma[c] * smoothing.noise(seed, offset + c, 0, K, 5, antithetic=anti), -1.0, 1.0)
+        F[c] = p.evaluate(Y)
+    core = scoreopt._core.smoothing_statistics(
+        X, sigma, F, anti, ek["temperature"], ek.get("relative_temperature", False), seed, offset,
+        [-1.0] * 5, [1.0] * 5, True, True)
+    tri = tsm.estimate_triton(p, torch.tensor(X), sigma, samples=K, seed=seed, center_offset=offset,
+                              bounds=(-1.0, 1.0), **ek)
+    for u, v in zip(tri, core):
+        _close(u, v, 1e-10)
+    # the flat batch: uniform weights average identical samples, pairs cancel in the gradient
+    assert np.array_equal(core[2][2], np.ones(5)) and torch.equal(tri[2][2], torch.ones(5, dtype=torch.float64))
+    assert np.array_equal(core[1][2], np.zeros(5))
+    assert core[0][2] == F[2, 0] == p.evaluate(np.ones((1, 5)))[0]

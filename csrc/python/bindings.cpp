@@ -114,13 +114,15 @@ scoreopt::SmoothingOptions smoothing_options(std::int64_t samples, bool antithet
   return opt;
 }
 
+// Either the fused estimate of problem p, or (p null) the statistics of the caller's values.
 template <class T>
-py::tuple smoothing_estimate_t(const Problem& p, const py::array& X, const py::array& sigma,
-                               const py::object& params, std::int64_t samples, bool antithetic,
-                               double temperature, bool relative, std::uint64_t seed,
-                               std::uint64_t center_offset, const py::object& lower,
-                               const py::object& upper, bool want_gradient, bool want_weighted) {
-  const std::int64_t m = X.shape(0), d = p.dim();
+py::tuple smoothing_estimate_t(const Problem* p, std::int64_t d, const T* values, const py::array& X,
+                               const py::array& sigma, const py::object& params,
+                               std::int64_t samples, bool antithetic, double temperature,
+                               bool relative, std::uint64_t seed, std::uint64_t center_offset,
+                               const py::object& lower, const py::object& upper,
+                               bool want_gradient, bool want_weighted) {
+  const std::int64_t m = X.shape(0);
   auto arr = [](std::vector<py::ssize_t> shape) { return py::array_t<T>(shape); };
   py::array_t<T> value = arr({m}), best_f = arr({m});
   py::array_t<std::int64_t> nonfinite({m});
@@ -151,8 +153,11 @@ py::tuple smoothing_estimate_t(const Problem& p, const py::array& X, const py::a
   const std::int64_t sl = sigma.size();
   {
     py::gil_scoped_release release;
-    scoreopt::smoothing_estimate<T>(p, xp, m, sp, sl, static_cast<const T*>(prm.ptr), prm.rows,
-                                    opt, out);
+    if (p)
+      scoreopt::smoothing_estimate<T>(*p, xp, m, sp, sl, static_cast<const T*>(prm.ptr), prm.rows,
+                                      opt, out);
+    else
+      scoreopt::smoothing_statistics<T>(int(d), xp, m, sp, sl, values, opt, out);
   }
   return py::make_tuple(value, gradient, weighted, best_x, best_f, nonfinite);
 }
@@ -172,12 +177,73 @@ py::tuple smoothing_estimate(const Problem& p, const py::array& X, const py::arr
     require(prm.kind == x.kind, "params: expected the dtype of X");
   }
   if (x.kind == 'f')
-    return smoothing_estimate_t<float>(p, X, sigma, params, samples, antithetic, temperature,
-                                       relative, seed, center_offset, lower, upper, want_gradient,
-                                       want_weighted);
-  return smoothing_estimate_t<double>(p, X, sigma, params, samples, antithetic, temperature,
-                                      relative, seed, center_offset, lower, upper, want_gradient,
-                                      want_weighted);
+    return smoothing_estimate_t<float>(&p, p.dim(), nullptr, X, sigma, params, samples, antithetic,
+                                       temperature, relative, seed, center_offset, lower, upper,
+                                       want_gradient, want_weighted);
+  return smoothing_estimate_t<double>(&p, p.dim(), nullptr, X, sigma, params, samples, antithetic,
+                                      temperature, relative, seed, center_offset, lower, upper,
+                                      want_gradient, want_weighted);
+}
+
+// values: M x samples, f of the samples smoothing_noise draws for each center, in that order.
+py::tuple smoothing_statistics(const py::array& X, const py::array& sigma, const py::array& values,
+                               bool antithetic, double temperature, bool relative,
+                               std::uint64_t seed, std::uint64_t center_offset,
+                               const py::object& lower, const py::object& upper,
+                               bool want_gradient, bool want_weighted) {
+  Buffer x = view(X, "X", 2, false);
+  Buffer s = view(sigma, "sigma", 1, false);
+  Buffer f = view(values, "values", 2, false);
+  require(s.kind == x.kind && f.kind == x.kind, "sigma, values: expected the dtype of X");
+  require(f.rows == x.rows, "values: expected " + std::to_string(x.rows) + " rows, got " +
+                                std::to_string(f.rows));
+  const py::object none = py::none();
+  if (x.kind == 'f')
+    return smoothing_estimate_t<float>(nullptr, x.cols, static_cast<const float*>(f.ptr), X, sigma,
+                                       none, f.cols, antithetic, temperature, relative, seed,
+                                       center_offset, lower, upper, want_gradient, want_weighted);
+  return smoothing_estimate_t<double>(nullptr, x.cols, static_cast<const double*>(f.ptr), X, sigma,
+                                      none, f.cols, antithetic, temperature, relative, seed,
+                                      center_offset, lower, upper, want_gradient, want_weighted);
+}
+
+// One population Y (K x D) around center, from the caller's f (K): (value, best index,
+// non-finite count, weighted mean or None, gradient or None). The gradient needs eps (K x D).
+py::tuple population_statistics(const py::array_t<double, py::array::c_style | py::array::forcecast>& Y,
+                                const py::array_t<double, py::array::c_style | py::array::forcecast>& f,
+                                const py::array_t<double, py::array::c_style | py::array::forcecast>& center,
+                                double temperature, const py::object& eps, double sigma,
+                                bool antithetic) {
+  require(Y.ndim() == 2, "Y: expected a 2-D array");
+  const std::int64_t K = Y.shape(0), d = Y.shape(1);
+  require(f.ndim() == 1 && f.shape(0) == K, "f: expected shape (" + std::to_string(K) + ",)");
+  require(center.ndim() == 1 && center.shape(0) == d, "center: expected shape (" + std::to_string(d) + ",)");
+  py::array_t<double, py::array::c_style | py::array::forcecast> e;
+  if (!eps.is_none()) {
+    e = eps.cast<py::array_t<double, py::array::c_style | py::array::forcecast>>();
+    require(e.ndim() == 2 && e.shape(0) == K && e.shape(1) == d, "eps: expected the shape of Y");
+    require(!antithetic || K % 2 == 0, "eps: antithetic pairs need an even count");
+  }
+  py::object wm = py::none(), g = py::none();
+  double* wp = nullptr;
+  double* gp = nullptr;
+  if (temperature > 0) {
+    py::array_t<double> a({d});
+    wp = a.mutable_data();
+    wm = a;
+  }
+  if (!eps.is_none()) {
+    py::array_t<double> a({d});
+    gp = a.mutable_data();
+    g = a;
+  }
+  scoreopt::PopulationStatistics st;
+  {
+    py::gil_scoped_release release;
+    st = scoreopt::population_statistics(int(d), K, Y.data(), f.data(), center.data(), temperature, wp,
+                                         gp ? e.data() : nullptr, sigma, antithetic, gp);
+  }
+  return py::make_tuple(st.value, st.best, st.nonfinite, wm, g);
 }
 
 py::array smoothing_noise(std::uint64_t seed, std::uint64_t center, std::int64_t start,
@@ -665,6 +731,13 @@ PYBIND11_MODULE(_core, m) {
         py::arg("temperature"), py::arg("relative_temperature"), py::arg("seed"),
         py::arg("center_offset"), py::arg("lower"), py::arg("upper"), py::arg("want_gradient"),
         py::arg("want_weighted"));
+  m.def("smoothing_statistics", &smoothing_statistics, py::arg("X"), py::arg("sigma"),
+        py::arg("values"), py::arg("antithetic"), py::arg("temperature"),
+        py::arg("relative_temperature"), py::arg("seed"), py::arg("center_offset"), py::arg("lower"),
+        py::arg("upper"), py::arg("want_gradient"), py::arg("want_weighted"));
+  m.def("population_statistics", &population_statistics, py::arg("Y"), py::arg("f"),
+        py::arg("center"), py::arg("temperature"), py::arg("eps"), py::arg("sigma"),
+        py::arg("antithetic"));
   m.def("smoothing_noise", &smoothing_noise, py::arg("seed"), py::arg("center"), py::arg("start"),
         py::arg("count"), py::arg("dim"), py::arg("antithetic"), py::arg("float32"));
   py::class_<SamplingOptimizer>(m, "SamplingOptimizer")

@@ -15,6 +15,7 @@
 #include "scoreopt/functions/dispatch.hpp"
 #include "scoreopt/math.hpp"
 #include "scoreopt/problem.hpp"
+#include "row_evaluation.hpp"
 
 namespace scoreopt {
 
@@ -26,63 +27,15 @@ std::atomic<int> g_num_threads{0};
 constexpr std::int64_t kParallelWork = 1 << 14;
 
 template <class T>
-bool any_nan(const T* v, int d) {
-  bool bad = false;
-  for (int i = 0; i < d; ++i) bad |= std::isnan(v[i]);
-  return bad;
-}
-
-template <class T>
 bool overlaps(const T* a, std::int64_t na, const T* b, std::int64_t nb) {
   if (!a || !b || na <= 0 || nb <= 0) return false;
   const auto a0 = reinterpret_cast<std::uintptr_t>(a), b0 = reinterpret_cast<std::uintptr_t>(b);
   return a0 < b0 + std::uintptr_t(nb) * sizeof(T) && b0 < a0 + std::uintptr_t(na) * sizeof(T);
 }
 
-template <class T>
-bool all_finite(const T* v, std::int64_t d) {
-  bool ok = true;
-  for (std::int64_t i = 0; i < d; ++i) ok &= std::isfinite(v[i]);
-  return ok;
-}
-
-// FastMath first; a NaN means an argument left the fast range (or the input itself is bad), and
-// the row is recomputed with the C library.
-//
-// x, p and g are __restrict (Problem::evaluate rejects overlapping buffers): without it GCC
-// versions a gradient loop that reads x and writes g (glens.himmelblau, glens.rosenbrock) on a
-// runtime overlap test, and its scalar fallback contracts multiply-adds into FMAs differently
-// from the vector loop. The gradient then depended on whether the output buffer happened to start
-// within one vector of the input (two small NumPy arrays from the allocator often do), so the
-// same point gave results an ulp apart from call to call.
-template <class F, class T>
-T eval_row(const T* __restrict x, int d, const T* __restrict p, const Context<T>& ctx,
-           T* __restrict g) {
-  using math::FastMath;
-  using math::PreciseMath;
-  if constexpr (has_gradient<F>::value) {
-    if (g) {
-      T v = F::template value_grad<FastMath>(x, d, p, ctx, g);
-      if (std::isnan(v) || any_nan(g, d)) v = F::template value_grad<PreciseMath>(x, d, p, ctx, g);
-      return v;
-    }
-  }
-  T v = F::template value<FastMath>(x, d, p, ctx);
-  if (std::isnan(v)) v = F::template value<PreciseMath>(x, d, p, ctx);
-  return v;
-}
-
-template <class T>
-struct AffineView {
-  const T* matrix;  // nullptr: identity
-  const T* shift;   // nullptr: zero
-  T scale;
-  T bias;
-};
-
 template <class F, class T>
 void run(const T* X, std::int64_t n, int d, const T* params, std::int64_t prow_stride, int np,
-         const Context<T>& shared_ctx, const AffineView<T>* aff, T* f, T* grad, int nthreads,
+         const Context<T>& shared_ctx, const rows::Affine<T>* aff, T* f, T* grad, int nthreads,
          std::int64_t* bad_row) {
   std::atomic<std::int64_t> first_bad{std::numeric_limits<std::int64_t>::max()};
   const std::int64_t cost = n * d * (aff && aff->matrix ? d : 1);
@@ -94,44 +47,16 @@ void run(const T* X, std::int64_t n, int d, const T* params, std::int64_t prow_s
     std::vector<T> work(static_cast<size_t>(scratch_of<F>::size(d)));
     Context<T> ctx = shared_ctx;
     ctx.work = work.data();
+    const rows::Affine<T> wrapper = aff ? *aff : rows::Affine<T>{};
 #pragma omp for schedule(static)
     for (std::int64_t r = 0; r < n; ++r) {
       const T* x = X + r * d;
       const T* p = np ? params + r * prow_stride : nullptr;
       T* g = grad ? grad + r * d : nullptr;
-      T v;
-      if (!aff) {
-        v = eval_row<F>(x, d, p, ctx, g);
-      } else {
-        for (int k = 0; k < d; ++k) diff[k] = aff->shift ? x[k] - aff->shift[k] : x[k];
-        if (aff->matrix) {
-          for (int j = 0; j < d; ++j) {
-            const T* row = aff->matrix + static_cast<std::int64_t>(j) * d;
-            T s = 0;
-            SO_SIMD_REDUCE(+ : s)
-            for (int k = 0; k < d; ++k) s += row[k] * diff[k];
-            z[j] = aff->scale * s;
-          }
-        } else {
-          for (int k = 0; k < d; ++k) z[k] = aff->scale * diff[k];
-        }
-        v = eval_row<F>(z.data(), d, p, ctx, g ? gz.data() : nullptr) + aff->bias;
-        if (g) {  // chain rule: grad_x = scale * M^T grad_z
-          if (aff->matrix) {
-            for (int k = 0; k < d; ++k) g[k] = 0;
-            for (int j = 0; j < d; ++j) {
-              const T* row = aff->matrix + static_cast<std::int64_t>(j) * d;
-              const T gj = aff->scale * gz[j];
-              SO_SIMD
-              for (int k = 0; k < d; ++k) g[k] += gj * row[k];
-            }
-          } else {
-            for (int k = 0; k < d; ++k) g[k] = aff->scale * gz[k];
-          }
-        }
-      }
+      const T v = rows::eval_point<F>(x, d, p, ctx, aff != nullptr, wrapper, diff.data(), z.data(),
+                                      gz.data(), g);
       // Non-finite input always yields a non-finite value, so only such rows need the check.
-      if (!std::isfinite(v) && !all_finite(x, d)) {
+      if (!std::isfinite(v) && !rows::all_finite(x, d)) {
         std::int64_t cur = first_bad.load();
         while (r < cur && !first_bad.compare_exchange_weak(cur, r)) {
         }
@@ -198,8 +123,8 @@ void Problem::evaluate(const T* X, std::int64_t n, const T* params, std::int64_t
   if (fi.data_size && std::int64_t(data_.size()) != fi.data_size(dim_))
     throw std::invalid_argument("data: " + fi.name + " needs its instance data (Problem::with_data)");
 
-  AffineView<T> av{};
-  const AffineView<T>* aff = nullptr;
+  rows::Affine<T> av{};
+  const rows::Affine<T>* aff = nullptr;
   if (!affine_.empty()) {
     if constexpr (std::is_same_v<T, double>) {
       av.matrix = affine_.matrix.empty() ? nullptr : affine_.matrix.data();

@@ -374,66 +374,16 @@ void SamplingOptimizer::observe() {
   const double* X = X_.data();
   const double* f = f_.data();
   asked_ = false;
-  // Welford over the finite values; non-finite ones are the worst and are left out
-  double n = 0, mu = 0, m2 = 0, fmin = std::numeric_limits<double>::infinity();
-  std::int64_t kb = -1, bad = 0;
-  for (std::int64_t k = 0; k < K; ++k) {
-    if (!std::isfinite(f[k])) {
-      ++bad;
-      continue;
-    }
-    n += 1;
-    const double delta = f[k] - mu;
-    mu += delta / n;
-    m2 += delta * (f[k] - mu);
-    if (f[k] < fmin) fmin = f[k], kb = k;
-  }
-  const double* wm = nullptr;
-  if (const double tau = rule_->temperature(); tau > 0) {
-    wmean_ = mean_;  // no finite value: nothing to weigh, the center stays
-    if (kb >= 0) {
-      const double sd = n > 1 ? std::sqrt(m2 / (n - 1)) : 0.0;
-      double lam = tau * sd;
-      if (!(lam > 0)) lam = std::numeric_limits<double>::max();  // a flat batch: uniform weights
-      std::vector<double> acc(d, 0.0);  // sum_k w_k (x_k - mean)
-      double ws = 0;
-      for (std::int64_t k = 0; k < K; ++k) {
-        if (!std::isfinite(f[k])) continue;
-        const double w = std::exp(-(f[k] - fmin) / lam);
-        const double* x = X + k * d;
-        SO_SIMD
-        for (int i = 0; i < d; ++i) acc[i] += w * (x[i] - mean_[i]);
-        ws += w;
-      }
-      for (int i = 0; i < d; ++i) wmean_[i] = mean_[i] + acc[i] / ws;
-    }
-    wm = wmean_.data();
-  }
-  const double* g = nullptr;
-  if (rule_->wants_gradient()) {
-    // Stein's identity in noise units: mean over antithetic pairs of (f+ - f-) / (2 sigma) eps,
-    // or of (f - mean f) / sigma eps without pairs; pairs with a non-finite member drop out
-    gradient_.assign(d, 0.0);
-    double count = 0;
-    const std::int64_t stride = opt_.antithetic ? 2 : 1;
-    for (std::int64_t k = 0; k + stride - 1 < K; k += stride) {
-      double c;
-      if (opt_.antithetic) {
-        if (!std::isfinite(f[k]) || !std::isfinite(f[k + 1])) continue;
-        c = (f[k] - f[k + 1]) / (2.0 * sigma_);
-      } else {
-        if (!std::isfinite(f[k])) continue;
-        c = (f[k] - mu) / sigma_;
-      }
-      const double* e = eps_.data() + k * d;
-      SO_SIMD
-      for (int i = 0; i < d; ++i) gradient_[i] += c * e[i];
-      count += 1;
-    }
-    for (int i = 0; i < d; ++i) gradient_[i] = count > 0 ? gradient_[i] / count : 0.0;
-    g = gradient_.data();
-  }
-  batch_ = Batch{K, X, f, n > 0 ? mu : std::numeric_limits<double>::quiet_NaN(), wm, g, kb, bad};
+  const double tau = rule_->temperature();
+  const bool want_g = rule_->wants_gradient();
+  if (tau > 0) wmean_.resize(static_cast<size_t>(d));
+  if (want_g) gradient_.resize(static_cast<size_t>(d));
+  double* wm = tau > 0 ? wmean_.data() : nullptr;
+  double* g = want_g ? gradient_.data() : nullptr;
+  const PopulationStatistics st = population_statistics(d, K, X, f, mean_.data(), tau, wm, eps_.data(),
+                                                        sigma_, opt_.antithetic, g);
+  const std::int64_t kb = st.best, bad = st.nonfinite;
+  batch_ = Batch{K, X, f, st.value, wm, g, kb, bad};
 
   nfev_ += K;
   nonfinite_ += bad;

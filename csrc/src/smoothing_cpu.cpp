@@ -14,8 +14,11 @@
 #include "scoreopt/random.hpp"
 #include "scoreopt/smoothing.hpp"
 #include "smoothing_checks.hpp"
+#include "smoothing_statistics.hpp"
 
 namespace scoreopt {
+
+namespace stats = smoothing_stats;
 
 namespace {
 
@@ -79,7 +82,7 @@ struct Accum {
   double wmin = std::numeric_limits<double>::infinity();  // weights are exp(-(f - wmin) / lam)
   double shift = 0;                                       // gradient sums use (f - shift)
   bool has_shift = false;
-  double n = 0, mean = 0, m2 = 0;                         // Chan / Welford over finite f
+  stats::Moments moments;  // of the finite f
   double fmin = std::numeric_limits<double>::infinity();
   std::int64_t argmin = -1, nonfinite = 0;
 
@@ -87,7 +90,7 @@ struct Accum {
 
   void rebase_weights(double new_min, double lam) {
     if (wsum > 0 && new_min < wmin) {
-      const double s = std::exp(-(wmin - new_min) / lam);
+      const double s = stats::rebase_factor(wmin, new_min, lam);
       for (double& v : w) v *= s;
       wsum *= s;
     }
@@ -113,16 +116,11 @@ struct Accum {
     if (o.wsum > 0) {
       const double m = std::min(wmin, o.wmin);
       rebase_weights(m, lam);
-      const double s = std::exp(-(o.wmin - m) / lam);
+      const double s = stats::rebase_factor(o.wmin, m, lam);
       for (int i = 0; i < d; ++i) w[i] += s * o.w[i];
       wsum += s * o.wsum;
     }
-    if (o.n > 0) {
-      const double tot = n + o.n, delta = o.mean - mean;
-      mean += delta * o.n / tot;
-      m2 += o.m2 + delta * delta * n * o.n / tot;
-      n = tot;
-    }
+    moments.merge(o.moments);
     if (o.fmin < fmin) fmin = o.fmin, argmin = o.argmin;
     nonfinite += o.nonfinite;
   }
@@ -137,17 +135,14 @@ void accumulate(const T* f, const T* E, const T* Y, const T* x, std::int64_t k0,
       continue;
     }
     const double v = f[r];
-    a.n += 1;
-    const double delta = v - a.mean;
-    a.mean += delta / a.n;
-    a.m2 += delta * (v - a.mean);
+    a.moments.add(v);
     if (v < a.fmin) a.fmin = v, a.argmin = k0 + r;
   }
   if (want_g) {
     if (antithetic) {
       for (std::int64_t r = 0; r + 1 < n; r += 2) {
         if (!std::isfinite(f[r]) || !std::isfinite(f[r + 1])) continue;
-        const double c = (double(f[r]) - double(f[r + 1])) / (2.0 * double(s));
+        const double c = stats::stein_pair_coefficient(f[r], f[r + 1], s);
         const T* __restrict e = E + r * d;
         double* __restrict g = a.g.data();
         SO_SIMD
@@ -158,7 +153,7 @@ void accumulate(const T* f, const T* E, const T* Y, const T* x, std::int64_t k0,
       for (std::int64_t r = 0; r < n; ++r) {
         if (!std::isfinite(f[r])) continue;
         if (!a.has_shift) a.shift = f[r], a.has_shift = true;
-        const double c = double(f[r]) - a.shift;
+        const double c = stats::stein_single_coefficient(f[r], a.shift);
         const T* __restrict e = E + r * d;
         double* __restrict g = a.g.data();
         double* __restrict es = a.esum.data();
@@ -179,7 +174,7 @@ void accumulate(const T* f, const T* E, const T* Y, const T* x, std::int64_t k0,
     a.rebase_weights(lo, lam);
     for (std::int64_t r = 0; r < n; ++r) {
       if (!std::isfinite(f[r])) continue;
-      const double w = std::exp(-(double(f[r]) - a.wmin) / lam);
+      const double w = stats::boltzmann_weight(f[r], a.wmin, lam);
       if (w == 0.0) continue;  // below double range relative to the best: no contribution
       const T* __restrict y = Y + r * d;
       double* __restrict wa = a.w.data();
@@ -192,11 +187,14 @@ void accumulate(const T* f, const T* E, const T* Y, const T* x, std::int64_t k0,
 
 }  // namespace
 
+namespace {
+
+// The estimator, evaluating its samples with `problem`, or, when `values` (M x K) is given,
+// taking the caller's f of exactly the samples it would have evaluated.
 template <class T>
-void smoothing_estimate(const Problem& problem, const T* X, std::int64_t m, const T* sigma,
-                        std::int64_t sigma_len, const T* params, std::int64_t params_rows,
-                        const SmoothingOptions& opt, const SmoothingResult<T>& out) {
-  const int d = problem.dim();
+void estimate(const Problem* problem, const T* values, int d, const T* X, std::int64_t m,
+              const T* sigma, std::int64_t sigma_len, const T* params, std::int64_t params_rows,
+              const SmoothingOptions& opt, const SmoothingResult<T>& out) {
   const std::int64_t K = opt.samples;
   smoothing_checks::check_options(m, sigma_len, opt, out.weighted_mean != nullptr);
   for (std::int64_t i = 0; i < sigma_len; ++i)
@@ -205,7 +203,7 @@ void smoothing_estimate(const Problem& problem, const T* X, std::int64_t m, cons
   for (std::int64_t i = 0; i < m * d; ++i)
     if (!std::isfinite(X[i]))
       throw std::invalid_argument("X: contains NaN or Inf (row " + std::to_string(i / d) + ")");
-  const int np = problem.info().num_params;
+  const int np = problem ? problem->info().num_params : 0;
   const std::int64_t pstride = params_rows == 1 ? 0 : np;
   if (np > 0 && params_rows != 1 && params_rows != m)
     throw std::invalid_argument("params: expected 1 or " + std::to_string(m) + " rows");
@@ -219,7 +217,8 @@ void smoothing_estimate(const Problem& problem, const T* X, std::int64_t m, cons
   const double lam_abs = want_w && !relative ? opt.temperature : 0.0;
   const std::int64_t chunks = (K + kChunk - 1) / kChunk;
   const int nt = num_threads();
-  std::vector<T> F(relative ? static_cast<size_t>(m * K) : 0);
+  std::vector<T> F(relative && !values ? static_cast<size_t>(m * K) : 0);
+  const T* Fall = values ? values : F.data();
   std::vector<Accum> acc(static_cast<size_t>(m), Accum(d));
   std::vector<double> lam(static_cast<size_t>(m), opt.temperature);
   std::string error;
@@ -240,14 +239,18 @@ void smoothing_estimate(const Problem& problem, const T* X, std::int64_t m, cons
       }
       make_sample(x, s, e, d, opt.lower, opt.upper, Y + r * d);
     }
-    T* f = relative ? F.data() + c * K + k0 : fbuf;
-    try {
-      problem.evaluate<T>(Y, n, np ? params + c * pstride : nullptr, 1, f, nullptr,
-                          /*parallel=*/false);
-    } catch (const std::exception& ex) {
+    const T* f = values ? values + c * K + k0 : nullptr;
+    if (!values) {
+      T* fe = relative ? F.data() + c * K + k0 : fbuf;
+      try {
+        problem->evaluate<T>(Y, n, np ? params + c * pstride : nullptr, 1, fe, nullptr,
+                             /*parallel=*/false);
+      } catch (const std::exception& ex) {
 #pragma omp critical(scoreopt_smoothing_error)
-      if (error.empty()) error = ex.what();
-      return;
+        if (error.empty()) error = ex.what();
+        return;
+      }
+      f = fe;
     }
     accumulate(f, E, Y, x, k0, n, d, s, opt.antithetic, want_g, lam_abs, a);
   };
@@ -256,7 +259,7 @@ void smoothing_estimate(const Problem& problem, const T* X, std::int64_t m, cons
     const std::int64_t k0 = ch * kChunk, n = std::min(kChunk, K - k0);
     const T s = sigma[sigma_len == 1 ? 0 : c];
     const T* x = X + c * d;
-    const T* f = F.data() + c * K + k0;
+    const T* f = Fall + c * K + k0;
     for (std::int64_t r = 0; r < n; ++r) {
       draw(opt.seed, opt.center_offset + c, k0 + r, opt.antithetic, d, E + r * d);
       make_sample(x, s, E + r * d, d, opt.lower, opt.upper, Y + r * d);
@@ -264,10 +267,7 @@ void smoothing_estimate(const Problem& problem, const T* X, std::int64_t m, cons
     accumulate(f, E, Y, x, k0, n, d, s, opt.antithetic, false, lam[c], a);  // only w is kept
   };
   auto finish_stats = [&](std::int64_t c) {
-    const double sd = acc[c].n > 1 ? std::sqrt(acc[c].m2 / (acc[c].n - 1)) : 0.0;
-    lam[c] = relative ? opt.temperature * sd : opt.temperature;
-    // a flat batch (sd = 0) has uniform weights; the largest lambda gives exactly that
-    if (relative && !(lam[c] > 0)) lam[c] = std::numeric_limits<double>::max();
+    if (relative) lam[c] = stats::temperature(opt.temperature, true, acc[c].moments.sd());
   };
   // Lane results of one center merge in lane order into the center's accumulator.
   auto merge_lanes = [&](std::int64_t c, int pass, const std::vector<Accum>& part) {
@@ -331,7 +331,7 @@ void smoothing_estimate(const Problem& problem, const T* X, std::int64_t m, cons
     const Accum& a = acc[c];
     const T* x = X + c * d;
     const T s = sigma[sigma_len == 1 ? 0 : c];
-    const double mean = a.n > 0 ? a.mean : std::numeric_limits<double>::quiet_NaN();
+    const double mean = a.moments.value();
     if (out.value) out.value[c] = T(mean);
     if (out.nonfinite) out.nonfinite[c] = a.nonfinite;
     if (out.best_f) out.best_f[c] = a.argmin >= 0 ? T(a.fmin) : T(NAN);
@@ -345,18 +345,98 @@ void smoothing_estimate(const Problem& problem, const T* X, std::int64_t m, cons
       }
     }
     if (want_g) {
-      // non-antithetic: sum (f - mean) e = sum (f - shift) e - (mean - shift) sum e
-      const double corr = opt.antithetic ? 0.0 : mean - a.shift;
-      const double div = opt.antithetic ? a.gcount : a.gcount * double(s);
+      const double corr = stats::stein_correction(opt.antithetic, mean, a.shift);
+      const double div = stats::stein_divisor(opt.antithetic, a.gcount, s);
       for (int i = 0; i < d; ++i)
-        out.gradient[c * d + i] = a.gcount > 0 ? T((a.g[i] - corr * a.esum[i]) / div) : T(0);
+        out.gradient[c * d + i] = T(stats::gradient(a.g[i], corr, a.esum[i], a.gcount, div));
     }
     if (want_w)
       for (int i = 0; i < d; ++i)
-        out.weighted_mean[c * d + i] = a.wsum > 0 ? T(double(x[i]) + a.w[i] / a.wsum) : x[i];
+        out.weighted_mean[c * d + i] = a.wsum > 0 ? T(stats::weighted_mean(x[i], a.w[i], a.wsum)) : x[i];
   }
 }
 
+}  // namespace
+
+template <class T>
+void smoothing_estimate(const Problem& problem, const T* X, std::int64_t m, const T* sigma,
+                        std::int64_t sigma_len, const T* params, std::int64_t params_rows,
+                        const SmoothingOptions& opt, const SmoothingResult<T>& out) {
+  estimate<T>(&problem, nullptr, problem.dim(), X, m, sigma, sigma_len, params, params_rows, opt, out);
+}
+
+template <class T>
+void smoothing_statistics(int dim, const T* X, std::int64_t m, const T* sigma, std::int64_t sigma_len,
+                          const T* values, const SmoothingOptions& opt, const SmoothingResult<T>& out) {
+  if (dim < 1) throw std::invalid_argument("dim: must be >= 1");
+  if (values == nullptr) throw std::invalid_argument("values: expected M x samples values");
+  estimate<T>(nullptr, values, dim, X, m, sigma, sigma_len, nullptr, 0, opt, out);
+}
+
+PopulationStatistics population_statistics(int dim, std::int64_t K, const double* Y,
+                                           const double* f, const double* center,
+                                           double temperature, double* weighted_mean,
+                                           const double* eps, double sigma, bool antithetic,
+                                           double* gradient) {
+  const int d = dim;
+  stats::Moments mom;
+  double fmin = std::numeric_limits<double>::infinity();
+  PopulationStatistics r;
+  for (std::int64_t k = 0; k < K; ++k) {
+    if (!std::isfinite(f[k])) {
+      ++r.nonfinite;
+      continue;
+    }
+    mom.add(f[k]);
+    if (f[k] < fmin) fmin = f[k], r.best = k;
+  }
+  r.value = mom.value();
+  if (weighted_mean) {
+    std::vector<double> acc(d, 0.0);  // sum_k w_k (y_k - center)
+    double ws = 0;
+    if (r.best >= 0) {
+      const double lam = stats::temperature(temperature, true, mom.sd());
+      for (std::int64_t k = 0; k < K; ++k) {
+        if (!std::isfinite(f[k])) continue;
+        const double w = stats::boltzmann_weight(f[k], fmin, lam);
+        const double* y = Y + k * d;
+        SO_SIMD
+        for (int i = 0; i < d; ++i) acc[i] += w * (y[i] - center[i]);
+        ws += w;
+      }
+    }
+    for (int i = 0; i < d; ++i) weighted_mean[i] = stats::weighted_mean(center[i], acc[i], ws);
+  }
+  if (gradient) {
+    std::fill(gradient, gradient + d, 0.0);
+    double count = 0;
+    const std::int64_t stride = antithetic ? 2 : 1;
+    for (std::int64_t k = 0; k + stride - 1 < K; k += stride) {
+      double c;
+      if (antithetic) {
+        if (!std::isfinite(f[k]) || !std::isfinite(f[k + 1])) continue;
+        c = stats::stein_pair_coefficient(f[k], f[k + 1], sigma);
+      } else {
+        if (!std::isfinite(f[k])) continue;
+        c = stats::stein_single_coefficient(f[k], r.value);  // the mean is known: no correction
+      }
+      const double* e = eps + k * d;
+      SO_SIMD
+      for (int i = 0; i < d; ++i) gradient[i] += c * e[i];
+      count += 1;
+    }
+    const double div = stats::stein_divisor(antithetic, count, sigma);
+    for (int i = 0; i < d; ++i) gradient[i] = stats::gradient(gradient[i], 0.0, 0.0, count, div);
+  }
+  return r;
+}
+
+template void smoothing_statistics<float>(int, const float*, std::int64_t, const float*, std::int64_t,
+                                          const float*, const SmoothingOptions&,
+                                          const SmoothingResult<float>&);
+template void smoothing_statistics<double>(int, const double*, std::int64_t, const double*,
+                                           std::int64_t, const double*, const SmoothingOptions&,
+                                           const SmoothingResult<double>&);
 template void smoothing_estimate<float>(const Problem&, const float*, std::int64_t, const float*,
                                         std::int64_t, const float*, std::int64_t,
                                         const SmoothingOptions&, const SmoothingResult<float>&);

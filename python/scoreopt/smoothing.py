@@ -152,107 +152,24 @@ def check_options(samples: Any, antithetic: bool, seed: Any, center_offset: Any,
     return samples, seed, center_offset
 
 
-class _Accumulator:
-    """Running sums of one center's estimate over chunks of samples; also what ask/tell
-    optimizers use on a whole population (one chunk)."""
-
-    def __init__(self, x: np.ndarray, sigma: float, antithetic: bool, want_grad: bool):
-        self.x = np.asarray(x, np.float64)
-        self.sigma = float(sigma)
-        self.antithetic = antithetic
-        self.want_grad = want_grad
-        D = self.x.shape[0]
-        self.g = np.zeros(D)
-        self.gcount = 0
-        self.w = np.zeros(D)
-        self.wsum = 0.0
-
-    def gradient_chunk(self, f: np.ndarray, eps: np.ndarray, ok: np.ndarray, mean: float) -> None:
-        if not self.want_grad:
-            return
-        if self.antithetic:
-            pair_ok = ok[0::2] & ok[1::2]
-            coef = np.where(pair_ok, (f[0::2] - f[1::2]) / (2.0 * self.sigma), 0.0)
-            self.g += coef @ eps[0::2].astype(np.float64)
-            self.gcount += int(pair_ok.sum())
-        else:
-            coef = np.where(ok, (f - mean) / self.sigma, 0.0)
-            self.g += coef @ eps.astype(np.float64)
-            self.gcount += int(ok.sum())
-
-    def weights_chunk(self, f: np.ndarray, Y: np.ndarray, ok: np.ndarray, fmin: float, lam: float) -> None:
-        w = np.where(ok, np.exp(-(np.where(ok, f, fmin) - fmin) / lam), 0.0)
-        self.w += w @ (Y.astype(np.float64) - self.x)
-        self.wsum += float(w.sum())
-
-    def gradient(self) -> np.ndarray:
-        return self.g / self.gcount if self.gcount else np.zeros_like(self.g)
-
-    def weighted_mean(self) -> np.ndarray:
-        return self.x + self.w / self.wsum if self.wsum > 0 else self.x.copy()
-
-
-def value_statistics(F: np.ndarray):
-    """(mean, index of the best, min, std, finite mask) of one center's values; non-finite
-    values are the worst and are left out."""
-    Fd = np.asarray(F, np.float64)
-    fin = np.isfinite(Fd)
-    if not fin.any():
-        return np.nan, -1, np.inf, 0.0, fin
-    k_best = int(np.argmin(np.where(fin, Fd, np.inf)))
-    sd = float(Fd[fin].std(ddof=1)) if fin.sum() > 1 else 0.0
-    return float(Fd[fin].mean()), k_best, float(Fd[k_best]), sd, fin
-
-
-def temperature_of(temperature: float, relative: bool, sd: float) -> float:
-    lam = float(temperature) * sd if relative else float(temperature)
-    return lam if lam > 0 else float(np.finfo(np.float64).max)  # flat batch: uniform weights
-
-
 def _estimate_python(problem, X, s, params, K, antithetic, temperature, relative, seed, offset,
                      lo, hi, want_grad, chunk):
-    """The same estimator for Python objectives, materializing at most ``chunk`` samples."""
+    """The same estimator for Python objectives: the samples are materialized ``chunk`` rows at
+    a time and evaluated here; the statistics come from the core, which redraws the same noise."""
     M, D = X.shape
     dt = X.dtype
-    value = np.empty(M, dt)
-    best_f = np.empty(M, dt)
-    best_x = np.empty((M, D), dt)
-    bad = np.zeros(M, np.int64)
-    grad = np.zeros((M, D), dt) if want_grad else None
-    wmean = np.empty((M, D), dt) if temperature is not None else None
+    F = np.empty((M, K), dt)
     chunk = max(2, int(chunk) - int(chunk) % 2)
-
-    def samples_of(c, start, n):
-        eps = noise(seed, offset + c, start, n, D, antithetic=antithetic, dtype=dt)
-        Y = X[c] + s[0 if s.size == 1 else c] * eps
-        if lo is not None:
-            Y = np.clip(Y, lo.astype(dt), hi.astype(dt))
-        return eps, Y
-
     for c in range(M):
-        F = np.empty(K, dt)
         pc = None if params is None else params[0 if params.shape[0] == 1 else c]
         for start in range(0, K, chunk):
             n = min(chunk, K - start)
-            _, Y = samples_of(c, start, n)
-            F[start:start + n] = problem.evaluate(Y, pc) if pc is not None else problem.evaluate(Y)
-        mu, k_best, fmin, sd, fin = value_statistics(F)
-        bad[c] = K - int(fin.sum())
-        value[c] = mu
-        best_f[c] = F[k_best] if k_best >= 0 else np.nan
-        best_x[c] = samples_of(c, k_best, 1)[1][0] if k_best >= 0 else X[c]
-        acc = _Accumulator(X[c], s[0 if s.size == 1 else c], antithetic, want_grad)
-        lam = None if temperature is None else temperature_of(temperature, relative, sd)
-        Fd = F.astype(np.float64)
-        for start in range(0, K, chunk):
-            n = min(chunk, K - start)
-            eps, Y = samples_of(c, start, n)
-            f, ok = Fd[start:start + n], fin[start:start + n]
-            acc.gradient_chunk(f, eps, ok, mu)
-            if lam is not None and k_best >= 0:
-                acc.weights_chunk(f, Y, ok, fmin, lam)
-        if want_grad:
-            grad[c] = acc.gradient()
-        if lam is not None:
-            wmean[c] = acc.weighted_mean()
-    return value, grad, wmean, best_x, best_f, bad
+            Y = X[c] + s[0 if s.size == 1 else c] * noise(seed, offset + c, start, n, D,
+                                                        antithetic=antithetic, dtype=dt)
+            if lo is not None:
+                Y = np.clip(Y, lo.astype(dt), hi.astype(dt))
+            F[c, start:start + n] = problem.evaluate(Y, pc) if pc is not None else problem.evaluate(Y)
+    return _core.smoothing_statistics(
+        X, np.ascontiguousarray(s), F, bool(antithetic), float(temperature or 0.0), bool(relative),
+        seed, offset, None if lo is None else lo.tolist(), None if hi is None else hi.tolist(),
+        bool(want_grad), temperature is not None)

@@ -45,6 +45,28 @@ void smoothing_estimate(const Problem& problem, const T* X, std::int64_t m, cons
                         std::int64_t sigma_len, const T* params, std::int64_t params_rows,
                         const SmoothingOptions& options, const SmoothingResult<T>& out);
 
+// The same estimate from the caller's values (M x K, row c holding f of center c's samples in
+// sample order, as smoothing_noise draws them): for objectives the core cannot evaluate.
+template <class T>
+void smoothing_statistics(int dim, const T* X, std::int64_t m, const T* sigma, std::int64_t sigma_len,
+                          const T* values, const SmoothingOptions& options,
+                          const SmoothingResult<T>& out);
+
+// The statistics of one population Y (K x dim) drawn around `center`, from the caller's f:
+// value, best and non-finite count always; weighted_mean (dim, or nullptr) with lambda =
+// temperature * std f; gradient (dim, or nullptr) by Stein's identity from the noise eps
+// (K x dim) at scale sigma, pairs (2p, 2p + 1) being antithetic when `antithetic`.
+struct PopulationStatistics {
+  double value = 0;             // mean of the finite f, NaN when none is finite
+  std::int64_t best = -1;       // index of the smallest finite f, -1 when none
+  std::int64_t nonfinite = 0;
+};
+PopulationStatistics population_statistics(int dim, std::int64_t K, const double* Y,
+                                           const double* f, const double* center,
+                                           double temperature, double* weighted_mean,
+                                           const double* eps, double sigma, bool antithetic,
+                                           double* gradient);
+
 // The noise the estimator uses: rows [start, start + count) of center `center` (a stream index,
 // i.e. center_offset + m), with the antithetic sign applied (sample 2p is +eps_p, 2p+1 is -eps_p).
 template <class T>

@@ -1,6 +1,6 @@
 // Internals shared by the CUDA sources: error checks, device-pointer checks, stream-ordered
-// buffers, and the per-row evaluation (the CPU driver's eval_row and affine wrapper, on the
-// device). Nothing here is installed.
+// buffers; the per-row evaluation is row_evaluation.hpp, shared with the CPU driver. Nothing
+// here is installed.
 #pragma once
 
 #include <cuda_runtime.h>
@@ -17,6 +17,7 @@
 #include "scoreopt/problem.hpp"
 #include "scoreopt/math.hpp"
 #include "scoreopt/random.hpp"
+#include "../row_evaluation.hpp"
 
 namespace scoreopt::cuda::detail {
 
@@ -95,95 +96,11 @@ inline unsigned grid_for(std::int64_t n, int threads, std::int64_t cap = 65535LL
 
 // ---- device side ---------------------------------------------------------------------------
 
+// The wrapper of row_evaluation.hpp, and whether the problem has one.
 template <class T>
-struct DeviceAffine {
-  const T* matrix;  // nullptr: identity
-  const T* shift;   // nullptr: zero
-  T scale;
-  T bias;
+struct DeviceAffine : rows::Affine<T> {
   bool on;
 };
-
-template <class T>
-__device__ __forceinline__ bool row_all_finite(const T* x, int d) {
-  bool ok = true;
-  for (int i = 0; i < d; ++i) ok &= isfinite(x[i]);
-  return ok;
-}
-
-template <class T>
-__device__ __forceinline__ bool row_any_nan(const T* x, int d) {
-  bool bad = false;
-  for (int i = 0; i < d; ++i) bad |= isnan(x[i]);
-  return bad;
-}
-
-// Functions whose code does not depend on the math policy: cec2017.hpp's Fn<N> never reads M
-// (its elementary functions are the C library's throughout), so its PreciseMath retry would
-// recompute the same value. Leaving the copy out halves the device code of the largest kernels.
-template <class F>
-struct policy_free : std::false_type {};
-template <int N>
-struct policy_free<functions::cec2017::Fn<N>> : std::true_type {};
-
-// evaluate_cpu.cpp's eval_row: FastMath first, the row again with PreciseMath when the fast
-// result (or gradient) has a NaN.
-template <class F, class T>
-__device__ T eval_row(const T* x, int d, const T* p, const Context<T>& ctx, T* g) {
-  using math::FastMath;
-  using math::PreciseMath;
-  if constexpr (policy_free<F>::value) {
-    return F::template value<FastMath>(x, d, p, ctx);
-  } else {
-    if constexpr (has_gradient<F>::value) {
-      if (g) {
-        T v = F::template value_grad<FastMath>(x, d, p, ctx, g);
-        if (isnan(v) || row_any_nan(g, d)) v = F::template value_grad<PreciseMath>(x, d, p, ctx, g);
-        return v;
-      }
-    }
-    T v = F::template value<FastMath>(x, d, p, ctx);
-    if (isnan(v)) v = F::template value<PreciseMath>(x, d, p, ctx);
-    return v;
-  }
-}
-
-// evaluate_cpu.cpp's run() body for one row, affine wrapper included: x -> f(scale M (x - o)) +
-// bias and grad_x = scale M^T grad_z. z and gz are d-value scratch rows (unused without affine).
-// The function is called from one place only: suite functions are large, and every inlined copy
-// of their row code costs compile time.
-template <class F, class T>
-__device__ T eval_point(const T* x, int d, const T* p, const Context<T>& ctx,
-                        const DeviceAffine<T>& aff, T* z, T* gz, T* g) {
-  if (aff.on) {
-    if (aff.matrix) {
-      for (int j = 0; j < d; ++j) {
-        const T* row = aff.matrix + static_cast<std::int64_t>(j) * d;
-        T s = 0;
-        for (int k = 0; k < d; ++k) s += row[k] * (aff.shift ? x[k] - aff.shift[k] : x[k]);
-        z[j] = aff.scale * s;
-      }
-    } else {
-      for (int k = 0; k < d; ++k) z[k] = aff.scale * (aff.shift ? x[k] - aff.shift[k] : x[k]);
-    }
-  }
-  T v = eval_row<F>(aff.on ? z : x, d, p, ctx, g && aff.on ? gz : g);
-  if (!aff.on) return v;
-  v += aff.bias;
-  if (g) {
-    if (aff.matrix) {
-      for (int k = 0; k < d; ++k) g[k] = 0;
-      for (int j = 0; j < d; ++j) {
-        const T* row = aff.matrix + static_cast<std::int64_t>(j) * d;
-        const T gj = aff.scale * gz[j];
-        for (int k = 0; k < d; ++k) g[k] += gj * row[k];
-      }
-    } else {
-      for (int k = 0; k < d; ++k) g[k] = aff.scale * gz[k];
-    }
-  }
-  return v;
-}
 
 // Philox block j of random::normal_vector(seed, stream, sample, d, .): the normals of
 // coordinates j, B + j, 2B + j and 3B + j (B = ceil(d / 4)), computed exactly as there, so that

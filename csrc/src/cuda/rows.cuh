@@ -169,11 +169,11 @@ __global__ void __launch_bounds__(kRowsPerBlock)
       }
       T* g = nullptr;
       if constexpr (Grad) g = t.staged ? gs + tid * t.stride : a.grad + r * d;
-      const T v = eval_point<F>(x, d, p, ctx, a.aff, z, gz, g);
+      const T v = scoreopt::rows::eval_point<F>(x, d, p, ctx, a.aff.on, a.aff, static_cast<T*>(nullptr), z, gz, g);
       a.f[r] = v;
       // as on the CPU: non-finite input always gives a non-finite value, so only such rows are
       // checked (smoothing samples come from finite centers and count non-finite values instead)
-      if (!a.sampling && !isfinite(v) && !row_all_finite(x, d))
+      if (!a.sampling && !isfinite(v) && !scoreopt::rows::all_finite(x, d))
         atomicMin(a.bad_row, static_cast<unsigned long long>(r));
     }
     if constexpr (Grad) {

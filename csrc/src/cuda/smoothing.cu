@@ -18,6 +18,7 @@
 #include <cmath>
 
 #include "../smoothing_checks.hpp"
+#include "../smoothing_statistics.hpp"
 #include "rows.cuh"
 
 namespace scoreopt::cuda {
@@ -108,8 +109,7 @@ __global__ void __launch_bounds__(kStatThreads)
   }
   if (tid == 0) {
     const double sd = n_all > 1 ? sqrt(s_a[0] / (n_all - 1)) : 0.0;
-    double lam = relative ? temperature * sd : temperature;
-    if (relative && !(lam > 0)) lam = DBL_MAX;  // a flat batch: uniform weights
+    const double lam = relative ? smoothing_stats::temperature(temperature, true, sd) : temperature;
     stats[c] = CenterStats{mean, best, best_k, antithetic ? pairs_all : n_all, lam};
     if (value) value[c] = T(mean);
     if (best_f) best_f[c] = best_k >= 0 ? T(best) : T(CUDART_NAN);
@@ -158,7 +158,7 @@ __global__ void accumulate_chunk(const AccumJob<T> a) {
     }
     // y - x of the sample with noise sign*z, clipped as in make_sample
     auto add_weighted = [&](double fk, const T z[4], bool neg) {
-      const double wk = exp(-(fk - st.fmin) / st.lam);
+      const double wk = smoothing_stats::boltzmann_weight(fk, st.fmin, st.lam);
       if (wk == 0.0) return;  // below double range relative to the best: no contribution
       for (int q = 0; q < 4; ++q) {
         const T e = neg ? -z[q] : z[q];
@@ -179,7 +179,7 @@ __global__ void accumulate_chunk(const AccumJob<T> a) {
         if (!ok0 && !ok1) continue;
         noise_block<T>(a.seed, stream, std::uint32_t(k / 2), j, z);
         if (a.want_g && ok0 && ok1) {
-          const double coef = (double(f0) - double(f1)) / (2.0 * double(s));
+          const double coef = smoothing_stats::stein_pair_coefficient(f0, f1, s);
           for (int q = 0; q < 4; ++q) g[q] += coef * double(z[q]);
         }
         if (weights) {
@@ -193,7 +193,7 @@ __global__ void accumulate_chunk(const AccumJob<T> a) {
         if (!isfinite(fk)) continue;
         noise_block<T>(a.seed, stream, std::uint32_t(k), j, z);
         if (a.want_g) {
-          const double coef = double(fk) - st.mean;
+          const double coef = smoothing_stats::stein_single_coefficient(fk, st.mean);
           for (int q = 0; q < 4; ++q) g[q] += coef * double(z[q]);
         }
         if (weights) add_weighted(double(fk), z, false);
@@ -223,8 +223,8 @@ __global__ void finish_sums(const AccumJob<T> a, std::int64_t m, T* gradient, T*
       double g = 0;
       for (std::int64_t ch = 0; ch < a.chunks; ++ch) g += a.part_g[(c * a.chunks + ch) * d + i];
       const double s = double(a.sigma[a.sigma_len == 1 ? 0 : c]);
-      const double div = a.antithetic ? st.count : st.count * s;
-      gradient[e] = st.count > 0 ? T(g / div) : T(0);
+      const double div = smoothing_stats::stein_divisor(a.antithetic, st.count, s);
+      gradient[e] = T(smoothing_stats::gradient(g, 0.0, 0.0, st.count, div));
     }
     if (weighted) {
       double w = 0, wsum = 0;
@@ -233,7 +233,7 @@ __global__ void finish_sums(const AccumJob<T> a, std::int64_t m, T* gradient, T*
         wsum += a.part_wsum[c * a.chunks + ch];
       }
       const T x = a.X[e];
-      weighted[e] = wsum > 0 ? T(double(x) + w / wsum) : x;
+      weighted[e] = wsum > 0 ? T(smoothing_stats::weighted_mean(x, w, wsum)) : x;
     }
   }
 }

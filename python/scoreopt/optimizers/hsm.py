@@ -47,7 +47,7 @@ from typing import Any, Callable, Iterator, List, Optional
 
 import numpy as np
 
-from .. import _arrays, smoothing
+from .. import _arrays, _core, smoothing
 from .._validate import UINT64_MAX, real
 from ..constraints import ConstrainedProblem, ConstraintSet, as_constraints, check_project
 from ..problem_types import Problem, check_bounds
@@ -521,12 +521,10 @@ class HSM:
                 self._streams += 1
                 Y = self._feasible_points(X[p] + sigma * eps)
                 f = self._evaluate(Y)
-                _, k_best, fmin, sd, ok = smoothing.value_statistics(f)
+                _, k_best, _, x0, _ = _core.population_statistics(Y, f, X[p], self.temperature, None,
+                                                                   0.0, False)
                 if k_best < 0:
                     continue  # nothing feasible around this point: it stays
-                lam = smoothing.temperature_of(self.temperature, True, sd)
-                w = np.where(ok, np.exp(-(np.where(ok, f, fmin) - fmin) / lam), 0.0)
-                x0 = w @ Y / w.sum()
                 X[p] = self._feasible_points((X[p] + self.step_size * (x0 - X[p]))[None])[0]
         yield
         return X
