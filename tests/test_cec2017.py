@@ -127,10 +127,10 @@ def test_data_dir(tmp_path):
     p = problems.cec2017(5, 10, data_dir=tmp_path)
     np.testing.assert_array_equal(p.evaluate(REF["f5_d10_x"]), REF["f5_d10_y"])
     # a file missing from it
-    with pytest.raises(ValueError, match="data_dir: missing CEC2017 data file .*pip install 'scoreopt\[cec2017\]'.* or pass data_dir="):
+    with pytest.raises(ValueError, match=r"data_dir: missing CEC2017 data file .*pip install 'scoreopt\[cec2017\]'.* or pass data_dir="):
         problems.cec2017(5, 30, data_dir=tmp_path)
     # not a folder
-    with pytest.raises(ValueError, match="data_dir: .* is not a folder.*pip install 'scoreopt\[cec2017\]'.* or pass data_dir="):
+    with pytest.raises(ValueError, match=r"data_dir: .* is not a folder.*pip install 'scoreopt\[cec2017\]'.* or pass data_dir="):
         problems.cec2017(5, 10, data_dir=tmp_path / "nothing")
     # a truncated file
     (tmp_path / "M_6_D10.txt").write_text("1 2 3")
@@ -141,7 +141,7 @@ def test_data_dir(tmp_path):
 
 def test_no_data_found(monkeypatch):
     monkeypatch.setattr(suite, "default_data_dir", lambda: None)
-    with pytest.raises(ValueError, match="data_dir: no CEC2017 data found.*pip install 'scoreopt\[cec2017\]'.* or pass data_dir="):
+    with pytest.raises(ValueError, match=r"data_dir: no CEC2017 data found.*pip install 'scoreopt\[cec2017\]'.* or pass data_dir="):
         problems.cec2017(4, 10)
 
 

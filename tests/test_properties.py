@@ -43,6 +43,10 @@ def run_child(group, tmp_path, timeout=CHILD_TIMEOUT_S, env=None):
     # spinning waits make them 10-30x slower on a busy machine; passive waits change nothing else
     env = dict(os.environ, **(env or {}))
     env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    # what is "usable here" must not depend on which test files ran first in this process:
+    # tests/test_kernels_triton.py sets TRITON_INTERPRET=1 in os.environ at import, which would
+    # make the Triton backend usable on CPU tensors in the child (the properties expect it not to be)
+    env.pop("TRITON_INTERPRET", None)
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired as e:
