@@ -21,7 +21,7 @@ from scoreopt import problems, protocol
 from scoreopt.suites import cec2017 as cec_suite
 
 METHODS = {
-    "dida": {}, "mbd": {}, "mppi": {}, "cem": {}, "es": {},
+    "dida": {}, "cdida": {}, "mbd": {}, "mppi": {}, "cem": {}, "es": {},
     "hsm-smoothing": dict(score="smoothing", levels=3),
     # a tiny model: training quality does not change where the points can go
     "hsm-flow": dict(score="flow", levels=3, train_steps=3, width=8, depth=1, batch_size=32),
@@ -36,7 +36,7 @@ class Counting:
     def __init__(self, problem):
         self.inner = problem
         self.lower, self.upper = (np.asarray(b, dtype=np.float64) for b in problem.bounds)
-        self.rows = self.outside = self.on_boundary = 0
+        self.rows = self.outside = self.on_boundary = self.near_boundary = 0
         self.worst = 0.0  # largest excursion beyond a bound
         self.problem = problems.from_callable(self._evaluate, problem.dim, problem.bounds,
                                               name=problem.name)
@@ -48,6 +48,9 @@ class Counting:
         self.rows += len(X)
         self.outside += int(out.sum())
         self.on_boundary += int(np.sum(np.any((X == self.lower) | (X == self.upper), axis=1)))
+        # within 1 % of the width: reflected samples of a run pressed against a bound land here
+        near = 0.01 * (self.upper - self.lower)
+        self.near_boundary += int(np.sum(np.any((X - self.lower <= near) | (self.upper - X <= near), axis=1)))
         if out.any():
             self.worst = max(self.worst, float(excess.max()))
         return self.inner.evaluate(X)
@@ -91,19 +94,19 @@ def _run(method, problem, seed=0):
 def test_no_evaluation_outside_the_box(method, suite):
     if suite == "cec2017" and cec_suite.default_data_dir() is None:
         pytest.skip("the official CEC2017 data (pip install 'scoreopt[cec2017]')")
-    offenders, boundary, rows = [], 0, 0
+    offenders, near, rows = [], 0, 0
     for name, p in SUITES[suite]():
         c = Counting(p)
         r = _run(method, c.problem)
         assert c.rows > 0 and r.nfev <= BUDGET.get(method, 300), (name, r)
         rows += c.rows
-        boundary += c.on_boundary
+        near += c.near_boundary
         if c.outside:
             offenders.append(f"{name}: {c.outside} of {c.rows} rows outside, up to {c.worst:.3g}")
     assert not offenders, f"{method} on {suite}: " + "; ".join(offenders)
-    # the runs reached the bounds (clipped samples, the local stage at a corner optimum), so the
-    # zero above is a statement about the boundary treatment
-    assert boundary > 0, f"{method} on {suite}: no evaluated point on the boundary in {rows} rows"
+    # the runs reached the bounds (reflected samples, the local stage at a corner optimum), so
+    # the zero above is a statement about the boundary treatment
+    assert near > 0, f"{method} on {suite}: no evaluated point near the boundary in {rows} rows"
 
 
 def test_the_counter_sees_an_outside_row():

@@ -59,6 +59,7 @@ def _build_and_run_example(build, scoreopt_dir):
     out = _run([Path(build) / "scoreopt_example"], env=env)
     assert "rastrigin d=20: best" in out and "shifted sphere d=10: best" in out, out
     assert "DIDA with 2 restarts: best" in out and "MBD: best" in out, out
+    assert "rotated ellipsoid d=10, CDIDA: best" in out, out
     assert out.strip().splitlines()[-1] == "OK", out
 
 

@@ -10,14 +10,16 @@ import pytest
 
 import scoreopt
 from scoreopt import problems
-from scoreopt.optimizers import CEM, DIDA, ES, MBD, METHODS, MPPI
+from scoreopt.optimizers import CDIDA, CEM, DIDA, ES, MBD, METHODS, MPPI
 
-ALL = [DIDA, MBD, MPPI, CEM, ES]
+ALL = [DIDA, CDIDA, MBD, MPPI, CEM, ES]
 
 
 @pytest.mark.parametrize("method,bounds,options", [
     ("dida", None, {}), ("dida", None, dict(schedule="adaptive")), ("dida", None, dict(restarts=3)),
     ("mppi", None, {}), ("mbd", None, {}), ("cem", None, {}), ("es", None, {}),
+    ("cdida", None, {}), ("cdida", None, dict(restart_regime="ipop", weights="boltzmann")),
+    ("cdida", None, dict(covariance="diagonal", schedule="cosine", restart_regime="equal", restarts=2)),
     ("dida", ([-5.12] * 4 + [-2.0] * 4, [5.12] * 4 + [3.0] * 4), {}),  # not a cube
     ("es", ([-5.12] * 4 + [-2.0] * 4, [5.12] * 4 + [3.0] * 4), {})])
 def test_ask_tell_from_python_equals_minimize(method, bounds, options):
@@ -169,7 +171,7 @@ def test_restarts_start_a_new_cycle_from_a_uniform_point():
     assert starts[2][1] < s0 and not np.array_equal(starts[0][0], starts[1][0])
 
 
-@pytest.mark.parametrize("method", ["dida", "mppi", "mbd", "cem", "es"])
+@pytest.mark.parametrize("method", ["dida", "cdida", "mppi", "mbd", "cem", "es"])
 def test_pickled_optimizer_resumes_bit_for_bit(method):
     import pickle
 
@@ -370,7 +372,7 @@ def test_minimize_and_optimizer_errors():
         MPPI(3, (-1, 1), schedule="cosine")
     with pytest.raises(ValueError, match="restarts: not an option of external"):
         scoreopt._core.SamplingOptimizer("external", [0.0], [1.0], None, {"restarts": 1})
-    with pytest.raises(ValueError, match="method: expected one of dida, mppi, mbd, cem, es, external, got 'nope'"):
+    with pytest.raises(ValueError, match="method: expected one of dida, mppi, mbd, cem, es, cdida, external, got 'nope'"):
         scoreopt._core.SamplingOptimizer("nope", [0.0], [1.0], None, {})
     with pytest.raises(TypeError, match="popsize: expected an integer, got a real number"):
         DIDA(3, (-1, 1), popsize=8.0)

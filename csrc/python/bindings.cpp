@@ -464,6 +464,27 @@ py::dict engine_batch(const SamplingOptimizer& e) {
   return out;
 }
 
+py::array_t<double> reflect_into_box(const py::array& X, const py::array& lower, const py::array& upper) {
+  const Buffer x = view(X, "X", 2, false), lo = view(lower, "lower", 1, false), hi = view(upper, "upper", 1, false);
+  require(x.kind == 'd' && lo.kind == 'd' && hi.kind == 'd', "X, lower, upper: expected float64");
+  require(lo.rows == x.cols && hi.rows == x.cols,
+          "lower, upper: expected " + std::to_string(x.cols) + " values each (the columns of X)");
+  const auto* l = static_cast<const double*>(lo.ptr);
+  const auto* u = static_cast<const double*>(hi.ptr);
+  for (std::int64_t i = 0; i < x.cols; ++i)
+    require(std::isfinite(l[i]) && std::isfinite(u[i]) && l[i] < u[i],
+            "lower, upper: expected finite bounds with lower < upper");
+  py::array_t<double> out({x.rows, x.cols});
+  std::copy(static_cast<const double*>(x.ptr), static_cast<const double*>(x.ptr) + x.rows * x.cols,
+            out.mutable_data());
+  double* o = out.mutable_data();
+  {
+    py::gil_scoped_release release;
+    scoreopt::reflect_into_box(x.rows, int(x.cols), l, u, o);
+  }
+  return out;
+}
+
 py::bytes engine_save(const SamplingOptimizer& e) {
   const std::vector<std::uint8_t> s = e.save();
   return py::bytes(reinterpret_cast<const char*>(s.data()), s.size());
@@ -771,6 +792,7 @@ PYBIND11_MODULE(_core, m) {
                              })
       .def_property_readonly("dim", &SamplingOptimizer::dim)
       .def_property_readonly("popsize", &SamplingOptimizer::popsize)
+      .def_property_readonly("cycles", &SamplingOptimizer::cycles)
       .def_property_readonly("lower", [](const SamplingOptimizer& e) { return array_of(e.lower().data(), e.dim()); })
       .def_property_readonly("upper", [](const SamplingOptimizer& e) { return array_of(e.upper().data(), e.dim()); })
       .def_property_readonly("mean", [](const SamplingOptimizer& e) { return array_of(e.mean().data(), e.dim()); })
@@ -785,6 +807,7 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("best_f", &SamplingOptimizer::best_f)
       .def_property_readonly("history", &SamplingOptimizer::history)
       .def_property_readonly("stop", &SamplingOptimizer::stop);
+  m.def("reflect_into_box", &reflect_into_box, py::arg("X"), py::arg("lower"), py::arg("upper"));
   m.def("integrator_euler", &integrator_euler, py::arg("x"), py::arg("v"), py::arg("dt"));
   m.def("integrator_heun", &integrator_heun, py::arg("x"), py::arg("v1"), py::arg("v2"), py::arg("dt"));
   m.def("integrator_euler_maruyama", &integrator_euler_maruyama, py::arg("x"), py::arg("score"),

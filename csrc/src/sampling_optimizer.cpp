@@ -24,8 +24,11 @@ using checks::positive;
 using checks::require;
 using SO = SamplingOptions;
 
-constexpr const char* kMethodNames[] = {"dida", "mppi", "mbd", "cem", "es", "external"};
+constexpr const char* kMethodNames[] = {"dida", "mppi", "mbd", "cem", "es", "cdida", "external"};
 constexpr const char* kScheduleNames[] = {"geometric", "cosine", "adaptive"};
+constexpr const char* kRegimeNames[] = {"equal", "ipop", "bipop"};
+constexpr const char* kCovarianceNames[] = {"auto", "full", "diagonal"};
+constexpr const char* kWeightsNames[] = {"rank", "boltzmann"};
 
 template <class E, size_t N>
 E parse_name(const std::string& name, const char* const (&names)[N], const char* what) {
@@ -38,12 +41,14 @@ E parse_name(const std::string& name, const char* const (&names)[N], const char*
 
 // ---- the option table: each option once, with the methods that take it ----------------------
 constexpr unsigned bit(Method m) { return 1u << unsigned(m); }
-constexpr unsigned kBuiltin =
-    bit(Method::Dida) | bit(Method::Mppi) | bit(Method::Mbd) | bit(Method::Cem) | bit(Method::Es);
+constexpr unsigned kBuiltin = bit(Method::Dida) | bit(Method::Mppi) | bit(Method::Mbd) | bit(Method::Cem) |
+                               bit(Method::Es) | bit(Method::Cdida);
 constexpr unsigned kAll = kBuiltin | bit(Method::External);
 
 using Field = std::variant<std::optional<std::int64_t> SO::*, std::int64_t SO::*, std::uint64_t SO::*,
-                           std::optional<double> SO::*, double SO::*, bool SO::*, SigmaSchedule SO::*>;
+                           std::optional<double> SO::*, double SO::*, bool SO::*, std::optional<bool> SO::*,
+                           std::optional<SigmaSchedule> SO::*, std::optional<RestartRegime> SO::*,
+                           Covariance SO::*, Weighting SO::*>;
 
 struct OptionSpec {
   const char* name;
@@ -58,11 +63,12 @@ const OptionSpec kOptions[] = {
     {"seed", kAll, &SO::seed},
     {"restarts", kBuiltin, &SO::restarts},
     {"antithetic", kAll, &SO::antithetic},
-    {"temperature", bit(Method::Dida) | bit(Method::Mppi) | bit(Method::Mbd) | bit(Method::External),
+    {"temperature",
+     bit(Method::Dida) | bit(Method::Mppi) | bit(Method::Mbd) | bit(Method::Cdida) | bit(Method::External),
      &SO::temperature},
     {"temperature_end", bit(Method::Dida), &SO::temperature_end},
     {"sigma_end", bit(Method::Dida) | bit(Method::Es), &SO::sigma_end},
-    {"schedule", bit(Method::Dida), &SO::schedule},
+    {"schedule", bit(Method::Dida) | bit(Method::Cdida), &SO::schedule},
     {"step", bit(Method::Dida), &SO::step},
     {"shrink", bit(Method::Dida), &SO::shrink},
     {"adapt_threshold", bit(Method::Dida), &SO::adapt_threshold},
@@ -75,6 +81,11 @@ const OptionSpec kOptions[] = {
     {"alpha", bit(Method::Cem), &SO::alpha},
     {"sigma_min", bit(Method::Cem), &SO::sigma_min},
     {"gradient", bit(Method::External), &SO::gradient},
+    {"restart_regime", bit(Method::Cdida), &SO::restart_regime},
+    {"covariance", bit(Method::Cdida), &SO::covariance},
+    {"weights", bit(Method::Cdida), &SO::weights},
+    {"tolfun", bit(Method::Cdida), &SO::tolfun},
+    {"tolx", bit(Method::Cdida), &SO::tolx},
 };
 
 template <class... F>
@@ -83,6 +94,15 @@ struct overloaded : F... {
 };
 template <class... F>
 overloaded(F...) -> overloaded<F...>;
+
+SigmaSchedule parse_enum(const std::string& s, SigmaSchedule*) { return parse_schedule(s); }
+RestartRegime parse_enum(const std::string& s, RestartRegime*) { return parse_regime(s); }
+Covariance parse_enum(const std::string& s, Covariance*) { return parse_covariance(s); }
+Weighting parse_enum(const std::string& s, Weighting*) { return parse_weights(s); }
+const char* enum_name(SigmaSchedule v) { return schedule_name(v); }
+const char* enum_name(RestartRegime v) { return regime_name(v); }
+const char* enum_name(Covariance v) { return covariance_name(v); }
+const char* enum_name(Weighting v) { return weights_name(v); }
 
 std::string kind_of(const SO::Value& v) {
   static const char* const kinds[] = {"a bool", "an integer", "a real number", "a string"};
@@ -100,6 +120,21 @@ double as_real(const SO::Value& v, const char* name) {
   throw OptionTypeError(std::string(name) + ": expected a number, got " + kind_of(v));
 }
 
+bool as_bool(const SO::Value& v, const char* name) {
+  const auto* b = std::get_if<bool>(&v);
+  if (!b) throw OptionTypeError(std::string(name) + ": expected a bool, got " + kind_of(v));
+  return *b;
+}
+
+template <class T>
+struct unwrap_optional {
+  using type = T;
+};
+template <class T>
+struct unwrap_optional<std::optional<T>> {
+  using type = T;
+};
+
 void assign(SO& o, const OptionSpec& spec, const SO::Value& v) {
   const char* name = spec.name;
   std::visit(overloaded{
@@ -112,15 +147,14 @@ void assign(SO& o, const OptionSpec& spec, const SO::Value& v) {
                  },
                  [&](std::optional<double> SO::*f) { o.*f = as_real(v, name); },
                  [&](double SO::*f) { o.*f = as_real(v, name); },
-                 [&](bool SO::*f) {
-                   const auto* b = std::get_if<bool>(&v);
-                   if (!b) throw OptionTypeError(std::string(name) + ": expected a bool, got " + kind_of(v));
-                   o.*f = *b;
-                 },
-                 [&](SigmaSchedule SO::*f) {
+                 [&](bool SO::*f) { o.*f = as_bool(v, name); },
+                 [&](std::optional<bool> SO::*f) { o.*f = as_bool(v, name); },
+                 [&](auto SO::*f) {  // the named choices: enums and optional enums
+                   using T = std::remove_reference_t<decltype(o.*f)>;
+                   using E = typename unwrap_optional<T>::type;
                    const auto* s = std::get_if<std::string>(&v);
                    if (!s) throw OptionTypeError(std::string(name) + ": expected a string, got " + kind_of(v));
-                   o.*f = parse_schedule(*s);
+                   o.*f = parse_enum(*s, static_cast<E*>(nullptr));
                  },
              },
              spec.field);
@@ -142,8 +176,18 @@ std::optional<SO::Value> value_of(const SO& o, const OptionSpec& spec) {
                         },
                         [&](double SO::*f) -> std::optional<SO::Value> { return SO::Value(o.*f); },
                         [&](bool SO::*f) -> std::optional<SO::Value> { return SO::Value(o.*f); },
-                        [&](SigmaSchedule SO::*f) -> std::optional<SO::Value> {
-                          return SO::Value(std::string(schedule_name(o.*f)));
+                        [&](std::optional<bool> SO::*f) -> std::optional<SO::Value> {
+                          if (!(o.*f)) return std::nullopt;
+                          return SO::Value(*(o.*f));
+                        },
+                        [&](auto SO::*f) -> std::optional<SO::Value> {  // enums, optional enums
+                          const auto& x = o.*f;
+                          if constexpr (std::is_enum_v<std::remove_cv_t<std::remove_reference_t<decltype(x)>>>) {
+                            return SO::Value(std::string(enum_name(x)));
+                          } else {
+                            if (!x) return std::nullopt;
+                            return SO::Value(std::string(enum_name(*x)));
+                          }
                         },
                     },
                     spec.field);
@@ -157,7 +201,7 @@ const OptionSpec* find_option(const std::string& name) {
 
 // ---- checkpoint bytes: native byte order, a magic word and a version ---------------------------
 constexpr char kMagic[] = "scoreopt.sampling";
-constexpr std::uint32_t kVersion = 1;
+constexpr std::uint32_t kVersion = 2;
 
 struct Writer {
   std::vector<std::uint8_t> out;
@@ -235,6 +279,16 @@ SigmaSchedule parse_schedule(const std::string& name) {
   return parse_name<SigmaSchedule>(name, kScheduleNames, "schedule");
 }
 const char* schedule_name(SigmaSchedule s) { return kScheduleNames[int(s)]; }
+RestartRegime parse_regime(const std::string& name) {
+  return parse_name<RestartRegime>(name, kRegimeNames, "restart_regime");
+}
+const char* regime_name(RestartRegime r) { return kRegimeNames[int(r)]; }
+Covariance parse_covariance(const std::string& name) {
+  return parse_name<Covariance>(name, kCovarianceNames, "covariance");
+}
+const char* covariance_name(Covariance c) { return kCovarianceNames[int(c)]; }
+Weighting parse_weights(const std::string& name) { return parse_name<Weighting>(name, kWeightsNames, "weights"); }
+const char* weights_name(Weighting w) { return kWeightsNames[int(w)]; }
 
 void SamplingOptions::set(const std::string& name, const Value& value) {
   const OptionSpec* spec = find_option(name);
@@ -282,20 +336,31 @@ SamplingOptimizer::SamplingOptimizer(int dim, std::vector<double> lower, std::ve
   scale_.resize(dim);
   for (int i = 0; i < dim; ++i) scale_[i] = cube ? 1.0 : half[i] / half_;
 
+  const bool cdida = opt_.method == Method::Cdida;
+  opt_.antithetic = opt_.antithetic.value_or(!cdida);
+  opt_.restart_regime = opt_.restart_regime.value_or(cdida ? RestartRegime::Bipop : RestartRegime::Equal);
+  const bool regimes = *opt_.restart_regime != RestartRegime::Equal;
   const std::int64_t K = opt_.popsize.value_or(default_popsize(opt_, dim));
   opt_.popsize = K;
   require(K >= 2, "popsize: expected an integer >= 2, got " + std::to_string(K));
-  require(!opt_.antithetic || K % 2 == 0,
+  require(!*opt_.antithetic || K % 2 == 0,
           "popsize: antithetic sampling needs an even popsize, got " + std::to_string(K));
   require(K < (std::int64_t(1) << 31), "popsize: expected fewer than 2^31 samples");
   require(!opt_.budget || *opt_.budget >= K, "budget: expected an integer >= " + std::to_string(K) +
                                                   ", got " + std::to_string(opt_.budget.value_or(0)));
-  require(opt_.restarts >= 0, "restarts: expected an integer >= 0, got " + std::to_string(opt_.restarts));
-  require(opt_.method != Method::External || opt_.restarts == 0,
+  opt_.restarts = opt_.restarts.value_or(regimes ? std::numeric_limits<std::int32_t>::max() : 0);
+  require(*opt_.restarts >= 0, "restarts: expected an integer >= 0, got " + std::to_string(*opt_.restarts));
+  require(opt_.method != Method::External || *opt_.restarts == 0,
           "restarts: not available with an external rule");
+  popsize_ = K;
   iterations_ = std::max<std::int64_t>(1, opt_.budget ? *opt_.budget / K : 1000);
-  cycle_length_ = std::max<std::int64_t>(1, iterations_ / (opt_.restarts + 1));
-  opt_.sigma0 = positive(opt_.sigma0.value_or(0.3 * half_), "sigma0");
+  // with population regimes a cycle ends by its stopping tests; the schedules (if any) span the
+  // cycle's evaluation allowance, the whole budget for the first cycle
+  cycle_length_ = regimes ? iterations_ : std::max<std::int64_t>(1, iterations_ / (*opt_.restarts + 1));
+  cycle_allowance_ = opt_.budget ? *opt_.budget : std::numeric_limits<std::int64_t>::max();
+  // CDIDA: 0.2 of the box width, the initial step of COCO's CMA-ES reference runs; its learned
+  // scale corrects a poor choice within a few iterations, where the annealing schedules cannot
+  opt_.sigma0 = positive(opt_.sigma0.value_or((cdida ? 0.4 : 0.3) * half_), "sigma0");
 
   mean_.resize(dim);
   if (x0.empty()) {
@@ -307,8 +372,8 @@ SamplingOptimizer::SamplingOptimizer(int dim, std::vector<double> lower, std::ve
       mean_[i] = std::min(std::max(x0[i], lower_[i]), upper_[i]);
     }
   }
-  rule_ = make_rule(opt_, Geometry{dim, half_, scale_, *opt_.sigma0, cycle_length_});
-  sigma_ = rule_->start();
+  rule_ = make_rule(opt_, Geometry{dim, half_, scale_, lower_, upper_, *opt_.sigma0, cycle_length_});
+  sigma_ = rule_->start(K, *opt_.sigma0);
   best_x_ = mean_;
   best_f_ = std::numeric_limits<double>::infinity();
 }
@@ -319,26 +384,50 @@ SamplingOptimizer::~SamplingOptimizer() = default;
 
 double SamplingOptimizer::temperature() const { return rule_->temperature(); }
 
+namespace {
+
+// v reflected into [lo, hi]: the box's mirror images tile the line, so a Gaussian sample that
+// leaves the box lands at its mirror point inside, with no mass piled on the boundary (as
+// clipping does). Far outside (|u| huge or not finite) the point is clipped instead.
+inline double reflect_into(double v, double lo, double hi) {
+  const double w = hi - lo;
+  double u = (v - lo) / w;  // the box is u in [0, 1]; reflection has period 2
+  if (!(u > -1e15 && u < 1e15)) return v < lo ? lo : hi;  // +-Inf: the nearer bound; NaN: hi
+  u -= 2.0 * std::floor(0.5 * u);
+  u = u > 1.0 ? 2.0 - u : u;
+  const double x = lo + u * w;
+  const double up = x < lo ? lo : x;  // rounding can land one ulp outside
+  return hi < up ? hi : up;
+}
+
+}  // namespace
+
 void SamplingOptimizer::sample() {
   const std::int64_t K = popsize();
   const int d = dim_;
   eps_.resize(static_cast<size_t>(K * d));
   X_.resize(eps_.size());
-  smoothing_noise<double>(opt_.seed, std::uint64_t(t_), 0, K, d, opt_.antithetic, eps_.data());
-  // restrict pointers and plain comparisons (std::min/max return references): the loop vectorizes
+  smoothing_noise<double>(opt_.seed, std::uint64_t(t_), 0, K, d, *opt_.antithetic, eps_.data());
+  const double* Y = eps_.data();
+  if (rule_->shapes_noise()) {  // y = A z, the shape of the rule's learned covariance
+    Y_.resize(eps_.size());
+    rule_->shape(eps_.data(), K, Y_.data());
+    Y = Y_.data();
+  }
+  // restrict pointers and plain comparisons: the loop vectorizes
   const double* __restrict m = mean_.data();
   const double* __restrict sc = scale_.data();
   const double* __restrict lo = lower_.data();
   const double* __restrict hi = upper_.data();
   const double s = sigma_;
   for (std::int64_t k = 0; k < K; ++k) {
-    const double* __restrict e = eps_.data() + k * d;
+    const double* __restrict e = Y + k * d;
     double* __restrict x = X_.data() + k * d;
     SO_SIMD
     for (int i = 0; i < d; ++i) {
       const double v = m[i] + s * (sc[i] * e[i]);
-      const double up = v < lo[i] ? lo[i] : v;  // std::max(v, lo), std::min(up, hi)
-      x[i] = hi[i] < up ? hi[i] : up;
+      // inside: unchanged bit for bit (the reflection's arithmetic would round)
+      x[i] = v >= lo[i] && v <= hi[i] ? v : reflect_into(v, lo[i], hi[i]);
     }
   }
   asked_ = true;
@@ -381,9 +470,10 @@ void SamplingOptimizer::observe() {
   double* wm = tau > 0 ? wmean_.data() : nullptr;
   double* g = want_g ? gradient_.data() : nullptr;
   const PopulationStatistics st = population_statistics(d, K, X, f, mean_.data(), tau, wm, eps_.data(),
-                                                        sigma_, opt_.antithetic, g);
+                                                        sigma_, *opt_.antithetic, g);
   const std::int64_t kb = st.best, bad = st.nonfinite;
-  batch_ = Batch{K, X, f, st.value, wm, g, kb, bad};
+  const double* Y = rule_->shapes_noise() ? Y_.data() : eps_.data();
+  batch_ = Batch{K, X, eps_.data(), Y, f, st.value, wm, g, kb, bad};
 
   nfev_ += K;
   nonfinite_ += bad;
@@ -392,31 +482,82 @@ void SamplingOptimizer::observe() {
     best_x_.assign(X + kb * d, X + (kb + 1) * d);
   }
   const std::int64_t tc = t_ - cycle_start_;
-  if (opt_.restarts > 0 && tc + 1 >= cycle_length_ && t_ + 1 < iterations_)
-    restart();
-  else
+  const bool regimes = *opt_.restart_regime != RestartRegime::Equal;
+  if (!regimes) {
+    if (*opt_.restarts > 0 && tc + 1 >= cycle_length_ && t_ + 1 < iterations_)
+      restart();
+    else
+      rule_->update(batch_, Cycle{tc, cycle_length_}, mean_, sigma_);
+  } else {
     rule_->update(batch_, Cycle{tc, cycle_length_}, mean_, sigma_);
+    if (cycle_over(tc) && cycles_ <= *opt_.restarts) restart();
+  }
   for (int i = 0; i < d; ++i) mean_[i] = std::min(std::max(mean_[i], lower_[i]), upper_[i]);
   ++t_;
   history_.push_back(best_f_);
 }
 
+bool SamplingOptimizer::cycle_over(std::int64_t tc) const {
+  if (rule_->converged(Cycle{tc, cycle_length_})) return true;
+  // a small-population cycle stops at its allowance (a large one runs until the budget's end)
+  return regime_ == 0 && nfev_ - cycle_nfev_start_ + popsize_ > cycle_allowance_;
+}
+
 void SamplingOptimizer::restart() {
   // a new cycle from a uniform point of the box: Philox words of the stream (seed, t + 1) at
-  // sample index 2^32 - 1, which no population's noise reaches
+  // sample index 2^32 - 1, which no population's noise reaches; word block dim/4 + 1 draws the
+  // Bipop regime's random numbers
   cycle_start_ = t_ + 1;
   const std::uint64_t stream = std::uint64_t(cycle_start_);
-  for (int j = 0; 4 * j < dim_; ++j) {
+  auto uniform = [&](int j, int q) {
     const random::U4 r = random::philox4x32(std::uint32_t(j), 0xFFFFFFFFu, std::uint32_t(stream),
                                             std::uint32_t(stream >> 32), std::uint32_t(opt_.seed),
                                             std::uint32_t(opt_.seed >> 32));
-    for (int q = 0; q < 4 && 4 * j + q < dim_; ++q) {
-      const int i = 4 * j + q;
-      const double u = (double(r.v[q]) + 0.5) * (1.0 / 4294967296.0);
-      mean_[i] = lower_[i] + (upper_[i] - lower_[i]) * u;
+    return (double(r.v[q]) + 0.5) * (1.0 / 4294967296.0);
+  };
+  for (int i = 0; i < dim_; ++i) mean_[i] = lower_[i] + (upper_[i] - lower_[i]) * uniform(i / 4, i % 4);
+  ++cycles_;
+  double sigma0 = *opt_.sigma0;
+  const RestartRegime regime = *opt_.restart_regime;
+  if (regime != RestartRegime::Equal) {
+    // the regime books (Hansen 2009, BIPOP): the large regime doubles the population each time;
+    // the small one draws lambda_s = lambda0 (lambda_L / (2 lambda0))^(u^2) and sigma0 10^(-2v),
+    // and may spend at most half of the last large cycle's evaluations
+    const std::int64_t K0 = *opt_.popsize;
+    regime_evals_[regime_] += double(nfev_ - cycle_nfev_start_);
+    const std::int64_t remaining = opt_.budget ? *opt_.budget - nfev_ : std::numeric_limits<std::int64_t>::max();
+    const bool small = regime == RestartRegime::Bipop && large_cycles_ > 0 && regime_evals_[0] < regime_evals_[1];
+    std::int64_t K;
+    if (!small) {
+      ++large_cycles_;
+      K = K0 << std::min<std::int64_t>(large_cycles_, 20);
+      regime_ = 1;
+      cycle_allowance_ = remaining;
+    } else {
+      const double u = uniform(dim_ / 4 + 1, 0), v = uniform(dim_ / 4 + 1, 1);
+      const double large = double(K0 << std::min<std::int64_t>(large_cycles_, 20));
+      K = std::max<std::int64_t>(2, std::int64_t(std::floor(double(K0) * std::pow(large / (2.0 * K0), u * u))));
+      sigma0 *= std::pow(10.0, -2.0 * v);
+      regime_ = 0;
+      cycle_allowance_ = std::max<std::int64_t>(K, std::int64_t(regime_evals_[1] / std::max<double>(1, large_cycles_) / 2));
+      cycle_allowance_ = std::min(cycle_allowance_, remaining);
     }
+    if (*opt_.antithetic) K += K % 2;
+    // the last cycle: a population larger than what remains would end the run at once
+    if (opt_.budget) K = std::max<std::int64_t>(2, std::min(K, remaining / 2 - (*opt_.antithetic ? (remaining / 2) % 2 : 0)));
+    popsize_ = K;
+    cycle_nfev_start_ = nfev_;
+    cycle_length_ = std::max<std::int64_t>(1, std::min(cycle_allowance_, remaining) / K);
   }
-  sigma_ = rule_->start();
+  sigma_ = rule_->start(popsize_, sigma0);
+}
+
+void reflect_into_box(std::int64_t n, int dim, const double* lower, const double* upper, double* X) {
+  for (std::int64_t k = 0; k < n; ++k) {
+    double* x = X + k * dim;
+    for (int i = 0; i < dim; ++i)
+      if (!(x[i] >= lower[i] && x[i] <= upper[i])) x[i] = reflect_into(x[i], lower[i], upper[i]);
+  }
 }
 
 void SamplingOptimizer::halt(std::string message) {
@@ -474,6 +615,15 @@ std::vector<std::uint8_t> SamplingOptimizer::save() const {
   w.put(nfev_);
   w.put(nonfinite_);
   w.put(cycle_start_);
+  w.put(popsize_);
+  w.put(cycles_);
+  w.put(regime_evals_[0]);
+  w.put(regime_evals_[1]);
+  w.put(regime_);
+  w.put(cycle_nfev_start_);
+  w.put(cycle_allowance_);
+  w.put(large_cycles_);
+  w.put(cycle_length_);
   w.put(best_x_);
   w.put(best_f_);
   w.put(history_);
@@ -508,6 +658,17 @@ SamplingOptimizer SamplingOptimizer::load(const std::vector<std::uint8_t>& bytes
   e.nfev_ = r.get<std::int64_t>();
   e.nonfinite_ = r.get<std::int64_t>();
   e.cycle_start_ = r.get<std::int64_t>();
+  e.popsize_ = r.get<std::int64_t>();
+  e.cycles_ = r.get<std::int64_t>();
+  e.regime_evals_[0] = r.get<double>();
+  e.regime_evals_[1] = r.get<double>();
+  e.regime_ = r.get<std::int64_t>();
+  e.cycle_nfev_start_ = r.get<std::int64_t>();
+  e.cycle_allowance_ = r.get<std::int64_t>();
+  e.large_cycles_ = r.get<std::int64_t>();
+  e.cycle_length_ = r.get<std::int64_t>();
+  require(e.popsize_ >= 2 && e.popsize_ < (std::int64_t(1) << 31) && e.cycle_length_ >= 1,
+          "state: malformed population size or cycle length");
   e.best_x_ = r.vec();
   e.best_f_ = r.get<double>();
   e.history_ = r.vec();
@@ -536,8 +697,10 @@ OptimizeResult minimize(const BatchObjective& f, int dim, const std::vector<doub
   require(options.budget.has_value(), "budget: minimize needs a budget");
   require(static_cast<bool>(f), "f: empty objective");
   SamplingOptimizer opt(dim, lower, upper, options, x0);
-  std::vector<double> X(static_cast<size_t>(opt.popsize() * dim)), v(static_cast<size_t>(opt.popsize()));
+  std::vector<double> X, v;
   while (!opt.stop()) {
+    X.resize(static_cast<size_t>(opt.popsize() * dim));  // the population grows with Ipop/Bipop restarts
+    v.resize(static_cast<size_t>(opt.popsize()));
     opt.ask(X.data());
     f(X.data(), opt.popsize(), v.data());
     opt.tell(X.data(), v.data());

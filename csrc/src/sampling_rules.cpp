@@ -34,6 +34,10 @@ void UpdateRule::set_state(const std::vector<double>& s) {
   checks::require(s.size() == state().size(), "state: the rule's state has the wrong size");
 }
 
+void UpdateRule::shape(const double*, std::int64_t, double*) const {
+  throw std::logic_error("shape: this rule samples isotropic noise");
+}
+
 namespace {
 
 using checks::number;
@@ -76,7 +80,7 @@ class Dida final : public UpdateRule {
   static constexpr std::int64_t kPopsize = 100;
 
   Dida(SamplingOptions& o, const Geometry& g)
-      : schedule_(o.schedule), sigma0_(g.sigma0), dim_(g.dim) {
+      : schedule_(*(o.schedule = o.schedule.value_or(SigmaSchedule::Geometric))), sigma0_(g.sigma0), dim_(g.dim) {
     tau0_ = resolve(o.temperature, 3.0, "temperature");
     tau_end_ = resolve(o.temperature_end, tau0_, "temperature_end");
     sigma_end_ = resolve(o.sigma_end, 1e-9 * g.half, "sigma_end");
@@ -88,9 +92,9 @@ class Dida final : public UpdateRule {
     threshold_ = positive(o.adapt_threshold, "adapt_threshold");
   }
   double temperature() const override { return tau_; }
-  double start() override {
+  double start(std::int64_t, double sigma0) override {
     tau_ = tau0_;
-    return sigma0_;
+    return sigma0;
   }
   void update(const Batch& b, const Cycle& c, std::vector<double>& mean, double& sigma) override {
     double move2 = 0;
@@ -138,7 +142,7 @@ class Mppi final : public UpdateRule {
     tau_ = resolve(o.temperature, 1.0, "temperature");
   }
   double temperature() const override { return tau_; }
-  double start() override { return sigma0_; }
+  double start(std::int64_t, double sigma0) override { return sigma0; }
   void update(const Batch& b, const Cycle&, std::vector<double>& mean, double&) override {
     take_weighted_mean(b, mean);
   }
@@ -170,7 +174,7 @@ class Mbd final : public UpdateRule {
     }
   }
   double temperature() const override { return tau_; }
-  double start() override { return table_[0]; }
+  double start(std::int64_t, double) override { return table_[0]; }
   void update(const Batch& b, const Cycle& c, std::vector<double>& mean, double& sigma) override {
     take_weighted_mean(b, mean);
     sigma = table_[static_cast<size_t>(std::min<std::int64_t>(c.t + 1, std::int64_t(table_.size()) - 1))];
@@ -200,7 +204,7 @@ class Cem final : public UpdateRule {
     alpha_ = fraction(o.alpha, "alpha");
     sigma_min_ = resolve(o.sigma_min, 1e-12 * g.half, "sigma_min");
   }
-  double start() override { return sigma0_; }
+  double start(std::int64_t, double sigma0) override { return sigma0; }
   void update(const Batch& b, const Cycle&, std::vector<double>& mean, double& sigma) override {
     const int d = int(mean.size());
     const std::int64_t n = b.n;
@@ -253,10 +257,10 @@ class Es final : public UpdateRule {
     b1_ = o.beta1, b2_ = o.beta2;
   }
   bool wants_gradient() const override { return true; }
-  double start() override {
+  double start(std::int64_t, double sigma0) override {
     m_.assign(scale_.size(), 0.0);
     v_.assign(scale_.size(), 0.0);
-    return sigma0_;
+    return sigma0;
   }
   void update(const Batch& b, const Cycle& c, std::vector<double>& mean, double& sigma) override {
     const double c1 = 1 - std::pow(b1_, double(c.t + 1)), c2 = 1 - std::pow(b2_, double(c.t + 1));
@@ -297,7 +301,7 @@ class External final : public UpdateRule {
   }
   double temperature() const override { return tau_; }
   bool wants_gradient() const override { return gradient_; }
-  double start() override { return sigma0_; }
+  double start(std::int64_t, double sigma0) override { return sigma0; }
   void update(const Batch&, const Cycle&, std::vector<double>&, double&) override {}
 
  private:
@@ -313,6 +317,8 @@ std::int64_t default_popsize(const SamplingOptions& o, int dim) {
       return Dida::kPopsize;
     case Method::Cem:
       return Cem::popsize(o, dim);
+    case Method::Cdida:
+      return covariance_popsize(dim);
     default:
       return generic_popsize(dim);
   }
@@ -330,6 +336,8 @@ std::unique_ptr<UpdateRule> make_rule(SamplingOptions& o, const Geometry& g) {
       return std::make_unique<Cem>(o, g);
     case Method::Es:
       return std::make_unique<Es>(o, g);
+    case Method::Cdida:
+      return make_covariance_rule(o, g);
     case Method::External:
       return std::make_unique<External>(o, g);
   }

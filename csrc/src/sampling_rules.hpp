@@ -18,6 +18,7 @@ struct Geometry {
   int dim;
   double half;                // mean half-width of the box: the unit of sigma
   std::vector<double> scale;  // per-coordinate noise scale, half-width / half (1 in a cube)
+  std::vector<double> lower, upper;  // the box
   double sigma0;
   std::int64_t cycle_length;  // iterations of one annealing cycle (the run, or between restarts)
 };
@@ -36,9 +37,16 @@ class UpdateRule {
   // 0: the rule reads no weighted mean.
   virtual double temperature() const { return 0.0; }
   virtual bool wants_gradient() const { return false; }
-  // A cycle begins (the run's first, or a restart): reset the rule's own state and return the
-  // cycle's first sigma.
-  virtual double start() = 0;
+  // A cycle begins (the run's first, or a restart) with this population size and initial scale
+  // (the option sigma0, or a Bipop small cycle's smaller one): reset the rule's own state and
+  // return the cycle's first sigma.
+  virtual double start(std::int64_t popsize, double sigma0) = 0;
+  // Rules with a learned shape: y = A z for each of the n rows of z (n x dim), C = A A^T.
+  virtual bool shapes_noise() const { return false; }
+  virtual void shape(const double* z, std::int64_t n, double* y) const;
+  // Ipop/Bipop regimes: whether the cycle has converged (its stopping tests), checked after
+  // each update.
+  virtual bool converged(const Cycle&) const { return false; }
   // After each batch: move the mean (the batch's center on entry; clipped into the box by the
   // engine afterwards) and sigma.
   virtual void update(const Batch& b, const Cycle& c, std::vector<double>& mean, double& sigma) = 0;
@@ -60,5 +68,9 @@ std::int64_t default_popsize(const SamplingOptions& o, int dim);
 // The rule of o.method; fills its unset options in `o` with their defaults and checks them
 // (std::invalid_argument naming the option).
 std::unique_ptr<UpdateRule> make_rule(SamplingOptions& o, const Geometry& g);
+
+// CDIDA's rule (covariance_rule.cpp) and its default population size.
+std::unique_ptr<UpdateRule> make_covariance_rule(SamplingOptions& o, const Geometry& g);
+std::int64_t covariance_popsize(int dim);
 
 }  // namespace scoreopt

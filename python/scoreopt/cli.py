@@ -332,7 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
     sr = sub.add_parser("run", help="optimize a built-in problem; writes a JSON record and a convergence plot")
     sr.add_argument("--problem", required=True, help="registry name (see `scoreopt problems`)")
     sr.add_argument("--dim", type=int, required=True)
-    sr.add_argument("--method", default="dida", choices=sorted(METHODS))
+    sr.add_argument("--method", default="cdida", choices=sorted(METHODS),
+                    help="default cdida (covariance-adapted annealed smoothing with restarts)")
     sr.add_argument("--budget", type=int, help="objective evaluations (default 10000 * dim)")
     sr.add_argument("--seed", type=int, default=0)
     sr.add_argument("--out", default="out", help="folder for the JSON record and the PNG plot")
@@ -346,9 +347,9 @@ def build_parser() -> argparse.ArgumentParser:
     sc = sub.add_parser("compare", help="run several methods side by side (scoreopt's and pycma/scipy baselines)")
     sc.add_argument("--problem", required=True)
     sc.add_argument("--dim", type=int, required=True)
-    sc.add_argument("--methods", default="dida,mbd,cma,de",
-                    help="comma-separated: dida, mbd, mppi, cem, es, hsm, cma, cma_ipop, cma_bipop, de, "
-                         "dual_annealing")
+    sc.add_argument("--methods", default="cdida,dida,cma_bipop,de",
+                    help="comma-separated: cdida, dida, mbd, mppi, cem, es, hsm, cma, cma_ipop, cma_bipop, "
+                         "de, dual_annealing (default cdida,dida,cma_bipop,de)")
     sc.add_argument("--budget", type=int, help="evaluations per run (default 10000 * dim)")
     sc.add_argument("--seeds", type=int, default=5,
                     help="seeds 0 .. SEEDS-1: each is one problem instance and start, shared by all methods")
@@ -363,7 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     sb.add_argument("--dims", default="2,3,5,10,20,40", help="comma-separated dimensions (default 2,3,5,10,20,40)")
     sb.add_argument("--budget-multiplier", type=float, default=1e4,
                     help="evaluations per problem = multiplier * dim (default 1e4)")
-    sb.add_argument("--method", default="dida",
+    sb.add_argument("--method", default="cdida",
                     choices=sorted(METHODS) + ["random"] + list(benchmarking_methods()),
                     help="scoreopt method, 'random' (uniform random search baseline), or pycma's "
                          "'bipop-cma' (BIPOP-CMA-ES) / 'ipop-cma' (IPOP-CMA-ES), cma.fmin2 with "

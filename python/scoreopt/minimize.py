@@ -43,7 +43,7 @@ class _Progress:
         self.stream.flush()
 
 
-def minimize(fun: Any, *, dim: Optional[int] = None, bounds: Any = None, method: str = "dida",
+def minimize(fun: Any, *, dim: Optional[int] = None, bounds: Any = None, method: str = "cdida",
              budget: Optional[int] = None, x0: Any = None, seed: int = 0,
              callback: Optional[Callable] = None, progress: bool = False, constraints: Any = None,
              constraint_mode: str = "feasible", penalty: float = 1e3, project: Optional[Callable] = None,
@@ -52,7 +52,9 @@ def minimize(fun: Any, *, dim: Optional[int] = None, bounds: Any = None, method:
 
     fun: a Problem (its bounds are used unless ``bounds`` is given) or a callable, vectorized over
     rows (X (N, dim) -> (N,)) unless ``vectorized=False`` is passed; then dim and bounds are needed.
-    method: "dida", "mbd", "mppi", "cem", "es" or "hsm". budget: evaluations (default 10,000 * dim).
+    method: "cdida" (the default: covariance-adapted annealed smoothing with restarts, the method
+    to use when nothing is known about the problem), "dida", "mbd", "mppi", "cem", "es" or "hsm".
+    budget: evaluations (default 10,000 * dim).
     constraints: g(X) -> (N,) or (N, m), feasible where <= 0, or a list of them (see
     scoreopt.constraints); constraint_mode "feasible" (samples restricted to the feasible set:
     ``project`` X -> X moves them there when given, the rest are rejected) or "penalty"

@@ -1,8 +1,9 @@
-// The sampling optimizers (DIDA, MPPI, MBD, CEM, ES): one engine for all of them. The engine owns
-// what every method shares (the search distribution N(mean, sigma^2 diag(scale^2)) inside a box,
-// the counter-based noise, the batch statistics, budgets, restarts, the best point and history,
-// checkpoints); each method is an update rule that moves the mean and sigma after each batch
-// (csrc/src/sampling_rules.cpp). ask/tell, step and minimize are the same code: step(problem) is
+// The sampling optimizers (DIDA, CDIDA, MPPI, MBD, CEM, ES): one engine for all of them. The engine
+// owns what every method shares (the search distribution N(mean, sigma^2 S C S) with S =
+// diag(scale) inside a box, samples reflected into the box, the counter-based noise, the batch
+// statistics, budgets, restarts and their population regimes, the best point and history,
+// checkpoints); each method is an update rule that moves the mean and sigma (and, for CDIDA, the
+// shape C) after each batch (csrc/src/sampling_rules.cpp, covariance_rule.cpp). ask/tell, step and minimize are the same code: step(problem) is
 // ask, a core evaluation and tell, so the iterates do not depend on how the values were computed.
 // The Python classes scoreopt.optimizers.DIDA, ... are this engine behind a thin facade.
 #pragma once
@@ -23,8 +24,23 @@ namespace scoreopt {
 
 // External: no built-in rule; tell() computes the batch statistics and the caller moves the search
 // distribution with set_search() (how rules written in another language drive the engine).
-enum class Method { Dida, Mppi, Mbd, Cem, Es, External };
+// Cdida: DIDA with a learned covariance (covariance-adapted annealed smoothing).
+enum class Method { Dida, Mppi, Mbd, Cem, Es, Cdida, External };
 enum class SigmaSchedule { Geometric, Cosine, Adaptive };
+// How a run is split into cycles. Equal: `restarts` + 1 cycles of equal length. Ipop, Bipop: a
+// cycle ends when its stopping tests fire (flat fitness, stagnation, sigma collapse, a degenerate
+// shape), and the next one runs with a doubled population (Ipop), or alternately a doubled one
+// and a small one with a random smaller sigma0, whichever regime has spent fewer evaluations
+// (Bipop), until the budget is spent.
+enum class RestartRegime { Equal, Ipop, Bipop };
+// The shape C of CDIDA's smoothing kernel: full, diagonal, or Auto (full up to kFullCovarianceMaxDim
+// dimensions, diagonal beyond, where a d x d factor costs more than the evaluations).
+enum class Covariance { Auto, Full, Diagonal };
+// CDIDA's sample weights: Rank (log-rank weights of the better half: the soft-min smoothing of the
+// objective's quantile function, invariant to monotone transforms of f) or Boltzmann
+// (exp(-(f - fmin) / (temperature std f)), DIDA's weights).
+enum class Weighting { Rank, Boltzmann };
+constexpr int kFullCovarianceMaxDim = 400;
 
 // Names as options spell them ("dida", ..., "external"; "geometric", ...). The parsers throw
 // std::invalid_argument naming the choices.
@@ -32,6 +48,12 @@ Method parse_method(const std::string& name);
 const char* method_name(Method method);
 SigmaSchedule parse_schedule(const std::string& name);
 const char* schedule_name(SigmaSchedule schedule);
+RestartRegime parse_regime(const std::string& name);
+const char* regime_name(RestartRegime regime);
+Covariance parse_covariance(const std::string& name);
+const char* covariance_name(Covariance covariance);
+Weighting parse_weights(const std::string& name);
+const char* weights_name(Weighting weights);
 
 // An option value of the wrong kind (a real number for an integer option, ...).
 struct OptionTypeError : std::invalid_argument {
@@ -43,21 +65,26 @@ struct OptionTypeError : std::invalid_argument {
 struct SamplingOptions {
   Method method = Method::Dida;
   // -- the engine, every method
-  std::optional<std::int64_t> popsize;  // even when antithetic; DIDA 100, CEM >= 5 elites, else
+  std::optional<std::int64_t> popsize;  // even when antithetic; DIDA 100, CEM >= 5 elites, CDIDA
+                                        // 4 + floor(3 ln dim) (its first cycle), else
                                         // max(16, 4 + 4 floor(3 ln dim))
   std::optional<double> sigma0;         // initial scale; 0.3 of the mean half-width of the box
   std::optional<std::int64_t> budget;   // evaluations: the schedules span it and the run stops
                                         // before exceeding it; unset: 1000 iterations, no limit
   std::uint64_t seed = 0;               // noise stream (seed, iteration)
-  std::int64_t restarts = 0;            // built-in methods: the budget is split into restarts + 1
-                                        // cycles, each from a uniform point of the box at sigma0
-  bool antithetic = true;               // samples in pairs +eps, -eps
+  std::optional<std::int64_t> restarts;  // built-in methods, each restart from a uniform point of
+                                         // the box. Equal regime: the budget is split into
+                                         // restarts + 1 cycles (default 0); Ipop/Bipop: at most
+                                         // this many restarts (default: until the budget is spent)
+  std::optional<RestartRegime> restart_regime;  // CDIDA: default Bipop; the others: Equal
+  std::optional<bool> antithetic;       // samples in pairs +eps, -eps; default true, CDIDA false
   // -- the rules' options
   std::optional<double> temperature;      // relative: lambda = temperature * std(f of the batch);
                                           // DIDA 3, MPPI 1, MBD 0.1; External: unset = no weights
   std::optional<double> temperature_end;  // DIDA: annealed to it geometrically; default temperature
   std::optional<double> sigma_end;        // DIDA 1e-9, ES 1e-6 of the mean half-width
-  SigmaSchedule schedule = SigmaSchedule::Geometric;  // DIDA's sigma
+  std::optional<SigmaSchedule> schedule;  // DIDA's sigma (default geometric); CDIDA's: adaptive
+                                         // (default; path-length control) or geometric/cosine
   double step = 1.0;                     // DIDA: fraction of the MPPI step taken
   double shrink = 0.8;                   // DIDA adaptive: sigma factor once converged
   double adapt_threshold = 0.1;          // DIDA adaptive: converged when |move| < this sigma sqrt(dim)
@@ -67,6 +94,12 @@ struct SamplingOptions {
   double elite_frac = 0.1, alpha = 0.7;  // CEM
   std::optional<double> sigma_min;       // CEM; 1e-12 of the mean half-width
   bool gradient = false;                 // External: compute the Stein gradient
+  Covariance covariance = Covariance::Auto;  // CDIDA
+  Weighting weights = Weighting::Rank;       // CDIDA
+  double tolfun = 1e-11;                 // CDIDA: a cycle ends when f's range over the recent
+                                         // iterations (and within the batch) is below this
+  std::optional<double> tolx;            // CDIDA: ... or when sigma times the largest standard
+                                         // deviation of C is below this (1e-11 of the half-width)
 
   // Options by name, as language bindings and configuration files give them. set() throws
   // std::invalid_argument for a name that is not an option of `method` (set the method first)
@@ -90,7 +123,10 @@ struct OptimizeResult {
 // What tell() saw of one population; pointers stay valid until the next ask().
 struct Batch {
   std::int64_t n;               // the population size
-  const double* X;              // n x dim samples
+  const double* X;              // n x dim samples (in the box)
+  const double* noise;          // n x dim standard normal draws z of the samples
+  const double* steps;          // n x dim shaped draws y = A z (C = A A^T; y = z when isotropic):
+                                // before reflection, X = reflect(mean + sigma scale * y)
   const double* f;              // n values as told (NaN/Inf: the worst)
   double value;                 // mean of the finite values (NaN when none)
   const double* weighted_mean;  // dim: Boltzmann-weighted mean (rules with a temperature), or null
@@ -149,12 +185,14 @@ class SamplingOptimizer {
   const std::vector<double>& lower() const { return lower_; }
   const std::vector<double>& upper() const { return upper_; }
   int dim() const { return dim_; }
-  std::int64_t popsize() const { return *opt_.popsize; }
+  std::int64_t popsize() const { return popsize_; }  // of the current cycle
+  std::int64_t cycles() const { return cycles_; }    // cycles begun (1 + restarts done)
 
  private:
   void sample();   // the population of iteration t_ into X_ (and its noise into eps_)
   void observe();  // statistics of (X_, f_), bookkeeping, the rule's update or a restart
   void restart();
+  bool cycle_over(std::int64_t tc) const;  // whether the cycle ends with this iteration
 
   int dim_;
   SamplingOptions opt_;
@@ -162,6 +200,12 @@ class SamplingOptimizer {
   double half_;
   std::unique_ptr<UpdateRule> rule_;
   std::int64_t iterations_, cycle_length_, cycle_start_ = 0;
+  std::int64_t popsize_, cycles_ = 1;
+  // Ipop/Bipop books: evaluations spent by the large- and the small-population regime, the
+  // current cycle's regime (1 large, 0 small), its start and its evaluation allowance, the
+  // number of large cycles so far
+  double regime_evals_[2] = {0, 0};
+  std::int64_t regime_ = 1, cycle_nfev_start_ = 0, cycle_allowance_ = 0, large_cycles_ = 0;
   std::vector<double> mean_;
   double sigma_;
   std::int64_t t_ = 0, nfev_ = 0, nonfinite_ = 0;
@@ -169,9 +213,16 @@ class SamplingOptimizer {
   double best_f_;
   std::string halted_;
   bool asked_ = false;
-  std::vector<double> X_, eps_, f_, wmean_, gradient_;  // the current population and statistics
+  std::vector<double> X_, eps_, Y_, f_, wmean_, gradient_;  // the current population and statistics
   Batch batch_{};
 };
+
+// Each of the n rows of X (n x dim) reflected into the box [lower, upper]: a coordinate outside
+// goes to its mirror image across the bound it crossed (repeatedly, for points several widths
+// out), so Gaussian samples near a bound are folded back instead of piling up on it. Points
+// inside are unchanged bit for bit; +-Inf go to the nearer bound, NaN to the upper one. The
+// boundary treatment of every sampling method (the engine and HSM).
+void reflect_into_box(std::int64_t n, int dim, const double* lower, const double* upper, double* X);
 
 // Run one of the methods to the end of its budget (options.budget is required).
 OptimizeResult minimize(const Problem& problem, const std::vector<double>& lower,

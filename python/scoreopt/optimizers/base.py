@@ -77,8 +77,9 @@ def _start(x0: Any, dim: int) -> Optional[np.ndarray]:
 
 class EngineOptimizer:
     """A sampling optimizer run by the compiled engine: the search distribution
-    N(mean, sigma^2 diag(scale^2)) inside a box, antithetic noise from the stream (seed, iteration),
-    samples clipped into the box.
+    N(mean, sigma^2 S C S) (S = diag(scale); C = I except for CDIDA, which learns it) inside a box,
+    noise from the stream (seed, iteration), samples that leave the box reflected into it (its
+    mirror point: no probability piles up on the boundary).
 
     dim: problem dimension; bounds: (lower, upper), scalars or (dim,) arrays (required: every
     evaluated point and every iterate lies in the box; in a box that is not a cube the noise of
@@ -87,8 +88,8 @@ class EngineOptimizer:
     mean (default: the box center); sigma0: initial scale (default: 0.3 of the mean half-width);
     budget: evaluations the schedules are planned over and the run stops at (default: 1000
     iterations planned, no limit); restarts: split the budget into restarts + 1 cycles, each from a
-    uniform random point of the box at sigma0 (the best point over all cycles is the result);
-    antithetic: samples in pairs +eps, -eps. options: the method's own (see each class), checked
+    uniform random point of the box at sigma0 (the best point over all cycles is the result; CDIDA:
+    see its restart regimes); antithetic: samples in pairs +eps, -eps (default, except CDIDA). options: the method's own (see each class), checked
     by the engine: an unknown name or a bad value raises ValueError/TypeError naming it.
     """
 
@@ -101,7 +102,6 @@ class EngineOptimizer:
         self.lower, self.upper = _box(bounds, self.dim)
         options.update(popsize=popsize, seed=seed, sigma0=sigma0, budget=budget)
         self._engine = _core.SamplingOptimizer(self.name, self.lower, self.upper, _start(x0, self.dim), options)
-        self.popsize: int = self._engine.popsize
 
     # -- ask / tell ---------------------------------------------------------------------------
     def ask(self) -> np.ndarray:
@@ -146,9 +146,19 @@ class EngineOptimizer:
             raise ValueError(f"state: written by a {engine.method} optimizer in dim {engine.dim}, not "
                              f"{self._engine.method} in dim {self.dim}")
         self._engine = engine
-        self.lower, self.upper, self.popsize = engine.lower, engine.upper, engine.popsize
+        self.lower, self.upper = engine.lower, engine.upper
 
     # -- status ------------------------------------------------------------------------------
+    @property
+    def popsize(self) -> int:
+        """Samples per iteration in the current cycle (it grows with Ipop/Bipop restarts)."""
+        return self._engine.popsize
+
+    @property
+    def cycles(self) -> int:
+        """Cycles begun so far (1 + the restarts done)."""
+        return self._engine.cycles
+
     @property
     def stop(self) -> bool:
         """True once the budget is spent (or the run was halted)."""

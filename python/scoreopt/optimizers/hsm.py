@@ -25,14 +25,15 @@ problem:
 
 After the last level a local stage (``refine``) descends on f itself at t -> 0: L-BFGS-B (with
 the problem's gradient, or batched finite differences: central inside, one-sided within a step
-of a bound) or, with constraints, SLSQP. Every point HSM evaluates lies in the box: samples and
-steps are clipped, the difference stencils stay inside, and the local solver's iterates are
-evaluated at their projection onto the box. The
+of a bound) or, with constraints, SLSQP. Every point HSM evaluates lies in the box: samples are
+reflected into it (the engine's rule, ``_core.reflect_into_box``: no mass piles up on the
+bounds), descent steps are clipped, the difference stencils stay inside, and the local solver's
+iterates are evaluated at their projection onto the box. The
 hierarchy then restarts from a fresh point while budget remains (``restarts``); the result is
 the best feasible point seen.
 
 Constraints follow the paper: samples are restricted to the feasible set (``project`` moves a
-sample onto it when the user knows how, the box is handled by clipping, and what is still
+sample onto it when the user knows how, the box is handled by reflection, and what is still
 infeasible is rejected: it gets +inf, i.e. zero weight), so the learned score points away from
 infeasible regions. ``constraint_mode="penalty"`` uses f + w * sum(max(0, g)^2) instead.
 
@@ -321,7 +322,7 @@ class HSM:
 
     # -- evaluation with budget, box, projection and constraints ------------------------------
     def _feasible_points(self, X: np.ndarray) -> np.ndarray:
-        X = np.clip(X, self.lower, self.upper)
+        X = _core.reflect_into_box(np.ascontiguousarray(X, dtype=np.float64), self.lower, self.upper)
         if self.project is not None:
             P = np.asarray(self.project(X.copy()), dtype=np.float64)
             if P.shape != X.shape:

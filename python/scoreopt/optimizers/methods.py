@@ -27,6 +27,33 @@ class DIDA(EngineOptimizer):
     name = "dida"
 
 
+class CDIDA(EngineOptimizer):
+    """Covariance-adapted annealed smoothing: DIDA whose smoothing kernel N(m, sigma^2 C) learns
+    its shape C from the weighted samples, with restarts that spend the whole budget. The
+    default method for problems whose structure is unknown (rotated, ill-conditioned,
+    multimodal); the derivation is in csrc/src/covariance_rule.cpp and the docs.
+
+    Each batch moves the mean to the weighted mean of the samples (the MPPI step on the
+    smoothed objective), C toward the weighted second moment of the successful steps, and sigma
+    by ``schedule``: "adaptive" (default, path-length control: sigma shrinks while the whitened
+    mean steps cancel, grows while they line up) or DIDA's fixed "geometric" / "cosine" annealing
+    to ``sigma_end`` over each cycle. ``weights``: "rank" (default; log-rank weights of the better
+    half, invariant to increasing transforms of f) or "boltzmann" (exp(-(f - fmin) /
+    (temperature std f)), ``temperature`` 1). ``covariance``: "full", "diagonal" or "auto"
+    (default: full up to 400 dimensions). popsize: the first cycle's, 4 + floor(3 ln dim).
+
+    Restarts (``restart_regime``): "bipop" (default) runs cycles until the budget is spent, each
+    ended by its stopping tests (flat fitness below ``tolfun`` 1e-11, spread below ``tolx``
+    1e-11 of the half-width, stagnation, a degenerate or ill-conditioned C) and started from a
+    uniform point of the box, alternately with a doubled population and with a small one and a
+    random smaller sigma0, whichever has spent less; "ipop" always doubles; "equal" splits the
+    budget into ``restarts`` + 1 equal cycles. ``restarts`` caps their number (default: none).
+    The result is the best point over all cycles; samples are not antithetic by default.
+    """
+
+    name = "cdida"
+
+
 class MPPI(EngineOptimizer):
     """Model-predictive path integral: the Boltzmann-weighted mean at a fixed sigma and relative
     ``temperature`` (1)."""
