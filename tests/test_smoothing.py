@@ -154,3 +154,28 @@ def test_bad_arguments():
         smoothing.estimate(lambda X: X, x, 1.0, samples=10)
     with pytest.raises(ValueError, match="bounds: lower > upper"):
         smoothing.estimate(p, x, 1.0, samples=10, bounds=(1, 0))
+
+
+def test_boltzmann_weights_follow_the_two_temperature_rules():
+    """_core.boltzmann_weights against float64 NumPy: lambda = tau * std (the estimator's rule)
+    or tau * (median - min) (HSM's robust rule, the range when the median is the minimum);
+    non-finite values weigh 0; the weights sum to 1."""
+    from scoreopt import _core
+
+    rng = np.random.default_rng(7)
+    f = np.concatenate([rng.normal(3, 2, 40), [1e6, np.nan, np.inf]])
+    ok = np.isfinite(f)
+    fo = f[ok]
+    for scale, lam in (("std", 0.7 * np.std(fo, ddof=1)), ("median", 0.7 * (np.median(fo) - fo.min()))):
+        ref = np.zeros_like(f)
+        ref[ok] = np.exp(-(fo - fo.min()) / lam)
+        ref /= ref.sum()
+        np.testing.assert_allclose(_core.boltzmann_weights(f, 0.7, scale), ref, rtol=1e-12, atol=1e-300)
+    flat = np.array([2.0, 2.0, 2.0, 5.0])  # median == min: the range is the scale
+    ref = np.exp(-(flat - 2.0) / (1.5 * 3.0))
+    np.testing.assert_allclose(_core.boltzmann_weights(flat, 1.5, "median"), ref / ref.sum(), rtol=1e-13)
+    assert _core.boltzmann_weights(np.array([np.nan, np.inf]), 1.0, "std").tolist() == [0.0, 0.0]
+    with pytest.raises(ValueError, match="scale: expected one of std, median"):
+        _core.boltzmann_weights(f, 1.0, "mad")
+    with pytest.raises(ValueError, match="temperature: expected a finite value > 0"):
+        _core.boltzmann_weights(f, 0.0, "std")

@@ -485,6 +485,27 @@ py::array_t<double> reflect_into_box(const py::array& X, const py::array& lower,
   return out;
 }
 
+py::array_t<double> boltzmann_weights(const py::array_t<double, py::array::c_style | py::array::forcecast>& f,
+                                      double temperature, const std::string& scale) {
+  require(f.ndim() == 1, "f: expected a 1-D array");
+  require(std::isfinite(temperature) && temperature > 0,
+          "temperature: expected a finite value > 0, got " + std::to_string(temperature));
+  scoreopt::TemperatureScale s;
+  if (scale == "std")
+    s = scoreopt::TemperatureScale::Std;
+  else if (scale == "median")
+    s = scoreopt::TemperatureScale::MedianSpread;
+  else
+    throw std::invalid_argument("scale: expected one of std, median, got '" + scale + "'");
+  py::array_t<double> w(f.shape(0));
+  double* o = w.mutable_data();
+  {
+    py::gil_scoped_release release;
+    scoreopt::boltzmann_weights(f.data(), f.shape(0), temperature, s, o);
+  }
+  return w;
+}
+
 py::bytes engine_save(const SamplingOptimizer& e) {
   const std::vector<std::uint8_t> s = e.save();
   return py::bytes(reinterpret_cast<const char*>(s.data()), s.size());
@@ -808,6 +829,7 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly("history", &SamplingOptimizer::history)
       .def_property_readonly("stop", &SamplingOptimizer::stop);
   m.def("reflect_into_box", &reflect_into_box, py::arg("X"), py::arg("lower"), py::arg("upper"));
+  m.def("boltzmann_weights", &boltzmann_weights, py::arg("f"), py::arg("temperature"), py::arg("scale"));
   m.def("integrator_euler", &integrator_euler, py::arg("x"), py::arg("v"), py::arg("dt"));
   m.def("integrator_heun", &integrator_heun, py::arg("x"), py::arg("v1"), py::arg("v2"), py::arg("dt"));
   m.def("integrator_euler_maruyama", &integrator_euler_maruyama, py::arg("x"), py::arg("score"),

@@ -42,7 +42,7 @@
 #include <vector>
 
 #include "sampling_rules.hpp"
-#include "smoothing_statistics.hpp"
+#include "scoreopt/smoothing.hpp"
 
 namespace scoreopt {
 
@@ -209,15 +209,9 @@ class CovarianceDida final : public UpdateRule {
         for (double& v : wneg_) v *= scale_to / neg;
       }
     } else {
-      smoothing_stats::Moments mom;
-      for (std::int64_t r = 0; r < finite; ++r) mom.add(b.f[order_[std::size_t(r)]]);
-      const double lam = smoothing_stats::temperature(tau_, true, mom.sd());
-      double sum = 0;
-      for (std::int64_t r = 0; r < finite; ++r) {
-        w_.push_back(smoothing_stats::boltzmann_weight(b.f[order_[std::size_t(r)]], fbest, lam));
-        sum += w_.back();
-      }
-      for (double& v : w_) v /= sum;
+      wall_.resize(std::size_t(K));
+      boltzmann_weights(b.f, K, tau_, TemperatureScale::Std, wall_.data());
+      for (std::int64_t r = 0; r < finite; ++r) w_.push_back(wall_[std::size_t(order_[std::size_t(r)])]);
     }
     double w2 = 0;
     for (double v : w_) w2 += v * v;
@@ -485,7 +479,7 @@ class CovarianceDida final : public UpdateRule {
   std::vector<double> ps_, pc_, c_, a_;  // paths; C (full: n x n lower triangle; else its diagonal); A
   std::vector<double> best_hist_, median_hist_;
   std::vector<std::int64_t> order_;
-  std::vector<double> w_, wneg_, wneg_eff_, ybar_, zbar_;  // weights: the better, the worse ones
+  std::vector<double> w_, wneg_, wneg_eff_, wall_, ybar_, zbar_;  // weights: the better, the worse ones
   std::size_t neg_from_ = 0;                              // rank of the first of the worse ones
 };
 

@@ -373,6 +373,35 @@ void smoothing_statistics(int dim, const T* X, std::int64_t m, const T* sigma, s
   estimate<T>(nullptr, values, dim, X, m, sigma, sigma_len, nullptr, 0, opt, out);
 }
 
+void boltzmann_weights(const double* f, std::int64_t n, double temperature, TemperatureScale scale, double* w) {
+  stats::Moments mom;
+  std::vector<double> finite;
+  double fmin = std::numeric_limits<double>::infinity(), fmax = -fmin;
+  for (std::int64_t k = 0; k < n; ++k) {
+    w[k] = 0.0;
+    if (!std::isfinite(f[k])) continue;
+    mom.add(f[k]);
+    fmin = std::min(fmin, f[k]);
+    fmax = std::max(fmax, f[k]);
+    if (scale == TemperatureScale::MedianSpread) finite.push_back(f[k]);
+  }
+  if (!(mom.n > 0)) return;
+  double lam;
+  if (scale == TemperatureScale::Std) {
+    lam = stats::temperature(temperature, true, mom.sd());
+  } else {
+    const size_t h = finite.size() / 2;
+    std::nth_element(finite.begin(), finite.begin() + std::ptrdiff_t(h), finite.end());
+    double median = finite[h];
+    if (finite.size() % 2 == 0) median = (median + *std::max_element(finite.begin(), finite.begin() + std::ptrdiff_t(h))) / 2;
+    lam = stats::median_spread_temperature(temperature, fmin, median, fmax);
+  }
+  double sum = 0;
+  for (std::int64_t k = 0; k < n; ++k)
+    if (std::isfinite(f[k])) sum += (w[k] = stats::boltzmann_weight(f[k], fmin, lam));
+  for (std::int64_t k = 0; k < n; ++k) w[k] /= sum;
+}
+
 PopulationStatistics population_statistics(int dim, std::int64_t K, const double* Y,
                                            const double* f, const double* center,
                                            double temperature, double* weighted_mean,

@@ -45,6 +45,15 @@ SO_HD double temperature(double tau, bool relative, double sd) {
   return lam > 0 ? lam : DBL_MAX;
 }
 
+// The robust form of the temperature, for batches whose std is dominated by one outlier (HSM's
+// fitness-weighted training sets): tau times the spread median - min of the finite values, or
+// their range when the median is the minimum, at least the smallest normal double.
+SO_HD double median_spread_temperature(double tau, double fmin, double median, double fmax) {
+  double spread = median - fmin;
+  if (!(spread > 0)) spread = fmax - fmin > DBL_MIN ? fmax - fmin : DBL_MIN;
+  return tau * spread;
+}
+
 // The Boltzmann weight exp(-(f - fmin) / lambda) of a finite f, relative to the batch's (or the
 // running) minimum so that the best sample has weight 1 and no weight overflows.
 SO_HD double boltzmann_weight(double f, double fmin, double lam) { return exp(-(f - fmin) / lam); }

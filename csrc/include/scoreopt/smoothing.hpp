@@ -67,6 +67,13 @@ PopulationStatistics population_statistics(int dim, std::int64_t K, const double
                                            const double* eps, double sigma, bool antithetic,
                                            double* gradient);
 
+// Normalized Boltzmann weights w (n) of the values f (n): w_k proportional to
+// exp(-(f_k - min f) / lambda) over the finite f (non-finite ones get 0; all 0 when none is
+// finite). lambda = temperature * std f (TemperatureScale::Std, the estimator's and the engine's
+// rule) or temperature * (median - min) (TemperatureScale::MedianSpread, robust to outliers).
+enum class TemperatureScale { Std, MedianSpread };
+void boltzmann_weights(const double* f, std::int64_t n, double temperature, TemperatureScale scale, double* w);
+
 // The noise the estimator uses: rows [start, start + count) of center `center` (a stream index,
 // i.e. center_offset + m), with the antithetic sign applied (sample 2p is +eps_p, 2p+1 is -eps_p).
 template <class T>

@@ -161,18 +161,9 @@ class FlowScoreModel:
 def _fitness_weights(f: np.ndarray, temperature: float) -> np.ndarray:
     """Boltzmann weights exp(-(f - min) / lam) with lam = temperature * (median - min) of the
     finite values: a robust scale (the std of a Rosenbrock sample is dominated by one outlier);
-    non-finite (rejected) samples get weight 0."""
-    ok = np.isfinite(f)
-    w = np.zeros_like(f, dtype=np.float64)
-    if not ok.any():
-        return w
-    fo = f[ok]
-    fmin = fo.min()
-    spread = np.median(fo) - fmin
-    if spread <= 0:
-        spread = max(np.ptp(fo), 1e-300)
-    w[ok] = np.exp(-(fo - fmin) / (temperature * spread))
-    return w / w.sum()
+    non-finite (rejected) samples get weight 0. Computed by the core (``_core.boltzmann_weights``,
+    the formulas of csrc/src/smoothing_statistics.hpp)."""
+    return _core.boltzmann_weights(np.ascontiguousarray(f, dtype=np.float64), float(temperature), "median")
 
 
 def _difference_stencil(x: np.ndarray, h: np.ndarray, lower: np.ndarray, upper: np.ndarray):
