@@ -217,8 +217,8 @@ def cmd_compare(args) -> int:
                                    "nfev": nfev, "wall_seconds": wall})
             print(f"  {m:>15s} seed {seed}: {'f - f*' if known else 'f'} = {err:.4g}  "
                   f"({nfev} evaluations, {wall:.2f} s)", file=sys.stderr)
-        errs = np.asarray(errs)
-        rows.append((m, np.median(errs), errs.min(), errs.max(), int(np.sum(errs < args.threshold)),
+        err_arr = np.asarray(errs)
+        rows.append((m, np.median(err_arr), err_arr.min(), err_arr.max(), int(np.sum(err_arr < args.threshold)),
                      float(np.median(times))))
         with warnings.catch_warnings():  # grid points before every seed's first report: NaN
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -245,9 +245,10 @@ def cmd_compare(args) -> int:
 def cmd_bench(args) -> int:
     from . import benchmarking
 
-    dims = benchmarking.parse_ints(args.dims)
-    functions = benchmarking.parse_ints(args.functions)
-    instances = benchmarking.parse_ints(args.instances)
+    # (the options are strings, so parse_ints never returns None here)
+    dims = benchmarking.parse_ints(args.dims) or []
+    functions = benchmarking.parse_ints(args.functions) or []
+    instances = benchmarking.parse_ints(args.instances) or []
     if any(d < 1 for d in dims):
         raise ValueError(f"--dims: expected positive dimensions, got {args.dims!r}")
     if any(not 1 <= f <= 24 for f in functions):

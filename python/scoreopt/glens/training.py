@@ -26,7 +26,7 @@ import os
 import sys
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple, Union
 
 import numpy as np
 import torch
@@ -211,6 +211,7 @@ def _train(kind, data, cfg: TrainConfig, ncfg: NetConfig, checkpoint, say) -> Gl
     net.train()
     ema_params = list(ema.parameters())
     net_params = list(net.parameters())
+    loss_sum: Union[float, torch.Tensor]  # a tensor once a step ran (summed on the device)
     t0, loss_sum, loss_count = time.perf_counter(), 0.0, 0
     B = cfg.batch_size
     while step < cfg.steps:
@@ -223,6 +224,7 @@ def _train(kind, data, cfg: TrainConfig, ncfg: NetConfig, checkpoint, say) -> Gl
             z = sqrt_ab[t, None] * x + sqrt_1mab[t, None] * noise
             loss = F.mse_loss(net(z, t + 1, c, drop), noise)
         else:
+            assert Y is not None  # training_arrays gives targets for "sb"
             loss = F.mse_loss(net(x, None, c), Y[idx])
         opt.zero_grad(set_to_none=True)
         loss.backward()
