@@ -85,7 +85,7 @@ def minimize(fun: Any, *, dim: Optional[int] = None, bounds: Any = None, method:
     if len(cons):
         # the sampling methods clip into the box themselves; the rest of the feasible set is
         # imposed on their samples by rejection (+inf, zero weight) or by the penalty
-        work = ConstrainedProblem(problem, cons, constraint_mode, penalty)
+        work: Problem = ConstrainedProblem(problem, cons, constraint_mode, penalty)
         if project is not None:
             work = _projected(work, check_project(project))
         r = _drive(opt, work, method, budget, callback, progress, saver)
