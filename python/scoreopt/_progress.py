@@ -29,7 +29,7 @@ class Progress:
         self._label = label
         self.bar = tqdm(total=self.total, desc=label, unit=unit, initial=int(initial),
                         file=file if file is not None else sys.stderr, disable=None, mininterval=0.1,
-                        dynamic_ncols=True, leave=True, unit_scale=unit == "eval")
+                        dynamic_ncols=True, leave=True)
         self.tty = not self.bar.disable
         self.done = int(initial)
         self.note = ""

@@ -58,7 +58,8 @@ def cmd_train(args) -> int:
         raise ValueError(f"--mults: expected comma-separated integers such as 1,2,4, got {args.mults!r}") from None
     ncfg = NetConfig(width=args.width, mults=mults, cond_emb_dim=args.cond_emb_dim, heads=args.heads,
                      head_dim=args.head_dim)
-    model = train(args.kind, data, config=cfg, net_config=ncfg, checkpoint=args.checkpoint)
+    model = train(args.kind, data, config=cfg, net_config=ncfg, checkpoint=args.checkpoint,
+                  progress=lambda line: print(line, file=sys.stderr, flush=True))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     model.save(args.out)
     print(f"trained {args.kind} ({sum(p.numel() for p in model.net.parameters())} weights, "

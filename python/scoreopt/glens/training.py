@@ -21,9 +21,9 @@ returned model is on the CPU, like one loaded from disk.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
-import sys
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable, Dict, Optional, Tuple, Union
@@ -34,6 +34,8 @@ import torch.nn.functional as F
 
 from .._validate import finite, integer
 from .models import KINDS, GlensModel, NetConfig, Scaler, _kind, build_net, cosine_schedule
+
+logger = logging.getLogger(__name__)  # scoreopt.glens.training
 
 __all__ = ["TrainConfig", "train", "training_arrays"]
 
@@ -147,13 +149,14 @@ def train(kind: str, data: Any, *, config: Optional[TrainConfig] = None, net_con
 
     checkpoint: a file path; written every ``config.checkpoint_every`` steps and at the end, and
     resumed from when it exists (training continues to ``config.steps``, exactly as if it had not
-    stopped). progress: called with one line of text every ``log_every`` steps (default: stderr)."""
+    stopped). progress: called with one line of text every ``log_every`` steps (default: an INFO
+    record of the ``scoreopt.glens.training`` logger; ``scoreopt glens train`` prints them)."""
     kind = _kind(kind)
     cfg = config or TrainConfig()
     ncfg = net_config or NetConfig()
     if torch.device(cfg.device).type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device={cfg.device!r}: torch sees no CUDA device here")
-    say = progress if progress is not None else (lambda s: print(s, file=sys.stderr, flush=True))
+    say = progress if progress is not None else logger.info
     threads_before = torch.get_num_threads()
     if cfg.threads is not None:
         torch.set_num_threads(cfg.threads)
