@@ -11,6 +11,8 @@ The defaults are a small experiment; the measured full-size one (all 24 function
 10^4 * D) is in bench/RESULTS.md. ``python -m cocopp FOLDER...`` gives COCO's complete report
 for the folders this writes.
 
+From the command line (the full size)::
+
     python examples/coco_comparison.py --functions 1-24 --dims 2,5,10 --budget-multiplier 1e3
 """
 

@@ -5,6 +5,8 @@ HSM on CEC2017 F4
 HSM on CEC2017 F4 (shifted and rotated Rosenbrock), by default at D = 30 with the official budget
 10,000 * D, next to pycma's CMA-ES from the same seed; writes a convergence plot.
 
+From the command line (the full size)::
+
     python examples/hsm_cec2017_f4.py --seed 0 --score smoothing --out out/hsm_cec2017_f4.png
 
 The error is f - 400 (F4's optimum value). bench/hsm.py runs the 20-seed target.

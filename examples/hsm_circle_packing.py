@@ -10,6 +10,8 @@ and containment, r - c_ik <= 0 and c_ik + r - 1 <= 0. As the HSM paper prescribe
 model is trained only on feasible samples: ``project`` repairs a sample by setting r to the
 largest feasible radius of its centres, so every training sample is a valid packing.
 
+From the command line (the full size)::
+
     python examples/hsm_circle_packing.py --n 10 --budget 200000 --seed 0 --out out/circles10.png
 
 Best known radii (packomania tables): n = 10: 0.148204, n = 20: 0.111382.

@@ -9,6 +9,8 @@ One hierarchical pass (no restarts, no local refinement): the plot shows the smo
 -log p_t at several levels t and where the optimizer stands after each level; the point must
 track the global minimum from the coarse, nearly convex level down to the fractal one.
 
+From the command line (the full size)::
+
     python examples/hsm_fractal_1d.py --score flow --out out/hsm_fractal_1d.png
 """
 

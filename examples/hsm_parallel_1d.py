@@ -16,6 +16,8 @@ alive until the detail decides. With ``--score flow`` the points share one model
 their neighbourhoods at once, and the mixture misleads every point: the paper's caveat on
 parallel exploration, reproduced (bench/hsm.py parallel measures both).
 
+From the command line (the full size)::
+
     python examples/hsm_parallel_1d.py --points 6 --out out/hsm_parallel_1d.png
 """
 

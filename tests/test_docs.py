@@ -160,3 +160,34 @@ def test_every_command_help_has_a_working_example():
             args = shlex.split(line)[1:]
             assert args[:len(path)] == list(path), line
             parser.parse_args(args)  # exits (fails the test) if the example is not a valid command
+
+
+def _shell_lines(doc: Path):
+    """The commands of a document's bash blocks (continuation lines joined, comments removed)."""
+    text = doc.read_text(encoding="utf-8")
+    if doc.suffix == ".md":
+        bodies = re.findall(r"^```bash[ \t]*\n(.*?)^```[ \t]*$", text, re.M | re.S)
+    else:
+        bodies = []
+        for m in re.finditer(r"^(\s*)\.\. code-block:: bash\s*\n\s*\n((?:\1\s+\S.*\n|\s*\n)+)", text, re.M):
+            bodies.append(textwrap.dedent(m.group(2)))
+    for body in bodies:
+        for line in body.replace("\\\n", " ").splitlines():
+            yield line.split(" #", 1)[0].strip()
+
+
+def test_scoreopt_commands_in_the_docs_parse():
+    # the bash blocks are not run (builds, clusters, hour-long benchmarks), but every `scoreopt ...`
+    # command in them must be one the installed parser accepts
+    from scoreopt.cli import build_parser
+
+    parser = build_parser()
+    seen = 0
+    for doc in [ROOT / "README.md"] + sorted(DOCS.rglob("*.rst")):
+        if "_build" in doc.parts or "auto_examples" in doc.parts:
+            continue
+        for line in _shell_lines(doc):
+            if line.startswith("scoreopt ") and "$" not in line:
+                parser.parse_args(shlex.split(line)[1:])
+                seen += 1
+    assert seen >= 20, seen
