@@ -28,10 +28,8 @@ version = release
 
 extensions = [
     "sphinx.ext.autodoc",
-    "sphinx.ext.autosummary",
     "sphinx.ext.napoleon",
     "sphinx.ext.viewcode",
-    "sphinx.ext.intersphinx",
     "sphinxarg.ext",
     "sphinx_gallery.gen_gallery",
 ]
@@ -49,11 +47,8 @@ suppress_warnings = ["config.cache"]
 autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": True}
 autodoc_member_order = "bysource"
 autodoc_typehints = "signature"
-autosummary_generate = False
 napoleon_google_docstring = True
 napoleon_numpy_docstring = True
-# No network during the build: intersphinx has no inventories to fetch.
-intersphinx_mapping: dict = {}
 
 # ---------------------------------------------------------------------------------------------
 # The gallery: examples/*.py, executed at build time. Each example is an ordinary script with a
