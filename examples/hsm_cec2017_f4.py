@@ -1,5 +1,11 @@
-"""HSM on CEC2017 F4 (shifted and rotated Rosenbrock) at D = 30 with the official budget
+"""
+HSM on CEC2017 F4
+=================
+
+HSM on CEC2017 F4 (shifted and rotated Rosenbrock), by default at D = 30 with the official budget
 10,000 * D, next to pycma's CMA-ES from the same seed; writes a convergence plot.
+
+From the command line (the full size)::
 
     python examples/hsm_cec2017_f4.py --seed 0 --score smoothing --out out/hsm_cec2017_f4.png
 
@@ -20,16 +26,18 @@ from scoreopt import baselines
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").strip().split("\n")[0])
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--score", default="smoothing", choices=["smoothing", "flow"])
+    ap.add_argument("--dim", type=int, default=30, choices=[10, 30, 50, 100])
     ap.add_argument("--budget", type=int, default=300_000)
     ap.add_argument("--no-cma", action="store_true", help="skip the pycma comparison")
     ap.add_argument("--out", default="out/hsm_cec2017_f4.png")
     a = ap.parse_args(argv)
-    p = scoreopt.problems.get("cec2017.f4", 30)
+    print("arguments:", " ".join(sys.argv[1:] if argv is None else argv) or "(defaults)")
+    p = scoreopt.problems.get("cec2017.f4", a.dim)
     t0 = time.perf_counter()
-    opt = scoreopt.optimizers.HSM(30, p.bounds, budget=a.budget, seed=a.seed, score=a.score)
+    opt = scoreopt.optimizers.HSM(a.dim, p.bounds, budget=a.budget, seed=a.seed, score=a.score)
     curve = []
     while not opt.stop:
         opt.step(p)
@@ -57,7 +65,7 @@ def main(argv=None) -> int:
     ax.set_yscale("log")
     ax.set_xlabel("evaluations")
     ax.set_ylabel("best error f - f*")
-    ax.set_title(f"CEC2017 F4, D = 30, seed {a.seed}")
+    ax.set_title(f"CEC2017 F4, D = {a.dim}, seed {a.seed}")
     ax.legend()
     fig.tight_layout()
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
@@ -67,4 +75,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    if status:  # (no SystemExit on success: the docs gallery runs this file in-process)
+        sys.exit(status)

@@ -1,10 +1,16 @@
-"""Circle packing with HSM: n equal circles in the unit square, maximize the common radius.
+"""
+Circle packing with HSM
+=======================
+
+Circle packing with HSM: n equal circles in the unit square, maximize the common radius.
 
 Variables x = (c_1, ..., c_n, r): 2n centre coordinates in [0, 1] and the radius r in [0, 0.5].
-Objective: minimize -r. Constraints (g <= 0): no overlap, 2r - |c_i - c_j| <= 0 for every pair,
+Objective: minimize -r. Constraints (g <= 0): no overlap, 2r - ``|c_i - c_j|`` <= 0 for every pair,
 and containment, r - c_ik <= 0 and c_ik + r - 1 <= 0. As the HSM paper prescribes, the score
 model is trained only on feasible samples: ``project`` repairs a sample by setting r to the
 largest feasible radius of its centres, so every training sample is a valid packing.
+
+From the command line (the full size)::
 
     python examples/hsm_circle_packing.py --n 10 --budget 200000 --seed 0 --out out/circles10.png
 
@@ -114,17 +120,17 @@ def plot(x: np.ndarray, n: int, path: str, title: str) -> None:
     fig.tight_layout()
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
     fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").strip().split("\n")[0])
     ap.add_argument("--n", type=int, default=10, help="number of circles")
     ap.add_argument("--budget", type=int, default=200_000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--score", default="flow", choices=["flow", "smoothing"])
     ap.add_argument("--out", default="out/circle_packing.png")
     a = ap.parse_args(argv)
+    print("arguments:", " ".join(sys.argv[1:] if argv is None else argv) or "(defaults)")
     t0 = time.perf_counter()
     res = solve(a.n, a.budget, a.seed, score=a.score)
     r = float(res.x[-1])
@@ -142,4 +148,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    if status:  # (no SystemExit on success: the docs gallery runs this file in-process)
+        sys.exit(status)

@@ -1,9 +1,15 @@
-"""HSM on a 1-D fractal: a Weierstrass-type sum of cosines at geometric frequencies (local minima
+"""
+HSM on a 1-D fractal
+====================
+
+HSM on a 1-D fractal: a Weierstrass-type sum of cosines at geometric frequencies (local minima
 at every scale) plus a gentle tilt, global minimum f(0.37) = 0 on [-2, 2].
 
 One hierarchical pass (no restarts, no local refinement): the plot shows the smoothed landscapes
 -log p_t at several levels t and where the optimizer stands after each level; the point must
 track the global minimum from the coarse, nearly convex level down to the fractal one.
+
+From the command line (the full size)::
 
     python examples/hsm_fractal_1d.py --score flow --out out/hsm_fractal_1d.png
 """
@@ -47,11 +53,12 @@ def run(score: str, seed: int):
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").strip().split("\n")[0])
     ap.add_argument("--score", default="flow", choices=["flow", "smoothing"])
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="out/hsm_fractal_1d.png")
     a = ap.parse_args(argv)
+    print("arguments:", " ".join(sys.argv[1:] if argv is None else argv) or "(defaults)")
     opt = run(a.score, a.seed)
     path = opt.trajectories[0][:, 0, 0]
     ts = opt.ts
@@ -93,4 +100,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    if status:  # (no SystemExit on success: the docs gallery runs this file in-process)
+        sys.exit(status)

@@ -1,4 +1,8 @@
-"""Parallel exploration with HSM on a multimodal 1-D function: several points descend through
+"""
+Parallel exploration with HSM
+=============================
+
+Parallel exploration with HSM on a multimodal 1-D function: several points descend through
 the same hierarchy of smoothed landscapes at once.
 
 f(x) = sin(3x) + 0.3 sin(17x) + 0.05 (x - 1)^2 on [-6, 6]: a dozen basins whose depths differ by
@@ -11,6 +15,8 @@ global minimum, so a single point started there loses it; several points keep mo
 alive until the detail decides. With ``--score flow`` the points share one model trained on all
 their neighbourhoods at once, and the mixture misleads every point: the paper's caveat on
 parallel exploration, reproduced (bench/hsm.py parallel measures both).
+
+From the command line (the full size)::
 
     python examples/hsm_parallel_1d.py --points 6 --out out/hsm_parallel_1d.png
 """
@@ -38,12 +44,13 @@ def global_minimum() -> float:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = argparse.ArgumentParser(description=(__doc__ or "").strip().split("\n")[0])
     ap.add_argument("--points", type=int, default=6)
     ap.add_argument("--score", default="smoothing", choices=["flow", "smoothing"])
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default="out/hsm_parallel_1d.png")
     a = ap.parse_args(argv)
+    print("arguments:", " ".join(sys.argv[1:] if argv is None else argv) or "(defaults)")
     problem = scoreopt.problems.from_callable(multimodal, 1, (-6.0, 6.0), name="multimodal1d")
     opt = scoreopt.optimizers.HSM(1, (-6.0, 6.0), budget=40_000, seed=a.seed, score=a.score,
                                   points=a.points, refine=False, restarts=False, levels=12,
@@ -89,4 +96,6 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    if status:  # (no SystemExit on success: the docs gallery runs this file in-process)
+        sys.exit(status)

@@ -1,8 +1,11 @@
 """GLENS data side: families, solvers, k-neighborhood collection/storage/loading, evaluation,
 robot navigation problem. Small sizes (seconds on 2 cores)."""
 
+import io
 import json
+import logging
 import os
+import sys
 
 import numpy as np
 import pytest
@@ -543,13 +546,31 @@ def test_robot_slsqp_feasible_trajectory():
     np.testing.assert_array_equal(res.paths[0][0], x0[0])
 
 
-def test_collect_progress_on_stderr(tmp_path, capsys):
-    glens.collect(glens.get_family("qp", 2), tmp_path / "p", n_params=2, n_starts=2, executor="local")
-    err = capsys.readouterr().err
-    assert "collect qp d=2: 2/2 parameters (100%)" in err
-    glens.collect(glens.get_family("qp", 2), tmp_path / "q", n_params=2, n_starts=2, executor="local",
-                  progress=False)
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_collect_progress(tmp_path, capsys, caplog, monkeypatch):
+    # not on a terminal: no bar, a record of the "scoreopt.progress" logger
+    with caplog.at_level(logging.INFO, logger="scoreopt"):
+        glens.collect(glens.get_family("qp", 2), tmp_path / "p", n_params=2, n_starts=2, executor="local")
     assert capsys.readouterr().err == ""
+    assert any(r.getMessage().startswith("collect qp d=2: 2/2 parameters (100%), last 2/2 converged")
+               for r in caplog.records)
+    # on a terminal: tqdm's bar
+    term = _Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    glens.collect(glens.get_family("qp", 2), tmp_path / "t", n_params=2, n_starts=2, executor="local")
+    assert "collect qp d=2: 100%" in term.getvalue() and "2/2" in term.getvalue()
+    # progress=False: nothing anywhere
+    caplog.clear()
+    before = term.getvalue()
+    with caplog.at_level(logging.INFO, logger="scoreopt"):
+        glens.collect(glens.get_family("qp", 2), tmp_path / "q", n_params=2, n_starts=2, executor="local",
+                      progress=False)
+    assert term.getvalue() == before
+    assert not [r for r in caplog.records if r.name == "scoreopt.progress"]
 
 
 def test_builtin_family_pickles_as_its_recipe():

@@ -436,3 +436,13 @@ def test_cli_pipeline_toy(tmp_path, capsys):
     # errors are reported, not raised
     assert main(["glens", "evaluate", *fam]) == 2
     assert main(["glens", "train", "--data", str(data), "--kind", "ns", "--out", str(ns), "--mults", "1,x"]) == 2
+
+
+def test_train_logs_through_the_scoreopt_logger(caplog):
+    # without a progress callback the training lines are INFO records of scoreopt.glens.training
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="scoreopt"):
+        train("sb", toy_data(), config=TrainConfig(steps=4, log_every=2, checkpoint_every=0), net_config=TINY)
+    lines = [r.getMessage() for r in caplog.records if r.name == "scoreopt.glens.training"]
+    assert len(lines) == 2 and lines[0].startswith("[glens sb] step 2/4 loss")

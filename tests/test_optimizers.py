@@ -1,7 +1,9 @@
 """The sampling-based optimizers: ask/tell against the fused path, bounds, NaN handling,
 reproducibility, minimize() and the `scoreopt run` command."""
 
+import io
 import json
+import logging
 import subprocess
 import sys
 
@@ -335,10 +337,28 @@ def test_minimize_with_a_callable_and_callback():
     assert r.fun < 1e-2 and r.nfev <= 2000
 
 
-def test_minimize_progress_bar(capsys):
-    scoreopt.minimize(problems.get("sphere", 4), budget=2000, progress=True)
-    err = capsys.readouterr().err
-    assert "dida [" in err and "best" in err and "100.0%" in err
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_minimize_progress_bar(monkeypatch):
+    # on a terminal: tqdm's bar on stderr, with the best value as its postfix
+    term = _Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    r = scoreopt.minimize(problems.get("sphere", 4), budget=2000, progress=True)
+    out = term.getvalue()
+    assert out.startswith("\r") and "dida:" in out and f"{r.nfev}/2000" in out
+    assert f"best={r.fun:.6g}" in out
+
+
+def test_minimize_progress_not_on_a_terminal(capsys, caplog):
+    # stderr redirected: no bar, the progress goes to the "scoreopt.progress" logger instead
+    with caplog.at_level(logging.INFO, logger="scoreopt"):
+        r = scoreopt.minimize(problems.get("sphere", 4), budget=2000, progress=True)
+    assert capsys.readouterr().err == ""
+    msgs = [rec.getMessage() for rec in caplog.records if rec.name == "scoreopt.progress"]
+    assert msgs and msgs[-1].startswith(f"dida: {r.nfev}/2000 evals ({100 * r.nfev / 2000:.0f}%), best={r.fun:.6g}")
 
 
 def test_minimize_and_optimizer_errors():

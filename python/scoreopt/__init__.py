@@ -6,6 +6,7 @@ the thin typed layer over it. Start with :mod:`scoreopt.problems`.
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, version as _dist_version
 from typing import Dict
 
 from . import _core
@@ -17,7 +18,10 @@ from . import protocol
 from .minimize import minimize
 from .problem_types import Problem
 
-__version__ = "0.1.0"
+try:  # set in one place, pyproject.toml, and read from the installed distribution's metadata
+    __version__: str = _dist_version("scoreopt")
+except PackageNotFoundError:  # a source tree on sys.path that was never installed
+    __version__ = "0+unknown"
 __all__ = ["problems", "smoothing", "integrators", "optimizers", "protocol", "minimize", "Problem", "backends", "set_num_threads", "num_threads", "build_info"]
 
 

@@ -6,7 +6,7 @@ attached, so that every evaluation is logged and the folder it writes is valid i
 ``ioh.logger.Analyzer`` attached (IOHprofiler's ``.json`` + ``.dat`` format, for IOHanalyzer).
 
 Every evaluation goes through the observed problem one point at a time (that is how COCO and
-IOH log them); batched optimizers are driven through their ask/tell interface:
+IOH log them); batched optimizers are driven through their ask/tell interface::
 
     opt = make_optimizer("dida", dim, (lower, upper), budget, seed)
     while not opt.stop:
@@ -44,7 +44,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Unio
 
 import numpy as np
 
-from .minimize import _Progress
+from ._progress import Progress
 
 __all__ = ["RandomSearch", "make_optimizer", "run_ask_tell", "run_coco", "run_ioh", "parse_ints",
            "ProblemRecord", "problem_start", "PYCMA_METHODS"]
@@ -253,8 +253,8 @@ def parse_ints(spec: Union[str, int, Iterable[int], None]) -> Optional[List[int]
         if not part:
             continue
         if "-" in part[1:]:
-            a, b = part.split("-", 1)
-            a, b = int(a), int(b)
+            first, last = part.split("-", 1)
+            a, b = int(first), int(last)
             if b < a:
                 raise ValueError(f"range {part!r}: end before start")
             out.extend(range(a, b + 1))
@@ -262,6 +262,14 @@ def parse_ints(spec: Union[str, int, Iterable[int], None]) -> Optional[List[int]
             out.append(int(part))
     if not out:
         raise ValueError(f"expected a list like '1-5,8', got {spec!r}")
+    return out
+
+
+def _ints(spec: Union[str, int, Iterable[int]], name: str) -> List[int]:
+    """parse_ints for an argument that may not be None."""
+    out = parse_ints(spec)
+    if out is None:
+        raise ValueError(f"{name}: expected ids, got None")
     return out
 
 
@@ -337,7 +345,7 @@ def run_coco(method: Union[str, Callable] = "random", *, dims: Sequence[int] = (
     local run with the same arguments."""
     import cocoex
 
-    dims, functions, instances = parse_ints(dims), parse_ints(functions), parse_ints(instances)
+    dims, functions, instances = _ints(dims, "dims"), _ints(functions, "functions"), _ints(instances, "instances")
     _check_method(method)
     name = algorithm_name or _name(method)
     algorithm_info = algorithm_info or _default_info(method)
@@ -378,7 +386,7 @@ def run_coco(method: Union[str, Callable] = "random", *, dims: Sequence[int] = (
         return _sweep(_coco_task, jobs, folder, executor, address, f"{suite} {name}" if progress else None)
     budgets = [int(budget_multiplier * p.dimension) for p in bbob]
     total = int(sum(budgets))
-    bar = _Progress(total, f"{suite} {name}") if progress else None
+    bar = Progress(total, f"{suite} {name}") if progress else None
     done_before = 0
     records: List[ProblemRecord] = []
     try:
@@ -434,7 +442,7 @@ def run_ioh(method: Union[str, Callable] = "random", *, dims: Sequence[int] = (2
     instances) per task; the files and records equal those of a local run."""
     import ioh
 
-    dims, functions, instances = parse_ints(dims), parse_ints(functions), parse_ints(instances)
+    dims, functions, instances = _ints(dims, "dims"), _ints(functions, "functions"), _ints(instances, "instances")
     _check_method(method)
     name = algorithm_name or _name(method)
     algorithm_info = algorithm_info or _default_info(method)
@@ -459,7 +467,7 @@ def run_ioh(method: Union[str, Callable] = "random", *, dims: Sequence[int] = (2
         return _sweep(_ioh_task, tasks, out, executor, address, f"ioh {name}" if progress else None)
     jobs = [(f, i, d) for f in functions for d in dims for i in instances]
     total = int(sum(int(budget_multiplier * d) for _, _, d in jobs))
-    bar = _Progress(total, f"ioh {name}") if progress else None
+    bar = Progress(total, f"ioh {name}") if progress else None
     done_before = 0
     records: List[ProblemRecord] = []
     try:
@@ -479,7 +487,10 @@ def run_ioh(method: Union[str, Callable] = "random", *, dims: Sequence[int] = (2
 
             start = (lambda k, b=bounds, fid=fid, iid=iid, d=dim:
                      problem_start(b[0], b[1], seed, fid, iid, d, k))
-            k = _drive(method, dim, bounds, budget, seed, _rowwise(lambda x, p=p: float(p(x))),
+            def value(x: np.ndarray, p=p) -> float:
+                return float(p(x))
+
+            k = _drive(method, dim, bounds, budget, seed, _rowwise(value),
                        lambda p=p: p.state.evaluations,
                        lambda p=p: p.state.current_best.y - fopt < 1e-8, tick, start=start)
             records.append(ProblemRecord(fid, iid, dim, int(p.state.evaluations),
@@ -571,7 +582,7 @@ def _sweep(task: Callable, jobs: list, folder: str, executor: Any, address: Opti
     results: List[Any] = [None] * len(jobs)
     budgets = [len(set(kw["instances"])) * sum(int(kw["budget_multiplier"] * d) for d in set(kw["dims"]))
                for _, kw in jobs]
-    bar = _Progress(sum(budgets), label) if label else None
+    bar = Progress(sum(budgets), label) if label else None
     best, spent = np.inf, 0
     with make_executor(executor, address=address) as ex:
         for k, res in ex.imap_unordered(task, jobs):

@@ -217,8 +217,8 @@ def cmd_compare(args) -> int:
                                    "nfev": nfev, "wall_seconds": wall})
             print(f"  {m:>15s} seed {seed}: {'f - f*' if known else 'f'} = {err:.4g}  "
                   f"({nfev} evaluations, {wall:.2f} s)", file=sys.stderr)
-        errs = np.asarray(errs)
-        rows.append((m, np.median(errs), errs.min(), errs.max(), int(np.sum(errs < args.threshold)),
+        err_arr = np.asarray(errs)
+        rows.append((m, np.median(err_arr), err_arr.min(), err_arr.max(), int(np.sum(err_arr < args.threshold)),
                      float(np.median(times))))
         with warnings.catch_warnings():  # grid points before every seed's first report: NaN
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -245,9 +245,10 @@ def cmd_compare(args) -> int:
 def cmd_bench(args) -> int:
     from . import benchmarking
 
-    dims = benchmarking.parse_ints(args.dims)
-    functions = benchmarking.parse_ints(args.functions)
-    instances = benchmarking.parse_ints(args.instances)
+    # (the options are strings, so parse_ints never returns None here)
+    dims = benchmarking.parse_ints(args.dims) or []
+    functions = benchmarking.parse_ints(args.functions) or []
+    instances = benchmarking.parse_ints(args.instances) or []
     if any(d < 1 for d in dims):
         raise ValueError(f"--dims: expected positive dimensions, got {args.dims!r}")
     if any(not 1 <= f <= 24 for f in functions):
@@ -306,16 +307,27 @@ def _protocol_args(sp) -> None:
                          "(O(dim) instead of O(dim^2) per evaluation)")
 
 
+def _example(*lines: str) -> dict:
+    """add_parser keywords for an example (or a few) shown at the end of ``--help``."""
+    text = "example:\n" if len(lines) == 1 else "examples:\n"
+    return dict(epilog=text + "\n".join("  " + line for line in lines),
+                formatter_class=argparse.RawDescriptionHelpFormatter)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="scoreopt", description=__doc__)
+    ap = argparse.ArgumentParser(prog="scoreopt", description=__doc__, **_example(
+        "scoreopt run --problem rastrigin --dim 10 --method dida --budget 20000 --out out/",
+        "scoreopt COMMAND --help    (an example for each command)"))
     sub = ap.add_subparsers(dest="command", required=True)
 
-    sp = sub.add_parser("problems", help="list the built-in problems with their dims and boxes")
+    sp = sub.add_parser("problems", help="list the built-in problems with their dims and boxes",
+                        **_example("scoreopt problems --family classic"))
     sp.add_argument("--family", choices=["classic", "glens"], help="only this family")
     sp.add_argument("--json", action="store_true", help="machine-readable output")
     sp.set_defaults(func=cmd_problems)
 
-    se = sub.add_parser("eval", help="evaluate random points in the box and report throughput")
+    se = sub.add_parser("eval", help="evaluate random points in the box and report throughput",
+                        **_example("scoreopt eval levy --dim 100 --n 100000 --gradient"))
     se.add_argument("name", help="registry name (see `scoreopt problems`)")
     se.add_argument("--dim", type=int, required=True)
     se.add_argument("--n", type=int, default=100_000, help="batch size (default 100000)")
@@ -329,7 +341,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .optimizers import METHODS
 
-    sr = sub.add_parser("run", help="optimize a built-in problem; writes a JSON record and a convergence plot")
+    sr = sub.add_parser("run", help="optimize a built-in problem; writes a JSON record and a convergence plot",
+                        **_example("scoreopt run --problem rastrigin --dim 100 --method dida --budget 200000 "
+                                   "--protocol honest --seed 0 --out out/"))
     sr.add_argument("--problem", required=True, help="registry name (see `scoreopt problems`)")
     sr.add_argument("--dim", type=int, required=True)
     sr.add_argument("--method", default="cdida", choices=sorted(METHODS),
@@ -344,7 +358,8 @@ def build_parser() -> argparse.ArgumentParser:
                          "command run again after an interruption resumes where it stopped")
     sr.set_defaults(func=cmd_run)
 
-    sc = sub.add_parser("compare", help="run several methods side by side (scoreopt's and pycma/scipy baselines)")
+    sc = sub.add_parser("compare", help="run several methods side by side (scoreopt's and pycma/scipy baselines)",
+                        **_example("scoreopt compare --problem ackley --dim 10 --methods dida,mbd,cma,de --seeds 3"))
     sc.add_argument("--problem", required=True)
     sc.add_argument("--dim", type=int, required=True)
     sc.add_argument("--methods", default="cdida,dida,cma_bipop,de",
@@ -359,7 +374,10 @@ def build_parser() -> argparse.ArgumentParser:
     sc.set_defaults(func=cmd_compare)
 
     sb = sub.add_parser("bench", help="run a method over the BBOB suite through COCO (or IOHprofiler) "
-                                      "and write the data folder for cocopp (or IOHanalyzer)")
+                                      "and write the data folder for cocopp (or IOHanalyzer)",
+                        **_example("scoreopt bench bbob --dims 2,5,10 --budget-multiplier 1e3 --method dida "
+                                   "--out exdata-dida",
+                                   "python -m cocopp exdata-dida"))
     sb.add_argument("suite", choices=["bbob"], help="benchmark suite")
     sb.add_argument("--dims", default="2,3,5,10,20,40", help="comma-separated dimensions (default 2,3,5,10,20,40)")
     sb.add_argument("--budget-multiplier", type=float, default=1e4,
@@ -386,7 +404,7 @@ def build_parser() -> argparse.ArgumentParser:
                                       "'ray://host:10001'); default: a local Ray instance")
     sb.set_defaults(func=cmd_bench)
 
-    si = sub.add_parser("info", help="build and backend information")
+    si = sub.add_parser("info", help="build and backend information", **_example("scoreopt info"))
     si.set_defaults(func=cmd_info)
 
     from .glens.cli import add_subparser as add_glens

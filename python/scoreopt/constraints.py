@@ -18,7 +18,7 @@ Feasibility of the returned point is reported in ``OptimizeResult.feasible`` and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, List, Optional, Sequence
+from typing import Any, Callable, List, Optional, Sequence, overload
 
 import numpy as np
 
@@ -136,6 +136,10 @@ def as_constraints(constraints: Any, dim: int) -> ConstraintSet:
     return ConstraintSet(out, dim)
 
 
+@overload
+def check_project(project: None) -> None: ...
+@overload
+def check_project(project: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]: ...
 def check_project(project: Any) -> Optional[Callable[[np.ndarray], np.ndarray]]:
     if project is not None and not callable(project):
         raise TypeError(f"project: expected a callable X (N, D) -> (N, D) or None, got {type(project).__name__}")

@@ -26,13 +26,19 @@ have no Triton kernels.
 from __future__ import annotations
 
 import math
-from typing import Any, Tuple
+from typing import TYPE_CHECKING, Any, Tuple, Union
 
 import numpy as np
 
 from ._validate import UINT64_MAX, finite, integer
 
 from . import _core, _dispatch
+
+if TYPE_CHECKING:
+    import torch
+
+# The steps take NumPy arrays (the CPU core) or torch CUDA tensors (the core's CUDA kernels).
+Array = Union[np.ndarray, "torch.Tensor"]
 
 __all__ = [
     "PATHS", "FIELDS", "schedule", "sde_coefficients", "convert", "velocity_to_score",
@@ -207,7 +213,7 @@ def _on_cuda(x: Any, backend: str):
     return _dispatch.cuda_module() if where == "cuda" else None
 
 
-def euler_step(x: np.ndarray, v: np.ndarray, dt: float, *, backend: str = "auto") -> np.ndarray:
+def euler_step(x: Array, v: Array, dt: float, *, backend: str = "auto") -> Array:
     """x += dt v. x, v: (B, D) (or (D,)), same dtype."""
     cuda = _on_cuda(x, backend)
     if cuda:
@@ -217,8 +223,8 @@ def euler_step(x: np.ndarray, v: np.ndarray, dt: float, *, backend: str = "auto"
     return x
 
 
-def heun_step(x: np.ndarray, v1: np.ndarray, v2: np.ndarray, dt: float, *,
-              backend: str = "auto") -> np.ndarray:
+def heun_step(x: Array, v1: Array, v2: Array, dt: float, *,
+              backend: str = "auto") -> Array:
     """x += dt/2 (v1 + v2), with v1 the velocity at (x, t) and v2 the velocity at the Euler
     predictor (x + dt v1, t + dt). x, v1, v2: (B, D) (or (D,)), same dtype."""
     cuda = _on_cuda(x, backend)
@@ -230,11 +236,11 @@ def heun_step(x: np.ndarray, v1: np.ndarray, v2: np.ndarray, dt: float, *,
     return x
 
 
-def euler_maruyama_step(x: np.ndarray, score: np.ndarray, f: float, g: float, dt: float, *,
+def euler_maruyama_step(x: Array, score: Array, f: float, g: float, dt: float, *,
                         seed: int = 0, step: int = 0, row_offset: int = 0,
-                        backend: str = "auto") -> np.ndarray:
+                        backend: str = "auto") -> Array:
     """One Euler-Maruyama step of dx = [f x - g^2 score] dt + g dW (the reverse SDE when dt < 0,
-    with (f, g) from :func:`sde_coefficients`): x += (f x - g^2 score) dt + g sqrt(|dt|) z."""
+    with (f, g) from :func:`sde_coefficients`): x += (f x - g^2 score) dt + g sqrt(abs(dt)) z."""
     cuda = _on_cuda(x, backend)
     g = _scalar(g, "g")
     if g < 0:
@@ -250,8 +256,8 @@ def euler_maruyama_step(x: np.ndarray, score: np.ndarray, f: float, g: float, dt
     return x
 
 
-def langevin_step(x: np.ndarray, score: np.ndarray, step_size: float, *, seed: int = 0,
-                  step: int = 0, row_offset: int = 0, backend: str = "auto") -> np.ndarray:
+def langevin_step(x: Array, score: Array, step_size: float, *, seed: int = 0,
+                  step: int = 0, row_offset: int = 0, backend: str = "auto") -> Array:
     """Unadjusted Langevin: x += step_size score + sqrt(2 step_size) z."""
     cuda = _on_cuda(x, backend)
     e = _scalar(step_size, "step_size")
@@ -266,9 +272,9 @@ def langevin_step(x: np.ndarray, score: np.ndarray, step_size: float, *, seed: i
     return x
 
 
-def ddpm_step(x: np.ndarray, eps: np.ndarray, beta: float, alpha_bar: float, alpha_bar_prev: float,
+def ddpm_step(x: Array, eps: Array, beta: float, alpha_bar: float, alpha_bar_prev: float,
               *, seed: int = 0, step: int = 0, row_offset: int = 0,
-              backend: str = "auto") -> np.ndarray:
+              backend: str = "auto") -> Array:
     """DDPM ancestral step from the noise prediction eps at x_t:
     x = (x - beta / sqrt(1 - alpha_bar) eps) / sqrt(1 - beta) + sqrt(var) z with the posterior
     variance var = beta (1 - alpha_bar_prev) / (1 - alpha_bar) (no noise when alpha_bar_prev = 1)."""

@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import pickle
-import sys
 import time
 from typing import Any, Callable, Optional
 
@@ -16,31 +15,7 @@ from . import problems
 from .optimizers import METHODS, OptimizeResult
 from .constraints import ConstrainedProblem, as_constraints, check_project
 from .problem_types import BuiltinProblem, Problem
-
-
-class _Progress:
-    """A one-line progress bar on stderr: evaluations spent and the best value so far."""
-
-    def __init__(self, total: int, label: str, stream=None):
-        self.total, self.label = total, label
-        self.stream = stream or sys.stderr
-        self.t0 = time.perf_counter()
-        self.last = 0.0
-
-    def update(self, done: int, best: float, force: bool = False) -> None:
-        now = time.perf_counter()
-        if not force and now - self.last < 0.1:
-            return
-        self.last = now
-        frac = min(1.0, done / max(1, self.total))
-        bar = "#" * int(30 * frac)
-        self.stream.write(f"\r{self.label} [{bar:<30}] {100 * frac:5.1f}%  nfev {done:>9d}  best {best:.6g}"
-                          f"  {now - self.t0:6.1f}s")
-        self.stream.flush()
-
-    def close(self) -> None:
-        self.stream.write("\n")
-        self.stream.flush()
+from ._progress import Progress
 
 
 def minimize(fun: Any, *, dim: Optional[int] = None, bounds: Any = None, method: str = "cdida",
@@ -112,7 +87,7 @@ def minimize(fun: Any, *, dim: Optional[int] = None, bounds: Any = None, method:
     if len(cons):
         # the sampling methods clip into the box themselves; the rest of the feasible set is
         # imposed on their samples by rejection (+inf, zero weight) or by the penalty
-        work = ConstrainedProblem(problem, cons, constraint_mode, penalty)
+        work: Problem = ConstrainedProblem(problem, cons, constraint_mode, penalty)
         if project is not None:
             work = _projected(work, check_project(project))
         r = _drive(opt, work, method, budget, callback, progress, saver)
@@ -133,7 +108,7 @@ def _projected(work: Problem, project: Callable) -> Problem:
 
 
 def _drive(opt, problem: Problem, method: str, budget: int, callback, progress, saver=None) -> OptimizeResult:
-    bar = _Progress(budget, method) if progress else None
+    bar = Progress(budget, method) if progress else None
     try:
         while not opt.stop:
             opt.step(problem)

@@ -174,16 +174,17 @@ class BuiltinProblem(Problem):
         info = core.info
         self._core = core
         opt = core.known_optimum()
-        optimum = x_opt = None
+        optimum: Optional[float] = None
+        x_opt: Optional[np.ndarray] = None
         if opt is not None:
             optimum, x_opt = opt[0], np.asarray(opt[1], dtype=np.float64)
         if bounds is None:
             bounds = (info["lower"], info["upper"])
         matrix, shift, scale, bias = core.affine()
-        if core.has_affine and optimum is not None:
+        if core.has_affine and optimum is not None and x_opt is not None:
             # f(scale M (x - o)) is minimal where scale M (x - o) = z*, i.e. x = o + M^-1 z* / scale
             d = core.dim
-            z = x_opt / scale if scale != 0 else None
+            z: Optional[np.ndarray] = x_opt / scale if scale != 0 else None
             if z is None:
                 optimum = x_opt = None
             else:
@@ -260,7 +261,7 @@ class CallableProblem(Problem):
             raise TypeError(f"gradient: expected a callable or None, got {type(gradient).__name__}")
         if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool) or dim < 1:
             raise ValueError(f"dim: expected a positive integer, got {dim!r}")
-        super().__init__(name=name or getattr(fn, "__name__", "callable"), dim=int(dim),
+        super().__init__(name=str(name or getattr(fn, "__name__", "callable")), dim=int(dim),
                          bounds=bounds, optimum=optimum, x_opt=x_opt)
         self.fn = fn
         self.vectorized = bool(vectorized)

@@ -46,7 +46,7 @@ def _check_dim(dim: Any) -> int:
 
 
 def get(name: str, dim: int, *, bounds: Any = None, params: Any = None, matrix: Any = None,
-        shift: Any = None, scale: float = 1.0, bias: float = 0.0, **options: float) -> BuiltinProblem:
+        shift: Any = None, scale: float = 1.0, bias: float = 0.0, **options: Any) -> BuiltinProblem:
     """A built-in problem by registry name.
 
     dim: number of coordinates. bounds: (lower, upper) to override the standard box.

@@ -162,7 +162,7 @@ def rotation(name: str, dim: int, seed: int) -> np.ndarray:
 
 
 def random_start(lower: Any, upper: Any, seed: int, *key: Any) -> np.ndarray:
-    """A start uniform in the box [lower, upper], drawn from (seed, *key) (key: ints or strings
+    """A start uniform in the box [lower, upper], drawn from ``(seed, *key)`` (key: ints or strings
     that name the problem and the restart); the same arguments give the same point."""
     lower = np.asarray(lower, dtype=np.float64)
     upper = np.asarray(upper, dtype=np.float64)

@@ -1,5 +1,5 @@
 """Executors: one interface for running independent tasks serially, over a process pool, or
-over Ray.
+over Ray::
 
     with make_executor("ray", address="ray://head:10001") as ex:
         for i, result in ex.imap_unordered(fn, items):   # as each task finishes

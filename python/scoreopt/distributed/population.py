@@ -25,7 +25,7 @@ optimization result locally and on a cluster.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -111,7 +111,7 @@ class _ActorPool:
         self.wait_orphans()
         out: List[Optional[np.ndarray]] = [None] * len(chunks)
         free = list(self.actors)
-        running = {}
+        running: Dict[Any, Tuple[int, Any]] = {}  # Ray object ref -> (chunk, actor)
         next_chunk = 0
         try:
             while next_chunk < len(chunks) or running:
@@ -131,7 +131,12 @@ class _ActorPool:
             # an early exit (a chunk raised, an interrupt): no ray.cancel, which can abort this
             # process (see RayExecutor); the exception goes on at once, the next map waits
             self.orphans.extend(running)
-        return out
+        done: List[np.ndarray] = []
+        for i, o in enumerate(out):
+            if o is None:  # not reached: the loop ends when no chunk is left or running
+                raise RuntimeError(f"population evaluation: chunk {i} has no result")
+            done.append(o)
+        return done
 
     def close(self) -> None:
         """Kill the actors, which ends an abandoned chunk still running on one of them."""
@@ -163,8 +168,8 @@ class DistributedProblem(CallableProblem):
                          optimum=optimum, x_opt=x_opt)
         self.chunk_size = integer(chunk_size, "chunk_size", 1) if chunk_size is not None else None
         self._task = _ChunkTask(fn, self.vectorized)
-        self._executor = make_executor(executor, address=address, max_workers=max_workers,
-                                       max_retries=max_retries)
+        self._executor: Optional[Executor] = make_executor(executor, address=address, max_workers=max_workers,
+                                                           max_retries=max_retries)
         inner = getattr(self._executor, "inner", self._executor)
         self._pool = None
         if isinstance(inner, RayExecutor):

@@ -58,7 +58,8 @@ def cmd_train(args) -> int:
         raise ValueError(f"--mults: expected comma-separated integers such as 1,2,4, got {args.mults!r}") from None
     ncfg = NetConfig(width=args.width, mults=mults, cond_emb_dim=args.cond_emb_dim, heads=args.heads,
                      head_dim=args.head_dim)
-    model = train(args.kind, data, config=cfg, net_config=ncfg, checkpoint=args.checkpoint)
+    model = train(args.kind, data, config=cfg, net_config=ncfg, checkpoint=args.checkpoint,
+                  progress=lambda line: print(line, file=sys.stderr, flush=True))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     model.save(args.out)
     print(f"trained {args.kind} ({sum(p.numel() for p in model.net.parameters())} weights, "
@@ -125,14 +126,18 @@ def cmd_evaluate(args) -> int:
 def add_subparser(sub) -> None:
     """Register ``glens`` with its subcommands on the top-level ``scoreopt`` subparsers."""
     g = sub.add_parser("glens", help="GLENS: learned initial guesses from solver iterates (collect, train, "
-                                     "sample, evaluate)")
+                                     "sample, evaluate)",
+                       epilog="example:\n  scoreopt glens collect --family himmelblau --dim 10 --n-params 20 "
+                              "--n-starts 10 --out data/h10\n  (scoreopt glens COMMAND --help: an example for each)",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     gs = g.add_subparsers(dest="glens_command", required=True)
 
     def family_args(p, required=True):
         p.add_argument("--family", required=required, choices=["qp", "himmelblau", "rosenbrock", "levy", "robot"])
         p.add_argument("--dim", type=int, required=required)
 
-    pc = gs.add_parser("collect", help="run the family's solver from uniform starts and store every iterate path")
+    pc = gs.add_parser("collect", help="run the family's solver from uniform starts and store every iterate path",
+                       epilog="example:\n  scoreopt glens collect --family himmelblau --dim 100 --n-params 100 --n-starts 20 --out data/h100", formatter_class=argparse.RawDescriptionHelpFormatter)
     family_args(pc)
     pc.add_argument("--out", required=True, help="data set directory")
     pc.add_argument("--n-params", type=int, default=100)
@@ -145,7 +150,8 @@ def add_subparser(sub) -> None:
     pc.add_argument("--quiet", action="store_true", help="no progress bar")
     pc.set_defaults(func=cmd_collect)
 
-    pt = gs.add_parser("train", help="train a network (ns, diffusolve, diffusolve_k, sb) on a data set")
+    pt = gs.add_parser("train", help="train a network (ns, diffusolve, diffusolve_k, sb) on a data set",
+                       epilog="example:\n  scoreopt glens train --data data/h100 --kind ns --out models/ns.pt --checkpoint models/ns.ckpt", formatter_class=argparse.RawDescriptionHelpFormatter)
     pt.add_argument("--data", required=True, help="data set directory (from `glens collect`)")
     pt.add_argument("--kind", required=True, choices=["ns", "diffusolve", "diffusolve_k", "sb"])
     pt.add_argument("--out", required=True, help="model file (.pt)")
@@ -167,7 +173,8 @@ def add_subparser(sub) -> None:
     pt.add_argument("--quiet", action="store_true")
     pt.set_defaults(func=cmd_train)
 
-    ps = gs.add_parser("sample", help="sample initial guesses (Algorithm 1) for test parameters")
+    ps = gs.add_parser("sample", help="sample initial guesses (Algorithm 1) for test parameters",
+                       epilog="example:\n  scoreopt glens sample --model models/ns.pt --sb models/sb.pt --samples 50 --out guesses.npz", formatter_class=argparse.RawDescriptionHelpFormatter)
     ps.add_argument("--model", required=True, help="diffusion model file (ns, diffusolve, diffusolve_k)")
     ps.add_argument("--sb", help="solver behavior model file: GLENS guidance (omit for NS-only / DiffuSolve)")
     ps.add_argument("--family", help="default: the model's")
@@ -189,7 +196,8 @@ def add_subparser(sub) -> None:
     ps.add_argument("--out", required=True, help=".npz with params and guesses")
     ps.set_defaults(func=cmd_sample)
 
-    pe = gs.add_parser("evaluate", help="warm-start the solver from guesses; iterations-to-converge statistics")
+    pe = gs.add_parser("evaluate", help="warm-start the solver from guesses; iterations-to-converge statistics",
+                       epilog="example:\n  scoreopt glens evaluate --family himmelblau --dim 100 --guesses guesses.npz --json", formatter_class=argparse.RawDescriptionHelpFormatter)
     family_args(pe)
     pe.add_argument("--guesses", help=".npz from `glens sample`")
     pe.add_argument("--uniform", type=int, help="evaluate this many uniform guesses per parameter instead")

@@ -34,7 +34,7 @@ def cluster_labels(points: Any, tol: float) -> np.ndarray:
             j = stack.pop()
             for m in np.flatnonzero(near[j] & (labels < 0)):
                 labels[m] = nxt
-                stack.append(m)
+                stack.append(int(m))
         nxt += 1
     return labels
 

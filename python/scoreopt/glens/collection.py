@@ -20,8 +20,6 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
-import sys
-import time
 from pathlib import Path
 from typing import Any, Callable, Dict, Optional, Tuple, Union
 
@@ -30,6 +28,7 @@ import numpy as np
 from .._validate import integer
 from . import dataset as _ds
 from .families import Family
+from .._progress import Progress
 
 __all__ = ["collect", "solve_parameter"]
 
@@ -52,35 +51,6 @@ def solve_parameter(task: Tuple[Family, int, np.ndarray, int, int]) -> Dict[str,
     return {"alpha": np.asarray(alpha, dtype=np.float64), "paths": np.concatenate(res.paths),
             "offsets": offsets, "converged": res.converged, "iterations": res.iterations,
             "fun": res.fun}
-
-
-class _Progress:
-    """A one-line progress report on stderr (no dependency)."""
-
-    def __init__(self, total: int, done: int, label: str, enabled: bool):
-        self.total, self.done, self.label, self.enabled = total, done, label, enabled
-        self.start = time.monotonic()
-        self.fresh = 0
-        self.tty = enabled and sys.stderr.isatty()
-        self.last = -1.0
-
-    def update(self, converged: int, runs: int) -> None:
-        self.done += 1
-        self.fresh += 1
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if not self.tty and self.done < self.total and now - self.last < 5.0:
-            return
-        self.last = now
-        el = now - self.start
-        eta = el / self.fresh * (self.total - self.done)
-        msg = (f"{self.label}: {self.done}/{self.total} parameters ({100.0 * self.done / self.total:.0f}%), "
-               f"last {converged}/{runs} converged, {el:.1f} s, ETA {eta:.1f} s")
-        sys.stderr.write(("\r" + msg + " " * 4) if self.tty else msg + "\n")
-        if self.tty and self.done == self.total:
-            sys.stderr.write("\n")
-        sys.stderr.flush()
 
 
 def _settings(family: Family, seed: int, N: int, M: int) -> dict:
@@ -180,19 +150,25 @@ def _collect(family: Family, root: Path, N: int, M: int, seed: int, executor: An
         f.unlink()
 
     todo = [i for i in range(N) if i not in done]
-    bar = _Progress(N, len(done), f"collect {family.name} d={family.dim}", progress)
-    if todo:
-        tasks = [(family, i, params[i], seed, M) for i in todo]
-        with _make_executor(executor, address, family) as ex:
-            for pos, out in ex.imap_unordered(solve_parameter, tasks):
-                i = todo[pos]
-                done[i] = _ds.write_shard(root, i, out["alpha"], (seed, i), out["paths"], out["offsets"],
-                                          out["converged"], out["iterations"], out["fun"])
-                manifest["shards"] = sorted(done.values(), key=lambda e: e["index"])
-                _ds.write_manifest(root, manifest)
-                bar.update(int(out["converged"].sum()), M)
-                if on_shard is not None:
-                    on_shard(i)
+    bar = Progress(N, f"collect {family.name} d={family.dim}", unit="parameter", initial=len(done)) \
+        if progress else None
+    try:
+        if todo:
+            tasks = [(family, i, params[i], seed, M) for i in todo]
+            with _make_executor(executor, address, family) as ex:
+                for pos, out in ex.imap_unordered(solve_parameter, tasks):
+                    i = todo[pos]
+                    done[i] = _ds.write_shard(root, i, out["alpha"], (seed, i), out["paths"], out["offsets"],
+                                              out["converged"], out["iterations"], out["fun"])
+                    manifest["shards"] = sorted(done.values(), key=lambda e: e["index"])
+                    _ds.write_manifest(root, manifest)
+                    if bar is not None:
+                        bar.update(len(done), note=f"last {int(out['converged'].sum())}/{M} converged")
+                    if on_shard is not None:
+                        on_shard(i)
+    finally:
+        if bar is not None:
+            bar.close()
     return root
 
 

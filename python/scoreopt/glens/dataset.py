@@ -305,9 +305,9 @@ def load(path: PathLike, k: int = 10, *, min_separation: float = 0.0) -> KNeighb
             out[name] = np.ascontiguousarray(np.concatenate(parts))
         else:
             out[name] = np.zeros(empty.get(name, (0,)), dtype=np.float64 if name in empty else np.int64)
-    pb = tuple(np.asarray(b, dtype=np.float64) for b in m["param_bounds"])
+    lo, hi = (np.asarray(b, dtype=np.float64) for b in m["param_bounds"])
     return KNeighborhood(out["alpha"], out["x"], out["x_star"], out["step"], out["param_index"],
-                         out["run_index"], m["family"], d, pb, k)
+                         out["run_index"], m["family"], d, (lo, hi), k)
 
 
 def load_optima(path: PathLike, tol: Optional[float] = None) -> Dict[int, np.ndarray]:

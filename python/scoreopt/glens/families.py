@@ -38,6 +38,9 @@ from . import family_registry
 __all__ = ["Family", "get_family", "FAMILY_NAMES"]
 
 Box = Tuple[np.ndarray, np.ndarray]
+# What the constructor accepts for a box: (lower, upper), each a scalar or a sequence; __post_init__
+# turns it into a Box.
+BoxLike = Tuple[Any, Any]
 Sampler = Callable[[np.random.Generator, int], np.ndarray]
 
 FAMILY_NAMES = ("qp", "himmelblau", "rosenbrock", "levy", "robot")
@@ -80,26 +83,26 @@ class Family:
 
     problem: the objective; ``problem.value_and_gradient(X (M, d), alpha (P,))``.
     param_bounds: (lower (P,), upper (P,)), where parameters are drawn (uniformly unless
-        ``sampler`` is given) and the box for min-max scaling to [0, 1].
+    ``sampler`` is given) and the box for min-max scaling to [0, 1].
     init_bounds: (lower (d,), upper (d,)), the box of uniform solver starts.
     solver: "gd" (batched fixed-step gradient descent), "lbfgsb" (scipy L-BFGS-B) or "slsqp"
-        (scipy SLSQP, needs ``constraints``); solver_options: keyword arguments of that solver in
-        :mod:`scoreopt.glens.solvers` (``max_iter`` is the cap at which failures are counted).
+    (scipy SLSQP, needs ``constraints``); solver_options: keyword arguments of that solver in
+    :mod:`scoreopt.glens.solvers` (``max_iter`` is the cap at which failures are counted).
     sampler: optional ``sampler(rng, n) -> (n, P)`` replacing the uniform draw.
     constraints: for "slsqp", ``constraints(alpha (P,)) -> list`` of scipy constraint dicts;
-        variable_bounds: optional (lower (d,), upper (d,)) passed to SLSQP.
+    variable_bounds: optional (lower (d,), upper (d,)) passed to SLSQP.
     optimum_tol: distance under which two converged points count as the same local optimum.
     """
 
     name: str
     problem: Problem
-    param_bounds: Box
-    init_bounds: Box
+    param_bounds: BoxLike
+    init_bounds: BoxLike
     solver: str
     solver_options: Dict[str, Any] = field(default_factory=dict)
     sampler: Optional[Sampler] = None
     constraints: Optional[Callable[[np.ndarray], list]] = None
-    variable_bounds: Optional[Box] = None
+    variable_bounds: Optional[BoxLike] = None
     optimum_tol: float = 0.5
     # (name, dim) when built by get_family: pickled as that recipe (the core problem is not picklable)
     _recipe: Optional[Tuple[str, int]] = field(default=None, repr=False)
@@ -209,6 +212,7 @@ class Family:
             return _solvers.gradient_descent(self.problem, a, x0, **opts)
         if self.solver == "lbfgsb":
             return _solvers.lbfgsb(self.problem, a, x0, **opts)
+        assert self.constraints is not None  # __post_init__ requires them for "slsqp"
         return _solvers.slsqp(self.problem, a, x0, constraints=self.constraints(a),
                               bounds=self.variable_bounds, **opts)
 

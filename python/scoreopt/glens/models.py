@@ -130,7 +130,8 @@ class Scaler:
 
     @classmethod
     def from_state(cls, s: Dict[str, Any]) -> "Scaler":
-        return cls(**{k: (v.numpy() if isinstance(v, torch.Tensor) else v) for k, v in s.items()})
+        fields: Dict[str, Any] = {k: (v.numpy() if isinstance(v, torch.Tensor) else v) for k, v in s.items()}
+        return cls(**fields)
 
 
 # ---- U-Net --------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ Two unicycle robots, state (p_x, p_y, v, theta), controls u = (a, omega):
 p_x' = v cos(theta), p_y' = v sin(theta), v' = a, theta' = omega. Robot 1 starts at
 (0, 10, 0, 0) and must reach (10, 0); robot 2 starts at (10, 10, 0, 0) and must reach (0, 0),
 both within eps_goal = 0.2, in minimum time t_f, while keeping a distance of r_obs_i + r_robot
-(r_robot = 0.2) from both obstacles and 2 r_robot from each other; |a|, |omega| <= 1 and
+(r_robot = 0.2) from both obstacles and 2 r_robot from each other; ``|a|``, ``|omega|`` <= 1 and
 0 <= t_f <= 20.
 
 Transcription (forward shooting, as in the paper): [0, t_f] is cut into T = 20 equal intervals,
@@ -139,7 +139,7 @@ def constraint_jacobian(x: Any, alpha: Any) -> np.ndarray:
 
 class RobotProblem(Problem):
     """The objective of the navigation problem, t_f = x[0] (gradient e_0), with the obstacle
-    parameters alpha (P = 6) and the box 0 <= t_f <= 20, |a|, |omega| <= 1. The constraints are
+    parameters alpha (P = 6) and the box 0 <= t_f <= 20, ``|a|``, ``|omega|`` <= 1. The constraints are
     :func:`constraint_values` (they depend on alpha; the objective does not)."""
 
     def __init__(self, horizon: int = 20):

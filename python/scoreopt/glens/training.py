@@ -21,12 +21,12 @@ returned model is on the CPU, like one loaded from disk.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
-import sys
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple, Union
 
 import numpy as np
 import torch
@@ -34,6 +34,8 @@ import torch.nn.functional as F
 
 from .._validate import finite, integer
 from .models import KINDS, GlensModel, NetConfig, Scaler, _kind, build_net, cosine_schedule
+
+logger = logging.getLogger(__name__)  # scoreopt.glens.training
 
 __all__ = ["TrainConfig", "train", "training_arrays"]
 
@@ -147,13 +149,14 @@ def train(kind: str, data: Any, *, config: Optional[TrainConfig] = None, net_con
 
     checkpoint: a file path; written every ``config.checkpoint_every`` steps and at the end, and
     resumed from when it exists (training continues to ``config.steps``, exactly as if it had not
-    stopped). progress: called with one line of text every ``log_every`` steps (default: stderr)."""
+    stopped). progress: called with one line of text every ``log_every`` steps (default: an INFO
+    record of the ``scoreopt.glens.training`` logger; ``scoreopt glens train`` prints them)."""
     kind = _kind(kind)
     cfg = config or TrainConfig()
     ncfg = net_config or NetConfig()
     if torch.device(cfg.device).type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device={cfg.device!r}: torch sees no CUDA device here")
-    say = progress if progress is not None else (lambda s: print(s, file=sys.stderr, flush=True))
+    say = progress if progress is not None else logger.info
     threads_before = torch.get_num_threads()
     if cfg.threads is not None:
         torch.set_num_threads(cfg.threads)
@@ -211,6 +214,7 @@ def _train(kind, data, cfg: TrainConfig, ncfg: NetConfig, checkpoint, say) -> Gl
     net.train()
     ema_params = list(ema.parameters())
     net_params = list(net.parameters())
+    loss_sum: Union[float, torch.Tensor]  # a tensor once a step ran (summed on the device)
     t0, loss_sum, loss_count = time.perf_counter(), 0.0, 0
     B = cfg.batch_size
     while step < cfg.steps:
@@ -223,6 +227,7 @@ def _train(kind, data, cfg: TrainConfig, ncfg: NetConfig, checkpoint, say) -> Gl
             z = sqrt_ab[t, None] * x + sqrt_1mab[t, None] * noise
             loss = F.mse_loss(net(z, t + 1, c, drop), noise)
         else:
+            assert Y is not None  # training_arrays gives targets for "sb"
             loss = F.mse_loss(net(x, None, c), Y[idx])
         opt.zero_grad(set_to_none=True)
         loss.backward()

@@ -178,8 +178,9 @@ class EngineOptimizer:
         return self._engine.sigma
 
     @property
-    def temperature(self) -> float:
-        """The current relative temperature of the Boltzmann weights (0: the rule uses none)."""
+    def temperature(self) -> Optional[float]:
+        """The current relative temperature of the Boltzmann weights (0: the rule uses none; a
+        :class:`SamplingOptimizer` subclass sets it as a class attribute, None: not computed)."""
         return self._engine.temperature
 
     @property

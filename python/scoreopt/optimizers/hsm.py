@@ -44,7 +44,7 @@ paper reports as failing in high dimension (conflicting gradients); bench/hsm.py
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import numpy as np
 
@@ -92,11 +92,12 @@ class FlowScoreModel:
             for _ in range(depth):
                 layers += [torch.nn.Linear(n_in, width), torch.nn.SiLU()]
                 n_in = width
-            layers.append(torch.nn.Linear(n_in, dim))
+            last = torch.nn.Linear(n_in, dim)
+            layers.append(last)
             self.net = torch.nn.Sequential(*layers)
             # the velocity of the untrained model is ~0, so early levels move little
-            torch.nn.init.zeros_(self.net[-1].weight)
-            torch.nn.init.zeros_(self.net[-1].bias)
+            torch.nn.init.zeros_(last.weight)
+            torch.nn.init.zeros_(last.bias)
         self.opt = torch.optim.Adam(self.net.parameters(), lr=lr)
 
     def _features(self, z, t):
@@ -422,6 +423,7 @@ class HSM:
         for t in self.ts[first:]:
             s = t / (1 - t)
             if self.score == "flow":
+                assert model is not None  # built above for score="flow"
                 X = yield from self._flow_level(model, X, float(t), s)
             else:
                 X = yield from self._smoothing_level(X, s)
@@ -534,6 +536,7 @@ class HSM:
         differences in one batch of 2 D + 1 points (step ~ cbrt(eps) relative to the box), all
         inside the box; see :func:`_difference_stencil`."""
         prob = self._problem
+        assert prob is not None  # set by step() before the local stage runs
         if prob.has_gradient:
             if self.budget - self.nfev < 1:
                 raise _BudgetSpent
@@ -553,7 +556,7 @@ class HSM:
         left = self.budget - self.nfev
         if left < P.shape[0]:
             raise _BudgetSpent
-        f = np.asarray(self._problem.evaluate(P), dtype=np.float64)
+        f = np.asarray(prob.evaluate(P), dtype=np.float64)
         self._account(P, f)
         return float(f[0]), c0 * f[0] + ca * f[1:self.dim + 1] + cb * f[self.dim + 1:]
 
@@ -562,7 +565,7 @@ class HSM:
 
         x = np.clip(x, self.lower, self.upper)
         bounds = list(zip(self.lower, self.upper))
-        cache = {}
+        cache: Dict[bytes, Tuple[float, np.ndarray]] = {}
 
         def fg(z):
             key = z.tobytes()

@@ -32,6 +32,7 @@ Structure
    * per-function specifics (f4's ``|xopt|`` on even indices, f5's optimum on the
      boundary, f8's ``0.75 * xopt``, f20's sign vector and x-hat/z-hat maps, the Gallagher
      peaks and conditionings of f21/f22, f24's ``+-mu0/2`` optimum, ...).
+
 Public API
 ----------
 ``instance(function, instance, dim) -> dict``
@@ -382,10 +383,10 @@ def _instance_cached(function: int, inst: int, dim: int) -> Dict[str, np.ndarray
                  mu1=-math.sqrt((mu0 * mu0 - 1.0) / sfac), s=sfac, **{"lambda": lam})
 
     out: Dict[str, np.ndarray] = {}
-    for k, v in d.items():
+    for key, v in d.items():
         a = np.array(v, dtype=np.float64)  # copies, so shared arrays become independent
         a.setflags(write=False)
-        out[k] = a
+        out[key] = a
     return out
 
 
