@@ -119,11 +119,11 @@ def test_cli_run_checkpoint(tmp_path):
            "--quiet", "--out", str(tmp_path), "--checkpoint", str(path)]
     first = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert first.returncode == 0, first.stderr
-    rec = json.loads((tmp_path / "ackley-d6-dida-seed0.json").read_text())
+    rec = json.loads((tmp_path / "ackley-d6-cdida-seed0.json").read_text())
     assert path.exists()
     again = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0, again.stderr
-    rec2 = json.loads((tmp_path / "ackley-d6-dida-seed0.json").read_text())
+    rec2 = json.loads((tmp_path / "ackley-d6-cdida-seed0.json").read_text())
     assert rec2["fun"] == rec["fun"] and rec2["history"] == rec["history"]
     other = subprocess.run(cmd[:-2] + ["--seed", "3", "--checkpoint", str(path)], capture_output=True, text=True,
                            timeout=300)

@@ -358,7 +358,8 @@ def test_minimize_progress_not_on_a_terminal(capsys, caplog):
         r = scoreopt.minimize(problems.get("sphere", 4), budget=2000, progress=True)
     assert capsys.readouterr().err == ""
     msgs = [rec.getMessage() for rec in caplog.records if rec.name == "scoreopt.progress"]
-    assert msgs and msgs[-1].startswith(f"dida: {r.nfev}/2000 evals ({100 * r.nfev / 2000:.0f}%), best={r.fun:.6g}")
+    # the label is the method's name (cdida, the default)
+    assert msgs and msgs[-1].startswith(f"cdida: {r.nfev}/2000 evals ({100 * r.nfev / 2000:.0f}%), best={r.fun:.6g}")
 
 
 def test_minimize_and_optimizer_errors():
@@ -426,12 +427,12 @@ def test_cli_run_writes_record_and_plot(tmp_path):
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert "best f =" in out.stdout
-    rec = json.loads((tmp_path / "rastrigin-d10-dida-seed0.json").read_text())
+    rec = json.loads((tmp_path / "rastrigin-d10-cdida-seed0.json").read_text())
     assert rec["nfev"] <= 20000 and len(rec["history"]) == rec["nit"]
     # the honest protocol by default: the error is measured against the instance's own optimum
     assert rec["protocol"] == "honest" and rec["instance"]["rotated"]
     assert 0 <= rec["error"] == rec["fun"] - rec["optimum"]
-    png = (tmp_path / "rastrigin-d10-dida-seed0.png").read_bytes()
+    png = (tmp_path / "rastrigin-d10-cdida-seed0.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
 
 
