@@ -53,31 +53,38 @@ template <class T>
 __global__ void __launch_bounds__(kStatThreads)
     center_stats(const T* F, std::int64_t K, bool antithetic, double temperature, bool relative,
                  CenterStats* stats, T* value, T* best_f, std::int64_t* nonfinite) {
-  __shared__ double s_a[kStatThreads], s_b[kStatThreads];
+  __shared__ double s_a[kStatThreads], s_b[kStatThreads], s_c[kStatThreads];
   __shared__ long long s_i[kStatThreads];
   const std::int64_t c = blockIdx.x;
   const T* f = F + c * K;
   const int tid = threadIdx.x;
-  double n = 0, sum = 0, fmin = CUDART_INF, pairs = 0;
+  // the moments of the finite values: each thread's share by Welford, the shares merged (Chan),
+  // the formulas of smoothing_statistics.hpp that the CPU estimator and the engine use
+  smoothing_stats::Moments mom;
+  double fmin = CUDART_INF, pairs = 0;
   long long arg = -1;
   for (std::int64_t k = tid; k < K; k += blockDim.x) {
     const T v = f[k];
     if (!isfinite(v)) continue;
-    n += 1;
-    sum += double(v);
+    mom.add(double(v));
     if (double(v) < fmin) fmin = double(v), arg = k;  // k increases: first minimum kept
   }
   if (antithetic)
     for (std::int64_t q = tid; q < K / 2; q += blockDim.x) pairs += isfinite(f[2 * q]) && isfinite(f[2 * q + 1]);
-  // n, sum, pairs
-  s_a[tid] = n;
-  s_b[tid] = sum;
+  s_a[tid] = mom.n;
+  s_b[tid] = mom.mean;
+  s_c[tid] = mom.m2;
   __syncthreads();
   for (int w = blockDim.x / 2; w > 0; w /= 2) {
-    if (tid < w) s_a[tid] += s_a[tid + w], s_b[tid] += s_b[tid + w];
+    if (tid < w) {
+      smoothing_stats::Moments a{s_a[tid], s_b[tid], s_c[tid]};
+      a.merge(smoothing_stats::Moments{s_a[tid + w], s_b[tid + w], s_c[tid + w]});
+      s_a[tid] = a.n, s_b[tid] = a.mean, s_c[tid] = a.m2;
+    }
     __syncthreads();
   }
-  const double n_all = s_a[0], mean = n_all > 0 ? s_b[0] / n_all : CUDART_NAN;
+  const smoothing_stats::Moments all{s_a[0], s_b[0], s_c[0]};
+  const double n_all = all.n, mean = all.value();
   __syncthreads();
   s_a[tid] = pairs;
   s_b[tid] = fmin;
@@ -95,20 +102,8 @@ __global__ void __launch_bounds__(kStatThreads)
   }
   const double pairs_all = s_a[0], best = s_b[0];
   const long long best_k = s_i[0];
-  __syncthreads();
-  // second pass for the spread: sum (f - mean)^2 over the finite values
-  double m2 = 0;
-  if (relative && n_all > 1)
-    for (std::int64_t k = tid; k < K; k += blockDim.x)
-      if (isfinite(f[k])) m2 += (double(f[k]) - mean) * (double(f[k]) - mean);
-  s_a[tid] = m2;
-  __syncthreads();
-  for (int w = blockDim.x / 2; w > 0; w /= 2) {
-    if (tid < w) s_a[tid] += s_a[tid + w];
-    __syncthreads();
-  }
   if (tid == 0) {
-    const double sd = n_all > 1 ? sqrt(s_a[0] / (n_all - 1)) : 0.0;
+    const double sd = all.sd();
     const double lam = relative ? smoothing_stats::temperature(temperature, true, sd) : temperature;
     stats[c] = CenterStats{mean, best, best_k, antithetic ? pairs_all : n_all, lam};
     if (value) value[c] = T(mean);
