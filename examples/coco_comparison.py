@@ -1,8 +1,8 @@
 """
-A COCO comparison: DIDA, BIPOP-CMA-ES and random search on BBOB
-===============================================================
+A COCO comparison: CDIDA, DIDA, BIPOP-CMA-ES and random search on BBOB
+=======================================================================
 
-Runs three methods over BBOB functions through COCO's own observer
+Runs four methods over BBOB functions through COCO's own observer
 (:func:`scoreopt.benchmarking.run_coco`: every evaluation is logged by ``cocoex``, every method
 starts each run at the same seeded point), reads the data back with cocopp's loader and draws the
 runtime ECDFs over COCO's 51 targets 10^2 ... 10^-8, the figure cocopp's ``pprldmany`` draws.
@@ -48,7 +48,7 @@ def runtimes(folder: str, dims) -> np.ndarray:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").strip().split("\n")[0])
-    ap.add_argument("--methods", default="dida,bipop-cma,random")
+    ap.add_argument("--methods", default="cdida,dida,bipop-cma,random")
     ap.add_argument("--functions", default="1,8,15,21")
     ap.add_argument("--dims", default="2,5")
     ap.add_argument("--instances", default="1-5")

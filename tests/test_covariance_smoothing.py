@@ -206,3 +206,27 @@ def test_reflect_into_box_is_the_mirror_rule():
     assert edge.tolist() == [[hi[0], lo[1], hi[2]]]
     with pytest.raises(ValueError, match="lower, upper: expected finite bounds with lower < upper"):
         _core.reflect_into_box(X, hi, lo)
+
+
+def test_seeds_span_64_bits_in_the_engine():
+    """The engine takes every 64-bit seed (as the estimator and the noise do): 2^63 and 2^64 - 1
+    run, differ from each other, survive a checkpoint, and 2^64 is refused by name."""
+    import pickle
+
+    p = problems.get("sphere", 3)
+    runs = []
+    for seed in (2 ** 63, 2 ** 64 - 1):
+        opt = CDIDA(3, p.bounds, seed=seed, budget=600)
+        assert opt.options["seed"] == seed
+        opt.step(p)
+        clone = pickle.loads(pickle.dumps(opt))
+        for o in (opt, clone):
+            while not o.stop:
+                o.step(p)
+        assert opt.result.history == clone.result.history
+        runs.append(opt.result.history)
+    assert runs[0] != runs[1]
+    with pytest.raises(ValueError, match="seed: integer out of range"):
+        CDIDA(3, p.bounds, seed=2 ** 64)
+    with pytest.raises(ValueError, match="seed: expected an integer >= 0"):
+        CDIDA(3, p.bounds, seed=-1)

@@ -390,10 +390,16 @@ scoreopt::SamplingOptions::Value option_value(const std::string& name, const py:
   if (py::isinstance<py::bool_>(v)) return v.cast<bool>();
   if (py::isinstance<py::str>(v)) return v.cast<std::string>();
   try {
-    if (py::hasattr(v, "__index__")) return v.cast<std::int64_t>();  // ints, numpy integers
+    if (py::hasattr(v, "__index__")) {  // ints, numpy integers
+      try {
+        return v.cast<std::int64_t>();
+      } catch (const py::cast_error&) {
+        return v.cast<std::uint64_t>();  // 2^63 .. 2^64 - 1 (seeds)
+      }
+    }
     if (py::hasattr(v, "__float__")) return v.cast<double>();
   } catch (const py::cast_error&) {
-    throw std::invalid_argument(name + ": integer out of range");
+    throw std::invalid_argument(name + ": integer out of range (expected -2^63 .. 2^64 - 1)");
   }
   throw py::type_error(name + ": expected a number, a bool or a string, got " +
                        std::string(py::str(py::type::handle_of(v).attr("__name__"))));

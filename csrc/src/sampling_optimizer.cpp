@@ -105,17 +105,23 @@ const char* enum_name(Covariance v) { return covariance_name(v); }
 const char* enum_name(Weighting v) { return weights_name(v); }
 
 std::string kind_of(const SO::Value& v) {
-  static const char* const kinds[] = {"a bool", "an integer", "a real number", "a string"};
+  static const char* const kinds[] = {"a bool", "an integer", "a real number", "a string", "an integer"};
   return kinds[v.index()];
 }
 
 std::int64_t as_integer(const SO::Value& v, const char* name) {
   if (const auto* i = std::get_if<std::int64_t>(&v)) return *i;
+  if (const auto* u = std::get_if<std::uint64_t>(&v)) {
+    require(*u <= std::uint64_t(std::numeric_limits<std::int64_t>::max()),
+            std::string(name) + ": expected an integer below 2^63, got " + std::to_string(*u));
+    return std::int64_t(*u);
+  }
   throw OptionTypeError(std::string(name) + ": expected an integer, got " + kind_of(v));
 }
 
 double as_real(const SO::Value& v, const char* name) {
   if (const auto* i = std::get_if<std::int64_t>(&v)) return double(*i);
+  if (const auto* u = std::get_if<std::uint64_t>(&v)) return double(*u);
   if (const auto* d = std::get_if<double>(&v)) return *d;
   throw OptionTypeError(std::string(name) + ": expected a number, got " + kind_of(v));
 }
@@ -140,7 +146,11 @@ void assign(SO& o, const OptionSpec& spec, const SO::Value& v) {
   std::visit(overloaded{
                  [&](std::optional<std::int64_t> SO::*f) { o.*f = as_integer(v, name); },
                  [&](std::int64_t SO::*f) { o.*f = as_integer(v, name); },
-                 [&](std::uint64_t SO::*f) {
+                 [&](std::uint64_t SO::*f) {  // the full range: seeds are 64-bit keys
+                   if (const auto* u = std::get_if<std::uint64_t>(&v)) {
+                     o.*f = *u;
+                     return;
+                   }
                    const std::int64_t i = as_integer(v, name);
                    require(i >= 0, std::string(name) + ": expected an integer >= 0, got " + std::to_string(i));
                    o.*f = std::uint64_t(i);
@@ -168,7 +178,7 @@ std::optional<SO::Value> value_of(const SO& o, const OptionSpec& spec) {
                         },
                         [&](std::int64_t SO::*f) -> std::optional<SO::Value> { return SO::Value(o.*f); },
                         [&](std::uint64_t SO::*f) -> std::optional<SO::Value> {
-                          return SO::Value(std::int64_t(o.*f));
+                          return SO::Value(std::uint64_t(o.*f));
                         },
                         [&](std::optional<double> SO::*f) -> std::optional<SO::Value> {
                           if (!(o.*f)) return std::nullopt;
@@ -266,6 +276,8 @@ struct Reader {
         return get<double>();
       case 3:
         return str();
+      case 4:
+        return get<std::uint64_t>();
     }
     throw std::invalid_argument("state: malformed option value");
   }

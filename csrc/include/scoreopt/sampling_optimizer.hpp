@@ -105,7 +105,8 @@ struct SamplingOptions {
   // std::invalid_argument for a name that is not an option of `method` (set the method first)
   // and OptionTypeError for a value of the wrong kind; values are range-checked when the engine
   // is built. items() lists the method's options that have a value.
-  using Value = std::variant<bool, std::int64_t, double, std::string>;
+  // integers: std::int64_t, or std::uint64_t for values of 2^63 and above (seeds span 64 bits)
+  using Value = std::variant<bool, std::int64_t, double, std::string, std::uint64_t>;
   void set(const std::string& name, const Value& value);
   std::vector<std::pair<std::string, Value>> items() const;
   static std::vector<std::string> names(Method method);
