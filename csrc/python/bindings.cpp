@@ -853,4 +853,13 @@ PYBIND11_MODULE(_core, m) {
         py::arg("seed"), py::arg("step"), py::arg("row_offset"), py::arg("float32"),
         py::arg("stream"));
   m.def("build_info", [] { return scoreopt::build_info(); });
+  // SIMD dispatch of the evaluation kernels (scoreopt/build_info.hpp)
+  m.def("simd_path", &scoreopt::simd_path);
+  m.def("simd_path_reason", &scoreopt::simd_path_reason);
+  m.def("simd_paths", &scoreopt::simd_paths);
+  m.def("supported_simd_paths", &scoreopt::supported_simd_paths);
+  m.def("set_simd_path", &scoreopt::set_simd_path, py::arg("path"));
+  // The path is chosen when the module loads, so that a bad SCOREOPT_SIMD fails the import with
+  // its message instead of the first evaluation.
+  scoreopt::simd_path();
 }

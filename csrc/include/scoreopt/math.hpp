@@ -12,7 +12,8 @@
 
 #include "scoreopt/config.hpp"
 
-namespace scoreopt::math {
+SO_NAMESPACE_BEGIN
+namespace math {
 
 template <class T>
 SO_HD T rint(T x) {
@@ -287,4 +288,5 @@ struct PreciseMath {
   }
 };
 
-}  // namespace scoreopt::math
+}  // namespace math
+SO_NAMESPACE_END

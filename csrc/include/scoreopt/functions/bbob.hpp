@@ -57,7 +57,8 @@
 #define SO_BBOB_ENTRY SO_HD
 #endif
 
-namespace scoreopt::functions::bbob {
+SO_NAMESPACE_BEGIN
+namespace functions::bbob {
 
 // ---- scalar helpers --------------------------------------------------------------------------
 
@@ -753,7 +754,8 @@ using F18 = Schaffers;
 using F21 = Gallagher<101>;
 using F22 = Gallagher<21>;
 
-}  // namespace scoreopt::functions::bbob
+}  // namespace functions::bbob
+SO_NAMESPACE_END
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
 #pragma GCC pop_options

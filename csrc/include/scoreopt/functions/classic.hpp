@@ -10,7 +10,8 @@
 #include "scoreopt/math.hpp"
 #include "scoreopt/simd.hpp"
 
-namespace scoreopt::functions {
+SO_NAMESPACE_BEGIN
+namespace functions {
 
 using math::kE;
 using math::kPi;
@@ -435,4 +436,5 @@ struct Alpine1 {
   }
 };
 
-}  // namespace scoreopt::functions
+}  // namespace functions
+SO_NAMESPACE_END
