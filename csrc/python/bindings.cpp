@@ -815,6 +815,8 @@ PYBIND11_MODULE(_core, m) {
         py::arg("beta_min"), py::arg("beta_max"), py::arg("s"));
   m.def("set_num_threads", &scoreopt::set_num_threads, py::arg("n"));
   m.def("num_threads", &scoreopt::num_threads);
+  m.def("evaluation_threads", &scoreopt::evaluation_threads, py::arg("n"), py::arg("dim"),
+        py::arg("rotated") = false);
   m.def("_last_input_address", [] { return g_last_input; });
   m.def("compiled_backends", [] {
     py::dict d;

@@ -2,10 +2,14 @@
 // process (evaluate_kernels.cpp, one compiled copy per instruction set), and that choice.
 #include <omp.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <limits>
 #include <mutex>
 #include <stdexcept>
@@ -37,6 +41,62 @@ namespace scoreopt {
 namespace {
 
 std::atomic<int> g_num_threads{0};
+
+// ---- thread policy ------------------------------------------------------------------------------
+// A batched call wakes worker threads only when it is worth it and when there are cores to run
+// them (README.md, "Threads"):
+//   * below kParallelWork coordinate evaluations (row evaluations times d, times d again under a
+//     rotation matrix) it runs on the calling thread: waking a sleeping worker costs tens of
+//     microseconds, about what 2^18 cheap coordinates take;
+//   * above, one thread per kParallelWork, at most num_threads();
+//   * and at most as many as there are idle cores now (Linux: the number of runnable tasks in
+//     /proc/loadavg, the calling thread included): on a machine that other busy processes share,
+//     a parallel call would wait for its slowest thread, which waits for the OS scheduler's next
+//     time slice (milliseconds: longer than a whole call), so there it runs on fewer threads,
+//     down to one, and is never slower than the single-threaded core.
+// Worker threads sleep when idle instead of spinning: scoreopt/__init__.py sets
+// OMP_WAIT_POLICY=passive (unless set) before the OpenMP runtime loads.
+// SCOREOPT_ADAPTIVE_THREADS=0 turns the idle-core limit off.
+constexpr std::int64_t kParallelWork = std::int64_t(1) << 18;
+
+int idle_cores() {
+#if defined(__linux__)
+  const char* adapt = std::getenv("SCOREOPT_ADAPTIVE_THREADS");
+  if (adapt && adapt[0] == '0' && adapt[1] == '\0') return std::numeric_limits<int>::max();
+  const int fd = ::open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::numeric_limits<int>::max();
+  char buf[128];
+  const ssize_t len = ::read(fd, buf, sizeof(buf) - 1);
+  ::close(fd);
+  if (len <= 0) return std::numeric_limits<int>::max();
+  buf[len] = '\0';
+  // "0.52 0.48 0.41 3/621 12345": the fourth field is runnable/total scheduling entities
+  const char* p = buf;
+  for (int field = 0; field < 3 && p; ++field) {
+    p = std::strchr(p, ' ');
+    if (p) ++p;
+  }
+  if (!p) return std::numeric_limits<int>::max();
+  const long running = std::strtol(p, nullptr, 10);
+  const int procs = omp_get_num_procs();
+  const long idle = procs - (running - 1);  // the calling thread is one of the runnable ones
+  return idle < 1 ? 1 : static_cast<int>(idle);
+#else
+  return std::numeric_limits<int>::max();
+#endif
+}
+
+int threads_for(std::int64_t cost, std::int64_t n, int nthreads) {
+  if (nthreads <= 1 || n < 2 || cost < kParallelWork) return 1;
+  std::int64_t t = cost / kParallelWork;
+  if (t > nthreads) t = nthreads;
+  if (t > n) t = n;
+  if (t > 1) {
+    const int idle = idle_cores();
+    if (t > idle) t = idle;
+  }
+  return static_cast<int>(t);
+}
 
 template <class T>
 bool overlaps(const T* a, std::int64_t na, const T* b, std::int64_t nb) {
@@ -162,7 +222,25 @@ void set_num_threads(int n) {
 
 int num_threads() {
   const int n = g_num_threads.load();
-  return n > 0 ? n : omp_get_max_threads();
+  if (n > 0) return n;
+  // SCOREOPT_NUM_THREADS (set by the process and Ray executors in their workers, see
+  // scoreopt.distributed), read at each call so that a worker can set it after the import.
+  if (const char* env = std::getenv("SCOREOPT_NUM_THREADS")) {
+    if (*env) {
+      char* end = nullptr;
+      const long v = std::strtol(env, &end, 10);
+      if (*end != '\0' || v < 0 || v > 4096)
+        throw std::invalid_argument("SCOREOPT_NUM_THREADS: expected an integer from 0 (the default, "
+                                    "one thread per core) to 4096, got '" + std::string(env) + "'");
+      if (v > 0) return static_cast<int>(v);
+    }
+  }
+  return omp_get_max_threads();
+}
+
+int evaluation_threads(std::int64_t n, int dim, bool rotated) {
+  if (n < 0 || dim < 1) throw std::invalid_argument("n, dim: expected n >= 0 and dim >= 1");
+  return threads_for(n * dim * (rotated ? dim : 1), n, num_threads());
 }
 
 std::string simd_path() { return current_path().name; }
@@ -250,7 +328,11 @@ void Problem::evaluate(const T* X, std::int64_t n, const T* params, std::int64_t
   }
 
   eval_abi::Job<T> job{fi.id, X, n, dim_, params, stride, np, ctx_table, {0, 0, 0, 0}, aff,
-                       nullptr, nullptr, T(1), T(0), f, grad, parallel ? num_threads() : 1};
+                       nullptr, nullptr, T(1), T(0), f, grad, 1};
+  if (parallel) {
+    const std::int64_t cost = n * dim_ * (aff_matrix ? dim_ : 1);
+    job.nthreads = threads_for(cost, n, num_threads());
+  }
   for (size_t k = 0; k < options_.size() && k < 4; ++k) job.option[k] = options_[k];
   if (aff) {
     job.matrix = aff_matrix;

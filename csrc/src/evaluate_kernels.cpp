@@ -44,8 +44,11 @@ struct Scratch {
   Scratch& operator=(const Scratch&) = delete;
 };
 
-// Below this many coordinate evaluations a parallel region costs more than it saves.
-constexpr std::int64_t kParallelWork = 1 << 14;
+// Rows go out in chunks of about 1/kChunksPerThread of a thread's share, taken by whichever
+// thread is free (dynamic schedule): a thread that the OS parks behind another process holds up
+// one chunk, not half of the batch. job.nthreads is the thread count Problem::evaluate chose
+// (evaluate_cpu.cpp, "thread policy"). Which thread evaluates a row does not change its value.
+constexpr std::int64_t kChunksPerThread = 8;
 
 template <class F, class T>
 std::int64_t run(const eval_abi::Job<T>& job) {
@@ -59,16 +62,17 @@ std::int64_t run(const eval_abi::Job<T>& job) {
   const rows::Affine<T> wrapper{job.matrix, job.shift, job.scale, job.bias};
 
   std::atomic<std::int64_t> first_bad{std::numeric_limits<std::int64_t>::max()};
-  const std::int64_t cost = n * d * (aff && job.matrix ? d : 1);
-  const bool parallel = cost >= kParallelWork && n > 1;
-#pragma omp parallel num_threads(job.nthreads) if (parallel && job.nthreads > 1)
+  const int nt = job.nthreads;
+  std::int64_t chunk = n / (std::int64_t(nt) * kChunksPerThread);
+  if (chunk < 1) chunk = 1;
+#pragma omp parallel num_threads(nt) if (nt > 1)
   {
     // Per-thread scratch of one row: the only temporaries, dim-sized.
     Scratch<T> z(aff ? d : 0), gz(aff && want_grad ? d : 0), diff(aff ? d : 0);
     Scratch<T> work(static_cast<std::size_t>(scratch_of<F>::size(d)));
     Context<T> ctx = shared_ctx;
     ctx.work = work.p;
-#pragma omp for schedule(static)
+#pragma omp for schedule(dynamic, chunk)
     for (std::int64_t r = 0; r < n; ++r) {
       const T* x = job.X + r * d;
       const T* p = job.np ? job.params + r * job.prow_stride : nullptr;
