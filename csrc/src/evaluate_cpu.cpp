@@ -111,6 +111,7 @@ struct Path {
   bool (*supported)();
   eval_abi::KernelF32 f32;
   eval_abi::KernelF64 f64;
+  eval_abi::VecMath vecmath;
 };
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -135,23 +136,23 @@ const std::vector<Path>& compiled_paths() {
     std::vector<Path> p;
 #if defined(SCOREOPT_SIMD_native)
     p.push_back({"native", "-march=native of the building machine", &always,
-                 &so_native::kernels::evaluate, &so_native::kernels::evaluate});
+                 &so_native::kernels::evaluate, &so_native::kernels::evaluate, &so_native::kernels::vecmath});
 #endif
 #if defined(SCOREOPT_SIMD_avx512)
     p.push_back({"avx512", "x86-64-v4: AVX-512 F/BW/CD/DQ/VL, FMA", &has_avx512,
-                 &so_avx512::kernels::evaluate, &so_avx512::kernels::evaluate});
+                 &so_avx512::kernels::evaluate, &so_avx512::kernels::evaluate, &so_avx512::kernels::vecmath});
 #endif
 #if defined(SCOREOPT_SIMD_avx2)
     p.push_back({"avx2", "x86-64-v3: AVX2, FMA, BMI2", &has_avx2, &so_avx2::kernels::evaluate,
-                 &so_avx2::kernels::evaluate});
+                 &so_avx2::kernels::evaluate, &so_avx2::kernels::vecmath});
 #endif
 #if defined(SCOREOPT_SIMD_baseline)
 #if defined(__x86_64__) || defined(__i386__)
     p.push_back({"baseline", "x86-64-v2: SSE4.2, POPCNT", &has_v2, &so_baseline::kernels::evaluate,
-                 &so_baseline::kernels::evaluate});
+                 &so_baseline::kernels::evaluate, &so_baseline::kernels::vecmath});
 #else
     p.push_back({"baseline", "the compiler's default for this architecture", &always,
-                 &so_baseline::kernels::evaluate, &so_baseline::kernels::evaluate});
+                 &so_baseline::kernels::evaluate, &so_baseline::kernels::evaluate, &so_baseline::kernels::vecmath});
 #endif
 #endif
     return p;
@@ -262,6 +263,26 @@ std::vector<std::string> supported_simd_paths() {
   for (const Path& p : compiled_paths())
     if (p.supported()) r.push_back(p.name);
   return r;
+}
+
+void vecmath_on_path(int op, const double* x, const double* y, double* out, std::int64_t n,
+                     bool libm) {
+  if (op < 0 || op > 9) throw std::invalid_argument("op: expected 0 to 9, got " + std::to_string(op));
+  if (!libm) {
+    current_path().vecmath(op, x, y, out, n);
+    return;
+  }
+  // the C library, for comparison (this file is compiled without -ffast-math: scalar glibc)
+  for (std::int64_t i = 0; i < n; ++i) {
+    switch (op) {
+      case 0: case 7: out[i] = std::exp(x[i]); break;
+      case 1: case 8: out[i] = std::log(x[i]); break;
+      case 2: case 9: out[i] = std::pow(x[i], y[i]); break;
+      case 3: out[i] = std::sin(x[i]); break;
+      case 4: out[i] = std::cos(x[i]); break;
+      default: throw std::invalid_argument("op: the C library has no T_osz/T_asy");
+    }
+  }
 }
 
 void set_simd_path(const std::string& name) {

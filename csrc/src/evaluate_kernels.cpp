@@ -18,6 +18,7 @@
 #include "row_evaluation.hpp"
 #include "scoreopt/functions/dispatch.hpp"
 #include "scoreopt/math.hpp"
+#include "scoreopt/vecmath.hpp"
 
 #if !defined(SCOREOPT_TARGET)
 #error "evaluate_kernels.cpp is compiled once per SIMD target, with -DSCOREOPT_TARGET=<name>"
@@ -102,6 +103,73 @@ std::int64_t evaluate_any(const eval_abi::Job<T>& job) {
 
 std::int64_t evaluate(const eval_abi::Job<float>& job) { return evaluate_any(job); }
 std::int64_t evaluate(const eval_abi::Job<double>& job) { return evaluate_any(job); }
+
+// compiled as the suites are (vecmath.hpp): without FMA contraction, which would otherwise be
+// applied to the inlined code here
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+#endif
+void vecmath(int op, const double* x, const double* y, double* out, std::int64_t n) {
+  using eval_abi::VecOp;
+  switch (static_cast<VecOp>(op)) {
+    case VecOp::Exp:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) out[i] = vm::exp(x[i]);
+      return;
+    case VecOp::Log:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) out[i] = vm::log(x[i]);
+      return;
+    case VecOp::Pow:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) out[i] = vm::pow(x[i], y[i]);
+      return;
+    case VecOp::Sin:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) out[i] = math::FastMath::sin(x[i]);
+      return;
+    case VecOp::Cos:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) out[i] = math::FastMath::cos(x[i]);
+      return;
+    case VecOp::Tosz:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) out[i] = vm::tosz(x[i]);
+      return;
+    case VecOp::Tasy:  // y: the exponent's coefficient beta i / (d - 1) as (beta, i, d) = (y, 1, 2)
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) out[i] = vm::tasy(x[i], 1, 2, y[i]);
+      return;
+    case VecOp::ExpChecked:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) {
+        double tie;
+        const double r = vm::exp_dd(x[i], 0.0, tie);
+        out[i] = tie > 0.0 ? double(NAN) : r;
+      }
+      return;
+    case VecOp::LogChecked:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) {
+        double tie;
+        const double r = vm::log(x[i], tie);
+        out[i] = tie > 0.0 ? double(NAN) : r;
+      }
+      return;
+    case VecOp::PowChecked:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) {
+        double tie;
+        const double r = vm::pow(x[i], y[i], tie);
+        out[i] = tie > 0.0 ? double(NAN) : r;
+      }
+      return;
+  }
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC pop_options
+#endif
 
 }  // namespace kernels
 SO_NAMESPACE_END

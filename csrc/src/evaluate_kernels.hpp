@@ -35,6 +35,17 @@ struct Job {
 using KernelF32 = std::int64_t (*)(const Job<float>&);
 using KernelF64 = std::int64_t (*)(const Job<double>&);
 
+// The vector math of scoreopt/vecmath.hpp (and math.hpp's FastMath sin/cos) on arrays, as this
+// copy compiles it, for the accuracy tests (tests/test_vecmath.py). y: the second argument of
+// pow (ignored otherwise).
+// ExpChecked, LogChecked, PowChecked: NaN where the result may round differently from a
+// correctly rounded one (vecmath.hpp, near_tie), where the callers recompute with the C library.
+enum class VecOp : int {
+  Exp = 0, Log = 1, Pow = 2, Sin = 3, Cos = 4, Tosz = 5, Tasy = 6,
+  ExpChecked = 7, LogChecked = 8, PowChecked = 9
+};
+using VecMath = void (*)(int op, const double* x, const double* y, double* out, std::int64_t n);
+
 }  // namespace scoreopt::eval_abi
 
 // The entry points of the copy named ns (declared here without `inline`; the mangled names are
@@ -43,4 +54,6 @@ using KernelF64 = std::int64_t (*)(const Job<double>&);
   namespace scoreopt::ns::kernels {                                     \
   std::int64_t evaluate(const ::scoreopt::eval_abi::Job<float>& job);   \
   std::int64_t evaluate(const ::scoreopt::eval_abi::Job<double>& job);  \
+  void vecmath(int op, const double* x, const double* y, double* out,  \
+               std::int64_t n);                                         \
   }

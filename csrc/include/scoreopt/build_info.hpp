@@ -1,6 +1,7 @@
 // What this build of the core was compiled with, and what it can reach at run time.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -29,5 +30,12 @@ std::vector<std::string> supported_simd_paths();  // those this CPU can run, bes
 // std::invalid_argument naming `path` for an unknown or unsupported name. For tests and
 // benchmarks that compare paths; evaluations already running finish on the path they started on.
 void set_simd_path(const std::string& path);
+
+// For the accuracy tests: out[i] = op(x[i]) (y[i] the second argument of pow) with the vector
+// math of the current path (scoreopt/vecmath.hpp; 0 exp, 1 log, 2 pow, 3 sin, 4 cos: FastMath,
+// 5 T_osz, 6 T_asy with coefficient y; 7, 8, 9: exp, log, pow returning NaN where they defer to
+// the C library), or with the C library when libm.
+void vecmath_on_path(int op, const double* x, const double* y, double* out, std::int64_t n,
+                     bool libm);
 
 }  // namespace scoreopt
