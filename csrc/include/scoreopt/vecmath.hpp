@@ -247,6 +247,40 @@ SO_VM_INLINE double pow(double x, double y) {
   return pow(x, y, tie);
 }
 
+// sin x for |x| <= 5e5 (beyond: NaN), the same operations as math.hpp's FastMath::sin (Cody-Waite
+// reduction by pi/2 in three parts, the Taylor kernels, the quadrant by selects), written out here
+// so that it is always inlined: inside T_osz's loop a call would stop the vectorization.
+SO_VM_INLINE double sin(double x) {
+  using P = math::PiOver2<double>;
+  const double n = math::rint(x * (2.0 / math::kPi));
+  double r = x - n * P::c1;
+  r = r - n * P::c2;
+  r = r - n * P::c3;
+  const double z = r * r;
+  double p = 1.0 / 355687428096000.0;
+  p = p * z - 1.0 / 1307674368000.0;
+  p = p * z + 1.0 / 6227020800.0;
+  p = p * z - 1.0 / 39916800.0;
+  p = p * z + 1.0 / 362880.0;
+  p = p * z - 1.0 / 5040.0;
+  p = p * z + 1.0 / 120.0;
+  p = p * z - 1.0 / 6.0;
+  const double ks = r + r * z * p;
+  double q = -1.0 / 6402373705728000.0;
+  q = q * z + 1.0 / 20922789888000.0;
+  q = q * z - 1.0 / 87178291200.0;
+  q = q * z + 1.0 / 479001600.0;
+  q = q * z - 1.0 / 3628800.0;
+  q = q * z + 1.0 / 40320.0;
+  q = q * z - 1.0 / 720.0;
+  q = q * z + 1.0 / 24.0;
+  const double kc = 1.0 - z * (0.5 - z * q);
+  const double q4 = n - 4.0 * math::floor(n * 0.25);  // exact, in {0, 1, 2, 3}
+  const double b = (q4 == 1.0) ? kc : ((q4 == 3.0) ? kc : ks);
+  const double sn = (q4 >= 2.0) ? -b : b;
+  return math::abs(x) <= P::limit ? sn : double(NAN);
+}
+
 // COCO's oscillation T_osz (alpha = 0.1) as it computes it: t = log|x| / 0.1,
 // u = t + 0.49 (sin(c1 t) + sin(c2 t)) (c1, c2 = 1, 0.79 for x > 0, 0.55, 0.31 for x < 0),
 // sign(x) pow(exp(u), 0.1); 0 and NaN stay. t and u are rounded as in COCO (log and the sines
@@ -255,15 +289,15 @@ SO_VM_INLINE double pow(double x, double y) {
 // before the final rounding (the rounding of exp(u) moves its log by <= 2^-53, times 0.1).
 // Where exp(u) would overflow or be subnormal in COCO (|u| > 708, i.e. |x| > 1e30 or
 // |x| < 1e-31) this returns NaN, and the caller recomputes with the C library (tosz_array in
-// bbob.hpp). The sines are math.hpp's FastMath kernels (|t| <= 7500 for finite x, far inside
-// their range; their error is multiplied by 0.49 next to t).
+// bbob.hpp). The sines are vm::sin, FastMath's (|t| <= 7500 for finite x, far inside their
+// range; their error is multiplied by 0.49 next to t).
 SO_VM_INLINE double tosz(double x) {
   const bool pos = x > 0.0;
   double tie_log, tie_exp, tie_pow;
   const double t = vm::log(math::abs(x), tie_log) / 0.1;
   const double a1 = pos ? t : 0.55 * t;
   const double a2 = (pos ? 0.79 : 0.31) * t;
-  const double u = t + 0.49 * (math::FastMath::sin(a1) + math::FastMath::sin(a2));
+  const double u = t + 0.49 * (vm::sin(a1) + vm::sin(a2));
   // y = exp(u) as COCO rounds it, then y^0.1 = exp(0.1 log y), log y = u + log(y e^-u)
   const double y = exp_dd(u, 0.0, tie_exp);
   const double r = vm::pow(y, 0.1, tie_pow);
