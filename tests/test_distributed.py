@@ -608,3 +608,29 @@ def test_unpicklable_objectives_are_refused_clearly(ray_executor):
         distributed.from_callable(lambda X: lock and _rastrigin_rows(X), executor=ray_executor, **BOX)
     with pytest.raises(TypeError, match="fn: .*cannot be pickled"):
         ray_executor.map(lambda x: lock and x, [1])
+
+
+def _core_threads(_):
+    from scoreopt import _core
+
+    return _core.num_threads(), os.environ.get("SCOREOPT_NUM_THREADS")
+
+
+def test_ray_workers_use_one_core_thread(ray_executor):
+    # issue 16: a Ray task's process runs the compiled core on one thread unless told otherwise
+    assert ray_executor.worker_threads == 1
+    assert ray_executor.map(_core_threads, range(3)) == [(1, "1")] * 3
+
+
+def test_population_actors_use_one_core_thread(ray_executor):
+    from scoreopt.distributed.population import _ActorPool, _ChunkTask
+
+    pool = _ActorPool(ray_executor, _ChunkTask(_actor_threads, True), 1)
+    out = pool.map([np.zeros((2, 3))])
+    assert out[0].tolist() == [1.0, 1.0]
+
+
+def _actor_threads(X):
+    from scoreopt import _core
+
+    return np.full(len(X), float(_core.num_threads()))

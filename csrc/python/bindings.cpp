@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -866,6 +867,8 @@ PYBIND11_MODULE(_core, m) {
         py::arg("beta_min"), py::arg("beta_max"), py::arg("s"));
   m.def("set_num_threads", &scoreopt::set_num_threads, py::arg("n"));
   m.def("num_threads", &scoreopt::num_threads);
+  m.def("evaluation_threads", &scoreopt::evaluation_threads, py::arg("n"), py::arg("dim"),
+        py::arg("rotated") = false);
   m.def("_last_input_address", [] { return g_last_input; });
   m.def("compiled_backends", [] {
     py::dict d;
@@ -904,4 +907,35 @@ PYBIND11_MODULE(_core, m) {
         py::arg("seed"), py::arg("step"), py::arg("row_offset"), py::arg("float32"),
         py::arg("stream"));
   m.def("build_info", [] { return scoreopt::build_info(); });
+  // SIMD dispatch of the evaluation kernels (scoreopt/build_info.hpp)
+  m.def("simd_path", &scoreopt::simd_path);
+  m.def("simd_path_reason", &scoreopt::simd_path_reason);
+  m.def("simd_paths", &scoreopt::simd_paths);
+  m.def("supported_simd_paths", &scoreopt::supported_simd_paths);
+  m.def("set_simd_path", &scoreopt::set_simd_path, py::arg("path"));
+  m.def(
+      "_vecmath",
+      [](int op, py::array_t<double, py::array::c_style | py::array::forcecast> x,
+         std::optional<py::array_t<double, py::array::c_style | py::array::forcecast>> y,
+         bool libm) {
+        if (x.ndim() != 1) throw std::invalid_argument("x: expected a 1-D array");
+        const std::int64_t n = x.shape(0);
+        if (y && (y->ndim() != 1 || y->shape(0) != n))
+          throw std::invalid_argument("y: expected a 1-D array as long as x");
+        if (!y && (op == 2 || op == 6 || op == 9))
+          throw std::invalid_argument("y: pow and T_asy need a second argument");
+        py::array_t<double> out(n);
+        const double* yp = y ? y->data() : nullptr;
+        const double* xp = x.data();
+        double* op_ = out.mutable_data();
+        {
+          py::gil_scoped_release release;
+          scoreopt::vecmath_on_path(op, xp, yp, op_, n, libm);
+        }
+        return out;
+      },
+      py::arg("op"), py::arg("x"), py::arg("y") = py::none(), py::arg("libm") = false);
+  // The path is chosen when the module loads, so that a bad SCOREOPT_SIMD fails the import with
+  // its message instead of the first evaluation.
+  scoreopt::simd_path();
 }

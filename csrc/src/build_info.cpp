@@ -25,19 +25,11 @@ std::string build_info() {
   s += "gcc " __VERSION__;
 #endif
   s += "; flags=" SCOREOPT_CXX_FLAGS;
-  s += "; simd=";
-#if defined(__AVX512F__)
-  s += "avx512";
-#elif defined(__AVX2__)
-  s += "avx2";
-#elif defined(__SSE4_1__)
-  s += "sse4.1";
-#else
-  s += "baseline";
-#endif
-#if defined(__FMA__)
-  s += "+fma";
-#endif
+  // the evaluation kernels' path (chosen at run time) and the copies compiled in this build
+  std::string compiled;
+  for (const std::string& p : simd_paths()) compiled += (compiled.empty() ? "" : ",") + p;
+  s += "; simd=" + simd_path() + " (" + simd_path_reason() + "; compiled: " + compiled +
+       "; kernel flags: " SCOREOPT_KERNEL_FLAGS ")";
   s += "; openmp=" + std::to_string(_OPENMP);
 #if defined(SCOREOPT_WITH_CUDA)
   s += "; cuda=on (" SCOREOPT_CUDA_ARCHS ")";

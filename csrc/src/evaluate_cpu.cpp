@@ -1,21 +1,40 @@
-// Host driver for batched evaluation: rows in parallel (OpenMP), coordinates vectorized inside
-// each function's row loop.
+// Problem::evaluate: argument checks, then the evaluation kernels of the SIMD path chosen once per
+// process (evaluate_kernels.cpp, one compiled copy per instruction set), and that choice.
 #include <omp.h>
 
-#include <algorithm>
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <limits>
+#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <vector>
 
-#include "scoreopt/functions/dispatch.hpp"
-#include "scoreopt/math.hpp"
+#include "evaluate_kernels.hpp"
+#include "scoreopt/build_info.hpp"
 #include "scoreopt/problem.hpp"
-#include "row_evaluation.hpp"
+#include "scoreopt_build_config.hpp"
+
+// The copies that CMake compiled (SCOREOPT_SIMD_<name> definitions, see CMakeLists.txt).
+#if defined(SCOREOPT_SIMD_avx512)
+SO_DECLARE_EVAL_KERNELS(so_avx512)
+#endif
+#if defined(SCOREOPT_SIMD_avx2)
+SO_DECLARE_EVAL_KERNELS(so_avx2)
+#endif
+#if defined(SCOREOPT_SIMD_baseline)
+SO_DECLARE_EVAL_KERNELS(so_baseline)
+#endif
+#if defined(SCOREOPT_SIMD_native)
+SO_DECLARE_EVAL_KERNELS(so_native)
+#endif
 
 namespace scoreopt {
 
@@ -23,8 +42,61 @@ namespace {
 
 std::atomic<int> g_num_threads{0};
 
-// Below this many coordinate evaluations a parallel region costs more than it saves.
-constexpr std::int64_t kParallelWork = 1 << 14;
+// ---- thread policy ------------------------------------------------------------------------------
+// A batched call wakes worker threads only when it is worth it and when there are cores to run
+// them (README.md, "Threads"):
+//   * below kParallelWork coordinate evaluations (row evaluations times d, times d again under a
+//     rotation matrix) it runs on the calling thread: waking a sleeping worker costs tens of
+//     microseconds, about what 2^18 cheap coordinates take;
+//   * above, one thread per kParallelWork, at most num_threads();
+//   * and at most as many as there are idle cores now (Linux: the number of runnable tasks in
+//     /proc/loadavg, the calling thread included): on a machine that other busy processes share,
+//     a parallel call would wait for its slowest thread, which waits for the OS scheduler's next
+//     time slice (milliseconds: longer than a whole call), so there it runs on fewer threads,
+//     down to one, and is never slower than the single-threaded core.
+// Worker threads sleep when idle instead of spinning: scoreopt/__init__.py sets
+// OMP_WAIT_POLICY=passive (unless set) before the OpenMP runtime loads.
+// SCOREOPT_ADAPTIVE_THREADS=0 turns the idle-core limit off.
+constexpr std::int64_t kParallelWork = std::int64_t(1) << 18;
+
+int idle_cores() {
+#if defined(__linux__)
+  const char* adapt = std::getenv("SCOREOPT_ADAPTIVE_THREADS");
+  if (adapt && adapt[0] == '0' && adapt[1] == '\0') return std::numeric_limits<int>::max();
+  const int fd = ::open("/proc/loadavg", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::numeric_limits<int>::max();
+  char buf[128];
+  const ssize_t len = ::read(fd, buf, sizeof(buf) - 1);
+  ::close(fd);
+  if (len <= 0) return std::numeric_limits<int>::max();
+  buf[len] = '\0';
+  // "0.52 0.48 0.41 3/621 12345": the fourth field is runnable/total scheduling entities
+  const char* p = buf;
+  for (int field = 0; field < 3 && p; ++field) {
+    p = std::strchr(p, ' ');
+    if (p) ++p;
+  }
+  if (!p) return std::numeric_limits<int>::max();
+  const long running = std::strtol(p, nullptr, 10);
+  const int procs = omp_get_num_procs();
+  const long idle = procs - (running - 1);  // the calling thread is one of the runnable ones
+  return idle < 1 ? 1 : static_cast<int>(idle);
+#else
+  return std::numeric_limits<int>::max();
+#endif
+}
+
+int threads_for(std::int64_t cost, std::int64_t n, int nthreads) {
+  if (nthreads <= 1 || n < 2 || cost < kParallelWork) return 1;
+  std::int64_t t = cost / kParallelWork;
+  if (t > nthreads) t = nthreads;
+  if (t > n) t = n;
+  if (t > 1) {
+    const int idle = idle_cores();
+    if (t > idle) t = idle;
+  }
+  return static_cast<int>(t);
+}
 
 template <class T>
 bool overlaps(const T* a, std::int64_t na, const T* b, std::int64_t nb) {
@@ -33,38 +105,113 @@ bool overlaps(const T* a, std::int64_t na, const T* b, std::int64_t nb) {
   return a0 < b0 + std::uintptr_t(nb) * sizeof(T) && b0 < a0 + std::uintptr_t(na) * sizeof(T);
 }
 
-template <class F, class T>
-void run(const T* X, std::int64_t n, int d, const T* params, std::int64_t prow_stride, int np,
-         const Context<T>& shared_ctx, const rows::Affine<T>* aff, T* f, T* grad, int nthreads,
-         std::int64_t* bad_row) {
-  std::atomic<std::int64_t> first_bad{std::numeric_limits<std::int64_t>::max()};
-  const std::int64_t cost = n * d * (aff && aff->matrix ? d : 1);
-  const bool parallel = cost >= kParallelWork && n > 1;
-#pragma omp parallel num_threads(nthreads) if (parallel && nthreads > 1)
-  {
-    // Per-thread scratch of one row: the only temporaries, dim-sized.
-    std::vector<T> z(aff ? d : 0), gz(aff && grad ? d : 0), diff(aff ? d : 0);
-    std::vector<T> work(static_cast<size_t>(scratch_of<F>::size(d)));
-    Context<T> ctx = shared_ctx;
-    ctx.work = work.data();
-    const rows::Affine<T> wrapper = aff ? *aff : rows::Affine<T>{};
-#pragma omp for schedule(static)
-    for (std::int64_t r = 0; r < n; ++r) {
-      const T* x = X + r * d;
-      const T* p = np ? params + r * prow_stride : nullptr;
-      T* g = grad ? grad + r * d : nullptr;
-      const T v = rows::eval_point<F>(x, d, p, ctx, aff != nullptr, wrapper, diff.data(), z.data(),
-                                      gz.data(), g);
-      // Non-finite input always yields a non-finite value, so only such rows need the check.
-      if (!std::isfinite(v) && !rows::all_finite(x, d)) {
-        std::int64_t cur = first_bad.load();
-        while (r < cur && !first_bad.compare_exchange_weak(cur, r)) {
-        }
-      }
-      f[r] = v;
-    }
+struct Path {
+  const char* name;
+  const char* isa;  // what the copy was compiled for
+  bool (*supported)();
+  eval_abi::KernelF32 f32;
+  eval_abi::KernelF64 f64;
+  eval_abi::VecMath vecmath;
+};
+
+#if defined(__x86_64__) || defined(__i386__)
+bool has_avx512() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("x86-64-v4");
+}
+bool has_avx2() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("x86-64-v3");
+}
+bool has_v2() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("x86-64-v2");
+}
+#endif
+[[maybe_unused]] bool always() { return true; }
+
+// Best first.
+const std::vector<Path>& compiled_paths() {
+  static const std::vector<Path> paths = [] {
+    std::vector<Path> p;
+#if defined(SCOREOPT_SIMD_native)
+    p.push_back({"native", "-march=native of the building machine", &always,
+                 &so_native::kernels::evaluate, &so_native::kernels::evaluate, &so_native::kernels::vecmath});
+#endif
+#if defined(SCOREOPT_SIMD_avx512)
+    p.push_back({"avx512", "x86-64-v4: AVX-512 F/BW/CD/DQ/VL, FMA", &has_avx512,
+                 &so_avx512::kernels::evaluate, &so_avx512::kernels::evaluate, &so_avx512::kernels::vecmath});
+#endif
+#if defined(SCOREOPT_SIMD_avx2)
+    p.push_back({"avx2", "x86-64-v3: AVX2, FMA, BMI2", &has_avx2, &so_avx2::kernels::evaluate,
+                 &so_avx2::kernels::evaluate, &so_avx2::kernels::vecmath});
+#endif
+#if defined(SCOREOPT_SIMD_baseline)
+#if defined(__x86_64__) || defined(__i386__)
+    p.push_back({"baseline", "x86-64-v2: SSE4.2, POPCNT", &has_v2, &so_baseline::kernels::evaluate,
+                 &so_baseline::kernels::evaluate, &so_baseline::kernels::vecmath});
+#else
+    p.push_back({"baseline", "the compiler's default for this architecture", &always,
+                 &so_baseline::kernels::evaluate, &so_baseline::kernels::evaluate, &so_baseline::kernels::vecmath});
+#endif
+#endif
+    return p;
+  }();
+  return paths;
+}
+
+std::string path_names() {
+  std::string s;
+  for (const Path& p : compiled_paths()) s += (s.empty() ? "" : ", ") + std::string(p.name);
+  return s;
+}
+
+std::string supported_simd_paths_text() {
+  std::string s;
+  for (const Path& p : compiled_paths())
+    if (p.supported()) s += (s.empty() ? "" : ", ") + std::string(p.name);
+  return "auto, " + s + " (those this CPU supports among the compiled ones)";
+}
+
+std::mutex g_path_mutex;
+std::atomic<const Path*> g_path{nullptr};
+std::string g_path_reason;
+
+// Chooses a path (or throws): `requested` empty or "auto" means the best one this CPU runs.
+const Path* choose(const std::string& requested, const char* what) {
+  const auto& paths = compiled_paths();
+  if (requested.empty() || requested == "auto") {
+    for (const Path& p : paths)
+      if (p.supported()) return &p;
+    throw std::runtime_error(
+        "scoreopt: this CPU supports none of the compiled SIMD paths (" + path_names() +
+        "); the baseline needs x86-64-v2 (SSE4.2, POPCNT)");
   }
-  *bad_row = first_bad.load();
+  for (const Path& p : paths) {
+    if (requested != p.name) continue;
+    if (!p.supported())
+      throw std::invalid_argument(std::string(what) + ": the SIMD path '" + requested +
+                                  "' (" + p.isa + ") is not supported by this CPU; allowed: " +
+                                  supported_simd_paths_text());
+    return &p;
+  }
+  throw std::invalid_argument(std::string(what) + ": unknown SIMD path '" + requested +
+                              "'; allowed: auto, " + path_names() + " (compiled in this build)");
+}
+
+const Path& current_path() {
+  const Path* p = g_path.load(std::memory_order_acquire);
+  if (p) return *p;
+  std::lock_guard<std::mutex> lock(g_path_mutex);
+  p = g_path.load();
+  if (!p) {
+    const char* env = std::getenv("SCOREOPT_SIMD");
+    const std::string req = env ? env : "";
+    p = choose(req, "SCOREOPT_SIMD");
+    g_path_reason = req.empty() || req == "auto" ? "best supported" : "SCOREOPT_SIMD=" + req;
+    g_path.store(p, std::memory_order_release);
+  }
+  return *p;
 }
 
 }  // namespace
@@ -76,7 +223,73 @@ void set_num_threads(int n) {
 
 int num_threads() {
   const int n = g_num_threads.load();
-  return n > 0 ? n : omp_get_max_threads();
+  if (n > 0) return n;
+  // SCOREOPT_NUM_THREADS (set by the process and Ray executors in their workers, see
+  // scoreopt.distributed), read at each call so that a worker can set it after the import.
+  if (const char* env = std::getenv("SCOREOPT_NUM_THREADS")) {
+    if (*env) {
+      char* end = nullptr;
+      const long v = std::strtol(env, &end, 10);
+      if (*end != '\0' || v < 0 || v > 4096)
+        throw std::invalid_argument("SCOREOPT_NUM_THREADS: expected an integer from 0 (the default, "
+                                    "one thread per core) to 4096, got '" + std::string(env) + "'");
+      if (v > 0) return static_cast<int>(v);
+    }
+  }
+  return omp_get_max_threads();
+}
+
+int evaluation_threads(std::int64_t n, int dim, bool rotated) {
+  if (n < 0 || dim < 1) throw std::invalid_argument("n, dim: expected n >= 0 and dim >= 1");
+  return threads_for(n * dim * (rotated ? dim : 1), n, num_threads());
+}
+
+std::string simd_path() { return current_path().name; }
+
+std::string simd_path_reason() {
+  current_path();
+  std::lock_guard<std::mutex> lock(g_path_mutex);
+  return g_path_reason;
+}
+
+std::vector<std::string> simd_paths() {
+  std::vector<std::string> r;
+  for (const Path& p : compiled_paths()) r.push_back(p.name);
+  return r;
+}
+
+std::vector<std::string> supported_simd_paths() {
+  std::vector<std::string> r;
+  for (const Path& p : compiled_paths())
+    if (p.supported()) r.push_back(p.name);
+  return r;
+}
+
+void vecmath_on_path(int op, const double* x, const double* y, double* out, std::int64_t n,
+                     bool libm) {
+  if (op < 0 || op > 9) throw std::invalid_argument("op: expected 0 to 9, got " + std::to_string(op));
+  if (!libm) {
+    current_path().vecmath(op, x, y, out, n);
+    return;
+  }
+  // the C library, for comparison (this file is compiled without -ffast-math: scalar glibc)
+  for (std::int64_t i = 0; i < n; ++i) {
+    switch (op) {
+      case 0: case 7: out[i] = std::exp(x[i]); break;
+      case 1: case 8: out[i] = std::log(x[i]); break;
+      case 2: case 9: out[i] = std::pow(x[i], y[i]); break;
+      case 3: out[i] = std::sin(x[i]); break;
+      case 4: out[i] = std::cos(x[i]); break;
+      default: throw std::invalid_argument("op: the C library has no T_osz/T_asy");
+    }
+  }
+}
+
+void set_simd_path(const std::string& name) {
+  const Path* p = choose(name, "path");
+  std::lock_guard<std::mutex> lock(g_path_mutex);
+  g_path_reason = name.empty() || name == "auto" ? "best supported" : "set_simd_path(" + name + ")";
+  g_path.store(p, std::memory_order_release);
 }
 
 template <class T>
@@ -103,12 +316,11 @@ void Problem::evaluate(const T* X, std::int64_t n, const T* params, std::int64_t
     throw std::invalid_argument("params: " + fi.name + " takes no parameters");
   }
 
-  Context<T> ctx;
-  for (size_t k = 0; k < options_.size() && k < 4; ++k) ctx.option[k] = options_[k];
+  const T* ctx_table;
   if constexpr (std::is_same_v<T, double>) {
-    ctx.table = table_d_.empty() ? nullptr : table_d_.data();
+    ctx_table = table_d_.empty() ? nullptr : table_d_.data();
   } else {
-    ctx.table = table_f_.empty() ? nullptr : table_f_.data();
+    ctx_table = table_f_.empty() ? nullptr : table_f_.data();
   }
 
   if (grad && !fi.has_gradient)
@@ -123,27 +335,39 @@ void Problem::evaluate(const T* X, std::int64_t n, const T* params, std::int64_t
   if (fi.data_size && std::int64_t(data_.size()) != fi.data_size(dim_))
     throw std::invalid_argument("data: " + fi.name + " needs its instance data (Problem::with_data)");
 
-  rows::Affine<T> av{};
-  const rows::Affine<T>* aff = nullptr;
-  if (!affine_.empty()) {
+  const bool aff = !affine_.empty();
+  const T* aff_matrix = nullptr;
+  const T* aff_shift = nullptr;
+  if (aff) {
     if constexpr (std::is_same_v<T, double>) {
-      av.matrix = affine_.matrix.empty() ? nullptr : affine_.matrix.data();
-      av.shift = affine_.shift.empty() ? nullptr : affine_.shift.data();
+      aff_matrix = affine_.matrix.empty() ? nullptr : affine_.matrix.data();
+      aff_shift = affine_.shift.empty() ? nullptr : affine_.shift.data();
     } else {
-      av.matrix = matrix_f_.empty() ? nullptr : matrix_f_.data();
-      av.shift = shift_f_.empty() ? nullptr : shift_f_.data();
+      aff_matrix = matrix_f_.empty() ? nullptr : matrix_f_.data();
+      aff_shift = shift_f_.empty() ? nullptr : shift_f_.data();
     }
-    av.scale = static_cast<T>(affine_.scale);
-    av.bias = static_cast<T>(affine_.bias);
-    aff = &av;
   }
 
-  std::int64_t bad_row = 0;
-  const int nt = parallel ? num_threads() : 1;
-  functions::visit(fi.id, [&](auto fn) {
-    using F = decltype(fn);
-    run<F, T>(X, n, dim_, params, stride, np, ctx, aff, f, grad, nt, &bad_row);
-  });
+  eval_abi::Job<T> job{fi.id, X, n, dim_, params, stride, np, ctx_table, {0, 0, 0, 0}, aff,
+                       nullptr, nullptr, T(1), T(0), f, grad, 1};
+  if (parallel) {
+    const std::int64_t cost = n * dim_ * (aff_matrix ? dim_ : 1);
+    job.nthreads = threads_for(cost, n, num_threads());
+  }
+  for (size_t k = 0; k < options_.size() && k < 4; ++k) job.option[k] = options_[k];
+  if (aff) {
+    job.matrix = aff_matrix;
+    job.shift = aff_shift;
+    job.scale = static_cast<T>(affine_.scale);
+    job.bias = static_cast<T>(affine_.bias);
+  }
+  const Path& path = current_path();
+  std::int64_t bad_row;
+  if constexpr (std::is_same_v<T, double>) {
+    bad_row = path.f64(job);
+  } else {
+    bad_row = path.f32(job);
+  }
   if (bad_row != std::numeric_limits<std::int64_t>::max())
     throw std::invalid_argument("X: contains NaN or Inf (first at row " + std::to_string(bad_row) +
                                 "); expected finite values");

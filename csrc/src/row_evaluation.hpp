@@ -32,7 +32,8 @@
 #define SO_ROW_RESTRICT __restrict
 #endif
 
-namespace scoreopt::rows {
+SO_NAMESPACE_BEGIN
+namespace rows {
 
 template <class T>
 SO_HD bool any_nan(const T* v, int d) {
@@ -146,4 +147,5 @@ SO_ROW_HD T eval_point(const T* SO_ROW_RESTRICT x, int d, const T* SO_ROW_RESTRI
   return v;
 }
 
-}  // namespace scoreopt::rows
+}  // namespace rows
+SO_NAMESPACE_END

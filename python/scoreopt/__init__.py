@@ -6,10 +6,24 @@ the thin typed layer over it. Start with :mod:`scoreopt.problems`.
 
 from __future__ import annotations
 
+import os
 from importlib.metadata import PackageNotFoundError, version as _dist_version
 from typing import Dict
 
-from . import _core
+# The core's OpenMP workers sleep when idle instead of spinning (libgomp spins for about 300,000
+# iterations by default): on a machine shared with other work, spinning workers take the cores
+# that the busy threads need (issue 16; README.md, "Threads"). libgomp reads the variable once,
+# when it loads, which is the import of _core below unless another library loaded it earlier.
+# A value the user set is kept; ours is removed again after the import, so that it reaches
+# neither other OpenMP runtimes loaded later (torch bundles its own libgomp) nor child processes.
+_set_wait_policy = "OMP_WAIT_POLICY" not in os.environ and "GOMP_SPINCOUNT" not in os.environ
+if _set_wait_policy:
+    os.environ["OMP_WAIT_POLICY"] = "PASSIVE"
+try:
+    from . import _core  # noqa: E402
+finally:
+    if _set_wait_policy:
+        os.environ.pop("OMP_WAIT_POLICY", None)
 from . import problems
 from . import smoothing
 from . import integrators

@@ -284,6 +284,9 @@ def cmd_bench(args) -> int:
 def cmd_info(args) -> int:
     print(f"scoreopt {__import__('scoreopt').__version__}")
     print(f"core: {build_info()}")
+    print(f"simd: {_core.simd_path()} ({_core.simd_path_reason()}; compiled: "
+          f"{', '.join(_core.simd_paths())}; this CPU runs: {', '.join(_core.supported_simd_paths())}; "
+          f"SCOREOPT_SIMD=auto|{'|'.join(_core.simd_paths())} chooses)")
     print(f"backends: {backends()}")
     print(f"threads: {_core.num_threads()}")
     return 0

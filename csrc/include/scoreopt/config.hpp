@@ -25,3 +25,23 @@
 #define SO_SIMD_CLAUSES(...) SO_PRAGMA_(omp simd __VA_ARGS__)
 #define SO_SIMD SO_PRAGMA_(omp simd)
 #endif
+
+// Runtime SIMD dispatch. The build compiles the evaluation kernels (csrc/src/evaluate_kernels.cpp)
+// once per instruction set, each time with SCOREOPT_TARGET defined to that copy's name (so_avx512,
+// so_avx2, so_baseline). Everything the function headers define then lives in an inline namespace
+// of that name: scoreopt::math::exp is scoreopt::so_avx512::math::exp in the AVX-512 copy, so the
+// copies are distinct symbols and the linker can never merge an AVX-512 instantiation into code
+// that runs on an older CPU (inline functions and templates are otherwise emitted once per object
+// file and deduplicated by name). Other translation units, nvcc and users of the installed headers
+// see plain scoreopt::math etc.
+#if defined(SCOREOPT_TARGET) && !defined(__CUDACC__)
+#define SO_NAMESPACE_BEGIN \
+  namespace scoreopt {     \
+  inline namespace SCOREOPT_TARGET {
+#define SO_NAMESPACE_END \
+  }                      \
+  }
+#else
+#define SO_NAMESPACE_BEGIN namespace scoreopt {
+#define SO_NAMESPACE_END }
+#endif

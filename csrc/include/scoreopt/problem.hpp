@@ -79,8 +79,14 @@ class Problem {
   std::vector<float> matrix_f_, shift_f_;
 };
 
-// Worker threads used by batched calls (0: the OpenMP default, usually one per core).
+// Worker threads used by batched calls (0: SCOREOPT_NUM_THREADS when set and > 0, else the
+// OpenMP default, usually one per core).
 void set_num_threads(int n);
 int num_threads();
+
+// The threads a batched evaluation of n rows of dim coordinates (rotated: under a dim x dim
+// matrix) would use now: 1 below 2^18 coordinate evaluations, then one per 2^18, at most
+// num_threads() and at most the idle cores (see "thread policy" in evaluate_cpu.cpp).
+int evaluation_threads(std::int64_t n, int dim, bool rotated);
 
 }  // namespace scoreopt

@@ -11,7 +11,8 @@
 
 #include "scoreopt/config.hpp"
 
-namespace scoreopt::simd {
+SO_NAMESPACE_BEGIN
+namespace simd {
 
 template <class T>
 struct Width {
@@ -140,4 +141,5 @@ SO_HD_FORCE Pair<T> sum2(const T* x, int d, Term term) {
 #endif
 }
 
-}  // namespace scoreopt::simd
+}  // namespace simd
+SO_NAMESPACE_END

@@ -4,9 +4,20 @@ executors (executors.py, ray_executor.py) import it and not each other."""
 from __future__ import annotations
 
 import abc
+import os
 from typing import Any, Callable, Iterable, Iterator, List, Tuple
 
 __all__ = ["Executor"]
+
+
+def set_worker_threads(n: int) -> None:
+    """In an executor's worker process: how many threads the compiled core uses per batched call
+    (0: one per core). The process and Ray executors call it in each worker with their
+    ``worker_threads`` (default 1: the workers already use the cores between them, and a core
+    that runs several workers' threads at once runs each of them slower than one thread would).
+    It sets SCOREOPT_NUM_THREADS, which the core reads at each call, so it works whether or not
+    the worker has imported scoreopt yet; ``scoreopt.set_num_threads`` inside ``fn`` overrides it."""
+    os.environ["SCOREOPT_NUM_THREADS"] = str(int(n))
 
 
 class Executor(abc.ABC):

@@ -20,7 +20,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Dict, List, Optional, Union
 
 from .._validate import integer
-from .base import Executor, check_callable, pickle_check
+from .base import Executor, check_callable, pickle_check, set_worker_threads
 from .ray_executor import RayExecutor, import_ray  # imports no Ray by itself
 
 __all__ = ["Executor", "LocalExecutor", "ProcessExecutor", "make_executor", "check_executor", "EXECUTORS"]
@@ -45,20 +45,26 @@ class ProcessExecutor(Executor):
     ``functools.partial`` of one); lambdas and local functions are refused with a TypeError.
 
     If a worker dies (killed, out of memory), the pool is rebuilt and the unfinished tasks are
-    run again, at most ``max_retries`` times in all."""
+    run again, at most ``max_retries`` times in all.
+
+    ``worker_threads``: threads of the compiled core in each worker (default 1, as the workers
+    share the cores; 0: one per core), see :func:`scoreopt.distributed.base.set_worker_threads`."""
 
     name = "processes"
 
-    def __init__(self, max_workers: Optional[int] = None, max_retries: int = 3):
+    def __init__(self, max_workers: Optional[int] = None, max_retries: int = 3, worker_threads: int = 1):
         self.max_workers = integer(max_workers, "max_workers", 1) if max_workers is not None else (os.cpu_count() or 1)
         self.max_retries = integer(max_retries, "max_retries", 0)
+        self.worker_threads = integer(worker_threads, "worker_threads", 0)
         self._ctx = multiprocessing.get_context("spawn")
         self._pool: Optional[cf.ProcessPoolExecutor] = None
         self._orphans: List[cf.Future] = []  # running tasks of an iteration left early
 
     def _get_pool(self) -> cf.ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = cf.ProcessPoolExecutor(max_workers=self.max_workers, mp_context=self._ctx)
+            self._pool = cf.ProcessPoolExecutor(max_workers=self.max_workers, mp_context=self._ctx,
+                                                initializer=set_worker_threads,
+                                                initargs=(self.worker_threads,))
         return self._pool
 
     def _discard_pool(self) -> None:
@@ -165,14 +171,17 @@ def check_executor(executor: Union[str, Executor], address: Optional[str] = None
 
 
 def make_executor(executor: Union[str, Executor] = "local", *, address: Optional[str] = None,
-                  max_workers: Optional[int] = None, max_retries: int = 3) -> Executor:
+                  max_workers: Optional[int] = None, max_retries: int = 3,
+                  worker_threads: int = 1) -> Executor:
     """An executor by name: ``"local"`` (serial, in this process), ``"processes"`` (a spawn
     process pool of ``max_workers``) or ``"ray"`` (Ray tasks on the cluster at ``address``, or
     on a local Ray instance started on the loopback interface and shut down by ``close()``).
     An :class:`Executor` instance is returned wrapped so that closing the wrapper leaves it open.
 
     ``max_retries``: how often a task whose worker died is run again (processes, ray).
-    ``address`` is for ``"ray"`` only (``"auto"``, ``"host:port"`` or ``"ray://host:port"``)."""
+    ``address`` is for ``"ray"`` only (``"auto"``, ``"host:port"`` or ``"ray://host:port"``).
+    ``worker_threads``: the compiled core's threads in each worker process (processes, ray;
+    default 1, 0: one per core)."""
     check_executor(executor, address)
     if isinstance(executor, Executor):
         return _Borrowed(executor)
@@ -181,5 +190,7 @@ def make_executor(executor: Union[str, Executor] = "local", *, address: Optional
     if executor == "local":
         return LocalExecutor()
     if executor == "processes":
-        return ProcessExecutor(max_workers=max_workers, max_retries=max_retries)
-    return RayExecutor(address=address, max_workers=max_workers, max_retries=max_retries)
+        return ProcessExecutor(max_workers=max_workers, max_retries=max_retries,
+                               worker_threads=worker_threads)
+    return RayExecutor(address=address, max_workers=max_workers, max_retries=max_retries,
+                       worker_threads=worker_threads)

@@ -32,7 +32,7 @@ import numpy as np
 from .. import _arrays
 from .._validate import integer
 from ..problem_types import CallableProblem
-from .base import Executor
+from .base import Executor, set_worker_threads
 from .executors import make_executor
 from .ray_executor import RayExecutor  # imports no Ray by itself
 
@@ -70,7 +70,8 @@ class _ChunkTask:
 class _ObjectiveActor:
     """The Ray actor: holds the objective between batches."""
 
-    def __init__(self, fn: Callable, vectorized: bool):
+    def __init__(self, fn: Callable, vectorized: bool, worker_threads: int = 1):
+        set_worker_threads(worker_threads)
         self.task = _ChunkTask(fn, vectorized)
 
     def evaluate(self, X: Any) -> np.ndarray:
@@ -93,7 +94,8 @@ class _ActorPool:
         cls = ray.remote(num_cpus=1, max_restarts=retries, max_task_retries=retries)(_ObjectiveActor)
         # fn goes with each actor's creation task (not as an object reference): a restarted
         # actor must find its constructor arguments again
-        self.actors = [cls.remote(task.fn, task.vectorized) for _ in range(workers)]
+        threads = getattr(ray_executor, "worker_threads", 1)
+        self.actors = [cls.remote(task.fn, task.vectorized, threads) for _ in range(workers)]
         self.orphans: List[Any] = []  # refs of the chunks in flight when a map ended early
 
     def wait_orphans(self) -> None:

@@ -8,7 +8,7 @@ import os
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from .._validate import integer
-from .base import Executor, check_callable
+from .base import Executor, check_callable, set_worker_threads
 
 _RAY_MISSING = "executor='ray' needs Ray, which is not installed: pip install scoreopt[ray]"
 
@@ -29,7 +29,8 @@ def _worker_lost(ray) -> tuple:
     return tuple(getattr(ray.exceptions, n) for n in names if hasattr(ray.exceptions, n))
 
 
-def _run_task(fn, item):
+def _run_task(fn, item, worker_threads=1):
+    set_worker_threads(worker_threads)
     return fn(item)
 
 
@@ -85,13 +86,16 @@ class RayExecutor(Executor):
     name = "ray"
 
     def __init__(self, address: Optional[str] = None, max_workers: Optional[int] = None,
-                 max_retries: int = 3):
+                 max_retries: int = 3, worker_threads: int = 1):
         ray = import_ray()
         if address is not None and not isinstance(address, str):
             raise TypeError(f"address: expected a Ray address string such as 'auto' or 'ray://host:10001', "
                             f"got {type(address).__name__}")
         self.max_workers = integer(max_workers, "max_workers", 1) if max_workers is not None else None
         self.max_retries = integer(max_retries, "max_retries", 0)
+        # the compiled core's threads in each task's worker process (0: one per core), see
+        # base.set_worker_threads
+        self.worker_threads = integer(worker_threads, "worker_threads", 0)
         self.address = address
         self._ray = ray
         self._owns = False
@@ -139,7 +143,7 @@ class RayExecutor(Executor):
         try:
             while next_item < len(items) or pending:
                 while next_item < len(items) and len(pending) < limit:
-                    pending[self._task.remote(fn_ref, items[next_item])] = next_item
+                    pending[self._task.remote(fn_ref, items[next_item], self.worker_threads)] = next_item
                     next_item += 1
                 refs = list(pending)
                 ready, rest = ray.wait(refs, num_returns=1)

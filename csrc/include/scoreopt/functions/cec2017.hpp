@@ -42,7 +42,8 @@
 #define SO_CEC_ENTRY SO_HD
 #endif
 
-namespace scoreopt::functions::cec2017 {
+SO_NAMESPACE_BEGIN
+namespace functions::cec2017 {
 
 using bbob::Exact;
 using bbob::Split;
@@ -580,7 +581,8 @@ struct Fn {
   }
 };
 
-}  // namespace scoreopt::functions::cec2017
+}  // namespace functions::cec2017
+SO_NAMESPACE_END
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
 #pragma GCC pop_options

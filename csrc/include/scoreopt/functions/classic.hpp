@@ -10,7 +10,8 @@
 #include "scoreopt/math.hpp"
 #include "scoreopt/simd.hpp"
 
-namespace scoreopt::functions {
+SO_NAMESPACE_BEGIN
+namespace functions {
 
 using math::kE;
 using math::kPi;
@@ -100,7 +101,7 @@ struct Rastrigin {
       T sp, cp;
       M::sincospi(xi, sp, cp);
       gi = T(2) * xi + T(40.0 * kPi) * sp * cp;
-      return xi * xi + T(20) * sp * sp;
+      return xi * xi + T(20) * (sp * sp);  // grouped as value's sinpi_sq (double: s * s)
     });
   }
 };
@@ -435,4 +436,5 @@ struct Alpine1 {
   }
 };
 
-}  // namespace scoreopt::functions
+}  // namespace functions
+SO_NAMESPACE_END

@@ -4,7 +4,9 @@
 
 #include <type_traits>
 
-namespace scoreopt {
+#include "scoreopt/config.hpp"
+
+SO_NAMESPACE_BEGIN
 
 template <class T>
 struct Context {
@@ -37,4 +39,4 @@ struct has_gradient<F, std::void_t<decltype(F::kNoGradient)>> : std::false_type 
 //                                                         const Context<T>& ctx, T* g);
 // x and g hold one point of d coordinates, p its parameters (nullptr when none).
 
-}  // namespace scoreopt
+SO_NAMESPACE_END

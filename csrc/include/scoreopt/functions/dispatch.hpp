@@ -10,7 +10,8 @@
 #include "scoreopt/functions/glens.hpp"
 #include "scoreopt/registry.hpp"
 
-namespace scoreopt::functions {
+SO_NAMESPACE_BEGIN
+namespace functions {
 
 template <class Visitor>
 decltype(auto) visit(FunctionId id, Visitor&& v) {
@@ -89,4 +90,5 @@ decltype(auto) visit(FunctionId id, Visitor&& v) {
   throw std::logic_error("scoreopt: function id without a definition");
 }
 
-}  // namespace scoreopt::functions
+}  // namespace functions
+SO_NAMESPACE_END

@@ -7,7 +7,8 @@
 #include "scoreopt/functions/context.hpp"
 #include "scoreopt/math.hpp"
 
-namespace scoreopt::functions {
+SO_NAMESPACE_BEGIN
+namespace functions {
 
 // Eq. 18: 0.5 x'x + alpha sum_j softplus(-x_{2j-1} - x_{2j}); p = {alpha}.
 struct GlensQP {
@@ -135,4 +136,5 @@ struct GlensLevy {
   }
 };
 
-}  // namespace scoreopt::functions
+}  // namespace functions
+SO_NAMESPACE_END

@@ -1,0 +1,326 @@
+// Double-precision exp, log and pow written so that GCC vectorizes them inside `omp simd` loops
+// (issue 16): no table lookups, no branches (every special case is a select), integer work only
+// as 64-bit shifts and masks of the bit pattern, which SSE2, AVX2 and AVX-512 all have. The
+// host compiler's libm is scalar (glibc's vector variants need -ffast-math), and the BBOB
+// transforms T_osz and T_asy call exp, log and pow once or more per coordinate.
+//
+// Accuracy: the aim is to return what glibc returns, so that the BBOB values stay equal to COCO's
+// (which calls glibc) to the last bits:
+//   * exp: Cody-Waite reduction x = k ln2 + r, |r| <= ln2/2, the Taylor series to r^14 (truncation
+//     below 2^-60), 1 + r and r^2/2 formed exactly, scaled by 2^k in two steps (exact, and gradual
+//     underflow rounded once).
+//   * log_dd: log x as an unevaluated sum hi + lo: x = 2^e m, m in [sqrt(1/2), sqrt(2)),
+//     f = m - 1, log(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)) with s = f / (2 + f) (so
+//     2 atanh(s) = log(1 + f)) and R the series of 2 atanh(s)/s - 2 to s^20; f^2/2 is formed
+//     exactly, e ln2 in two parts. log = hi.
+//   * pow(x, y), x >= +0: exp(y log x) with y log x as a double-double (exact product of y and
+//     hi, plus y lo), exp taking that pair.
+// Measured against glibc (tests/test_vecmath.py, every path): all within 1 ulp; the same double
+// in all but ~0.2% (exp, log) and ~1% (pow) of random arguments. The *_checked forms (a `tie`
+// output) also say when their value lies within kTieWindow ulp of a rounding boundary, where the
+// BBOB code asks the C library instead; elsewhere they return glibc's double in all but ~1e-4 of
+// the calls (pow with |y log x| > 10: ~0.5%).
+// Special values follow C99 Annex F for the domain implemented: exp(+-inf) = inf / 0,
+// exp(NaN) = NaN, log(0) = -inf, log(x < 0) = NaN, log(inf) = inf, pow(x, 0) = 1, pow(1, y) = 1,
+// pow(0, y > 0) = 0, pow(0, y < 0) = inf, pow(inf, y) = inf / 0; pow with x < 0 returns NaN
+// (the callers only need non-negative bases). Subnormal arguments and results are handled.
+//
+// Everything here is compiled without FMA contraction under GCC (Dekker's product needs each
+// product rounded, and the results must not depend on the SIMD path), like the BBOB header; other
+// compilers must be told so (clang: -ffp-contract=off). Host code only: nvcc's device code keeps
+// the C library (see bbob.hpp).
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "scoreopt/config.hpp"
+#include "scoreopt/math.hpp"
+
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+SO_NAMESPACE_BEGIN
+namespace vm {
+
+#if defined(__GNUC__)
+#define SO_VM_INLINE inline __attribute__((always_inline))
+#else
+#define SO_VM_INLINE inline
+#endif
+
+SO_VM_INLINE std::uint64_t bits(double x) {
+  std::uint64_t u;
+  std::memcpy(&u, &x, sizeof u);
+  return u;
+}
+SO_VM_INLINE double from_bits(std::uint64_t u) {
+  double x;
+  std::memcpy(&x, &u, sizeof x);
+  return x;
+}
+
+// 2^k for an integral k in [-1022, 1023] held in a double: k + 1023 lands in the low mantissa
+// bits of k + (2^52 + 2^51 + 1023), and a shift moves it into the exponent field.
+SO_VM_INLINE double pow2i(double k) {
+  const double t = k + (6755399441055744.0 + 1023.0);
+  return from_bits(bits(t) << 52);
+}
+
+// The exact product a * b = p + e (|a|, |b| < 2^995): one FMA where the path has it, else
+// Dekker's splitting (which needs rounded products: no contraction). Both give the same p and e.
+SO_VM_INLINE void two_prod(double a, double b, double& p, double& e) {
+#if defined(__FMA__) && defined(__GNUC__)
+  p = a * b;
+  e = __builtin_fma(a, b, -p);
+  return;
+#endif
+  constexpr double kSplit = 134217729.0;  // 2^27 + 1
+  const double ca = kSplit * a, cb = kSplit * b;
+  const double ah = ca - (ca - a), al = a - ah;
+  const double bh = cb - (cb - b), bl = b - bh;
+  p = a * b;
+  e = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+}
+
+// ln 2 in two parts; the first has 36 significant bits, so k * kLn2Hi is exact for |k| < 2^17.
+constexpr double kLn2Hi = 0x1.62e42fefap-1;
+constexpr double kLn2Lo = 0x1.cf79abc9e3b3ap-40;
+constexpr double kInvLn2 = 0x1.71547652b82fep+0;
+
+// Rounding-boundary test (Ziv's idea, with the C library as the slow path): res = RN(H + L) for
+// a pre-rounding value H + L whose error is far below kTieWindow ulp. When the exact value lies
+// within kTieWindow ulp of a midpoint between two doubles, a libm with error bound
+// 0.5 + kTieWindow ulp (glibc: exp 0.511, log 0.519, pow 0.52 ulp) may round the other way;
+// elsewhere it returns the correctly rounded value, which is res. `err` = H + L - res exactly.
+constexpr double kTieWindow = 0.01;
+// (1.0 for yes, 0.0 for no: flags are doubles, which GCC's vectorizer combines and selects on
+// more reliably than bools of several origins)
+SO_VM_INLINE double near_tie(double res, double err) {
+  const double ulp = from_bits(bits(res) & 0x7FF0000000000000ULL) * 0x1p-52;
+  return 0.5 * ulp - math::abs(err) < kTieWindow * ulp ? 1.0 : 0.0;
+}
+
+// exp(xh + xl) with |xl| <= ~2^-50 |xh| (xl = 0 for plain exp). tie: set when the result may
+// round differently from a correctly rounded exp (near_tie), or is subnormal, zero or infinite.
+SO_VM_INLINE double exp_dd(double xh, double xl, double& tie) {
+  // beyond these exp overflows / underflows to zero; clamping keeps k inside the scaling range
+  // (NaN passes through the comparisons and the arithmetic)
+  xh = xh > 710.0 ? 710.0 : xh;
+  xh = xh < -746.0 ? -746.0 : xh;
+  const double k = math::rint(xh * kInvLn2);
+  const double rh = xh - k * kLn2Hi;  // exact (Sterbenz; k * kLn2Hi exact)
+  const double c = xl - k * kLn2Lo;
+  const double r = rh + c;
+  const double rc = (rh - r) + c;  // the rounding error of r (|c| is tiny next to |rh| or both are)
+  // exp(r) = 1 + r + r^2/2 + r^3 (1/6 + r/24 + ... + r^11/14!); 1 + r and r^2/2 are kept exact
+  double p = 1.0 / 87178291200.0;
+  p = p * r + 1.0 / 6227020800.0;
+  p = p * r + 1.0 / 479001600.0;
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  double rr, rre;
+  two_prod(r, r, rr, rre);
+  const double hi = 1.0 + r;
+  const double lo = (1.0 - hi) + r;  // exact: 1 + r = hi + lo
+  const double h2 = 0.5 * rr;        // exact
+  const double sh = hi + h2;
+  const double e2 = (hi - sh) + h2;  // exact (|hi| > |h2|)
+  const double low = ((lo + e2) + 0.5 * rre) + ((r * rr) * p + rc * (1.0 + r));
+  const double e = sh + low;
+  const double err = (sh - e) + low;
+  // scale by 2^k in two steps, so that k in [-1077, 1024] works and a subnormal result is
+  // rounded once, at the last product
+  const double k1 = math::floor(k * 0.5);
+  const double res = (e * pow2i(k1)) * pow2i(k - k1);
+  const double ares = math::abs(res);
+  tie = near_tie(e, err) + ((ares >= 0x1p-1022 ? 0.0 : 1.0) + (ares <= 0x1.fffffffffffffp+1023 ? 0.0 : 1.0));
+  return res;
+}
+
+SO_VM_INLINE double exp(double x) {
+  double tie;
+  return exp_dd(x, 0.0, tie);
+}
+
+// log x = hi + lo (see the top). Special values: hi as C's log, lo = 0.
+SO_VM_INLINE void log_dd(double x, double& hi, double& lo) {
+  // subnormals: scale into the normal range first
+  const bool sub = x < 0x1p-1022;
+  const double xs = sub ? x * 0x1p54 : x;
+  const std::uint64_t u = bits(xs);
+  // the biased exponent as a double: its bits OR'ed under 2^52's pattern
+  const double be = from_bits((u >> 52) | 0x4330000000000000ULL) - 4503599627370496.0;
+  double m = from_bits((u & 0x000FFFFFFFFFFFFFULL) | 0x3FF0000000000000ULL);  // [1, 2)
+  const bool big = m > 1.4142135623730951;
+  m = big ? 0.5 * m : m;
+  const double e = be - 1023.0 + (big ? 1.0 : 0.0) - (sub ? 54.0 : 0.0);
+  const double f = m - 1.0;  // exact
+  const double s = f / (2.0 + f);
+  const double z = s * s;
+  // R = 2 (z/3 + z^2/5 + ... + z^10/21), |s| <= 0.1716: truncation below 2^-62 of the result
+  double r = 2.0 / 21.0;
+  r = r * z + 2.0 / 19.0;
+  r = r * z + 2.0 / 17.0;
+  r = r * z + 2.0 / 15.0;
+  r = r * z + 2.0 / 13.0;
+  r = r * z + 2.0 / 11.0;
+  r = r * z + 2.0 / 9.0;
+  r = r * z + 2.0 / 7.0;
+  r = r * z + 2.0 / 5.0;
+  r = r * z + 2.0 / 3.0;
+  const double R = r * z;
+  double pp, pe;
+  two_prod(f, f, pp, pe);
+  const double hfh = 0.5 * pp, hfl = 0.5 * pe;  // f^2/2, exactly
+  const double a = f - hfh;
+  const double e1 = (f - a) - hfh;  // exact (|hfh| <= |f|)
+  const double b = s * (hfh + R) - hfl;
+  const double t = e1 + b;
+  const double eh = e * kLn2Hi;  // exact
+  const double el = e * kLn2Lo;
+  // eh + a, exactly, as sh + se (either may be the larger)
+  const double sh = eh + a;
+  const double bv = sh - eh;
+  const double se = (eh - (sh - bv)) + (a - bv);
+  const double l = se + (t + el);
+  double h = sh + l;
+  double lw = l - (h - sh);
+  // special values
+  const double special = x == 0.0 ? -double(INFINITY) : (x > 0.0 ? x : double(NAN));  // inf, NaN
+  h = x > 0.0 ? (x <= 0x1.fffffffffffffp+1023 ? h : special) : special;
+  lw = x > 0.0 ? (x <= 0x1.fffffffffffffp+1023 ? lw : 0.0) : 0.0;
+  hi = h;
+  lo = lw;
+}
+
+// log x; tie as for exp_dd.
+SO_VM_INLINE double log(double x, double& tie) {
+  double h, l;
+  log_dd(x, h, l);
+  tie = near_tie(h, l);
+  return h;
+}
+SO_VM_INLINE double log(double x) {
+  double tie;
+  return log(x, tie);
+}
+
+// x^y for x >= 0 (x < 0: NaN), any y; tie as for exp_dd (also set for the special cases).
+SO_VM_INLINE double pow(double x, double y, double& tie) {
+  double lh, ll;
+  log_dd(x, lh, ll);
+  double ph, pe;
+  two_prod(y, lh, ph, pe);
+  const double pl = pe + y * ll;
+  double r = exp_dd(ph, pl, tie);
+  // |y log x| beyond the double range: two_prod's error term is NaN, the result 0 or inf
+  r = ph > 710.0 ? double(INFINITY) : r;
+  r = ph < -746.0 ? 0.0 : r;
+  // y * log x is +-inf or NaN for x = 0 or inf, and two_prod turns inf into NaN: decide those
+  // from the signs; y = 0 and x = 1 give 1 whatever the other argument is (C99)
+  // (each case a select of doubles: GCC does not vectorize selects between bools here)
+  const double edge_pos = y > 0.0 ? 0.0 : double(INFINITY);  // x = 0
+  const double edge_inf = y > 0.0 ? double(INFINITY) : 0.0;  // x = inf
+  r = x == 0.0 ? edge_pos : r;
+  r = x > 0x1.fffffffffffffp+1023 ? edge_inf : r;
+  r = y > 0x1.fffffffffffffp+1023 ? (x < 1.0 ? 0.0 : double(INFINITY)) : r;
+  r = y < -0x1.fffffffffffffp+1023 ? (x < 1.0 ? double(INFINITY) : 0.0) : r;
+  r = x < 0.0 ? double(NAN) : r;
+  r = x != x ? double(NAN) : r;
+  r = y != y ? double(NAN) : r;
+  r = y == 0.0 ? 1.0 : r;
+  r = x == 1.0 ? 1.0 : r;
+  return r;
+}
+SO_VM_INLINE double pow(double x, double y) {
+  double tie;
+  return pow(x, y, tie);
+}
+
+// sin x for |x| <= 5e5 (beyond: NaN), the same operations as math.hpp's FastMath::sin (Cody-Waite
+// reduction by pi/2 in three parts, the Taylor kernels, the quadrant by selects), written out here
+// so that it is always inlined: inside T_osz's loop a call would stop the vectorization.
+SO_VM_INLINE double sin(double x) {
+  using P = math::PiOver2<double>;
+  const double n = math::rint(x * (2.0 / math::kPi));
+  double r = x - n * P::c1;
+  r = r - n * P::c2;
+  r = r - n * P::c3;
+  const double z = r * r;
+  double p = 1.0 / 355687428096000.0;
+  p = p * z - 1.0 / 1307674368000.0;
+  p = p * z + 1.0 / 6227020800.0;
+  p = p * z - 1.0 / 39916800.0;
+  p = p * z + 1.0 / 362880.0;
+  p = p * z - 1.0 / 5040.0;
+  p = p * z + 1.0 / 120.0;
+  p = p * z - 1.0 / 6.0;
+  const double ks = r + r * z * p;
+  double q = -1.0 / 6402373705728000.0;
+  q = q * z + 1.0 / 20922789888000.0;
+  q = q * z - 1.0 / 87178291200.0;
+  q = q * z + 1.0 / 479001600.0;
+  q = q * z - 1.0 / 3628800.0;
+  q = q * z + 1.0 / 40320.0;
+  q = q * z - 1.0 / 720.0;
+  q = q * z + 1.0 / 24.0;
+  const double kc = 1.0 - z * (0.5 - z * q);
+  const double q4 = n - 4.0 * math::floor(n * 0.25);  // exact, in {0, 1, 2, 3}
+  const double b = (q4 == 1.0) ? kc : ((q4 == 3.0) ? kc : ks);
+  const double sn = (q4 >= 2.0) ? -b : b;
+  return math::abs(x) <= P::limit ? sn : double(NAN);
+}
+
+// COCO's oscillation T_osz (alpha = 0.1) as it computes it: t = log|x| / 0.1,
+// u = t + 0.49 (sin(c1 t) + sin(c2 t)) (c1, c2 = 1, 0.79 for x > 0, 0.55, 0.31 for x < 0),
+// sign(x) pow(exp(u), 0.1); 0 and NaN stay. t and u are rounded as in COCO (log and the sines
+// within rounding of the C library's); pow(exp(u), 0.1) is evaluated as exp(0.1 u) with 0.1 u
+// exact as a double-double, which differs from the twice-rounded original by at most 0.05 ulp
+// before the final rounding (the rounding of exp(u) moves its log by <= 2^-53, times 0.1).
+// Where exp(u) would overflow or be subnormal in COCO (|u| > 708, i.e. |x| > 1e30 or
+// |x| < 1e-31) this returns NaN, and the caller recomputes with the C library (tosz_array in
+// bbob.hpp). The sines are vm::sin, FastMath's (|t| <= 7500 for finite x, far inside their
+// range; their error is multiplied by 0.49 next to t).
+SO_VM_INLINE double tosz(double x) {
+  const bool pos = x > 0.0;
+  double tie_log, tie_exp, tie_pow;
+  const double t = vm::log(math::abs(x), tie_log) / 0.1;
+  const double a1 = pos ? t : 0.55 * t;
+  const double a2 = (pos ? 0.79 : 0.31) * t;
+  const double u = t + 0.49 * (vm::sin(a1) + vm::sin(a2));
+  // y = exp(u) as COCO rounds it, then y^0.1 = exp(0.1 log y), log y = u + log(y e^-u)
+  const double y = exp_dd(u, 0.0, tie_exp);
+  const double r = vm::pow(y, 0.1, tie_pow);
+  const double v = pos ? r : (x < 0.0 ? -r : x);
+  const double tie = (tie_log + tie_exp) + tie_pow;
+  return tie > 0.0 ? (x != 0.0 ? (x == x ? double(NAN) : v) : v) : v;
+}
+
+// COCO's T_asy^beta on coordinate i of d: x^(1 + beta i/(d-1) sqrt(x)) for x > 0, else x.
+// NaN where pow may round differently from the C library (the caller recomputes those).
+SO_VM_INLINE double tasy(double x, int i, int d, double beta) {
+  const double coef = (beta * double(i)) / (double(d) - 1.0);
+  const double xp = x > 0.0 ? x : 1.0;  // keeps sqrt and log away from negative arguments
+  double tie;
+  const double r = vm::pow(xp, 1.0 + coef * math::sqrt(xp), tie);
+  return x > 0.0 ? (tie > 0.0 ? double(NAN) : r) : x;
+}
+
+#undef SO_VM_INLINE
+
+}  // namespace vm
+SO_NAMESPACE_END
+
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
+#pragma GCC pop_options
+#endif

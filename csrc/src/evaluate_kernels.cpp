@@ -1,0 +1,175 @@
+// The batched evaluation kernels: rows in parallel (OpenMP), coordinates vectorized inside each
+// function's row loop. This file is compiled once per SIMD target with SCOREOPT_TARGET set (see
+// CMakeLists.txt, "SIMD dispatch"); evaluate_cpu.cpp validates the arguments and calls the copy
+// chosen at startup. Everything here lives in the target's inline namespace, and the file uses no
+// standard-library template that would be instantiated outside it (std::vector and the like would
+// be emitted as link-once symbols shared with the rest of the library, and the linker could keep
+// the AVX-512 copy for every caller).
+#include <omp.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <new>
+
+#include "evaluate_kernels.hpp"
+#include "row_evaluation.hpp"
+#include "scoreopt/functions/dispatch.hpp"
+#include "scoreopt/math.hpp"
+#include "scoreopt/vecmath.hpp"
+
+#if !defined(SCOREOPT_TARGET)
+#error "evaluate_kernels.cpp is compiled once per SIMD target, with -DSCOREOPT_TARGET=<name>"
+#endif
+
+SO_NAMESPACE_BEGIN
+namespace kernels {
+
+namespace {
+
+// One thread's row scratch, value-initialized; operator new's alignment suits double, which
+// bbob.hpp's float path relies on.
+template <class T>
+struct Scratch {
+  T* p = nullptr;
+  explicit Scratch(std::size_t n) {
+    if (n) {
+      p = static_cast<T*>(::operator new(n * sizeof(T)));
+      for (std::size_t i = 0; i < n; ++i) p[i] = T(0);
+    }
+  }
+  ~Scratch() { ::operator delete(p); }
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+};
+
+// Rows go out in chunks of about 1/kChunksPerThread of a thread's share, taken by whichever
+// thread is free (dynamic schedule): a thread that the OS parks behind another process holds up
+// one chunk, not half of the batch. job.nthreads is the thread count Problem::evaluate chose
+// (evaluate_cpu.cpp, "thread policy"). Which thread evaluates a row does not change its value.
+constexpr std::int64_t kChunksPerThread = 8;
+
+template <class F, class T>
+std::int64_t run(const eval_abi::Job<T>& job) {
+  const std::int64_t n = job.n;
+  const int d = job.d;
+  const bool aff = job.affine;
+  const bool want_grad = job.grad != nullptr;
+  Context<T> shared_ctx;
+  shared_ctx.table = job.table;
+  for (int k = 0; k < 4; ++k) shared_ctx.option[k] = job.option[k];
+  const rows::Affine<T> wrapper{job.matrix, job.shift, job.scale, job.bias};
+
+  std::atomic<std::int64_t> first_bad{std::numeric_limits<std::int64_t>::max()};
+  const int nt = job.nthreads;
+  std::int64_t chunk = n / (std::int64_t(nt) * kChunksPerThread);
+  if (chunk < 1) chunk = 1;
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+    // Per-thread scratch of one row: the only temporaries, dim-sized.
+    Scratch<T> z(aff ? d : 0), gz(aff && want_grad ? d : 0), diff(aff ? d : 0);
+    Scratch<T> work(static_cast<std::size_t>(scratch_of<F>::size(d)));
+    Context<T> ctx = shared_ctx;
+    ctx.work = work.p;
+#pragma omp for schedule(dynamic, chunk)
+    for (std::int64_t r = 0; r < n; ++r) {
+      const T* x = job.X + r * d;
+      const T* p = job.np ? job.params + r * job.prow_stride : nullptr;
+      T* g = want_grad ? job.grad + r * d : nullptr;
+      const T v = rows::eval_point<F>(x, d, p, ctx, aff, wrapper, diff.p, z.p, gz.p, g);
+      // Non-finite input always yields a non-finite value, so only such rows need the check.
+      if (!std::isfinite(v) && !rows::all_finite(x, d)) {
+        std::int64_t cur = first_bad.load();
+        while (r < cur && !first_bad.compare_exchange_weak(cur, r)) {
+        }
+      }
+      job.f[r] = v;
+    }
+  }
+  return first_bad.load();
+}
+
+template <class T>
+std::int64_t evaluate_any(const eval_abi::Job<T>& job) {
+  return functions::visit(job.id, [&](auto fn) {
+    using F = decltype(fn);
+    return run<F, T>(job);
+  });
+}
+
+}  // namespace
+
+std::int64_t evaluate(const eval_abi::Job<float>& job) { return evaluate_any(job); }
+std::int64_t evaluate(const eval_abi::Job<double>& job) { return evaluate_any(job); }
+
+// compiled as the suites are (vecmath.hpp): without FMA contraction, which would otherwise be
+// applied to the inlined code here
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+#endif
+void vecmath(int op, const double* x, const double* y, double* out, std::int64_t n) {
+  using eval_abi::VecOp;
+  switch (static_cast<VecOp>(op)) {
+    case VecOp::Exp:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) out[i] = vm::exp(x[i]);
+      return;
+    case VecOp::Log:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) out[i] = vm::log(x[i]);
+      return;
+    case VecOp::Pow:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) out[i] = vm::pow(x[i], y[i]);
+      return;
+    case VecOp::Sin:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) out[i] = math::FastMath::sin(x[i]);
+      return;
+    case VecOp::Cos:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) out[i] = math::FastMath::cos(x[i]);
+      return;
+    case VecOp::Tosz:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) out[i] = vm::tosz(x[i]);
+      return;
+    case VecOp::Tasy:  // y: the exponent's coefficient beta i / (d - 1) as (beta, i, d) = (y, 1, 2)
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) out[i] = vm::tasy(x[i], 1, 2, y[i]);
+      return;
+    case VecOp::ExpChecked:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) {
+        double tie;
+        const double r = vm::exp_dd(x[i], 0.0, tie);
+        out[i] = tie > 0.0 ? double(NAN) : r;
+      }
+      return;
+    case VecOp::LogChecked:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) {
+        double tie;
+        const double r = vm::log(x[i], tie);
+        out[i] = tie > 0.0 ? double(NAN) : r;
+      }
+      return;
+    case VecOp::PowChecked:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) {
+        double tie;
+        const double r = vm::pow(x[i], y[i], tie);
+        out[i] = tie > 0.0 ? double(NAN) : r;
+      }
+      return;
+  }
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC pop_options
+#endif
+
+}  // namespace kernels
+SO_NAMESPACE_END

@@ -1,0 +1,59 @@
+// The interface between Problem::evaluate (evaluate_cpu.cpp, compiled once) and the evaluation
+// kernels (evaluate_kernels.cpp, compiled once per SIMD target: see SO_NAMESPACE_BEGIN in
+// scoreopt/config.hpp and "SIMD dispatch" in CMakeLists.txt). Only plain data crosses it: the
+// function headers' types (Context, Affine, ...) exist once per target and must not.
+#pragma once
+
+#include <cstdint>
+
+#include "scoreopt/registry.hpp"
+
+namespace scoreopt::eval_abi {
+
+template <class T>
+struct Job {
+  FunctionId id;
+  const T* X;  // n x d, row-major
+  std::int64_t n;
+  int d;
+  const T* params;  // nullptr, or rows of np values, prow_stride apart (0: one row for all)
+  std::int64_t prow_stride;
+  int np;
+  const T* table;  // Context::table
+  double option[4];
+  bool affine;  // the wrapper x -> f(scale M (x - o)) + bias; matrix/shift nullptr: none
+  const T* matrix;
+  const T* shift;
+  T scale;
+  T bias;
+  T* f;     // n values
+  T* grad;  // n x d, or nullptr
+  int nthreads;  // upper bound; the kernel uses fewer for small batches
+};
+
+// Evaluates job; returns the first row whose input holds NaN or Inf, or INT64_MAX when none.
+using KernelF32 = std::int64_t (*)(const Job<float>&);
+using KernelF64 = std::int64_t (*)(const Job<double>&);
+
+// The vector math of scoreopt/vecmath.hpp (and math.hpp's FastMath sin/cos) on arrays, as this
+// copy compiles it, for the accuracy tests (tests/test_vecmath.py). y: the second argument of
+// pow (ignored otherwise).
+// ExpChecked, LogChecked, PowChecked: NaN where the result may round differently from a
+// correctly rounded one (vecmath.hpp, near_tie), where the callers recompute with the C library.
+enum class VecOp : int {
+  Exp = 0, Log = 1, Pow = 2, Sin = 3, Cos = 4, Tosz = 5, Tasy = 6,
+  ExpChecked = 7, LogChecked = 8, PowChecked = 9
+};
+using VecMath = void (*)(int op, const double* x, const double* y, double* out, std::int64_t n);
+
+}  // namespace scoreopt::eval_abi
+
+// The entry points of the copy named ns (declared here without `inline`; the mangled names are
+// the same as those of the kernel file's inline namespace).
+#define SO_DECLARE_EVAL_KERNELS(ns)                                     \
+  namespace scoreopt::ns::kernels {                                     \
+  std::int64_t evaluate(const ::scoreopt::eval_abi::Job<float>& job);   \
+  std::int64_t evaluate(const ::scoreopt::eval_abi::Job<double>& job);  \
+  void vecmath(int op, const double* x, const double* y, double* out,  \
+               std::int64_t n);                                         \
+  }
