@@ -247,39 +247,10 @@ SO_VM_INLINE double pow(double x, double y) {
   return pow(x, y, tie);
 }
 
-// sin x for |x| <= 5e5 (beyond: NaN), the same operations as math.hpp's FastMath::sin (Cody-Waite
-// reduction by pi/2 in three parts, the Taylor kernels, the quadrant by selects), written out here
-// so that it is always inlined: inside T_osz's loop a call would stop the vectorization.
-SO_VM_INLINE double sin(double x) {
-  using P = math::PiOver2<double>;
-  const double n = math::rint(x * (2.0 / math::kPi));
-  double r = x - n * P::c1;
-  r = r - n * P::c2;
-  r = r - n * P::c3;
-  const double z = r * r;
-  double p = 1.0 / 355687428096000.0;
-  p = p * z - 1.0 / 1307674368000.0;
-  p = p * z + 1.0 / 6227020800.0;
-  p = p * z - 1.0 / 39916800.0;
-  p = p * z + 1.0 / 362880.0;
-  p = p * z - 1.0 / 5040.0;
-  p = p * z + 1.0 / 120.0;
-  p = p * z - 1.0 / 6.0;
-  const double ks = r + r * z * p;
-  double q = -1.0 / 6402373705728000.0;
-  q = q * z + 1.0 / 20922789888000.0;
-  q = q * z - 1.0 / 87178291200.0;
-  q = q * z + 1.0 / 479001600.0;
-  q = q * z - 1.0 / 3628800.0;
-  q = q * z + 1.0 / 40320.0;
-  q = q * z - 1.0 / 720.0;
-  q = q * z + 1.0 / 24.0;
-  const double kc = 1.0 - z * (0.5 - z * q);
-  const double q4 = n - 4.0 * math::floor(n * 0.25);  // exact, in {0, 1, 2, 3}
-  const double b = (q4 == 1.0) ? kc : ((q4 == 3.0) ? kc : ks);
-  const double sn = (q4 >= 2.0) ? -b : b;
-  return math::abs(x) <= P::limit ? sn : double(NAN);
-}
+// sin x for |x| <= 5e5 (beyond: NaN): math.hpp's FastMath::sin (Cody-Waite reduction by pi/2,
+// the Taylor kernels, the quadrant by selects), which is force-inlined, so that it vectorizes
+// inside T_osz's loop.
+SO_VM_INLINE double sin(double x) { return math::FastMath::sin(x); }
 
 // COCO's oscillation T_osz (alpha = 0.1) as it computes it: t = log|x| / 0.1,
 // u = t + 0.49 (sin(c1 t) + sin(c2 t)) (c1, c2 = 1, 0.79 for x > 0, 0.55, 0.31 for x < 0),
