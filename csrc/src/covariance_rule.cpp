@@ -52,11 +52,9 @@ using checks::number;
 using checks::positive;
 using checks::require;
 
-constexpr double kPi = 3.14159265358979323846;
 constexpr double kMaxCondition = 1e14;
 constexpr std::size_t kHistoryCap = 50000;
 
-double log_interp(double a, double b, double w) { return std::exp((1 - w) * std::log(a) + w * std::log(b)); }
 
 // In-place Cholesky factor of the symmetric n x n matrix a (row-major, lower triangle read and
 // written, upper zeroed). False when a is not numerically positive definite.
@@ -321,10 +319,8 @@ class CovarianceDida final : public UpdateRule {
         break;
       }
       case SigmaSchedule::Geometric:
-        sigma = log_interp(sigma0_, std::min(sigma_end_, sigma0_), c.progress());
-        break;
       case SigmaSchedule::Cosine:
-        sigma = log_interp(sigma0_, std::min(sigma_end_, sigma0_), (1 - std::cos(kPi * c.progress())) / 2);
+        sigma = annealed_sigma(schedule_, sigma0_, std::min(sigma_end_, sigma0_), c.progress());
         break;
     }
     if (!std::isfinite(sigma) || !(sigma > 0)) degenerate_ = true;

@@ -111,10 +111,8 @@ class Dida final : public UpdateRule {
     const double p = c.progress();
     switch (schedule_) {
       case SigmaSchedule::Geometric:
-        sigma = log_interp(sigma0_, sigma_end_, p);
-        break;
-      case SigmaSchedule::Cosine:  // geometric in log scale, slow at both ends
-        sigma = log_interp(sigma0_, sigma_end_, (1 - std::cos(kPi * p)) / 2);
+      case SigmaSchedule::Cosine:
+        sigma = annealed_sigma(schedule_, sigma0_, sigma_end_, p);
         break;
       case SigmaSchedule::Adaptive:  // shrink once the mean stops moving at this smoothing level
         if (std::sqrt(move2) < threshold_ * sigma * std::sqrt(double(dim_)))
@@ -310,6 +308,11 @@ class External final : public UpdateRule {
 };
 
 }  // namespace
+
+double annealed_sigma(SigmaSchedule schedule, double sigma0, double sigma_end, double progress) {
+  const double w = schedule == SigmaSchedule::Cosine ? (1 - std::cos(kPi * progress)) / 2 : progress;
+  return log_interp(sigma0, sigma_end, w);
+}
 
 std::int64_t default_popsize(const SamplingOptions& o, int dim) {
   switch (o.method) {

@@ -62,6 +62,10 @@ std::string number(double v);                        // %g
 double positive(double v, const std::string& name);  // a finite v > 0, returned
 }  // namespace checks
 
+// DIDA's fixed annealing of sigma from sigma0 (progress 0) to sigma_end (progress 1):
+// Geometric, or Cosine (geometric in log scale, slow at both ends). Used by DIDA and CDIDA.
+double annealed_sigma(SigmaSchedule schedule, double sigma0, double sigma_end, double progress);
+
 // The population size of o.method when o.popsize is unset.
 std::int64_t default_popsize(const SamplingOptions& o, int dim);
 
