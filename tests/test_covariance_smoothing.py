@@ -161,6 +161,24 @@ def test_options_of_cdida_are_not_options_of_dida():
     assert (o["covariance"], o["weights"], o["schedule"], o["antithetic"]) == ("auto", "rank", "adaptive", False)
 
 
+@pytest.mark.parametrize("schedule", ["geometric", "cosine"])
+def test_fixed_schedules_anneal_sigma_to_sigma_end(schedule):
+    """DIDA's annealing in CDIDA: sigma follows the schedule from sigma0 to the option sigma_end
+    (the shape C still learns), whatever the batches show."""
+    n, lam, iters = 4, 8, 20
+    opt = CDIDA(n, (-5, 5), popsize=lam, seed=1, sigma0=2.0, sigma_end=0.02, schedule=schedule,
+                restart_regime="equal", budget=lam * iters)
+    assert opt.options["sigma_end"] == 0.02
+    sigmas = []
+    for _ in range(iters):
+        X = opt.ask()
+        opt.tell(X, np.sum((X - 1.0) ** 2, axis=1))
+        sigmas.append(opt.sigma)
+    p = np.arange(1, iters + 1) / iters
+    w = p if schedule == "geometric" else (1 - np.cos(np.pi * p)) / 2
+    np.testing.assert_allclose(sigmas, 2.0 ** (1 - w) * 0.02 ** w, rtol=1e-12)
+
+
 @pytest.mark.parametrize("covariance", ["full", "diagonal"])
 def test_both_shapes_solve_a_separable_ellipsoid(covariance):
     n = 12

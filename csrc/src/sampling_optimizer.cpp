@@ -67,7 +67,7 @@ const OptionSpec kOptions[] = {
      bit(Method::Dida) | bit(Method::Mppi) | bit(Method::Mbd) | bit(Method::Cdida) | bit(Method::External),
      &SO::temperature},
     {"temperature_end", bit(Method::Dida), &SO::temperature_end},
-    {"sigma_end", bit(Method::Dida) | bit(Method::Es), &SO::sigma_end},
+    {"sigma_end", bit(Method::Dida) | bit(Method::Cdida) | bit(Method::Es), &SO::sigma_end},
     {"schedule", bit(Method::Dida) | bit(Method::Cdida), &SO::schedule},
     {"step", bit(Method::Dida), &SO::step},
     {"shrink", bit(Method::Dida), &SO::shrink},
