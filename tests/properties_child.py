@@ -1662,11 +1662,13 @@ register("integrators", 1500)(prop_schedule_and_convert)
 # ---- the optimizers group -----------------------------------------------------------------------
 
 SAMPLING = {"dida": optimizers.DIDA, "mbd": optimizers.MBD, "mppi": optimizers.MPPI, "cem": optimizers.CEM,
-            "es": optimizers.ES}
+            "es": optimizers.ES, "cdida": optimizers.CDIDA}
+#: methods whose samples are antithetic pairs by default (CDIDA's are not: an odd popsize is valid)
+ANTITHETIC_BY_DEFAULT = {"dida", "mbd", "mppi", "cem", "es"}
 FUN_FORMS = ["sphere", "sphere", "rastrigin", "noncubic", "glens_params", "callable", "callable", "rows",
              "nan_callable"]
 FUN_FORMS_ALL = FUN_FORMS + ["glens_noparams", "junk_int", "junk_str"]
-METHODS_VALID = ["dida", "dida", "mbd", "mppi", "cem", "es", "hsm"]
+METHODS_VALID = ["cdida", "cdida", "dida", "mbd", "mppi", "cem", "es", "hsm"]
 METHODS_ALL = METHODS_VALID + ["nope", None, ["dida"]]
 MIN_BOUNDS_VALID = ["default", "default", "cube", "arrays", "list"]
 MIN_BOUNDS_ALL = MIN_BOUNDS_VALID + ["equal", "reversed", "inf", "nan", "wrong_shape", "junk", "single"]
@@ -1831,7 +1833,7 @@ def prop_minimize(data):
         for k, v in (("popsize", popsize), ("sigma0", sigma0)):
             if v is not None:
                 opts[k] = v
-        if method in ("dida", "mppi", "mbd"):
+        if method in ("dida", "mppi", "mbd", "cdida"):
             temp = args.pick("temperature", TEMP_VALID, TEMP_ALL)
             if temp is not None:
                 opts["temperature"] = temp
@@ -1872,7 +1874,7 @@ def prop_minimize(data):
         pop = opts.get("popsize")
         if pop is not None:
             pv = expect_int(exp, pop, "popsize", 2, 10 ** 6)
-            if pv is not None and pv % 2:
+            if pv is not None and pv % 2 and method in ANTITHETIC_BY_DEFAULT:
                 exp.bad(ValueError, "popsize", "odd with antithetic pairs")
         if "sigma0" in opts:
             expect_positive(exp, opts["sigma0"], "sigma0")
@@ -2037,7 +2039,8 @@ def prop_ask_tell(data):
             assert opt.nfev == nfev0 and opt.t == t0, "a rejected tell changed the optimizer"
             call(f"{cls.__name__}.tell (the asked population, after the rejected one)", opt.tell, X,
                  ((X - shift) ** 2).sum(1))
-        assert opt.nfev == nfev0 + opt.popsize and opt.t == t0 + 1, "tell did not advance by one population"
+        # (the asked population's size: a restart regime may change popsize for the next one)
+        assert opt.nfev == nfev0 + len(X) and opt.t == t0 + 1, "tell did not advance by one population"
         m = np.asarray(opt.mean)
         assert m.shape == (d,) and np.isfinite(m).all(), f"non-finite mean {m} after {op}"
         assert np.all(m >= lo) and np.all(m <= hi), f"mean {m} outside the box after {op}"

@@ -161,6 +161,14 @@ def test_options_of_cdida_are_not_options_of_dida():
     assert (o["covariance"], o["weights"], o["schedule"], o["antithetic"]) == ("auto", "rank", "adaptive", False)
 
 
+def test_antithetic_cdida_rounds_its_default_population_up_to_pairs():
+    # 4 + 3 ln 3 = 7 samples by default: antithetic pairs need 8 (an explicit 7 is refused)
+    assert CDIDA(3, (-1, 1)).popsize == 7
+    assert CDIDA(3, (-1, 1), antithetic=True).popsize == 8
+    with pytest.raises(ValueError, match="popsize: antithetic sampling needs an even popsize, got 7"):
+        CDIDA(3, (-1, 1), antithetic=True, popsize=7)
+
+
 @pytest.mark.parametrize("schedule", ["geometric", "cosine"])
 def test_fixed_schedules_anneal_sigma_to_sigma_end(schedule):
     """DIDA's annealing in CDIDA: sigma follows the schedule from sigma0 to the option sigma_end

@@ -352,7 +352,10 @@ SamplingOptimizer::SamplingOptimizer(int dim, std::vector<double> lower, std::ve
   opt_.antithetic = opt_.antithetic.value_or(!cdida);
   opt_.restart_regime = opt_.restart_regime.value_or(cdida ? RestartRegime::Bipop : RestartRegime::Equal);
   const bool regimes = *opt_.restart_regime != RestartRegime::Equal;
-  const std::int64_t K = opt_.popsize.value_or(default_popsize(opt_, dim));
+  // a default population is rounded up to pairs when the samples are antithetic (CDIDA's default,
+  // 4 + 3 ln dim, is odd for many dims); a popsize the caller chose is taken as given
+  std::int64_t K = opt_.popsize.value_or(default_popsize(opt_, dim));
+  if (!opt_.popsize && *opt_.antithetic) K += K % 2;
   opt_.popsize = K;
   require(K >= 2, "popsize: expected an integer >= 2, got " + std::to_string(K));
   require(!*opt_.antithetic || K % 2 == 0,
