@@ -78,16 +78,18 @@ from scoreopt.baselines import BASELINES, BudgetCounter, SEP_CMA_DIM
 SCOREOPT_METHODS = ("cdida", "dida", "mbd", "mppi", "cem", "es")
 
 
-def run_scoreopt(problem, method: str, budget: int, seed: int, wrap: bool, x0=None) -> Dict[str, Any]:
+def run_scoreopt(problem, method: str, budget: int, seed: int, wrap: bool, x0=None,
+                 options: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+    options = options or {}
     if wrap:
         counter = BudgetCounter(problem, budget)
         wrapped = scoreopt.problems.from_callable(counter.batch, problem.dim, problem.bounds,
                                                   name=problem.name, optimum=problem.optimum)
-        r = scoreopt.minimize(wrapped, method=method, budget=budget, x0=x0, seed=seed)
+        r = scoreopt.minimize(wrapped, method=method, budget=budget, x0=x0, seed=seed, **options)
         return dict(best_f=counter.best_f, nfev=counter.used, nfev_total=counter.n,
                     counted_by="wrapper (ask/evaluate/tell path)", optimizer_fun=float(r.fun),
                     optimizer_nfev=int(r.nfev), nit=int(r.nit), message=r.message)
-    r = scoreopt.minimize(problem, method=method, budget=budget, x0=x0, seed=seed)
+    r = scoreopt.minimize(problem, method=method, budget=budget, x0=x0, seed=seed, **options)
     fun_at_x = float(problem.evaluate(np.asarray(r.x, dtype=np.float64)))
     return dict(best_f=float(r.fun), nfev=int(r.nfev), nfev_total=int(r.nfev),
                 counted_by="optimizer (fused core path)", fun_at_x=fun_at_x, nit=int(r.nit),
@@ -96,7 +98,7 @@ def run_scoreopt(problem, method: str, budget: int, seed: int, wrap: bool, x0=No
 
 def run_one(method: str, problem, budget: int, seed: int, args, x0=None) -> Dict[str, Any]:
     if method in SCOREOPT_METHODS:
-        return run_scoreopt(problem, method, budget, seed, args.wrap_scoreopt, x0)
+        return run_scoreopt(problem, method, budget, seed, args.wrap_scoreopt, x0, args.options)
     r = baselines.run(method, problem, budget, seed, x0=x0, cma_popsize=args.cma_popsize)
     r.pop("best_x", None)
     r.pop("history", None)
@@ -202,6 +204,9 @@ def parse_args(argv):
                          "defined, each method's default start), only to reproduce old figures")
     ap.add_argument("--no-rotation", action="store_true",
                     help="honest protocol: shift the classic functions without rotating them")
+    ap.add_argument("--options", type=json.loads, default={},
+                    help="keyword options for the scoreopt methods, a JSON object, e.g. "
+                         "'{\"covariance\": \"isotropic\", \"mean_rate\": 0.2}' (recorded in the JSON)")
     ap.add_argument("--wrap-scoreopt", action="store_true",
                     help="run scoreopt methods through the counting wrapper (ask/evaluate/tell "
                          "path) instead of the fused core path")
@@ -210,6 +215,8 @@ def parse_args(argv):
         if m not in SCOREOPT_METHODS and m not in BASELINES:
             ap.error(f"--methods: unknown method {m!r}; expected scoreopt's "
                      f"{', '.join(SCOREOPT_METHODS)} or {', '.join(BASELINES)}")
+    if not isinstance(args.options, dict):
+        ap.error("--options: expected a JSON object")
     if args.seeds < 1 or args.budget < 1:
         ap.error("--seeds and --budget must be >= 1")
     return args
@@ -232,7 +239,7 @@ def main(argv=None) -> int:
                      "cma_popsize": args.cma_popsize or "pycma default",
                      "sep_cma_from_dim": SEP_CMA_DIM, "threshold": args.threshold,
                      "wrap_scoreopt": args.wrap_scoreopt, "protocol": args.protocol,
-                     "rotation": not args.no_rotation},
+                     "rotation": not args.no_rotation, "scoreopt_options": args.options},
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "runs": [],
     }

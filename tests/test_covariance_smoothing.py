@@ -141,7 +141,7 @@ def test_cdida_finds_the_shifted_rastrigin_minimum_in_dim_5():
 
 @pytest.mark.parametrize("bad, match", [
     (dict(restart_regime="often"), "restart_regime: expected one of equal, ipop, bipop"),
-    (dict(covariance="sparse"), "covariance: expected one of auto, full, diagonal"),
+    (dict(covariance="sparse"), "covariance: expected one of auto, full, diagonal, isotropic"),
     (dict(weights="soft"), "weights: expected one of rank, boltzmann"),
     (dict(tolfun=-1.0), "tolfun: expected a finite value >= 0"),
     (dict(tolx=float("nan")), "tolx: expected a finite value >= 0"),
@@ -195,6 +195,73 @@ def test_both_shapes_solve_a_separable_ellipsoid(covariance):
     r = scoreopt.minimize(f, dim=n, bounds=(-3, 3), method="cdida", budget=30_000, seed=0,
                           covariance=covariance, restart_regime="equal")
     assert r.fun < 1e-9, r
+
+
+def test_annealed_isotropic_step_is_the_damped_weighted_mean_of_the_evaluated_samples():
+    """The annealed phase, batch by batch, closed form in float64 NumPy: C = I (isotropic), sigma
+    from the schedule, and the mean moves by mean_rate times the rank-weighted mean of the
+    steps to the samples as evaluated, i.e. reflected into the box (a mean near the bound
+    reflects many of them)."""
+    from scoreopt import _core
+
+    n, lam, iters = 5, 16, 10
+    lo, hi = np.zeros(n), np.ones(n)
+    center = np.array([0.05, 0.5, 0.95, 0.3, 0.0])
+    opt = CDIDA(n, (lo, hi), popsize=lam, seed=2, sigma0=0.2, sigma_end=0.01, x0=center,
+                covariance="isotropic", schedule="geometric", mean_rate=0.3, anneal_fraction=0.5,
+                restart_regime="equal", budget=lam * iters)
+    target = np.array([0.0, 0.2, 1.0, 0.6, 0.1])
+    reflected = 0
+    for t in range(iters // 2):
+        m, sigma = np.array(opt.mean), opt.sigma
+        X = opt.ask()
+        # isotropic: the batch is the raw draws of iteration t around m, reflected into the box
+        z = scoreopt.smoothing.noise(2, t, 0, lam, n, antithetic=False)
+        np.testing.assert_allclose(X, _core.reflect_into_box(m + sigma * z, lo, hi), rtol=0, atol=1e-15)
+        reflected += np.count_nonzero((m + sigma * z < lo) | (m + sigma * z > hi))
+        f = np.sum((X - target) ** 2, axis=1)
+        opt.tell(X, f)
+        order = np.argsort(f, kind="stable")
+        w = _rank_weights(lam)
+        step = w @ (X[order[: len(w)]] - m)
+        np.testing.assert_allclose(opt.mean, np.clip(m + 0.3 * step, lo, hi), rtol=0, atol=1e-14)
+        p = (t + 1) / (iters / 2)  # the schedule spans the annealed half of the cycle
+        assert opt.sigma == pytest.approx(0.2 ** (1 - p) * 0.01 ** p, rel=1e-12)
+    assert reflected >= 10  # the case the evaluated steps are there for
+
+
+def test_after_the_annealed_phase_sigma_is_adapted_and_the_mean_takes_whole_steps():
+    n, lam, iters = 4, 8, 20
+    opt = CDIDA(n, (-5, 5), popsize=lam, seed=5, sigma0=1.0, sigma_end=0.1, x0=np.full(n, 2.0),
+                covariance="isotropic", schedule="cosine", mean_rate=0.5, anneal_fraction=0.5,
+                restart_regime="equal", budget=lam * iters)
+    sigmas, steps = [], []
+    for t in range(iters):
+        m = np.array(opt.mean)
+        X = opt.ask()
+        f = np.sum(X ** 2, axis=1)
+        opt.tell(X, f)
+        sigmas.append(opt.sigma)
+        order = np.argsort(f, kind="stable")
+        steps.append(np.linalg.norm(opt.mean - m) / np.linalg.norm(_rank_weights(lam) @ (X[order[: lam // 2]] - m)))
+    assert sigmas[iters // 2 - 1] == pytest.approx(0.1, rel=1e-12)  # the schedule's end
+    np.testing.assert_allclose(steps[: iters // 2], 0.5, rtol=1e-9)
+    np.testing.assert_allclose(steps[iters // 2:], 1.0, rtol=1e-9)
+    # path-length control: sigma moves by a factor exp(min(1, ...)) <= e, not on the schedule
+    ratios = np.array(sigmas[iters // 2:]) / np.array(sigmas[iters // 2 - 1:-1])
+    assert np.all(ratios <= math.e + 1e-12) and np.ptp(ratios) > 1e-3
+
+
+@pytest.mark.parametrize("bad, match", [
+    (dict(mean_rate=0.0), r"mean_rate: expected a value in \(0, 1\], got 0"),
+    (dict(mean_rate=1.5), r"mean_rate: expected a value in \(0, 1\], got 1.5"),
+    (dict(anneal_fraction=0.0), r"anneal_fraction: expected a value in \(0, 1\], got 0"),
+    (dict(anneal_fraction=float("nan")), r"anneal_fraction: expected a value in \(0, 1\], got nan"),
+    (dict(covariance="round"), "covariance: expected one of auto, full, diagonal, isotropic"),
+])
+def test_bad_annealing_options_are_named(bad, match):
+    with pytest.raises(ValueError, match=match):
+        CDIDA(3, (-1, 1), **bad)
 
 
 def test_samples_leaving_the_box_are_reflected_not_clipped():

@@ -92,6 +92,7 @@ class CovarianceDida final : public UpdateRule {
       : n_(g.dim), scale_(g.scale), lower_(g.lower), upper_(g.upper) {
     const Covariance cov = o.covariance;
     full_ = cov == Covariance::Full || (cov == Covariance::Auto && g.dim <= kFullCovarianceMaxDim);
+    learn_ = cov != Covariance::Isotropic;
     require(!(cov == Covariance::Full && g.dim > 20000),
             "covariance: 'full' needs dim x dim doubles; expected dim <= 20000, got " + std::to_string(g.dim));
     schedule_ = *(o.schedule = o.schedule.value_or(SigmaSchedule::Adaptive));
@@ -100,6 +101,10 @@ class CovarianceDida final : public UpdateRule {
     o.temperature = tau_;
     sigma_end_ = o.sigma_end ? positive(*o.sigma_end, "sigma_end") : 1e-9 * g.half;
     o.sigma_end = sigma_end_;
+    cm_ = o.mean_rate;
+    require(cm_ > 0 && cm_ <= 1, "mean_rate: expected a value in (0, 1], got " + number(cm_));
+    anneal_ = o.anneal_fraction;
+    require(anneal_ > 0 && anneal_ <= 1, "anneal_fraction: expected a value in (0, 1], got " + number(anneal_));
     tolfun_ = o.tolfun;
     require(tolfun_ >= 0 && std::isfinite(tolfun_), "tolfun: expected a finite value >= 0, got " + number(tolfun_));
     tolx_ = o.tolx ? *o.tolx : 1e-11 * g.half;
@@ -127,6 +132,9 @@ class CovarianceDida final : public UpdateRule {
       }
     }
   }
+
+  void unshape(const double* y, double* z) const override { whiten(y, z); }
+  bool credits_evaluated_steps(const Cycle& c) const override { return annealing(c); }
 
   double start(std::int64_t popsize, double sigma0) override {
     lambda_ = popsize;
@@ -163,6 +171,9 @@ class CovarianceDida final : public UpdateRule {
     std::stable_sort(order_.begin(), order_.end(), [&](std::int64_t p, std::int64_t q) { return key(p) < key(q); });
     const std::int64_t finite = K - b.nonfinite;
     ++g_;
+    // the annealed smoothing phase of a fixed schedule, or the local phase after it
+    const bool annealed = annealing(c);
+    const double cm = annealed ? cm_ : 1.0;
     if (finite == 0) {  // nothing to learn from: the same distribution again
       best_hist_.push_back(std::numeric_limits<double>::infinity());
       median_hist_.push_back(std::numeric_limits<double>::infinity());
@@ -235,12 +246,12 @@ class CovarianceDida final : public UpdateRule {
     bool stopped = false;
     for (int i = 0; i < n; ++i) {
       const double before = mean[i];
-      const double next = before + sigma * scale_[i] * ybar_[i];
+      const double next = before + cm * sigma * scale_[i] * ybar_[i];
       mean[i] = std::min(std::max(next, lower_[i]), upper_[i]);
       no_effect_ = no_effect_ && mean[i] == before;
       if (mean[i] != next) {
         stopped = true;
-        ybar_[i] = (mean[i] - before) / (sigma * scale_[i]);
+        ybar_[i] = (mean[i] - before) / (cm * sigma * scale_[i]);
       }
     }
     if (stopped) whiten(ybar_, zbar_);  // zbar = A^{-1} ybar of the step taken
@@ -272,7 +283,9 @@ class CovarianceDida final : public UpdateRule {
       for (int i = 0; i < n; ++i) z2 += z[i] * z[i];
       wneg_eff_[r] = z2 > 0 ? wneg_[r] * double(n) / z2 : 0.0;
     }
-    if (full_) {
+    if (!learn_) {
+      // isotropic: DIDA's kernel N(m, sigma^2 S S), C stays I
+    } else if (full_) {
       const std::size_t nn = std::size_t(n);
       for (std::size_t i = 0; i < nn; ++i) {
         double* ci = c_.data() + i * nn;
@@ -320,7 +333,13 @@ class CovarianceDida final : public UpdateRule {
       }
       case SigmaSchedule::Geometric:
       case SigmaSchedule::Cosine:
-        sigma = annealed_sigma(schedule_, sigma0_, std::min(sigma_end_, sigma0_), c.progress());
+        if (annealed) {
+          sigma = annealed_sigma(schedule_, sigma0_, std::min(sigma_end_, sigma0_),
+                                 std::min(1.0, c.progress() / anneal_));
+        } else {  // the local phase: path-length control from where the annealing ended
+          const double arg = (cs / ds_) * (std::sqrt(ps2) / chi_n_ - 1);
+          sigma *= std::exp(std::min(1.0, arg));
+        }
         break;
     }
     if (!std::isfinite(sigma) || !(sigma > 0)) degenerate_ = true;
@@ -406,6 +425,10 @@ class CovarianceDida final : public UpdateRule {
   }
 
  private:
+  // the annealed smoothing phase of a fixed schedule (progress only grows within a cycle: once
+  // past anneal_fraction, the cycle stays in its local phase)
+  bool annealing(const Cycle& c) const { return schedule_ != SigmaSchedule::Adaptive && c.progress() <= anneal_; }
+
   double rank_mueff() const {
     const std::int64_t mu = std::max<std::int64_t>(1, lambda_ / 2);
     double s = 0, s2 = 0;
@@ -435,7 +458,8 @@ class CovarianceDida final : public UpdateRule {
   }
 
   // z = A^{-1} y (forward substitution with the lower-triangular factor, or the diagonal)
-  void whiten(const std::vector<double>& y, std::vector<double>& z) const {
+  void whiten(const std::vector<double>& y, std::vector<double>& z) const { whiten(y.data(), z.data()); }
+  void whiten(const double* y, double* z) const {
     const int n = n_;
     for (int i = 0; i < n; ++i) {
       if (!full_) {
@@ -467,11 +491,12 @@ class CovarianceDida final : public UpdateRule {
   bool full_;
   SigmaSchedule schedule_;
   Weighting weights_;
-  double tau_, sigma_end_, tolfun_, tolx_;
+  double tau_, sigma_end_, tolfun_, tolx_, cm_, anneal_;
   std::int64_t lambda_ = 2, g_ = 0, since_factor_ = 0, factor_every_ = 1;
   double sigma0_ = 1, cs_ = 0, ds_ = 1, cc_ = 0, c1_ = 0, cmu_ = 0, chi_n_ = 1;
   double batch_range_ = 0, sigma_last_ = 1, rank_mueff_ = 1;
   bool degenerate_ = false, no_effect_ = false;
+  bool learn_ = true;  // false: covariance "isotropic", C = I
   std::vector<double> ps_, pc_, c_, a_;  // paths; C (full: n x n lower triangle; else its diagonal); A
   std::vector<double> best_hist_, median_hist_;
   std::vector<std::int64_t> order_;

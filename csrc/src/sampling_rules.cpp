@@ -38,6 +38,10 @@ void UpdateRule::shape(const double*, std::int64_t, double*) const {
   throw std::logic_error("shape: this rule samples isotropic noise");
 }
 
+void UpdateRule::unshape(const double*, double*) const {
+  throw std::logic_error("unshape: this rule samples isotropic noise");
+}
+
 namespace {
 
 using checks::number;

@@ -44,6 +44,11 @@ class UpdateRule {
   // Rules with a learned shape: y = A z for each of the n rows of z (n x dim), C = A A^T.
   virtual bool shapes_noise() const { return false; }
   virtual void shape(const double* z, std::int64_t n, double* y) const;
+  // Its inverse for one row: z = A^{-1} y (for a step changed after shaping: a reflected sample).
+  virtual void unshape(const double* y, double* z) const;
+  // Rules with a learned shape: whether the batch about to be drawn in cycle c should report, for
+  // each sample reflected into the box, the step to the reflected point instead of the draw.
+  virtual bool credits_evaluated_steps(const Cycle&) const { return false; }
   // Ipop/Bipop regimes: whether the cycle has converged (its stopping tests), checked after
   // each update.
   virtual bool converged(const Cycle&) const { return false; }

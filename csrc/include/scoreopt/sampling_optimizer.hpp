@@ -35,7 +35,7 @@ enum class SigmaSchedule { Geometric, Cosine, Adaptive };
 enum class RestartRegime { Equal, Ipop, Bipop };
 // The shape C of CDIDA's smoothing kernel: full, diagonal, or Auto (full up to kFullCovarianceMaxDim
 // dimensions, diagonal beyond, where a d x d factor costs more than the evaluations).
-enum class Covariance { Auto, Full, Diagonal };
+enum class Covariance { Auto, Full, Diagonal, Isotropic };
 // CDIDA's sample weights: Rank (log-rank weights of the better half: the soft-min smoothing of the
 // objective's quantile function, invariant to monotone transforms of f) or Boltzmann
 // (exp(-(f - fmin) / (temperature std f)), DIDA's weights).
@@ -96,6 +96,12 @@ struct SamplingOptions {
   bool gradient = false;                 // External: compute the Stein gradient
   Covariance covariance = Covariance::Auto;  // CDIDA
   Weighting weights = Weighting::Rank;       // CDIDA
+  // CDIDA with a fixed schedule: sigma follows it over this fraction of each cycle (the annealed
+  // smoothing phase), then path-length control takes over from sigma_end (the local phase)
+  double anneal_fraction = 1.0;
+  // CDIDA, annealed phase: the fraction c_m of the weighted mean step taken (< 1 averages the
+  // smoothed gradient's estimate over batches; the local phase takes whole steps)
+  double mean_rate = 1.0;
   double tolfun = 1e-11;                 // CDIDA: a cycle ends when f's range over the recent
                                          // iterations (and within the batch) is below this
   std::optional<double> tolx;            // CDIDA: ... or when sigma times the largest standard

@@ -39,8 +39,19 @@ class CDIDA(EngineOptimizer):
     mean steps cancel, grows while they line up) or DIDA's fixed "geometric" / "cosine" annealing
     to ``sigma_end`` over each cycle. ``weights``: "rank" (default; log-rank weights of the better
     half, invariant to increasing transforms of f) or "boltzmann" (exp(-(f - fmin) /
-    (temperature std f)), ``temperature`` 1). ``covariance``: "full", "diagonal" or "auto"
-    (default: full up to 400 dimensions). popsize: the first cycle's, 4 + floor(3 ln dim).
+    (temperature std f)), ``temperature`` 1). ``covariance``: "full", "diagonal", "auto"
+    (default: full up to 400 dimensions) or "isotropic" (C = I, DIDA's kernel). popsize: the
+    first cycle's, 4 + floor(3 ln dim).
+
+    Annealed smoothing (the fixed schedules): sigma follows the schedule over the first
+    ``anneal_fraction`` (default 1) of each cycle, during which the mean takes ``mean_rate``
+    (default 1) of each weighted step, averaging the noisy smoothed gradient over batches, and
+    learns from the steps to the samples as evaluated (reflected into the box); after it, sigma
+    is adapted by path-length control from ``sigma_end``, with whole steps (the local phase).
+    For functions with a global structure under many local minima (rastrigin-like), e.g.
+    ``covariance="isotropic", popsize=400, mean_rate=0.2, schedule="geometric", sigma0=0.6 *
+    half-width, sigma_end=0.01 * half-width, anneal_fraction=0.85, restart_regime="equal"``:
+    measured in bench/RESULTS.md (shifted, rotated rastrigin, D = 100).
 
     Restarts (``restart_regime``): "bipop" (default) runs cycles until the budget is spent, each
     ended by its stopping tests (flat fitness below ``tolfun`` 1e-11, spread below ``tolx``
