@@ -169,8 +169,9 @@ def check_factor(factor: Any, dim: int) -> Optional[np.ndarray]:
     return a
 
 
-def shape_noise(eps: np.ndarray, A: Optional[np.ndarray], dtype) -> np.ndarray:
-    """A @ eps_k for each row of ``eps`` (as the core forms it: in float64, rounded to ``dtype``)."""
+def _shape_noise(eps: np.ndarray, A: Optional[np.ndarray], dtype) -> np.ndarray:
+    """A @ eps_k for each row of ``eps``, in float64 rounded to ``dtype`` as the core forms it
+    (the core sums each row in order, NumPy's product may not: equal to rounding)."""
     if A is None:
         return eps
     e = eps.astype(np.float64)
@@ -206,7 +207,7 @@ def _estimate_python(problem, X, s, params, K, antithetic, temperature, relative
         for start in range(0, K, chunk):
             n = min(chunk, K - start)
             e = noise(seed, offset + c, start, n, D, antithetic=antithetic, dtype=dt)
-            Y = X[c] + s[0 if s.size == 1 else c] * shape_noise(e, A, dt)
+            Y = X[c] + s[0 if s.size == 1 else c] * _shape_noise(e, A, dt)
             if lo is not None:
                 Y = np.clip(Y, lo.astype(dt), hi.astype(dt))
             F[c, start:start + n] = problem.evaluate(Y, pc) if pc is not None else problem.evaluate(Y)
