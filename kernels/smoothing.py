@@ -425,15 +425,20 @@ def _as_device(a, dtype, device):
 
 def estimate_triton(problem: Any, X: Any, sigma: Any, *, samples: int, temperature: Optional[float] = None,
                     antithetic: bool = True, seed: int = 0, params: Any = None, bounds: Any = None,
-                    relative_temperature: bool = False, center_offset: int = 0, gradient: bool = True):
+                    relative_temperature: bool = False, center_offset: int = 0, gradient: bool = True,
+                    factor: Any = None):
     """The estimator of ``scoreopt.smoothing.estimate`` on the Triton backend; the arguments are
-    that function's. Returns the fields (value, gradient, weighted_mean, best_x, best_f,
+    that function's, except that a ``factor`` (a shaped kernel) is not taken: backend="cpu" or
+    "cuda" takes it. Returns the fields (value, gradient, weighted_mean, best_x, best_f,
     nonfinite) as torch tensors on X's device: (M,), (M, D), (M, D), (M, D), (M,), (M,) int64,
     or without the M axis for one center (D,)."""
     from scoreopt import _dispatch
     from scoreopt.problem_types import check_bounds
     from scoreopt.smoothing import check_options
 
+    if factor is not None:
+        raise ValueError("factor: the Triton estimator samples the isotropic kernel only; a shaped "
+                         "kernel (factor) runs on backend='cpu' or backend='cuda'")
     name = problem.name
     if name not in _rows.IDS:
         raise _not_covered(name)

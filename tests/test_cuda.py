@@ -49,7 +49,7 @@ def test_cpp_entry_points_raise_without_device():
         _core.cuda_evaluate(p, 0, 1, 0, 0, 0, 0, True, 0)
     with pytest.raises(RuntimeError, match=want):
         _core.cuda_smoothing_estimate(p, 0, 1, 0, 1, 0, 0, 4, True, 0.0, False, 0, 0, None, None,
-                                      0, 0, 0, 0, 0, 0, 64, False, 0)
+                                      None, 0, 0, 0, 0, 0, 0, 64, False, 0)
     with pytest.raises(RuntimeError, match=want):
         _core.cuda_integrator_euler(0, 0, 1, 4, 0.1, True, 0)
     with pytest.raises(RuntimeError, match=want):
@@ -255,8 +255,8 @@ def test_evaluate_runs_on_torch_current_stream():
     np.testing.assert_allclose(f.cpu().numpy(), p.evaluate(X), rtol=2e-5, atol=2e-5)
 
 
-def _estimates_close(got, want, dtype):
-    tol = dict(rtol=1e-4, atol=1e-4) if dtype == torch.float32 else dict(rtol=1e-9, atol=1e-9)
+def _estimates_close(got, want, dtype, f32_tol=1e-4):
+    tol = dict(rtol=f32_tol, atol=f32_tol) if dtype == torch.float32 else dict(rtol=1e-9, atol=1e-9)
     for field in ("value", "gradient", "weighted_mean", "best_x", "best_f", "nonfinite"):
         a, b = getattr(got, field), getattr(want, field)
         if b is None:
@@ -302,6 +302,61 @@ def test_estimator_bounds_params_affine_and_nonfinite():
     got = smoothing.estimate(r, _cuda(Xf, torch.float32), 1.0, samples=16, temperature=1.0, backend="cuda")
     assert int(got.nonfinite.sum()) == int(np.sum(want.nonfinite)) > 0
     _estimates_close(got, want, torch.float32)
+
+
+def _factor(kind, d, seed=6):
+    rng = np.random.default_rng(seed)
+    if kind == "diagonal":
+        return rng.uniform(0.2, 2.5, d)
+    return np.tril(rng.normal(size=(d, d)), -1) * 0.3 + np.diag(rng.uniform(0.3, 2.0, d))
+
+
+@needs_device
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64], ids=["f32", "f64"])
+@pytest.mark.parametrize("kind", ["full", "diagonal"])
+@pytest.mark.parametrize("antithetic,relative,bounded", [(True, False, False), (False, True, True)],
+                         ids=["antithetic", "plain-rel-bounded"])
+def test_estimator_with_factor_matches_cpu(dtype, kind, antithetic, relative, bounded):
+    """The shaped kernel (samples x + sigma A eps): the row kernel shapes the staged noise, the
+    weighted mean takes whole samples, the gradient gets A^{-T} at the end; as on the CPU."""
+    p = problems.get("rastrigin", 9)
+    X = _points(p, 5, dtype, seed=4) * 0.5
+    sigma = np.array([0.3, 0.5, 1.0, 0.2, 0.7], X.dtype)
+    kw = dict(samples=1000, temperature=0.5, antithetic=antithetic, seed=11, center_offset=3,
+              relative_temperature=relative, factor=_factor(kind, 9),
+              bounds=(-2.0, 2.5) if bounded else None)
+    want = smoothing.estimate(p, X, sigma, **kw)
+    got = smoothing.estimate(p, _cuda(X, dtype), _cuda(sigma, dtype), backend="cuda", chunk_size=96, **kw)
+    # float32: A^{-T} scales the values' rounding differences by up to 1 / min(diag A)
+    _estimates_close(got, want, dtype, f32_tol=5e-4)
+
+
+@needs_device
+def test_estimator_with_factor_identity_long_rows_and_errors():
+    p = problems.get("levy", 7)
+    X = _points(p, 3, torch.float64, seed=2) * 0.5
+    kw = dict(samples=256, temperature=1.0, seed=4, bounds=(-3.0, 3.0))
+    plain = smoothing.estimate(p, _cuda(X, torch.float64), 0.4, backend="cuda", **kw)
+    for A in (np.eye(7), np.ones(7), torch.eye(7, device="cuda")):  # a device tensor is read back
+        shaped = smoothing.estimate(p, _cuda(X, torch.float64), 0.4, backend="cuda", factor=A, **kw)
+        for field in ("value", "gradient", "weighted_mean", "best_x", "best_f", "nonfinite"):
+            assert torch.equal(getattr(shaped, field), getattr(plain, field)), field
+    # rows too long for shared memory (float64, d = 300): samples are shaped in the thread's
+    # scratch row; the weighted mean's kernel holds one sample's noise in shared memory
+    q = problems.get("ellipsoid", 300)
+    Xq = _points(q, 2, torch.float64, seed=3) * 0.1
+    A = _factor("full", 300)
+    want = smoothing.estimate(q, Xq, 0.05, samples=64, temperature=1.0, factor=A)
+    got = smoothing.estimate(q, _cuda(Xq, torch.float64), 0.05, samples=64, temperature=1.0, factor=A,
+                             backend="cuda")
+    _estimates_close(got, want, torch.float64)
+    Xc = torch.zeros(2, 7, device="cuda")
+    with pytest.raises(ValueError, match=r"factor: expected a lower-triangular matrix .*at \[0, 1\]"):
+        smoothing.estimate(p, Xc, 0.5, samples=8, backend="cuda", factor=np.triu(np.ones((7, 7))))
+    with pytest.raises(ValueError, match=r"factor: expected shape \(7,\) .*or \(7, 7\)"):
+        smoothing.estimate(p, Xc, 0.5, samples=8, backend="cuda", factor=np.ones(6))
+    with pytest.raises(ValueError, match=r"factor: expected a diagonal > 0"):
+        smoothing.estimate(p, Xc, 0.5, samples=8, backend="cuda", factor=np.zeros(7))
 
 
 @needs_device

@@ -255,6 +255,10 @@ def test_estimator_single_center_nonfinite_and_errors():
     f = problems.from_callable(lambda Y: (Y ** 2).sum(1), dim=6, bounds=(-1, 1))
     with pytest.raises(ValueError, match="callable problem .* runs in Python on the CPU only"):
         smoothing.estimate(f, X, 0.1, samples=8, backend="triton")
+    # the shaped kernel (factor) runs on the CPU and CUDA paths only, even for the identity
+    for A in (torch.eye(6), np.ones(6)):
+        with pytest.raises(ValueError, match=r"factor: the Triton estimator .*backend='cpu' or backend='cuda'"):
+            smoothing.estimate(p, X, 0.1, samples=8, factor=A, backend="triton")
 
 
 def test_estimator_allocates_no_samples():
@@ -299,7 +303,7 @@ def test_estimator_statistics_match_the_core_statistics(ek):
         F[c] = p.evaluate(Y)
     core = scoreopt._core.smoothing_statistics(
         X, sigma, F, anti, ek["temperature"], ek.get("relative_temperature", False), seed, offset,
-        [-1.0] * 5, [1.0] * 5, True, True)
+        [-1.0] * 5, [1.0] * 5, None, True, True)
     tri = tsm.estimate_triton(p, torch.tensor(X), sigma, samples=K, seed=seed, center_offset=offset,
                               bounds=(-1.0, 1.0), **ek)
     for u, v in zip(tri, core):

@@ -93,11 +93,14 @@ void evaluate(const Problem& p, const py::array& X, const py::object& params, py
 }
 
 // The estimator's options from a binding's arguments, for the CPU and the CUDA binding; the
-// options point into lo/hi, which the caller keeps alive for the call.
+// options point into lo/hi and fac, which the caller keeps alive for the call. factor: None, or
+// a float64 array of shape (dim,) (a diagonal factor) or (dim, dim) (checked by the core).
+using FactorArray = py::array_t<double, py::array::c_style | py::array::forcecast>;
 scoreopt::SmoothingOptions smoothing_options(std::int64_t samples, bool antithetic, double temperature,
                                              bool relative, std::uint64_t seed, std::uint64_t center_offset,
                                              const py::object& lower, const py::object& upper, std::int64_t dim,
-                                             std::vector<double>& lo, std::vector<double>& hi) {
+                                             std::vector<double>& lo, std::vector<double>& hi,
+                                             const py::object& factor, FactorArray& fac) {
   scoreopt::SmoothingOptions opt;
   opt.samples = samples;
   opt.antithetic = antithetic;
@@ -112,6 +115,15 @@ scoreopt::SmoothingOptions smoothing_options(std::int64_t samples, bool antithet
     opt.lower = lo.data();
     opt.upper = hi.data();
   }
+  if (!factor.is_none()) {
+    fac = factor.cast<FactorArray>();
+    const bool diag = fac.ndim() == 1 && fac.shape(0) == dim;
+    require(diag || (fac.ndim() == 2 && fac.shape(0) == dim && fac.shape(1) == dim),
+            "factor: expected shape (" + std::to_string(dim) + ",) or (" + std::to_string(dim) + ", " +
+                std::to_string(dim) + ")");
+    opt.factor = fac.data();
+    opt.factor_diagonal = diag;
+  }
   return opt;
 }
 
@@ -122,7 +134,7 @@ py::tuple smoothing_estimate_t(const Problem* p, std::int64_t d, const T* values
                                std::int64_t samples, bool antithetic, double temperature,
                                bool relative, std::uint64_t seed, std::uint64_t center_offset,
                                const py::object& lower, const py::object& upper,
-                               bool want_gradient, bool want_weighted) {
+                               const py::object& factor, bool want_gradient, bool want_weighted) {
   const std::int64_t m = X.shape(0);
   auto arr = [](std::vector<py::ssize_t> shape) { return py::array_t<T>(shape); };
   py::array_t<T> value = arr({m}), best_f = arr({m});
@@ -147,8 +159,9 @@ py::tuple smoothing_estimate_t(const Problem* p, std::int64_t d, const T* values
   Buffer prm{nullptr, 0, 0, 'd'};
   if (!params.is_none()) prm = view(params.cast<py::array>(), "params", 2, false);
   std::vector<double> lo, hi;
-  const scoreopt::SmoothingOptions opt =
-      smoothing_options(samples, antithetic, temperature, relative, seed, center_offset, lower, upper, d, lo, hi);
+  FactorArray fac;
+  const scoreopt::SmoothingOptions opt = smoothing_options(samples, antithetic, temperature, relative, seed,
+                                                           center_offset, lower, upper, d, lo, hi, factor, fac);
   const T* xp = static_cast<const T*>(X.data());
   const T* sp = static_cast<const T*>(sigma.data());
   const std::int64_t sl = sigma.size();
@@ -167,7 +180,8 @@ py::tuple smoothing_estimate(const Problem& p, const py::array& X, const py::arr
                              const py::object& params, std::int64_t samples, bool antithetic,
                              double temperature, bool relative, std::uint64_t seed,
                              std::uint64_t center_offset, const py::object& lower,
-                             const py::object& upper, bool want_gradient, bool want_weighted) {
+                             const py::object& upper, const py::object& factor, bool want_gradient,
+                             bool want_weighted) {
   Buffer x = view(X, "X", 2, false);
   require(x.cols == p.dim(), "X: expected " + std::to_string(p.dim()) + " columns, got " +
                                  std::to_string(x.cols));
@@ -180,10 +194,10 @@ py::tuple smoothing_estimate(const Problem& p, const py::array& X, const py::arr
   if (x.kind == 'f')
     return smoothing_estimate_t<float>(&p, p.dim(), nullptr, X, sigma, params, samples, antithetic,
                                        temperature, relative, seed, center_offset, lower, upper,
-                                       want_gradient, want_weighted);
+                                       factor, want_gradient, want_weighted);
   return smoothing_estimate_t<double>(&p, p.dim(), nullptr, X, sigma, params, samples, antithetic,
                                       temperature, relative, seed, center_offset, lower, upper,
-                                      want_gradient, want_weighted);
+                                      factor, want_gradient, want_weighted);
 }
 
 // values: M x samples, f of the samples smoothing_noise draws for each center, in that order.
@@ -191,7 +205,7 @@ py::tuple smoothing_statistics(const py::array& X, const py::array& sigma, const
                                bool antithetic, double temperature, bool relative,
                                std::uint64_t seed, std::uint64_t center_offset,
                                const py::object& lower, const py::object& upper,
-                               bool want_gradient, bool want_weighted) {
+                               const py::object& factor, bool want_gradient, bool want_weighted) {
   Buffer x = view(X, "X", 2, false);
   Buffer s = view(sigma, "sigma", 1, false);
   Buffer f = view(values, "values", 2, false);
@@ -202,10 +216,10 @@ py::tuple smoothing_statistics(const py::array& X, const py::array& sigma, const
   if (x.kind == 'f')
     return smoothing_estimate_t<float>(nullptr, x.cols, static_cast<const float*>(f.ptr), X, sigma,
                                        none, f.cols, antithetic, temperature, relative, seed,
-                                       center_offset, lower, upper, want_gradient, want_weighted);
+                                       center_offset, lower, upper, factor, want_gradient, want_weighted);
   return smoothing_estimate_t<double>(nullptr, x.cols, static_cast<const double*>(f.ptr), X, sigma,
                                       none, f.cols, antithetic, temperature, relative, seed,
-                                      center_offset, lower, upper, want_gradient, want_weighted);
+                                      center_offset, lower, upper, factor, want_gradient, want_weighted);
 }
 
 // One population Y (K x D) around center, from the caller's f (K): (value, best index,
@@ -245,6 +259,16 @@ py::tuple population_statistics(const py::array_t<double, py::array::c_style | p
                                          gp ? e.data() : nullptr, sigma, antithetic, gp);
   }
   return py::make_tuple(st.value, st.best, st.nonfinite, wm, g);
+}
+
+// The core's check of a kernel factor (a float64 array of shape (dim,) or (dim, dim)).
+void smoothing_check_factor(const FactorArray& factor) {
+  require(factor.ndim() == 1 || (factor.ndim() == 2 && factor.shape(0) == factor.shape(1)),
+          "factor: expected shape (dim,) or (dim, dim)");
+  scoreopt::SmoothingOptions opt;
+  opt.factor = factor.data();
+  opt.factor_diagonal = factor.ndim() == 1;
+  scoreopt::check_smoothing_factor(opt, int(factor.shape(0)));
 }
 
 py::array smoothing_noise(std::uint64_t seed, std::uint64_t center, std::int64_t start,
@@ -598,14 +622,16 @@ void cuda_smoothing_estimate(const Problem& p, std::uintptr_t X, std::int64_t m,
                              std::int64_t params_rows, std::int64_t samples, bool antithetic,
                              double temperature, bool relative, std::uint64_t seed,
                              std::uint64_t center_offset, const py::object& lower,
-                             const py::object& upper, std::uintptr_t value,
+                             const py::object& upper, const py::object& factor, std::uintptr_t value,
                              std::uintptr_t gradient, std::uintptr_t weighted,
                              std::uintptr_t best_x, std::uintptr_t best_f,
                              std::uintptr_t nonfinite, std::int64_t chunk, bool float32,
                              std::uintptr_t stream) {
   std::vector<double> lo, hi;
+  FactorArray fac;
   const scoreopt::SmoothingOptions opt = smoothing_options(samples, antithetic, temperature, relative, seed,
-                                                           center_offset, lower, upper, p.dim(), lo, hi);
+                                                           center_offset, lower, upper, p.dim(), lo, hi,
+                                                           factor, fac);
   py::gil_scoped_release release;
   if (float32)
     cuda_smoothing_t<float>(p, X, m, sigma, sigma_len, params, params_rows, opt, value, gradient,
@@ -778,15 +804,16 @@ PYBIND11_MODULE(_core, m) {
   m.def("smoothing_estimate", &smoothing_estimate, py::arg("problem"), py::arg("X"),
         py::arg("sigma"), py::arg("params"), py::arg("samples"), py::arg("antithetic"),
         py::arg("temperature"), py::arg("relative_temperature"), py::arg("seed"),
-        py::arg("center_offset"), py::arg("lower"), py::arg("upper"), py::arg("want_gradient"),
-        py::arg("want_weighted"));
+        py::arg("center_offset"), py::arg("lower"), py::arg("upper"), py::arg("factor"),
+        py::arg("want_gradient"), py::arg("want_weighted"));
   m.def("smoothing_statistics", &smoothing_statistics, py::arg("X"), py::arg("sigma"),
         py::arg("values"), py::arg("antithetic"), py::arg("temperature"),
         py::arg("relative_temperature"), py::arg("seed"), py::arg("center_offset"), py::arg("lower"),
-        py::arg("upper"), py::arg("want_gradient"), py::arg("want_weighted"));
+        py::arg("upper"), py::arg("factor"), py::arg("want_gradient"), py::arg("want_weighted"));
   m.def("population_statistics", &population_statistics, py::arg("Y"), py::arg("f"),
         py::arg("center"), py::arg("temperature"), py::arg("eps"), py::arg("sigma"),
         py::arg("antithetic"));
+  m.def("smoothing_check_factor", &smoothing_check_factor, py::arg("factor"));
   m.def("smoothing_noise", &smoothing_noise, py::arg("seed"), py::arg("center"), py::arg("start"),
         py::arg("count"), py::arg("dim"), py::arg("antithetic"), py::arg("float32"));
   py::class_<SamplingOptimizer>(m, "SamplingOptimizer")
@@ -888,7 +915,7 @@ PYBIND11_MODULE(_core, m) {
         py::arg("m"), py::arg("sigma"), py::arg("sigma_len"), py::arg("params"),
         py::arg("params_rows"), py::arg("samples"), py::arg("antithetic"), py::arg("temperature"),
         py::arg("relative_temperature"), py::arg("seed"), py::arg("center_offset"),
-        py::arg("lower"), py::arg("upper"), py::arg("value"), py::arg("gradient"),
+        py::arg("lower"), py::arg("upper"), py::arg("factor"), py::arg("value"), py::arg("gradient"),
         py::arg("weighted_mean"), py::arg("best_x"), py::arg("best_f"), py::arg("nonfinite"),
         py::arg("chunk_size"), py::arg("float32"), py::arg("stream"));
   m.def("cuda_integrator_euler", &cuda_integrator_euler, py::arg("x"), py::arg("v"), py::arg("B"),

@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 
@@ -30,6 +31,26 @@ inline void check_options(std::int64_t m, std::int64_t sigma_len, const Smoothin
     throw std::invalid_argument("bounds: give both lower and upper");
   if (want_weighted_mean && !(opt.temperature > 0))
     throw std::invalid_argument("temperature: the weighted mean needs a temperature > 0");
+}
+
+// The kernel's factor (host memory): finite, lower-triangular, with a diagonal > 0.
+inline void check_factor(const SmoothingOptions& opt, int d) {
+  const double* a = opt.factor;
+  if (!a) return;
+  const std::int64_t n = opt.factor_diagonal ? d : std::int64_t(d) * d;
+  auto fail = [&](const char* what, std::int64_t k, std::int64_t i, std::int64_t j) {
+    const std::string at = opt.factor_diagonal ? "[" + std::to_string(i) + "]"
+                                               : "[" + std::to_string(i) + ", " + std::to_string(j) + "]";
+    char v[32];
+    std::snprintf(v, sizeof v, "%.17g", a[k]);
+    throw std::invalid_argument(std::string("factor: expected ") + what + ", got " + v + " at " + at);
+  };
+  for (std::int64_t k = 0; k < n; ++k) {
+    const std::int64_t i = opt.factor_diagonal ? k : k / d, j = opt.factor_diagonal ? k : k % d;
+    if (!std::isfinite(a[k])) fail("finite values", k, i, j);
+    if (j > i && a[k] != 0.0) fail("a lower-triangular matrix (zeros above the diagonal)", k, i, j);
+    if (j == i && !(a[k] > 0.0)) fail("a diagonal > 0 (a Cholesky factor)", k, i, j);
+  }
 }
 
 }  // namespace scoreopt::smoothing_checks

@@ -14,11 +14,13 @@
 #include "scoreopt/random.hpp"
 #include "scoreopt/smoothing.hpp"
 #include "smoothing_checks.hpp"
+#include "smoothing_factor.hpp"
 #include "smoothing_statistics.hpp"
 
 namespace scoreopt {
 
 namespace stats = smoothing_stats;
+using smoothing_factor::Factor;
 
 namespace {
 
@@ -41,13 +43,19 @@ __attribute__((noinline)) void draw(std::uint64_t seed, std::uint64_t stream, st
   }
 }
 
-// y = clip(x + s eps) when a box is given
+// y = clip(x + s A eps) (smoothing_factor.hpp; the box when given), with a vectorized loop for
+// the identity
 template <class T>
-void make_sample(const T* x, T s, const T* eps, int d, const double* lo, const double* hi, T* y) {
+void make_sample(const T* x, T s, const Factor& A, const T* eps, int d, const double* lo,
+                 const double* hi, T* y) {
+  if (A.a) {
+    smoothing_factor::shape_row(x, s, A, eps, d, lo, hi, y);
+    return;
+  }
   SO_SIMD
-  for (int i = 0; i < d; ++i) y[i] = x[i] + s * eps[i];
+  for (int i = 0; i < d; ++i) y[i] = smoothing_factor::sample_coordinate(x[i], s, Factor{}, eps, i, d);
   if (lo) {
-    for (int i = 0; i < d; ++i) y[i] = std::min(std::max(y[i], T(lo[i])), T(hi[i]));
+    for (int i = 0; i < d; ++i) y[i] = smoothing_factor::clip(y[i], T(lo[i]), T(hi[i]));
   }
 }
 
@@ -197,6 +205,8 @@ void estimate(const Problem* problem, const T* values, int d, const T* X, std::i
               const SmoothingOptions& opt, const SmoothingResult<T>& out) {
   const std::int64_t K = opt.samples;
   smoothing_checks::check_options(m, sigma_len, opt, out.weighted_mean != nullptr);
+  smoothing_checks::check_factor(opt, d);
+  const Factor A{opt.factor, opt.factor_diagonal};
   for (std::int64_t i = 0; i < sigma_len; ++i)
     if (!(sigma[i] > T(0)) || !std::isfinite(sigma[i]))
       throw std::invalid_argument("sigma: expected finite values > 0");
@@ -237,7 +247,7 @@ void estimate(const Problem* problem, const T* values, int d, const T* X, std::i
       } else {
         draw(opt.seed, opt.center_offset + c, k0 + r, opt.antithetic, d, e);
       }
-      make_sample(x, s, e, d, opt.lower, opt.upper, Y + r * d);
+      make_sample(x, s, A, e, d, opt.lower, opt.upper, Y + r * d);
     }
     const T* f = values ? values + c * K + k0 : nullptr;
     if (!values) {
@@ -262,7 +272,7 @@ void estimate(const Problem* problem, const T* values, int d, const T* X, std::i
     const T* f = Fall + c * K + k0;
     for (std::int64_t r = 0; r < n; ++r) {
       draw(opt.seed, opt.center_offset + c, k0 + r, opt.antithetic, d, E + r * d);
-      make_sample(x, s, E + r * d, d, opt.lower, opt.upper, Y + r * d);
+      make_sample(x, s, A, E + r * d, d, opt.lower, opt.upper, Y + r * d);
     }
     accumulate(f, E, Y, x, k0, n, d, s, opt.antithetic, false, lam[c], a);  // only w is kept
   };
@@ -327,6 +337,7 @@ void estimate(const Problem* problem, const T* values, int d, const T* X, std::i
   if (relative) run_pass(2);
 
   std::vector<T> eps(d);
+  std::vector<double> grad(want_g ? d : 0);
   for (std::int64_t c = 0; c < m; ++c) {
     const Accum& a = acc[c];
     const T* x = X + c * d;
@@ -339,7 +350,7 @@ void estimate(const Problem* problem, const T* values, int d, const T* X, std::i
       T* bx = out.best_x + c * d;
       if (a.argmin >= 0) {
         draw(opt.seed, opt.center_offset + c, a.argmin, opt.antithetic, d, eps.data());
-        make_sample(x, s, eps.data(), d, opt.lower, opt.upper, bx);
+        make_sample(x, s, A, eps.data(), d, opt.lower, opt.upper, bx);
       } else {
         std::copy(x, x + d, bx);
       }
@@ -347,8 +358,9 @@ void estimate(const Problem* problem, const T* values, int d, const T* X, std::i
     if (want_g) {
       const double corr = stats::stein_correction(opt.antithetic, mean, a.shift);
       const double div = stats::stein_divisor(opt.antithetic, a.gcount, s);
-      for (int i = 0; i < d; ++i)
-        out.gradient[c * d + i] = T(stats::gradient(a.g[i], corr, a.esum[i], a.gcount, div));
+      for (int i = 0; i < d; ++i) grad[i] = stats::gradient(a.g[i], corr, a.esum[i], a.gcount, div);
+      smoothing_factor::solve_transpose(A, d, grad.data());  // from eps's coordinates to x's
+      for (int i = 0; i < d; ++i) out.gradient[c * d + i] = T(grad[i]);
     }
     if (want_w)
       for (int i = 0; i < d; ++i)
@@ -371,6 +383,10 @@ void smoothing_statistics(int dim, const T* X, std::int64_t m, const T* sigma, s
   if (dim < 1) throw std::invalid_argument("dim: must be >= 1");
   if (values == nullptr) throw std::invalid_argument("values: expected M x samples values");
   estimate<T>(nullptr, values, dim, X, m, sigma, sigma_len, nullptr, 0, opt, out);
+}
+
+void check_smoothing_factor(const SmoothingOptions& options, int dim) {
+  smoothing_checks::check_factor(options, dim);
 }
 
 void boltzmann_weights(const double* f, std::int64_t n, double temperature, TemperatureScale scale, double* w) {

@@ -116,14 +116,16 @@ def evaluate(problem: Problem, X: Any, params: Any = None, want_grad: bool = Fal
 def smoothing_estimate(problem: Problem, X: Any, sigma: Any, *, samples: int,
                        temperature: Optional[float] = None, antithetic: bool = True, seed: int = 0,
                        params: Any = None, bounds: Any = None, relative_temperature: bool = False,
-                       center_offset: int = 0, gradient: bool = True, chunk_size: int = 8192):
+                       center_offset: int = 0, gradient: bool = True, chunk_size: int = 8192,
+                       factor: Any = None):
     """:func:`scoreopt.smoothing.estimate` on the device, from the same noise as the CPU core.
 
     X: centers (M, D) or one center (D,), a CUDA tensor. sigma: a number, or an (M,) tensor of
     X's dtype on X's device. chunk_size: at most this many samples per work item of the gradient
-    and weighted-mean sums. Returns a :class:`scoreopt.smoothing.Estimate` of tensors on X's
+    and weighted-mean sums. factor: as for the CPU, (D,) or (D, D), any device (it is read on
+    the host and copied over). Returns a :class:`scoreopt.smoothing.Estimate` of tensors on X's
     device; the (M, K, D) samples are never stored."""
-    from .smoothing import Estimate, check_options
+    from .smoothing import Estimate, check_factor, check_options
 
     torch = _torch()
     problem = _builtin(problem)
@@ -141,6 +143,7 @@ def smoothing_estimate(problem: Problem, X: Any, sigma: Any, *, samples: int,
     lo = hi = None
     if bounds is not None:
         lo, hi = check_bounds(bounds, D)
+    A = check_factor(factor, D)
     out_dt = dict(dtype=X2.dtype, device=X2.device)
     with torch.cuda.device(X2.device):
         p = _params(problem, params, X2, M)
@@ -154,7 +157,7 @@ def smoothing_estimate(problem: Problem, X: Any, sigma: Any, *, samples: int,
             problem._core, X2.data_ptr(), M, s.data_ptr(), s.numel(),
             0 if p is None else p.data_ptr(), 0 if p is None else p.shape[0], samples,
             bool(antithetic), float(temperature or 0.0), bool(relative_temperature), seed,
-            center_offset, None if lo is None else lo.tolist(), None if hi is None else hi.tolist(),
+            center_offset, None if lo is None else lo.tolist(), None if hi is None else hi.tolist(), A,
             value.data_ptr(), 0 if grad is None else grad.data_ptr(),
             0 if wmean is None else wmean.data_ptr(), best_x.data_ptr(), best_f.data_ptr(),
             bad.data_ptr(), chunk_size, X2.dtype == torch.float32, _stream(X2.device))

@@ -1,8 +1,10 @@
-// The fused Gaussian-smoothing estimator (DIDA): for M centers x, K samples y = x + sigma eps each
-// (eps from the counter-based generator, never stored), one call returns
-//   value            F_sigma(x) = E f(x + sigma eps), the sample mean;
-//   gradient         grad F_sigma(x) by Stein's identity: mean over antithetic pairs of
-//                    (f(x + s e) - f(x - s e)) / (2 sigma) e, or (f - mean f) / sigma e without pairs;
+// The fused Gaussian-smoothing estimator (DIDA): for M centers x, K samples y = x + sigma A eps
+// each (eps from the counter-based generator, never stored; A the optional factor of the kernel's
+// shape, N(x, sigma^2 A A^T), the identity by default), one call returns
+//   value            F_sigma(x) = E f(x + sigma A eps), the sample mean;
+//   gradient         grad F_sigma(x) by Stein's identity, A^{-T} times the mean over antithetic
+//                    pairs of (f(x + s A e) - f(x - s A e)) / (2 sigma) e, or of (f - mean f) / sigma e
+//                    without pairs;
 //   weighted_mean    sum_k w_k y_k with w = softmax(-f / lambda), computed after subtracting min f:
 //                    the MPPI / model-based-diffusion update, and x + sigma^2 times the score of the
 //                    smoothed Boltzmann density;
@@ -26,6 +28,11 @@ struct SmoothingOptions {
   std::uint64_t center_offset = 0;  // noise stream of center m is center_offset + m
   const double* lower = nullptr;  // optional box (dim each): samples are clipped into it
   const double* upper = nullptr;
+  // optional factor A of the kernel (host array; nullptr: the identity): lower-triangular
+  // dim x dim row-major (entries above the diagonal 0), or with factor_diagonal the dim values of
+  // a diagonal A; finite, with a diagonal > 0. Samples are y = clip(x + sigma A eps).
+  const double* factor = nullptr;
+  bool factor_diagonal = false;
 };
 
 template <class T>
@@ -44,6 +51,10 @@ template <class T>
 void smoothing_estimate(const Problem& problem, const T* X, std::int64_t m, const T* sigma,
                         std::int64_t sigma_len, const T* params, std::int64_t params_rows,
                         const SmoothingOptions& options, const SmoothingResult<T>& out);
+
+// Throws std::invalid_argument naming `factor` unless options.factor is unset or a valid factor of
+// dimension dim: finite, lower-triangular (or diagonal), with a diagonal > 0.
+void check_smoothing_factor(const SmoothingOptions& options, int dim);
 
 // The same estimate from the caller's values (M x K, row c holding f of center c's samples in
 // sample order, as smoothing_noise draws them): for objectives the core cannot evaluate.

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <type_traits>
 
+#include "../smoothing_factor.hpp"
 #include "common.cuh"
 #include "scoreopt/functions/dispatch.hpp"
 
@@ -45,6 +46,7 @@ struct RowJob {
   std::uint64_t seed = 0, center_offset = 0;
   const double* lower = nullptr;  // device arrays of d values, or nullptr
   const double* upper = nullptr;
+  smoothing_factor::Factor factor;  // the kernel's factor A on the device (a == nullptr: none)
 };
 
 // Layout of one launch, decided on the host.
@@ -75,11 +77,19 @@ __device__ __forceinline__ void sample_of(const RowJob<T>& a, std::int64_t i, st
 }
 
 // smoothing_cpu.cpp's make_sample, y = clip(x + s eps), for the coordinates of Philox block j.
+// With a factor A a coordinate of the sample needs the whole noise vector: the block's noise is
+// written as it is (y = eps), and shape_sample makes the row clip(x + s A eps) once all its
+// blocks are in.
 template <class T>
 __device__ __forceinline__ void sample_block(const RowJob<T>& a, std::int64_t c, std::uint32_t ns,
                                              bool neg, int j, int B, T* y) {
   T z[4];
   noise_block<T>(a.seed, a.center_offset + std::uint64_t(c), ns, j, z);
+  if (a.factor.a) {
+    for (int q = 0; q < 4; ++q)
+      if (q * B + j < a.d) y[q * B + j] = neg ? -z[q] : z[q];
+    return;
+  }
   const T s = a.sigma[a.sigma_len == 1 ? 0 : c];
   const T* x = a.X + c * a.d;
   for (int q = 0; q < 4; ++q) {
@@ -87,14 +97,18 @@ __device__ __forceinline__ void sample_block(const RowJob<T>& a, std::int64_t c,
     if (i < a.d) {
       const T e = neg ? -z[q] : z[q];
       T v = x[i] + s * e;
-      if (a.lower) {  // std::min(std::max(v, lo), hi), as on the CPU
-        const T lo = T(a.lower[i]), hi = T(a.upper[i]);
-        v = v < lo ? lo : v;
-        v = hi < v ? hi : v;
-      }
+      if (a.lower) v = smoothing_factor::clip(v, T(a.lower[i]), T(a.upper[i]));  // as on the CPU
       y[i] = v;
     }
   }
+}
+
+// With a factor: the row y of center c, holding the sample's noise eps (every block of it), becomes
+// the sample clip(x + s A eps) in place (smoothing_factor.hpp's shape_row, the CPU's formula).
+template <class T>
+__device__ __forceinline__ void shape_sample(const RowJob<T>& a, std::int64_t c, T* y) {
+  smoothing_factor::shape_row(a.X + c * a.d, a.sigma[a.sigma_len == 1 ? 0 : c], a.factor, y, a.d,
+                              a.lower, a.upper, y);
 }
 
 // (row, column) of a flat index walked in steps of the block size, without a division per step:
@@ -156,10 +170,12 @@ __global__ void __launch_bounds__(kRowsPerBlock)
         bool neg;
         sample_of(a, r, c, ns, neg);
         if (t.staged) {
+          if (a.factor.a) shape_sample(a, c, xs + tid * t.stride);  // its noise is staged
           x = xs + tid * t.stride;
         } else {
           T* y = mine + t.off_row;
           for (int j = 0; j < B4; ++j) sample_block(a, c, ns, neg, j, B4, y);
+          if (a.factor.a) shape_sample(a, c, y);
           x = y;
         }
         p = a.params ? a.params + c * a.pstride : nullptr;

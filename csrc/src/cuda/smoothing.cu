@@ -9,6 +9,10 @@
 //      and the Boltzmann-weighted displacement (in double), one partial sum per chunk;
 //   4. the partial sums are added in chunk order (so results do not depend on scheduling), and
 //      the best sample is redrawn from its counter.
+// With a factor A (samples clip(x + s A eps), smoothing_factor.hpp): step 1 stages each sample's
+// whole noise vector and shapes it; step 3 keeps the Stein sums in the coordinates of eps, and
+// the weighted displacement, which needs whole samples, goes to accumulate_weights_shaped (one
+// sample's noise at a time in shared memory); step 4 turns the gradient into A^{-T} times it.
 // The M x K x D samples exist only in registers and shared memory. Since every f is known before
 // step 3, the weights are taken relative to the center's best value directly (the CPU estimator
 // rebases running sums instead): the same weights, so the same estimate up to rounding.
@@ -18,6 +22,7 @@
 #include <cmath>
 
 #include "../smoothing_checks.hpp"
+#include "../smoothing_factor.hpp"
 #include "../smoothing_statistics.hpp"
 #include "rows.cuh"
 
@@ -128,6 +133,8 @@ struct AccumJob {
   double* part_g;     // (m, chunks, d)
   double* part_w;     // (m, chunks, d)
   double* part_wsum;  // (m, chunks)
+  smoothing_factor::Factor factor{};  // on the device; a == nullptr: none
+  double* grad_eps = nullptr;         // (m, d): with a factor, the gradient before A^{-T}
 };
 
 // one block per (center, chunk); thread j owns coordinates j, B + j, 2B + j, 3B + j
@@ -141,7 +148,9 @@ __global__ void accumulate_chunk(const AccumJob<T> a) {
   const T* f = a.F + c * a.K;
   const std::int64_t k0 = ch * a.chunk, k1 = k0 + a.chunk < a.K ? k0 + a.chunk : a.K;
   const std::uint64_t stream = a.center_offset + std::uint64_t(c);
-  const bool weights = a.want_w && st.argmin >= 0;
+  // with a factor the weighted displacement is accumulate_weights_shaped's
+  const bool own_w = a.want_w && !a.factor.a;
+  const bool weights = own_w && st.argmin >= 0;
   for (int j = threadIdx.x; j < B4; j += blockDim.x) {
     double g[4] = {0, 0, 0, 0}, w[4] = {0, 0, 0, 0}, wsum = 0;
     T xv[4], lo[4], hi[4];
@@ -159,8 +168,7 @@ __global__ void accumulate_chunk(const AccumJob<T> a) {
         const T e = neg ? -z[q] : z[q];
         T y = xv[q] + s * e;
         if (a.lower) {
-          y = y < lo[q] ? lo[q] : y;
-          y = hi[q] < y ? hi[q] : y;
+          y = smoothing_factor::clip(y, lo[q], hi[q]);
         }
         w[q] += wk * (double(y) - double(xv[q]));
       }
@@ -199,10 +207,56 @@ __global__ void accumulate_chunk(const AccumJob<T> a) {
       const int i = q * B4 + j;
       if (i >= d) continue;
       if (a.want_g) a.part_g[base + i] = g[q];
-      if (a.want_w) a.part_w[base + i] = w[q];
+      if (own_w) a.part_w[base + i] = w[q];
     }
-    if (a.want_w && j == 0) a.part_wsum[c * a.chunks + ch] = wsum;
+    if (own_w && j == 0) a.part_wsum[c * a.chunks + ch] = wsum;
   }
+}
+
+// With a factor: the weighted displacement of one (center, chunk), block-wide. For each sample
+// with a weight the block draws its whole noise vector into shared memory (one thread per Philox
+// block), then thread t adds w (y_i - x_i), y = clip(x + s A eps), for the coordinates
+// i = t, t + blockDim, ... straight into the chunk's partial sums, which it alone writes.
+template <class T>
+__global__ void accumulate_weights_shaped(const AccumJob<T> a) {
+  extern __shared__ double smem_[];  // declared double for alignment
+  T* e = reinterpret_cast<T*>(smem_);
+  const std::int64_t c = blockIdx.x, ch = blockIdx.y;
+  const int d = a.d, B4 = (d + 3) / 4;
+  const CenterStats st = a.stats[c];
+  const T s = a.sigma[a.sigma_len == 1 ? 0 : c];
+  const T* x = a.X + c * d;
+  const T* f = a.F + c * a.K;
+  const std::int64_t k0 = ch * a.chunk, k1 = k0 + a.chunk < a.K ? k0 + a.chunk : a.K;
+  const std::uint64_t stream = a.center_offset + std::uint64_t(c);
+  const std::int64_t base = (c * a.chunks + ch) * d;
+  for (int i = threadIdx.x; i < d; i += blockDim.x) a.part_w[base + i] = 0.0;
+  double wsum = 0;
+  if (st.argmin >= 0) {
+    for (std::int64_t k = k0; k < k1; ++k) {
+      const T fk = f[k];  // the same for every thread: the branches below are block-uniform
+      if (!isfinite(fk)) continue;
+      const double wk = smoothing_stats::boltzmann_weight(double(fk), st.fmin, st.lam);
+      if (wk == 0.0) continue;  // below double range relative to the best: no contribution
+      const std::uint32_t ns = a.antithetic ? std::uint32_t(k / 2) : std::uint32_t(k);
+      const bool neg = a.antithetic && (k & 1);
+      __syncthreads();  // the previous sample's noise is no longer read
+      for (int j = threadIdx.x; j < B4; j += blockDim.x) {
+        T z[4];
+        noise_block<T>(a.seed, stream, ns, j, z);
+        for (int q = 0; q < 4; ++q)
+          if (q * B4 + j < d) e[q * B4 + j] = neg ? -z[q] : z[q];
+      }
+      __syncthreads();
+      for (int i = threadIdx.x; i < d; i += blockDim.x) {
+        T y = smoothing_factor::sample_coordinate(x[i], s, a.factor, e, i, d);
+        if (a.lower) y = smoothing_factor::clip(y, T(a.lower[i]), T(a.upper[i]));
+        a.part_w[base + i] += wk * (double(y) - double(x[i]));
+      }
+      wsum += wk;
+    }
+  }
+  if (threadIdx.x == 0) a.part_wsum[c * a.chunks + ch] = wsum;
 }
 
 // gradient and weighted mean of (center, coordinate), partial sums added in chunk order
@@ -219,7 +273,11 @@ __global__ void finish_sums(const AccumJob<T> a, std::int64_t m, T* gradient, T*
       for (std::int64_t ch = 0; ch < a.chunks; ++ch) g += a.part_g[(c * a.chunks + ch) * d + i];
       const double s = double(a.sigma[a.sigma_len == 1 ? 0 : c]);
       const double div = smoothing_stats::stein_divisor(a.antithetic, st.count, s);
-      gradient[e] = T(smoothing_stats::gradient(g, 0.0, 0.0, st.count, div));
+      const double ge = smoothing_stats::gradient(g, 0.0, 0.0, st.count, div);
+      if (a.factor.a)
+        a.grad_eps[e] = ge;  // solve_gradient takes it to x's coordinates
+      else
+        gradient[e] = T(ge);
     }
     if (weighted) {
       double w = 0, wsum = 0;
@@ -231,6 +289,27 @@ __global__ void finish_sums(const AccumJob<T> a, std::int64_t m, T* gradient, T*
       weighted[e] = wsum > 0 ? T(smoothing_stats::weighted_mean(x, w, wsum)) : x;
     }
   }
+}
+
+// With a factor: the gradient of each center, A^{-T} times its sum in eps's coordinates
+// (smoothing_factor.hpp's solve_transpose, as on the CPU), one thread per center.
+template <class T>
+__global__ void solve_gradient(const AccumJob<T> a, std::int64_t m, T* gradient) {
+  const int d = a.d;
+  for (std::int64_t c = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; c < m;
+       c += std::int64_t(gridDim.x) * blockDim.x) {
+    double* g = a.grad_eps + c * d;
+    smoothing_factor::solve_transpose(a.factor, d, g);
+    for (int i = 0; i < d; ++i) gradient[c * d + i] = T(g[i]);
+  }
+}
+
+// With a factor: best_sample wrote the best sample's noise; shape it in place.
+template <class T>
+__global__ void shape_best(const RowJob<T> a, std::int64_t m, const CenterStats* stats, T* best_x) {
+  for (std::int64_t c = blockIdx.x * std::int64_t(blockDim.x) + threadIdx.x; c < m;
+       c += std::int64_t(gridDim.x) * blockDim.x)
+    if (stats[c].argmin >= 0) shape_sample(a, c, best_x + c * a.d);
 }
 
 // best_x: the best sample redrawn from its counter (the center itself when no value was finite)
@@ -268,6 +347,7 @@ void smoothing_estimate(const Problem& problem, const T* X, std::int64_t m, cons
   const int d = problem.dim();
   const std::int64_t K = opt.samples;
   smoothing_checks::check_options(m, sigma_len, opt, out.weighted_mean != nullptr);
+  smoothing_checks::check_factor(opt, d);
   if (chunk_size < 2) throw std::invalid_argument("chunk_size: expected at least 2, got " + std::to_string(chunk_size));
   if (m > std::int64_t(INT32_MAX))
     throw std::invalid_argument("X: at most 2^31 - 1 centers per CUDA call");
@@ -308,6 +388,11 @@ void smoothing_estimate(const Problem& problem, const T* X, std::int64_t m, cons
     bounds_host.insert(bounds_host.end(), opt.upper, opt.upper + d);
   }
   DeviceVector<double> bounds(bounds_host, stream);
+  std::vector<double> factor_host;
+  if (opt.factor)
+    factor_host.assign(opt.factor, opt.factor + (opt.factor_diagonal ? d : std::size_t(d) * d));
+  DeviceVector<double> factor(factor_host, stream);
+  const smoothing_factor::Factor A{factor.ptr, opt.factor_diagonal};
   ProblemOnDevice<T> dev(problem, stream);
 
   // 1. values
@@ -330,6 +415,7 @@ void smoothing_estimate(const Problem& problem, const T* X, std::int64_t m, cons
   job.center_offset = opt.center_offset;
   job.lower = opt.lower ? bounds.ptr : nullptr;
   job.upper = opt.lower ? bounds.ptr + d : nullptr;
+  job.factor = A;
   run_rows<T>(problem.info().id, job, false, stream);
 
   // 2. per-center statistics
@@ -357,20 +443,46 @@ void smoothing_estimate(const Problem& problem, const T* X, std::int64_t m, cons
     Buffer pg(want_g ? std::size_t(m * chunks * d) * sizeof(double) : 0, stream);
     Buffer pw(want_w ? std::size_t(m * chunks * d) * sizeof(double) : 0, stream);
     Buffer pws(want_w ? std::size_t(m * chunks) * sizeof(double) : 0, stream);
+    Buffer ge(A.a && want_g ? std::size_t(m) * d * sizeof(double) : 0, stream);
     AccumJob<T> acc{X, F.as<T>(), sigma, sigma_len, stats.as<CenterStats>(), d, K, chunk, chunks,
                     opt.antithetic, want_g, want_w, opt.seed, opt.center_offset, job.lower,
                     job.upper, pg.as<double>(), pw.as<double>(), pws.as<double>()};
+    acc.factor = A;
+    acc.grad_eps = ge.as<double>();
     const int B4 = (d + 3) / 4;
     const int threads = std::min(256, (B4 + 31) / 32 * 32);
-    accumulate_chunk<T><<<dim3(unsigned(m), unsigned(chunks)), threads, 0, stream>>>(acc);
-    SO_CUDA_LAUNCHED("accumulate_chunk");
+    if (want_g || !A.a) {  // with a factor it only has the gradient to do
+      accumulate_chunk<T><<<dim3(unsigned(m), unsigned(chunks)), threads, 0, stream>>>(acc);
+      SO_CUDA_LAUNCHED("accumulate_chunk");
+    }
+    if (A.a && want_w) {
+      const std::size_t smem = std::size_t(d) * sizeof(T);  // one sample's noise
+      auto kernel = accumulate_weights_shaped<T>;
+      if (smem > std::size_t(kDefaultSmem)) {
+        if (smem > std::size_t(device_props().max_smem_optin))
+          throw std::invalid_argument("factor: dim " + std::to_string(d) +
+                                      " is too large for the CUDA weighted mean with a factor");
+        SO_CUDA_CHECK(cudaFuncSetAttribute(kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, int(smem)));
+      }
+      const int wthreads = std::min(256, (d + 31) / 32 * 32);
+      kernel<<<dim3(unsigned(m), unsigned(chunks)), wthreads, smem, stream>>>(acc);
+      SO_CUDA_LAUNCHED("accumulate_weights_shaped");
+    }
     finish_sums<T><<<grid_for(m * d, 256), 256, 0, stream>>>(acc, m, out.gradient, out.weighted_mean);
     SO_CUDA_LAUNCHED("finish_sums");
+    if (A.a && want_g) {
+      solve_gradient<T><<<grid_for(m, 128), 128, 0, stream>>>(acc, m, out.gradient);
+      SO_CUDA_LAUNCHED("solve_gradient");
+    }
   }
   if (out.best_x) {
     const int B4 = (d + 3) / 4;
     best_sample<T><<<grid_for(m * B4, 256), 256, 0, stream>>>(job, m, stats.as<CenterStats>(), out.best_x);
     SO_CUDA_LAUNCHED("best_sample");
+    if (A.a) {
+      shape_best<T><<<grid_for(m, 128), 128, 0, stream>>>(job, m, stats.as<CenterStats>(), out.best_x);
+      SO_CUDA_LAUNCHED("shape_best");
+    }
   }
   sync(stream);
 }
