@@ -19,8 +19,8 @@ for k = 2 ... 19 on the data files numbered k (the official F(k + 1) uses those 
 Here every official function F(k) is compared with the opfunu class of the same function
 (``F1``, else ``F{k-1}2017``), given the official data files and bias of F(k) (its constructor
 takes them). That reproduces the organizers' values for F1, F4 (Rosenbrock), F10 (Schwefel) and
-F12 (hybrid 3; to ~4e-8 relative) only; the other 25 still differ (the same function names, other
-formulas: e.g. the hybrid and composition functions are put together differently). So:
+F12 (hybrid function 2; to ~5e-8 relative) only; the other 25 still differ (by 1e-4 to 1e13
+relative; the causes were not investigated). So:
 
 * F1, F4, F10, F12: asserted equal to scoreopt's values (rtol 1e-7; scoreopt itself equals the
   organizers' C code, tests/test_cec2017.py): the functions of the scoreopt / opfunu ratio;
