@@ -4,6 +4,8 @@ scoreopt's core (one call per batch) vs cocoex (one call per point, COCO's inter
 per second, with the point counts in extra_info.
 
 Every implementation's values are checked against scoreopt's on the same points before timing.
+The batched peers (evosax's BBOB in JAX, bbobtorch eager and torch.compile; D = 40 and 100) are
+compared in bench/test_bbob_peers.py.
 """
 
 import os

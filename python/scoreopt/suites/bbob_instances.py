@@ -329,12 +329,11 @@ def _instance_cached(function: int, inst: int, dim: int) -> Dict[str, np.ndarray
         R = _rotation(rseed, D)
         scale = max(1.0, math.sqrt(D) / 8.0)
         M = R * scale
+        # COCO's x_opt = R^T 1 / (2 scale) for both (z = scale R x + 1/2 is 1 there), column
+        # sums left to right
+        xo = np.cumsum(R, axis=0)[-1] / (2.0 * scale)
         if function == 9:
-            # COCO's x_opt = R^T 1 / (2 scale), column sums left to right
-            xo = np.cumsum(R, axis=0)[-1] / (2.0 * scale)
             d.update(b=np.full(D, 0.5))
-        else:
-            xo = np.cumsum(M, axis=0)[-1] / (2.0 * scale)
         d.update(R=R, scale=scale, M=M, x_opt=xo)
     elif function == 10:  # rotated ellipsoid
         d.update(R=_rotation(rseed + 1000000, D), weights=_pows(1.0e6, D))
