@@ -276,30 +276,34 @@ SO_HD void matvec_shifted(const A& MT, const double* x, const A& shift, int d, d
 #if defined(__GNUC__) && !defined(__CUDACC__)
 #define SO_BBOB_BLOCKED 1
 typedef double so_v4d __attribute__((vector_size(32)));
-typedef float so_v4f __attribute__((vector_size(16)));
+typedef double so_v8d __attribute__((vector_size(64)));
 
-SO_HD_FORCE so_v4d load4(const Exact& a, std::int64_t i) {
-  so_v4d v;
+// sizeof(Vec) / 8 consecutive matrix values from offset i
+template <class Vec>
+SO_HD_FORCE Vec loadv(const Exact& a, std::int64_t i) {
+  Vec v;
   __builtin_memcpy(&v, a.p + i, sizeof v);
   return v;
 }
-SO_HD_FORCE so_v4d load4(const Split& a, std::int64_t i) {
-  so_v4f h, l;
-  __builtin_memcpy(&h, a.hi + i, sizeof h);
-  __builtin_memcpy(&l, a.lo + i, sizeof l);
-  return __builtin_convertvector(h, so_v4d) + __builtin_convertvector(l, so_v4d);
+template <class Vec>
+SO_HD_FORCE Vec loadv(const Split& a, std::int64_t i) {
+  constexpr int W = sizeof(Vec) / sizeof(double);
+  Vec v;
+  for (int k = 0; k < W; ++k) v[k] = double(a.hi[i + k]) + double(a.lo[i + k]);
+  return v;
 }
 
-// z[r][i0 .. i0 + 4V) for the R rows y[r] (d values each).
+// z[r][i0 .. i0 + V W) for the R rows y[r] (d values each), W = the vector's doubles.
 // bias (or nullptr): the sums start from bias_i (bias_i + y_0 M_i0 + ..., as matvec_bias).
-template <int R, int V, class A>
+template <int R, int V, class Vec, class A>
 SO_HD_FORCE void matmat_tile(const A& MT, const A* bias, const double* const* y, int d, int i0,
                              double* const* z) {
-  so_v4d acc[R][V];
-  so_v4d c[V];
+  constexpr int W = sizeof(Vec) / sizeof(double);
+  Vec acc[R][V];
+  Vec c[V];
 #pragma GCC unroll 4
-  for (int v = 0; v < V; ++v) c[v] = load4(MT, i0 + 4 * v);
-#pragma GCC unroll 4
+  for (int v = 0; v < V; ++v) c[v] = loadv<Vec>(MT, i0 + W * v);
+#pragma GCC unroll 8
   for (int r = 0; r < R; ++r) {
     const double y0 = y[r][0];
 #pragma GCC unroll 4
@@ -308,43 +312,51 @@ SO_HD_FORCE void matmat_tile(const A& MT, const A* bias, const double* const* y,
   if (bias) {
 #pragma GCC unroll 4
     for (int v = 0; v < V; ++v) {
-      const so_v4d b = load4(*bias, i0 + 4 * v);
-#pragma GCC unroll 4
+      const Vec b = loadv<Vec>(*bias, i0 + W * v);
+#pragma GCC unroll 8
       for (int r = 0; r < R; ++r) acc[r][v] = b + acc[r][v];
     }
   }
   for (int j = 1; j < d; ++j) {
     const A col = MT + std::int64_t(j) * d;
 #pragma GCC unroll 4
-    for (int v = 0; v < V; ++v) c[v] = load4(col, i0 + 4 * v);
-#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) c[v] = loadv<Vec>(col, i0 + W * v);
+#pragma GCC unroll 8
     for (int r = 0; r < R; ++r) {
       const double yj = y[r][j];
 #pragma GCC unroll 4
       for (int v = 0; v < V; ++v) acc[r][v] = acc[r][v] + yj * c[v];
     }
   }
-#pragma GCC unroll 4
+#pragma GCC unroll 8
   for (int r = 0; r < R; ++r)
 #pragma GCC unroll 4
-    for (int v = 0; v < V; ++v) __builtin_memcpy(z[r] + i0 + 4 * v, &acc[r][v], sizeof(so_v4d));
+    for (int v = 0; v < V; ++v) __builtin_memcpy(z[r] + i0 + W * v, &acc[r][v], sizeof(Vec));
 }
 
 // z[r] = M y[r] (+ bias, where not nullptr) for the nb rows y[r], each z[r]_i summed as
-// matvec's (matvec_bias's).
+// matvec's (matvec_bias's). Tiles of 4 rows x 8 coordinates in 256-bit vectors; with AVX-512
+// (32 registers), 8 rows x 16 coordinates in 512-bit vectors first.
 template <class A>
 SO_HD void matmat_rows(const A& MT, const A* bias, const double* const* y, int nb, int d,
                        double* const* z) {
   int i = 0;
+#if defined(__AVX512F__)
+  for (; i + 16 <= d; i += 16) {
+    int r = 0;
+    for (; r + 8 <= nb; r += 8) matmat_tile<8, 2, so_v8d>(MT, bias, y + r, d, i, z + r);
+    for (; r < nb; ++r) matmat_tile<1, 2, so_v8d>(MT, bias, y + r, d, i, z + r);
+  }
+#endif
   for (; i + 8 <= d; i += 8) {
     int r = 0;
-    for (; r + 4 <= nb; r += 4) matmat_tile<4, 2>(MT, bias, y + r, d, i, z + r);
-    for (; r < nb; ++r) matmat_tile<1, 2>(MT, bias, y + r, d, i, z + r);
+    for (; r + 4 <= nb; r += 4) matmat_tile<4, 2, so_v4d>(MT, bias, y + r, d, i, z + r);
+    for (; r < nb; ++r) matmat_tile<1, 2, so_v4d>(MT, bias, y + r, d, i, z + r);
   }
   if (i + 4 <= d) {
     int r = 0;
-    for (; r + 4 <= nb; r += 4) matmat_tile<4, 1>(MT, bias, y + r, d, i, z + r);
-    for (; r < nb; ++r) matmat_tile<1, 1>(MT, bias, y + r, d, i, z + r);
+    for (; r + 4 <= nb; r += 4) matmat_tile<4, 1, so_v4d>(MT, bias, y + r, d, i, z + r);
+    for (; r < nb; ++r) matmat_tile<1, 1, so_v4d>(MT, bias, y + r, d, i, z + r);
     i += 4;
   }
   for (; i < d; ++i)
