@@ -178,3 +178,24 @@ def test_large_batches_and_threads_agree():
         f = p.evaluate(X)
         np.testing.assert_array_equal(f[:50], [p.evaluate(x) for x in X[:50]])
         np.testing.assert_allclose(f, bbob_reference.evaluate(fid, 2, X), rtol=1e-12, atol=0)
+
+
+ROTATED = (6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 23)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_blocked_rotation_matches_per_point(dtype):
+    """The host evaluates the rotated functions' products for blocks of rows (bbob.hpp, "the
+    rotation of a block of points"), summing each coordinate in the per-point order: the values
+    equal, bit for bit, those of the per-point code, which the affine wrapper's row path keeps
+    using (an identity wrapper changes no value). The sizes cover the full and partial tiles of
+    rows (a block of 16, tiles of 4) and of coordinates (8, 4, the scalar rest)."""
+    rng = np.random.default_rng(7)
+    for fid in ROTATED:
+        for d in (2, 5, 12, 40):
+            p = problems.bbob(fid, 3, d)
+            X = rng.uniform(-6, 6, (37, d)).astype(dtype)
+            got = p.evaluate(X)
+            per_point = p.affine(matrix=np.eye(d)).evaluate(X)
+            np.testing.assert_array_equal(got, per_point, err_msg=f"f{fid} d{d} {dtype.__name__}")
+            np.testing.assert_array_equal(got[5:6], p.evaluate(X[5:6]))

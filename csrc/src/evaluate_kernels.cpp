@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <limits>
 #include <new>
+#include <type_traits>
 
 #include "evaluate_kernels.hpp"
 #include "row_evaluation.hpp"
@@ -51,8 +52,66 @@ struct Scratch {
 // (evaluate_cpu.cpp, "thread policy"). Which thread evaluates a row does not change its value.
 constexpr std::int64_t kChunksPerThread = 8;
 
+// Functions whose first step is one matrix product (bbob.hpp, "the rotation of a block of
+// points") are evaluated by blocks of F::kBlock rows: the product for the whole block, then each
+// row's remaining steps (run_blocked).
+template <class F, class = void>
+struct rotates_blocks : std::false_type {};
+#if defined(SO_BBOB_BLOCKED)
+template <class F>
+struct rotates_blocks<F, std::void_t<decltype(F::kBlock)>> : std::true_type {};
+#endif
+
+void note_bad(std::atomic<std::int64_t>& first_bad, std::int64_t r) {
+  std::int64_t cur = first_bad.load();
+  while (r < cur && !first_bad.compare_exchange_weak(cur, r)) {
+  }
+}
+
+template <class F, class T>
+std::int64_t run_blocked(const eval_abi::Job<T>& job) {
+  const std::int64_t n = job.n;
+  const int d = job.d;
+  constexpr int kB = F::kBlock;
+  Context<T> shared_ctx;
+  shared_ctx.table = job.table;
+  for (int k = 0; k < 4; ++k) shared_ctx.option[k] = job.option[k];
+
+  std::atomic<std::int64_t> first_bad{std::numeric_limits<std::int64_t>::max()};
+  const int nt = job.nthreads;
+  const std::int64_t nblocks = (n + kB - 1) / kB;
+  std::int64_t chunk = nblocks / (std::int64_t(nt) * kChunksPerThread);
+  if (chunk < 1) chunk = 1;
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+    Scratch<T> work(static_cast<std::size_t>(scratch_of<F>::size(d)));
+    Scratch<double> buf(static_cast<std::size_t>(F::block_buffer(d)));
+    Context<T> ctx = shared_ctx;
+    ctx.work = work.p;
+#pragma omp for schedule(dynamic, chunk)
+    for (std::int64_t blk = 0; blk < nblocks; ++blk) {
+      const std::int64_t r0 = blk * kB;
+      const int nb = static_cast<int>(n - r0 < kB ? n - r0 : kB);
+      const T* X = job.X + r0 * d;
+      F::rotate_block(X, nb, d, job.table, buf.p, work.p);
+      for (int b = 0; b < nb; ++b) {
+        const T* x = X + std::int64_t(b) * d;
+        // as rows::eval_row: FastMath first, the whole row again with the C library on a NaN
+        T v = F::template finish_row<math::FastMath>(x, b, d, ctx, buf.p);
+        if (v != v) v = F::template value<math::PreciseMath>(x, d, static_cast<const T*>(nullptr), ctx);
+        if (!std::isfinite(v) && !rows::all_finite(x, d)) note_bad(first_bad, r0 + b);
+        job.f[r0 + b] = v;
+      }
+    }
+  }
+  return first_bad.load();
+}
+
 template <class F, class T>
 std::int64_t run(const eval_abi::Job<T>& job) {
+  if constexpr (rotates_blocks<F>::value && !has_gradient<F>::value) {
+    if (!job.affine && job.grad == nullptr) return run_blocked<F, T>(job);
+  }
   const std::int64_t n = job.n;
   const int d = job.d;
   const bool aff = job.affine;
@@ -80,11 +139,7 @@ std::int64_t run(const eval_abi::Job<T>& job) {
       T* g = want_grad ? job.grad + r * d : nullptr;
       const T v = rows::eval_point<F>(x, d, p, ctx, aff, wrapper, diff.p, z.p, gz.p, g);
       // Non-finite input always yields a non-finite value, so only such rows need the check.
-      if (!std::isfinite(v) && !rows::all_finite(x, d)) {
-        std::int64_t cur = first_bad.load();
-        while (r < cur && !first_bad.compare_exchange_weak(cur, r)) {
-        }
-      }
+      if (!std::isfinite(v) && !rows::all_finite(x, d)) note_bad(first_bad, r);
       job.f[r] = v;
     }
   }

@@ -263,6 +263,134 @@ SO_HD void matvec_shifted(const A& MT, const double* x, const A& shift, int d, d
   }
 }
 
+// ---- the rotation of a block of points (host) --------------------------------------------------
+// The first step of most rotated functions is one product z = M (x - shift) (or z = M x) of the
+// table. The host evaluates it for a block of points at a time (rotate_block, called by the row
+// driver, then each row's remaining steps): a register tile of 4 points x 8 coordinates
+// accumulates over j while each 8 matrix values are loaded once for the 4 points, and the matrix
+// strip of the 8 coordinates (D x 8 values) stays in L1 for all points of the block, where the
+// per-point product streams the whole D x D matrix (80 KB at D = 100) from L2 for every point.
+// Each z_i is the same sum as matvec's, y_0 M_i0 + y_1 M_i1 + ... left to right with separate
+// multiplies and adds, so the blocked values are bitwise those of the per-point code (which the
+// device and the single-row entry points keep using).
+#if defined(__GNUC__) && !defined(__CUDACC__)
+#define SO_BBOB_BLOCKED 1
+typedef double so_v4d __attribute__((vector_size(32)));
+typedef double so_v8d __attribute__((vector_size(64)));
+
+// sizeof(Vec) / 8 consecutive matrix values from offset i
+template <class Vec>
+SO_HD_FORCE Vec loadv(const Exact& a, std::int64_t i) {
+  Vec v;
+  __builtin_memcpy(&v, a.p + i, sizeof v);
+  return v;
+}
+template <class Vec>
+SO_HD_FORCE Vec loadv(const Split& a, std::int64_t i) {
+  constexpr int W = sizeof(Vec) / sizeof(double);
+  Vec v;
+  for (int k = 0; k < W; ++k) v[k] = double(a.hi[i + k]) + double(a.lo[i + k]);
+  return v;
+}
+
+// z[r][i0 .. i0 + V W) for the R rows y[r] (d values each), W = the vector's doubles.
+// bias (or nullptr): the sums start from bias_i (bias_i + y_0 M_i0 + ..., as matvec_bias).
+template <int R, int V, class Vec, class A>
+SO_HD_FORCE void matmat_tile(const A& MT, const A* bias, const double* const* y, int d, int i0,
+                             double* const* z) {
+  constexpr int W = sizeof(Vec) / sizeof(double);
+  Vec acc[R][V];
+  Vec c[V];
+#pragma GCC unroll 4
+  for (int v = 0; v < V; ++v) c[v] = loadv<Vec>(MT, i0 + W * v);
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) {
+    const double y0 = y[r][0];
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) acc[r][v] = y0 * c[v];
+  }
+  if (bias) {
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) {
+      const Vec b = loadv<Vec>(*bias, i0 + W * v);
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) acc[r][v] = b + acc[r][v];
+    }
+  }
+  for (int j = 1; j < d; ++j) {
+    const A col = MT + std::int64_t(j) * d;
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) c[v] = loadv<Vec>(col, i0 + W * v);
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      const double yj = y[r][j];
+#pragma GCC unroll 4
+      for (int v = 0; v < V; ++v) acc[r][v] = acc[r][v] + yj * c[v];
+    }
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r)
+#pragma GCC unroll 4
+    for (int v = 0; v < V; ++v) __builtin_memcpy(z[r] + i0 + W * v, &acc[r][v], sizeof(Vec));
+}
+
+// z[r] = M y[r] (+ bias, where not nullptr) for the nb rows y[r], each z[r]_i summed as
+// matvec's (matvec_bias's). Tiles of 4 rows x 8 coordinates in 256-bit vectors; with AVX-512
+// (32 registers), 8 rows x 16 coordinates in 512-bit vectors first.
+template <class A>
+SO_HD void matmat_rows(const A& MT, const A* bias, const double* const* y, int nb, int d,
+                       double* const* z) {
+  int i = 0;
+#if defined(__AVX512F__)
+  for (; i + 16 <= d; i += 16) {
+    int r = 0;
+    for (; r + 8 <= nb; r += 8) matmat_tile<8, 2, so_v8d>(MT, bias, y + r, d, i, z + r);
+    for (; r < nb; ++r) matmat_tile<1, 2, so_v8d>(MT, bias, y + r, d, i, z + r);
+  }
+#endif
+  for (; i + 8 <= d; i += 8) {
+    int r = 0;
+    for (; r + 4 <= nb; r += 4) matmat_tile<4, 2, so_v4d>(MT, bias, y + r, d, i, z + r);
+    for (; r < nb; ++r) matmat_tile<1, 2, so_v4d>(MT, bias, y + r, d, i, z + r);
+  }
+  if (i + 4 <= d) {
+    int r = 0;
+    for (; r + 4 <= nb; r += 4) matmat_tile<4, 1, so_v4d>(MT, bias, y + r, d, i, z + r);
+    for (; r < nb; ++r) matmat_tile<1, 1, so_v4d>(MT, bias, y + r, d, i, z + r);
+    i += 4;
+  }
+  for (; i < d; ++i)
+    for (int r = 0; r < nb; ++r) {
+      double s = bias ? (*bias)[i] + y[r][0] * MT[i] : y[r][0] * MT[i];
+      for (int j = 1; j < d; ++j) s += y[r][j] * MT[std::int64_t(j) * d + i];
+      z[r][i] = s;
+    }
+}
+#endif
+
+// Where a function's first product is (Rotated): z = M (x - shift), or z = M x when shift < 0,
+// or z = bias + M x when bias >= 0 (matvec_bias), with M at table offset `matrix`, written to the
+// row scratch at offset `out`.
+struct Rotation {
+  std::int64_t matrix;
+  std::int64_t shift;
+  std::int64_t out;
+  std::int64_t bias = -1;
+};
+
+// z = b + M x, each z_i = b_i + x_0 M_i0 + x_1 M_i1 + ... left to right (f9).
+template <class A>
+SO_HD void matvec_bias(const A& MT, const A& b, const double* x, int d, double* z) {
+  const double x0 = x[0];
+  for (int i = 0; i < d; ++i) z[i] = b[i] + x0 * MT[i];
+  for (int j = 1; j < d; ++j) {
+    const double xj = x[j];
+    const A col = MT + std::int64_t(j) * d;
+    SO_SIMD
+    for (int i = 0; i < d; ++i) z[i] += xj * col[i];
+  }
+}
+
 // 10 (D - sum cos(2 pi z_i)) + sum z_i^2 (inf stays inf), the raw Rastrigin of f3 and f15.
 template <class M>
 SO_HD double rastrigin_raw(const double* z, int d) {
@@ -319,6 +447,147 @@ struct Suite {
       return static_cast<T>(F::template eval<M>(xd, d, Split{t, t + F::size(d)}, w));
     }
   }
+};
+
+// A function whose first step is one product (see "the rotation of a block of points"): F
+// provides, in place of eval,
+//   static SO_HD Rotation rotation(int d): where the product's operands and result lie;
+//   template <class M, class A> static SO_HD double finish(const double* x, int d, const A& t,
+//                                                          double* w): the value, given the
+//     product in w at rotation(d).out;
+// and, where a second product follows a per-coordinate transform (F::kSecond = true),
+//   template <class A> static SO_HD void middle(int d, const A& t, double* w): the transform,
+//     from the first product (in w) to the second one's input;
+//   static SO_HD Product second(int d): the second product, w + out = M (w + in);
+// finish then starts from the second product, at second(d).out.
+// eval is the product for one point, [middle, the second product,] then finish; on the host the
+// row driver may instead call rotate_block for a block of points, then finish_row for each.
+struct Product {
+  std::int64_t matrix;
+  std::int64_t in;
+  std::int64_t out;
+};
+template <class F, class = void>
+struct has_second : std::false_type {};
+template <class F>
+struct has_second<F, std::void_t<decltype(F::kSecond)>> : std::true_type {};
+
+template <class F>
+struct Rotated : Suite<F> {
+  template <class M, class A>
+  static SO_HD double eval(const double* x, int d, const A& t, double* w) {
+    const Rotation r = F::rotation(d);
+    if (r.shift >= 0)
+      matvec_shifted(t + r.matrix, x, t + r.shift, d, w + r.out);
+    else if (r.bias >= 0)
+      matvec_bias(t + r.matrix, t + r.bias, x, d, w + r.out);
+    else
+      matvec(t + r.matrix, x, d, w + r.out);
+    if constexpr (has_second<F>::value) {
+      F::middle(d, t, w);
+      const Product s = F::second(d);
+      matvec(t + s.matrix, w + s.in, d, w + s.out);
+    }
+    return F::template finish<M>(x, d, t, w);
+  }
+
+#if defined(SO_BBOB_BLOCKED)
+  static constexpr int kBlock = 16;  // points per rotate_block
+  // Doubles of rotate_block's buffer: the points widened (float), x - shift (then the second
+  // product's inputs), the products.
+  static int block_buffer(int d) { return 3 * kBlock * d; }
+
+  // The products of the nb <= kBlock points X (row-major, nb x d) into buf (block_buffer(d));
+  // work: the row scratch (as value's; middle runs there row by row).
+  template <class T>
+  static SO_BBOB_ENTRY void rotate_block(const T* X, int nb, int d, const T* table, double* buf,
+                                         T* work) {
+    const double* xs[kBlock];
+    const double* ys[kBlock];
+    double* zs[kBlock];
+    double* xw = buf;
+    double* yw = buf + std::int64_t(kBlock) * d;
+    double* zw = yw + std::int64_t(kBlock) * d;
+    for (int b = 0; b < nb; ++b) {
+      const T* x = X + std::int64_t(b) * d;
+      if constexpr (std::is_same_v<T, double>) {
+        xs[b] = x;
+      } else {
+        double* xd = xw + std::int64_t(b) * d;
+        for (int i = 0; i < d; ++i) xd[i] = double(x[i]);
+        xs[b] = xd;
+      }
+      ys[b] = yw + std::int64_t(b) * d;
+      zs[b] = zw + std::int64_t(b) * d;
+    }
+    const Rotation r = F::rotation(d);
+    auto run = [&](const auto& t) {
+      if (r.shift >= 0) {
+        const auto shift = t + r.shift;
+        for (int b = 0; b < nb; ++b) {
+          double* y = yw + std::int64_t(b) * d;
+          const double* x = xs[b];
+          for (int i = 0; i < d; ++i) y[i] = x[i] - shift[i];
+        }
+        matmat_rows(t + r.matrix, static_cast<decltype(&t)>(nullptr), ys, nb, d, zs);
+      } else if (r.bias >= 0) {
+        const auto bias = t + r.bias;
+        matmat_rows(t + r.matrix, &bias, xs, nb, d, zs);
+      } else {
+        matmat_rows(t + r.matrix, static_cast<decltype(&t)>(nullptr), xs, nb, d, zs);
+      }
+      if constexpr (has_second<F>::value) {
+        double* w = doubles(work, d);
+        const Product s = F::second(d);
+        for (int b = 0; b < nb; ++b) {
+          for (int i = 0; i < d; ++i) w[r.out + i] = zs[b][i];
+          F::middle(d, t, w);
+          double* y = yw + std::int64_t(b) * d;
+          for (int i = 0; i < d; ++i) y[i] = w[s.in + i];
+        }
+        matmat_rows(t + s.matrix, static_cast<decltype(&t)>(nullptr), ys, nb, d, zs);
+      }
+    };
+    if constexpr (std::is_same_v<T, double>)
+      run(Exact{table});
+    else
+      run(Split{table, table + F::size(d)});
+  }
+
+  // The value of point b of the block that rotate_block left in buf, x being its row: finish on
+  // the product (the row's steps after it, with the math policy M). c.work: as for value.
+  template <class M, class T>
+  static SO_BBOB_ENTRY T finish_row(const T* x, int b, int d, const Context<T>& c,
+                                    const double* buf) {
+    const double* z = buf + std::int64_t(2 * kBlock + b) * d;
+    double* w = doubles(c.work, d);
+    std::int64_t out;
+    if constexpr (has_second<F>::value)
+      out = F::second(d).out;
+    else
+      out = F::rotation(d).out;
+    for (int i = 0; i < d; ++i) w[out + i] = z[i];
+    if constexpr (std::is_same_v<T, double>) {
+      return F::template finish<M>(x, d, Exact{c.table}, w);
+    } else {
+      const double* xd = buf + std::int64_t(b) * d;
+      const T* t = c.table;
+      return static_cast<T>(F::template finish<M>(xd, d, Split{t, t + F::size(d)}, w));
+    }
+  }
+
+ private:
+  // The row scratch as F::work(d) doubles (for float, starting their lifetimes, as value does).
+  template <class T>
+  static SO_HD_FORCE double* doubles(T* work, int d) {
+    double* w = static_cast<double*>(static_cast<void*>(work));
+    if constexpr (!std::is_same_v<T, double>) {
+      const int n = F::work(d);
+      for (int k = 0; k < n; ++k) ::new (static_cast<void*>(w + k)) double;
+    }
+    return w;
+  }
+#endif
 };
 
 // ---- the functions ---------------------------------------------------------------------------
@@ -427,13 +696,13 @@ struct F5 : Suite<F5> {
 // f6 attractive sector: z = M (x - shift) with M = R Lambda^10 Q,
 // f = T_osz(sum (shift_i z_i > 0 ? 1e4 z_i^2 : z_i^2))^0.9 + f_opt.
 // table: [f_opt, shift(D), M(D*D)]; scratch: z(D)
-struct F6 : Suite<F6> {
+struct F6 : Rotated<F6> {
   static SO_HD std::int64_t size(int d) { return 1 + d + sq(d); }
   static SO_HD int work(int d) { return d; }
+  static SO_HD Rotation rotation(int d) { return {1 + d, 1, 0}; }  // z = M (x - shift)
   template <class M, class A>
-  static SO_HD double eval(const double* x, int d, const A& t, double* z) {
-    const A shift = t + 1, MT = shift + d;
-    matvec_shifted(MT, x, shift, d, z);
+  static SO_HD double finish(const double*, int d, const A& t, double* z) {
+    const A shift = t + 1;
     double s = 0;
     for (int i = 0; i < d; ++i)
       s += shift[i] * z[i] > 0.0 ? (100.0 * 100.0) * z[i] * z[i] : z[i] * z[i];
@@ -444,21 +713,27 @@ struct F6 : Suite<F6> {
 // f7 step ellipsoid: zhat = M (x - shift) with M = Lambda^10 Q, rounded (to integers where
 // |zhat_i| > 0.5, else to 0.1), z = R zround,
 // f = 0.1 max(|zhat_1| 1e-4, sum w_i z_i^2) + penalty_factor f_pen(x) + f_opt.
-// table: [f_opt, penalty_factor, shift(D), weights(D), M(D*D), R(D*D)]; scratch: zhat, z (2D)
-struct F7 : Suite<F7> {
+// table: [f_opt, penalty_factor, shift(D), weights(D), M(D*D), R(D*D)]; scratch: zhat, z, zhat_1
+// (2D + 1)
+struct F7 : Rotated<F7> {
   static SO_HD std::int64_t size(int d) { return 2 + 2 * d + 2 * sq(d); }
-  static SO_HD int work(int d) { return 2 * d; }
-  template <class M, class A>
-  static SO_HD double eval(const double* x, int d, const A& t, double* zh) {
-    const A shift = t + 2, w = shift + d, MT = w + d, RT = MT + sq(d);
-    double* z = zh + d;
-    matvec_shifted(MT, x, shift, d, zh);
-    const double x1 = zh[0];
+  static SO_HD int work(int d) { return 2 * d + 1; }
+  static SO_HD Rotation rotation(int d) { return {2 + 2 * d, 2, 0}; }  // zh = M (x - shift)
+  static constexpr bool kSecond = true;
+  template <class A>
+  static SO_HD void middle(int d, const A&, double* zh) {
+    zh[2 * d] = zh[0];  // zhat_1, kept for finish
     for (int i = 0; i < d; ++i) {
       const double v = zh[i];
       zh[i] = math::abs(v) > 0.5 ? math::floor(v + 0.5) : math::floor(10.0 * v + 0.5) / 10.0;
     }
-    matvec(RT, zh, d, z);
+  }
+  static SO_HD Product second(int d) { return {2 + 2 * d + sq(d), 0, d}; }  // z = R zround
+  template <class M, class A>
+  static SO_HD double finish(const double* x, int d, const A& t, double* zh) {
+    const A w = t + 2 + d;
+    const double* z = zh + d;
+    const double x1 = zh[2 * d];
     double s = 0;
     for (int i = 0; i < d; ++i) s += w[i] * z[i] * z[i];
     const double a = math::abs(x1) * 1.0e-4;
@@ -482,34 +757,26 @@ struct F8 : Suite<F8> {
 
 // f9 rotated Rosenbrock: z = b + M x with M = scale R (b = 1/2), f = rosenbrock(z) + f_opt.
 // table: [f_opt, b(D), M(D*D)]; scratch: z(D)
-struct F9 : Suite<F9> {
+struct F9 : Rotated<F9> {
   static SO_HD std::int64_t size(int d) { return 1 + d + sq(d); }
   static SO_HD int work(int d) { return d; }
+  static SO_HD Rotation rotation(int d) { return {1 + d, -1, 0, 1}; }  // z = b + M x
   template <class M, class A>
-  static SO_HD double eval(const double* x, int d, const A& t, double* z) {
-    const A b = t + 1, MT = b + d;
-    const double x0 = x[0];
-    for (int i = 0; i < d; ++i) z[i] = b[i] + x0 * MT[i];
-    for (int j = 1; j < d; ++j) {
-      const double xj = x[j];
-      const A col = MT + std::int64_t(j) * d;
-      SO_SIMD
-      for (int i = 0; i < d; ++i) z[i] += xj * col[i];
-    }
+  static SO_HD double finish(const double*, int d, const A& t, double* z) {
     return rosenbrock_raw(z, d) + t[0];
   }
 };
 
 // f10 rotated ellipsoid: z = T_osz(R (x - shift)), f = sum w_i z_i^2 + f_opt.
 // table: [f_opt, shift(D), weights(D), R(D*D)]; scratch: R (x - shift), z (2D)
-struct F10 : Suite<F10> {
+struct F10 : Rotated<F10> {
   static SO_HD std::int64_t size(int d) { return 1 + 2 * d + sq(d); }
   static SO_HD int work(int d) { return 2 * d; }
+  static SO_HD Rotation rotation(int d) { return {1 + 2 * d, 1, 0}; }  // y = R (x - shift)
   template <class M, class A>
-  static SO_HD double eval(const double* x, int d, const A& t, double* y) {
-    const A shift = t + 1, w = shift + d, RT = w + d;
+  static SO_HD double finish(const double*, int d, const A& t, double* y) {
+    const A w = t + 1 + d;
     double* z = y + d;
-    matvec_shifted(RT, x, shift, d, y);
     tosz_array(y, z, d);
     double s = 0;
     for (int i = 0; i < d; ++i) s += w[i] * z[i] * z[i];
@@ -519,14 +786,13 @@ struct F10 : Suite<F10> {
 
 // f11 discus: z = T_osz(R (x - shift)), f = 1e6 z_1^2 + sum_{i>1} z_i^2 + f_opt.
 // table: [f_opt, shift(D), R(D*D)]; scratch: R (x - shift), z (2D)
-struct F11 : Suite<F11> {
+struct F11 : Rotated<F11> {
   static SO_HD std::int64_t size(int d) { return 1 + d + sq(d); }
   static SO_HD int work(int d) { return 2 * d; }
+  static SO_HD Rotation rotation(int d) { return {1 + d, 1, 0}; }  // y = R (x - shift)
   template <class M, class A>
-  static SO_HD double eval(const double* x, int d, const A& t, double* y) {
-    const A shift = t + 1, RT = shift + d;
+  static SO_HD double finish(const double*, int d, const A& t, double* y) {
     double* z = y + d;
-    matvec_shifted(RT, x, shift, d, y);
     tosz_array(y, z, d);
     double s = 1.0e6 * z[0] * z[0];
     for (int i = 1; i < d; ++i) s += z[i] * z[i];
@@ -536,18 +802,21 @@ struct F11 : Suite<F11> {
 
 // f12 bent cigar: z = R T_asy^0.5(R (x - shift)), f = z_1^2 + 1e6 sum_{i>1} z_i^2 + f_opt.
 // table: [f_opt, shift(D), R(D*D)]; scratch: y, z (2D)
-struct F12 : Suite<F12> {
+struct F12 : Rotated<F12> {
   static SO_HD std::int64_t size(int d) { return 1 + d + sq(d); }
   static SO_HD int work(int d) { return 2 * d; }
-  template <class M, class A>
-  static SO_HD double eval(const double* x, int d, const A& t, double* y) {
-    const A shift = t + 1, RT = shift + d;
-    double* z = y + d;
-    matvec_shifted(RT, x, shift, d, y);
+  static SO_HD Rotation rotation(int d) { return {1 + d, 1, 0}; }  // y = R (x - shift)
+  static constexpr bool kSecond = true;
+  template <class A>
+  static SO_HD void middle(int d, const A&, double* y) {
     // T_asy with the C library's pow: glibc's scalar pow is as fast as vecmath.hpp's checked
     // one at D = 40 here (measured, issue 16), so the vector loop does not pay
     for (int i = 0; i < d; ++i) y[i] = tasy(y[i], i, d, 0.5);
-    matvec(RT, y, d, z);
+  }
+  static SO_HD Product second(int d) { return {1 + d, 0, d}; }  // z = R y
+  template <class M, class A>
+  static SO_HD double finish(const double*, int d, const A& t, double* y) {
+    const double* z = y + d;
     double s = z[0] * z[0];
     for (int i = 1; i < d; ++i) s += 1.0e6 * z[i] * z[i];
     return s + t[0];
@@ -557,13 +826,12 @@ struct F12 : Suite<F12> {
 // f13 sharp ridge: z = M (x - shift) with M = R Lambda^10 Q,
 // f = z_1^2 + 100 sqrt(sum_{i>1} z_i^2) + f_opt.
 // table: [f_opt, shift(D), M(D*D)]; scratch: z(D)
-struct F13 : Suite<F13> {
+struct F13 : Rotated<F13> {
   static SO_HD std::int64_t size(int d) { return 1 + d + sq(d); }
   static SO_HD int work(int d) { return d; }
+  static SO_HD Rotation rotation(int d) { return {1 + d, 1, 0}; }  // z = M (x - shift)
   template <class M, class A>
-  static SO_HD double eval(const double* x, int d, const A& t, double* z) {
-    const A shift = t + 1, MT = shift + d;
-    matvec_shifted(MT, x, shift, d, z);
+  static SO_HD double finish(const double*, int d, const A& t, double* z) {
     double s = 0;
     for (int i = 1; i < d; ++i) s += z[i] * z[i];
     return 100.0 * math::sqrt(s / 1.0) + z[0] * z[0] / 1.0 + t[0];
@@ -572,13 +840,13 @@ struct F13 : Suite<F13> {
 
 // f14 different powers: z = R (x - shift), f = sqrt(sum |z_i|^e_i) + f_opt, e_i = 2 + 4i/(D-1).
 // table: [f_opt, shift(D), exponents(D), R(D*D)]; scratch: z(D)
-struct F14 : Suite<F14> {
+struct F14 : Rotated<F14> {
   static SO_HD std::int64_t size(int d) { return 1 + 2 * d + sq(d); }
   static SO_HD int work(int d) { return d; }
+  static SO_HD Rotation rotation(int d) { return {1 + 2 * d, 1, 0}; }  // z = R (x - shift)
   template <class M, class A>
-  static SO_HD double eval(const double* x, int d, const A& t, double* z) {
-    const A shift = t + 1, e = shift + d, RT = e + d;
-    matvec_shifted(RT, x, shift, d, z);
+  static SO_HD double finish(const double*, int d, const A& t, double* z) {
+    const A e = t + 1 + d;
     // the C library's pow: as fast as vecmath.hpp's checked one here (measured, issue 16)
     double s = 0;
     for (int i = 0; i < d; ++i) s += c_pow(math::abs(z[i]), e[i]);
@@ -589,17 +857,21 @@ struct F14 : Suite<F14> {
 // f15 rotated Rastrigin: z = M T_asy^0.2(T_osz(R (x - shift))) with M = R Lambda^10 Q,
 // f = rastrigin(z) + f_opt.
 // table: [f_opt, shift(D), R(D*D), M(D*D)]; scratch: y, z (2D)
-struct F15 : Suite<F15> {
+struct F15 : Rotated<F15> {
   static SO_HD std::int64_t size(int d) { return 1 + d + 2 * sq(d); }
   static SO_HD int work(int d) { return 2 * d; }
-  template <class M, class A>
-  static SO_HD double eval(const double* x, int d, const A& t, double* y) {
-    const A shift = t + 1, RT = shift + d, MT = RT + sq(d);
+  static SO_HD Rotation rotation(int d) { return {1 + d, 1, 0}; }  // y = R (x - shift)
+  static constexpr bool kSecond = true;
+  template <class A>
+  static SO_HD void middle(int d, const A&, double* y) {
     double* z = y + d;
-    matvec_shifted(RT, x, shift, d, y);
     tosz_array(y, z, d);
     tasy_array(z, y, d, 0.2);
-    matvec(MT, y, d, z);
+  }
+  static SO_HD Product second(int d) { return {1 + d + sq(d), 0, d}; }  // z = M y
+  template <class M, class A>
+  static SO_HD double finish(const double*, int d, const A& t, double* y) {
+    const double* z = y + d;
     return rastrigin_raw<M>(z, d) + t[0];
   }
 };
@@ -608,21 +880,29 @@ struct F15 : Suite<F15> {
 // f = 10 (1/D sum_i sum_k a_k cos(2 pi b_k (z_i + 1/2)) - f0)^3 + penalty_factor f_pen(x) + f_opt.
 // table: [f_opt, penalty_factor, f0, ak(12), bk(12), shift(D), R(D*D), M(D*D)];
 // scratch: y, z (2D), the 12 D phases and their cosines
-struct F16 : Suite<F16> {
+struct F16 : Rotated<F16> {
   static constexpr int kTerms = 12;
   static SO_HD std::int64_t size(int d) { return 3 + 2 * kTerms + d + 2 * sq(d); }
   static SO_HD int work(int d) { return 2 * d + 2 * kTerms * d; }
-  template <class M, class A>
-  static SO_HD double eval(const double* x, int d, const A& t, double* y) {
-    const double f0 = t[2];
-    const A ak = t + 3, bk = ak + kTerms, shift = bk + kTerms, RT = shift + d, MT = RT + sq(d);
-    double* z = y + d;
-    matvec_shifted(RT, x, shift, d, y);
+  static SO_HD Rotation rotation(int d) {  // y = R (x - shift)
+    return {3 + 2 * kTerms + d, 3 + 2 * kTerms, 0};
+  }
+  static constexpr bool kSecond = true;
+  template <class A>
+  static SO_HD void middle(int d, const A&, double* y) {
     // T_osz from the C library, as COCO computes it: the 3^11 frequencies of the sum below
     // turn one ulp of T_osz into up to 3e-12 of f (measured with vecmath.hpp's T_osz, which
     // rounds differently from glibc in about one case in 10^4)
     for (int i = 0; i < d; ++i) y[i] = tosz(y[i]);
-    matvec(MT, y, d, z);
+  }
+  static SO_HD Product second(int d) {  // z = M y
+    return {3 + 2 * kTerms + d + sq(d), 0, d};
+  }
+  template <class M, class A>
+  static SO_HD double finish(const double* x, int d, const A& t, double* y) {
+    const double f0 = t[2];
+    const A ak = t + 3, bk = ak + kTerms;
+    double* z = y + d;
     // all D * 12 phases u_i b_k, their cosines in one pass, then the sum in (i, k) order
     double* ph = z + d;
     double* cs = ph + std::int64_t(kTerms) * d;
@@ -648,17 +928,18 @@ struct F16 : Suite<F16> {
 // M = Lambda^cond Q, s_i = z_i^2 + z_{i+1}^2,
 // f = (1/(D-1) sum s_i^0.25 (1 + sin^2(50 s_i^0.1)))^2 + penalty_factor f_pen(x) + f_opt.
 // table: [f_opt, penalty_factor, shift(D), R(D*D), M(D*D)]; scratch: y, z, the terms (3D)
-struct Schaffers : Suite<Schaffers> {
+struct Schaffers : Rotated<Schaffers> {
   static SO_HD std::int64_t size(int d) { return 2 + d + 2 * sq(d); }
   static SO_HD int work(int d) { return 3 * d; }
+  static SO_HD Rotation rotation(int d) { return {2 + d, 2, 2 * std::int64_t(d)}; }  // R (x - shift)
+  static constexpr bool kSecond = true;
+  template <class A>
+  static SO_HD void middle(int d, const A&, double* y) { tasy_array(y + 2 * d, y, d, 0.5); }
+  static SO_HD Product second(int d) { return {2 + d + sq(d), 0, d}; }  // z = M y
   template <class M, class A>
-  static SO_HD double eval(const double* x, int d, const A& t, double* y) {
-    const A shift = t + 2, RT = shift + d, MT = RT + sq(d);
+  static SO_HD double finish(const double* x, int d, const A& t, double* y) {
     double* z = y + d;
     double* term = z + d;
-    matvec_shifted(RT, x, shift, d, term);
-    tasy_array(term, y, d, 0.5);
-    matvec(MT, y, d, z);
     // s^0.1 from the C library: sin(50 s^0.1) turns one ulp of it into up to 1e-12 of f
     // (measured with vecmath.hpp's pow)
     for (int i = 0; i < d - 1; ++i) term[i] = c_pow(z[i] * z[i] + z[i + 1] * z[i + 1], 0.1);
@@ -685,12 +966,12 @@ struct Schaffers : Suite<Schaffers> {
 // f19 composite Griewank-Rosenbrock F8F2: z = M x + 1/2 with M = scale R,
 // s_i = 100 (z_i^2 - z_{i+1})^2 + (1 - z_i)^2, f = 10 + 10/(D-1) sum (s_i/4000 - cos s_i) + f_opt.
 // table: [f_opt, M(D*D)]; scratch: z(D)
-struct F19 : Suite<F19> {
+struct F19 : Rotated<F19> {
   static SO_HD std::int64_t size(int d) { return 1 + sq(d); }
   static SO_HD int work(int d) { return d; }
+  static SO_HD Rotation rotation(int) { return {1, -1, 0}; }  // z = M x
   template <class M, class A>
-  static SO_HD double eval(const double* x, int d, const A& t, double* z) {
-    matvec(t + 1, x, d, z);
+  static SO_HD double finish(const double*, int d, const A& t, double* z) {
     for (int i = 0; i < d; ++i) z[i] = z[i] - (-0.5);
     double r = 0;
     for (int i = 0; i < d - 1; ++i) {
@@ -739,15 +1020,15 @@ struct F20 : Suite<F20> {
 // peaks[j*P + p] = y_pj and scales[j*P + p] = sc_pj (coordinate-major, so that the sum over j
 // runs left to right while the peaks are contiguous); scratch: R x (D), the P sums
 template <int P>
-struct Gallagher : Suite<Gallagher<P>> {
+struct Gallagher : Rotated<Gallagher<P>> {
   static SO_HD std::int64_t size(int d) { return 2 + P + sq(d) + 2 * std::int64_t(P) * d; }
   static SO_HD int work(int d) { return d + P; }
+  static SO_HD Rotation rotation(int) { return {2 + P, -1, 0}; }  // tx = R x
   template <class M, class A>
-  static SO_HD double eval(const double* x, int d, const A& t, double* tx) {
+  static SO_HD double finish(const double* x, int d, const A& t, double* tx) {
     const A h = t + 2, RT = h + P, peaks = RT + sq(d), sc = peaks + std::int64_t(P) * d;
     double* acc = tx + d;
     const double pen = penalty(x, d) * t[1];
-    matvec(RT, x, d, tx);
     const double t0 = tx[0];
     SO_SIMD
     for (int p = 0; p < P; ++p) {
@@ -781,14 +1062,13 @@ struct Gallagher : Suite<Gallagher<P>> {
 // f = 10/D^2 prod_i (1 + i sum_{j=1}^{32} |2^j z_i - round(2^j z_i)| / 2^j)^(10/D^1.2)
 //     - 10/D^2 + penalty_factor f_pen(x) + f_opt.
 // table: [f_opt, penalty_factor, shift(D), M(D*D)]; scratch: z, the sums (2D)
-struct F23 : Suite<F23> {
+struct F23 : Rotated<F23> {
   static SO_HD std::int64_t size(int d) { return 2 + d + sq(d); }
   static SO_HD int work(int d) { return 2 * d; }
+  static SO_HD Rotation rotation(int d) { return {2 + d, 2, 0}; }  // z = M (x - shift)
   template <class M, class A>
-  static SO_HD double eval(const double* x, int d, const A& t, double* z) {
-    const A shift = t + 2, MT = shift + d;
+  static SO_HD double finish(const double* x, int d, const A& t, double* z) {
     double* base = z + d;
-    matvec_shifted(MT, x, shift, d, z);
     const double e = 10.0 / c_pow(double(d), 1.2);
     // the sums over j (in the order j = 1..32 for each i, as before), a vector loop over i per j
     SO_SIMD
