@@ -38,12 +38,7 @@ out = {"simd": getattr(_core, "simd_path", lambda: "n/a")(), "build": scoreopt.b
 for case in spec["cases"]:
     name, dtype, d = case.split(":")
     d = int(d)
-    if name.startswith("bbob.f"):
-        p = problems.bbob(int(name[6:]), 1, d)
-    elif name.startswith("cec2017.f"):
-        p = problems.cec2017(int(name[9:]), d)
-    else:
-        p = problems.get(name, d)
+    p = problems.get(name, d)  # classic names, bbob.fN (instance 1), cec2017.fN
     lo, hi = p.bounds if hasattr(p, "bounds") else (-5.0, 5.0)
     lo = np.broadcast_to(np.asarray(lo, dtype=np.float64), (d,))
     hi = np.broadcast_to(np.asarray(hi, dtype=np.float64), (d,))

@@ -36,7 +36,7 @@ cases = []
 for case in spec["cases"]:
     name, dtype, d = case.split(":")
     d = int(d)
-    p = problems.bbob(int(name[6:]), 1, d) if name.startswith("bbob.f") else problems.get(name, d)
+    p = problems.get(name, d)  # classic names, bbob.fN (instance 1), cec2017.fN
     lo, hi = p.bounds
     X = (lo + (hi - lo) * np.random.default_rng(0).random((spec["n"], d))).astype(dtype)
     cases.append((case, p, X))

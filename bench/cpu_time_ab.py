@@ -63,12 +63,7 @@ out, values = {}, {}
 for case in spec["cases"]:
     name, dtype, d = case.split(":")
     d = int(d)
-    if name.startswith("bbob.f"):
-        p = problems.bbob(int(name[6:]), 1, d)
-    elif name.startswith("cec2017.f"):
-        p = problems.cec2017(int(name[9:]), 1, d)
-    else:
-        p = problems.get(name, d)
+    p = problems.get(name, d)  # classic names, bbob.fN (instance 1), cec2017.fN
     X = np.random.default_rng(0).uniform(-5, 5, (spec["n"], d)).astype(dtype)
     f = p(X)
     best = 1e9
