@@ -215,3 +215,33 @@ def test_bbob_ecdf_script_end_to_end(tmp_path):
     assert (out / "ecdf.png").read_bytes()[:4] == b"\x89PNG"
     assert (out / "ppdata").is_dir() and glob.glob(str(out / "figures" / "pprldmany_02D_*.svg"))
     assert not (tmp_path / "exdata").exists()
+
+
+def test_bbob_ecdf_script_adds_instances(tmp_path):
+    """An experiment on instance 1, extended to instances 1-3 in the same folder, equals one run
+    on instances 1-3: the same records and the same ECDF numbers; another experiment in that
+    folder is refused with a message naming it."""
+    pytest.importorskip("matplotlib")
+    script = os.path.join(os.path.dirname(__file__), "..", "bench", "bbob_ecdf.py")
+
+    def run(out, instances, seed="0"):
+        return subprocess.run([sys.executable, script, "--methods", "cdida", "--dims", "2",
+                               "--functions", "1,3", "--instances", instances,
+                               "--budget-multiplier", "100", "--seed", seed, "--out", str(out),
+                               "--quiet", "--no-cocopp"],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=600)
+
+    for out, parts in ((tmp_path / "parts", ("1", "1-3")), (tmp_path / "whole", ("1-3",))):
+        for instances in parts:
+            r = run(out, instances)
+            assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    parts = json.loads((tmp_path / "parts" / "records-cdida.json").read_text())
+    whole = json.loads((tmp_path / "whole" / "records-cdida.json").read_text())
+    assert [p["instances"] for p in parts["parts"]] == [[1], [2, 3]]
+    assert (tmp_path / "parts" / "data" / "cdida" / "instances-2-3").is_dir()
+    assert parts["records"] == whole["records"]
+    s_parts = json.loads((tmp_path / "parts" / "summary.json").read_text())
+    s_whole = json.loads((tmp_path / "whole" / "summary.json").read_text())
+    assert s_parts["ecdf"] == s_whole["ecdf"] and s_parts["median_error"] == s_whole["median_error"]
+    r = run(tmp_path / "parts", "1-3", seed="1")  # another seed: another experiment
+    assert r.returncode != 0 and "holds another experiment" in r.stderr
