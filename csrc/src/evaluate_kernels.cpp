@@ -188,6 +188,10 @@ void vecmath(int op, const double* x, const double* y, double* out, std::int64_t
       SO_SIMD
       for (std::int64_t i = 0; i < n; ++i) out[i] = math::FastMath::cos(x[i]);
       return;
+    case VecOp::Expm1:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) out[i] = vm::expm1(x[i]);
+      return;
     case VecOp::Tosz:
       SO_SIMD
       for (std::int64_t i = 0; i < n; ++i) out[i] = vm::tosz(x[i]);
