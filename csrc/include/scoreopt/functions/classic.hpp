@@ -167,14 +167,19 @@ struct Ackley {
 };
 
 // Levy with w_i = 1 + (x_i - shift - 1) / 4; shift = 0 is the classic function and the GLENS
-// family (eqs. 21-22) passes alpha as the shift.
+// family (eqs. 21-22) passes alpha as the shift. The row is the middle sum and the two end terms,
+// whose sines the CPU driver takes for a block of rows at a time (context.hpp, "row tails").
 struct LevyCore {
+  template <class T>
+  struct Partial {
+    T s;   // sum over i < d - 1 of (w_i - 1)^2 (1 + 10 sin^2(pi w_i + 1))
+    T w0;  // w of the first coordinate
+    T wl;  // w of the last
+  };
   template <class M, class T>
-  static SO_HD T value(const T* x, int d, T shift) {
+  static SO_HD Partial<T> reduce(const T* x, int d, T shift) {
     const T w0 = T(1) + (x[0] - shift - T(1)) * T(0.25);
     const T wl = T(1) + (x[d - 1] - shift - T(1)) * T(0.25);
-    const T s0 = M::sinpi(w0);
-    const T sl = M::sinpi(T(2) * wl);
     const T s = simd::sum(x, d - 1, [shift](T xi, int) {
       const T w = T(1) + (xi - shift - T(1)) * T(0.25);
       T sq;
@@ -189,7 +194,13 @@ struct LevyCore {
       }
       return (w - T(1)) * (w - T(1)) * (T(1) + T(10) * sq);
     });
-    return s0 * s0 + s + (wl - T(1)) * (wl - T(1)) * (T(1) + sl * sl);
+    return {s, w0, wl};
+  }
+  template <class M, class T>
+  static SO_HD_FORCE T finish(const Partial<T>& r, int, const Context<T>&) {
+    const T s0 = M::sinpi(r.w0);
+    const T sl = M::sinpi(T(2) * r.wl);
+    return s0 * s0 + r.s + (r.wl - T(1)) * (r.wl - T(1)) * (T(1) + sl * sl);
   }
   template <class M, class T>
   static SO_HD T value_grad(const T* x, int d, T shift, T* g) {
@@ -216,9 +227,19 @@ struct LevyCore {
 };
 
 struct Levy {
+  template <class T>
+  using Partial = LevyCore::Partial<T>;
   template <class M, class T>
-  static SO_HD T value(const T* x, int d, const T*, const Context<T>&) {
-    return LevyCore::value<M>(x, d, T(0));
+  static SO_HD Partial<T> reduce(const T* x, int d, const T*, const Context<T>&) {
+    return LevyCore::reduce<M>(x, d, T(0));
+  }
+  template <class M, class T>
+  static SO_HD_FORCE T finish(const Partial<T>& r, int d, const Context<T>& c) {
+    return LevyCore::finish<M>(r, d, c);
+  }
+  template <class M, class T>
+  static SO_HD T value(const T* x, int d, const T* p, const Context<T>& c) {
+    return finish<M>(reduce<M>(x, d, p, c), d, c);
   }
   template <class M, class T>
   static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>&, T* g) {
