@@ -267,7 +267,7 @@ std::vector<std::string> supported_simd_paths() {
 
 void vecmath_on_path(int op, const double* x, const double* y, double* out, std::int64_t n,
                      bool libm) {
-  if (op < 0 || op > 9) throw std::invalid_argument("op: expected 0 to 9, got " + std::to_string(op));
+  if (op < 0 || op > 10) throw std::invalid_argument("op: expected 0 to 10, got " + std::to_string(op));
   if (!libm) {
     current_path().vecmath(op, x, y, out, n);
     return;
@@ -280,6 +280,7 @@ void vecmath_on_path(int op, const double* x, const double* y, double* out, std:
       case 2: case 9: out[i] = std::pow(x[i], y[i]); break;
       case 3: out[i] = std::sin(x[i]); break;
       case 4: out[i] = std::cos(x[i]); break;
+      case 10: out[i] = std::expm1(x[i]); break;
       default: throw std::invalid_argument("op: the C library has no T_osz/T_asy");
     }
   }

@@ -107,10 +107,90 @@ std::int64_t run_blocked(const eval_abi::Job<T>& job) {
   return first_bad.load();
 }
 
+// Functions with a row tail (context.hpp, "row tails"; ackley) are evaluated by blocks of
+// kTailBlock rows (through the affine wrapper as rows::eval_point when there is one; gradients
+// take run's per-row path): each row's coordinate sums, then the tails of the whole block in one vectorized
+// loop. The loop always runs over the full block (the rows past the end of the batch finish a
+// zero Partial, which is discarded), so that every row goes through the same vector code whatever
+// its place in the batch. kTailBlock is a multiple of every path's vector length.
+constexpr int kTailBlock = 32;
+
+template <class F, class T>
+std::int64_t run_tails(const eval_abi::Job<T>& job) {
+  using math::FastMath;
+  using math::PreciseMath;
+  using P = typename F::template Partial<T>;
+  static_assert(std::is_trivially_copyable_v<P>, "a row tail's Partial must be plain data");
+  const std::int64_t n = job.n;
+  const int d = job.d;
+  constexpr int kB = kTailBlock;
+  const bool aff = job.affine;
+  const rows::Affine<T> wrapper{job.matrix, job.shift, job.scale, job.bias};
+  Context<T> shared_ctx;
+  shared_ctx.table = job.table;
+  for (int k = 0; k < 4; ++k) shared_ctx.option[k] = job.option[k];
+
+  std::atomic<std::int64_t> first_bad{std::numeric_limits<std::int64_t>::max()};
+  const int nt = job.nthreads;
+  const std::int64_t nblocks = (n + kB - 1) / kB;
+  std::int64_t chunk = nblocks / (std::int64_t(nt) * kChunksPerThread);
+  if (chunk < 1) chunk = 1;
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+    Scratch<T> z(aff ? d : 0), diff(aff ? d : 0);
+    Scratch<T> work(static_cast<std::size_t>(scratch_of<F>::size(d)));
+    Context<T> ctx = shared_ctx;
+    ctx.work = work.p;
+    P part[kB];
+    T v[kB];
+#pragma omp for schedule(dynamic, chunk)
+    for (std::int64_t blk = 0; blk < nblocks; ++blk) {
+      const std::int64_t r0 = blk * kB;
+      const int nb = static_cast<int>(n - r0 < kB ? n - r0 : kB);
+      for (int b = 0; b < nb; ++b) {
+        const std::int64_t r = r0 + b;
+        const T* p = job.np ? job.params + r * job.prow_stride : nullptr;
+        const T* x = job.X + r * d;
+        if (aff) {
+          rows::affine_input(wrapper, x, d, diff.p, z.p);
+          x = z.p;
+        }
+        part[b] = F::template reduce<FastMath>(x, d, p, ctx);
+      }
+      for (int b = nb; b < kB; ++b) part[b] = P{};
+      SO_SIMD
+      for (int b = 0; b < kB; ++b) v[b] = F::template finish<FastMath>(part[b], d, ctx);
+      for (int b = 0; b < nb; ++b) {
+        const std::int64_t r = r0 + b;
+        const T* x = job.X + r * d;
+        T vb = v[b];
+        // as rows::eval_row: a NaN (a FastMath argument out of range, or bad input) recomputes
+        // the whole row with the C library
+        if (vb != vb) {
+          const T* p = job.np ? job.params + r * job.prow_stride : nullptr;
+          const T* xin = x;
+          if (aff) {
+            rows::affine_input(wrapper, x, d, diff.p, z.p);
+            xin = z.p;
+          }
+          vb = F::template value<PreciseMath>(xin, d, p, ctx);
+        }
+        if (aff) vb += wrapper.bias;  // as rows::eval_point
+        if (!std::isfinite(vb) && !rows::all_finite(x, d)) note_bad(first_bad, r);
+        job.f[r] = vb;
+      }
+    }
+  }
+  return first_bad.load();
+}
+
 template <class F, class T>
 std::int64_t run(const eval_abi::Job<T>& job) {
   if constexpr (rotates_blocks<F>::value && !has_gradient<F>::value) {
     if (!job.affine && job.grad == nullptr) return run_blocked<F, T>(job);
+  }
+  if constexpr (has_row_tail<F>::value) {
+    if (job.grad == nullptr) return run_tails<F, T>(job);
   }
   const std::int64_t n = job.n;
   const int d = job.d;
@@ -187,6 +267,10 @@ void vecmath(int op, const double* x, const double* y, double* out, std::int64_t
     case VecOp::Cos:
       SO_SIMD
       for (std::int64_t i = 0; i < n; ++i) out[i] = math::FastMath::cos(x[i]);
+      return;
+    case VecOp::Expm1:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) out[i] = vm::expm1(x[i]);
       return;
     case VecOp::Tosz:
       SO_SIMD

@@ -42,7 +42,7 @@ using KernelF64 = std::int64_t (*)(const Job<double>&);
 // correctly rounded one (vecmath.hpp, near_tie), where the callers recompute with the C library.
 enum class VecOp : int {
   Exp = 0, Log = 1, Pow = 2, Sin = 3, Cos = 4, Tosz = 5, Tasy = 6,
-  ExpChecked = 7, LogChecked = 8, PowChecked = 9
+  ExpChecked = 7, LogChecked = 8, PowChecked = 9, Expm1 = 10
 };
 using VecMath = void (*)(int op, const double* x, const double* y, double* out, std::int64_t n);
 

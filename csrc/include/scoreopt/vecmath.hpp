@@ -152,6 +152,54 @@ SO_VM_INLINE double exp(double x) {
   return exp_dd(x, 0.0, tie);
 }
 
+// exp(x) - 1 without cancellation (issue 16, item 4: the classic functions' row tails, ackley's).
+// x = k ln2 + r as in exp_dd; expm1(r) = r + r^2/2 + r^3 (1/3! + ... + r^10/13!) (truncation
+// below 2^-56 relative on |r| <= ln2/2), with r + r^2/2 kept as an unevaluated sum; then
+// expm1(x) = 2^k expm1(r) + (2^k - 1), both sums formed exactly (TwoSum) and rounded once. For
+// k = 0 that is expm1(r) itself, so the result keeps full relative accuracy next to 0. For
+// k > 1022 the result is formed as 2 (2^(k-1) (1 + expm1(r)) - 1/2), so that 2^k is never
+// formed. Special values: expm1(+-0) = +-0, expm1(inf) = inf, expm1(-inf) = -1, NaN stays NaN;
+// x < -60 gives -1 (as the C library: e^-60 is below half an ulp of 1).
+SO_VM_INLINE double expm1(double x) {
+  double xc = x < -60.0 ? -60.0 : x;
+  xc = xc > 710.0 ? 710.0 : xc;  // beyond: overflow to inf (NaN passes through)
+  const double k = math::rint(xc * kInvLn2);
+  const double rh = xc - k * kLn2Hi;  // exact
+  const double c = -(k * kLn2Lo);
+  const double r = rh + c;
+  const double rc = (rh - r) + c;  // the rounding error of r (0 when k = 0)
+  double q = 1.0 / 6227020800.0;
+  q = q * r + 1.0 / 479001600.0;
+  q = q * r + 1.0 / 39916800.0;
+  q = q * r + 1.0 / 3628800.0;
+  q = q * r + 1.0 / 362880.0;
+  q = q * r + 1.0 / 40320.0;
+  q = q * r + 1.0 / 5040.0;
+  q = q * r + 1.0 / 720.0;
+  q = q * r + 1.0 / 120.0;
+  q = q * r + 1.0 / 24.0;
+  q = q * r + 1.0 / 6.0;
+  double rr, rre;
+  two_prod(r, r, rr, rre);
+  const double h2 = 0.5 * rr;        // exact
+  const double s = r + h2;
+  const double e2 = (r - s) + h2;    // exact (|r| >= |h2|)
+  const double low = ((e2 + 0.5 * rre) + (r * rr) * q) + rc * (1.0 + r);  // expm1(r) = s + low
+  // 2^k expm1(r) + (2^k - 1), with k -> k - 1 and the result doubled at the top of the range
+  const double top = k > 1022.0 ? 1.0 : 0.0;
+  const double sc = pow2i(k - top);
+  const double one = top > 0.0 ? 0.5 : 1.0;
+  const double a = sc - one;  // TwoSum: a + ae = sc - one exactly
+  const double av = a - sc;
+  const double ae = (sc - (a - av)) + (-one - av);
+  const double b = sc * s;  // exact
+  const double t = a + b;   // TwoSum: t + te = a + b exactly
+  const double tv = t - a;
+  const double te = (a - (t - tv)) + (b - tv);
+  const double res = (t + ((te + ae) + sc * low)) * (top > 0.0 ? 2.0 : 1.0);
+  return x == 0.0 ? x : res;
+}
+
 // log x = hi + lo (see the top). Special values: hi as C's log, lo = 0.
 SO_VM_INLINE void log_dd(double x, double& hi, double& lo) {
   // subnormals: scale into the normal range first

@@ -9,12 +9,25 @@
 #include "scoreopt/functions/context.hpp"
 #include "scoreopt/math.hpp"
 #include "scoreopt/simd.hpp"
+#include "scoreopt/vecmath.hpp"
 
 SO_NAMESPACE_BEGIN
 namespace functions {
 
 using math::kE;
 using math::kPi;
+
+// expm1 of the row tails (context.hpp): on the host vecmath.hpp's branch-free one, so that the
+// driver's loop over a block of rows vectorizes (float evaluated in double and rounded once;
+// within 1 ulp of the C library in double, tests/test_vecmath.py); the C library's on the device.
+template <class T>
+SO_HD_FORCE T tail_expm1(T x) {
+#if defined(__CUDA_ARCH__)
+  return math::expm1(x);
+#else
+  return T(vm::expm1(double(x)));
+#endif
+}
 
 struct Sphere {
   template <class M, class T>
@@ -107,19 +120,30 @@ struct Rastrigin {
 };
 
 // Ackley (a = 20, b = 0.2, c = 2 pi) as -20 expm1(-0.2 rms(x)) - e expm1(-mean(2 sin^2(pi x))),
-// which equals the textbook form and stays accurate next to the optimum.
+// which equals the textbook form and stays accurate next to the optimum. The row is its two
+// coordinate sums (reduce) and a tail (finish), which the CPU driver applies to a block of rows in
+// one vectorized loop (context.hpp, "row tails").
 struct Ackley {
   template <class T>
-  static SO_HD T combine(T s1, T s2, int d) {
+  using Partial = simd::Pair<T>;
+  template <class T>
+  static SO_HD_FORCE T combine(T s1, T s2, int d) {
     const T rms = math::sqrt(s1 / T(d));
-    return T(-20) * math::expm1(T(-0.2) * rms) - T(kE) * math::expm1(-s2 / T(d));
+    return T(-20) * tail_expm1(T(-0.2) * rms) - T(kE) * tail_expm1(-s2 / T(d));
   }
   template <class M, class T>
-  static SO_HD T value(const T* x, int d, const T*, const Context<T>&) {
-    const auto s = simd::sum2(x, d, [](T xi, int) {
+  static SO_HD Partial<T> reduce(const T* x, int d, const T*, const Context<T>&) {
+    return simd::sum2(x, d, [](T xi, int) {
       return simd::Pair<T>{xi * xi, T(2) * M::sinpi_sq(xi)};
     });
+  }
+  template <class M, class T>
+  static SO_HD_FORCE T finish(const Partial<T>& s, int d, const Context<T>&) {
     return combine(s.a, s.b, d);
+  }
+  template <class M, class T>
+  static SO_HD T value(const T* x, int d, const T* p, const Context<T>& c) {
+    return finish<M>(reduce<M>(x, d, p, c), d, c);
   }
   template <class M, class T>
   static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>&, T* g) {
@@ -143,14 +167,19 @@ struct Ackley {
 };
 
 // Levy with w_i = 1 + (x_i - shift - 1) / 4; shift = 0 is the classic function and the GLENS
-// family (eqs. 21-22) passes alpha as the shift.
+// family (eqs. 21-22) passes alpha as the shift. The row is the middle sum and the two end terms,
+// whose sines the CPU driver takes for a block of rows at a time (context.hpp, "row tails").
 struct LevyCore {
+  template <class T>
+  struct Partial {
+    T s;   // sum over i < d - 1 of (w_i - 1)^2 (1 + 10 sin^2(pi w_i + 1))
+    T w0;  // w of the first coordinate
+    T wl;  // w of the last
+  };
   template <class M, class T>
-  static SO_HD T value(const T* x, int d, T shift) {
+  static SO_HD Partial<T> reduce(const T* x, int d, T shift) {
     const T w0 = T(1) + (x[0] - shift - T(1)) * T(0.25);
     const T wl = T(1) + (x[d - 1] - shift - T(1)) * T(0.25);
-    const T s0 = M::sinpi(w0);
-    const T sl = M::sinpi(T(2) * wl);
     const T s = simd::sum(x, d - 1, [shift](T xi, int) {
       const T w = T(1) + (xi - shift - T(1)) * T(0.25);
       T sq;
@@ -165,7 +194,13 @@ struct LevyCore {
       }
       return (w - T(1)) * (w - T(1)) * (T(1) + T(10) * sq);
     });
-    return s0 * s0 + s + (wl - T(1)) * (wl - T(1)) * (T(1) + sl * sl);
+    return {s, w0, wl};
+  }
+  template <class M, class T>
+  static SO_HD_FORCE T finish(const Partial<T>& r, int, const Context<T>&) {
+    const T s0 = M::sinpi(r.w0);
+    const T sl = M::sinpi(T(2) * r.wl);
+    return s0 * s0 + r.s + (r.wl - T(1)) * (r.wl - T(1)) * (T(1) + sl * sl);
   }
   template <class M, class T>
   static SO_HD T value_grad(const T* x, int d, T shift, T* g) {
@@ -192,9 +227,19 @@ struct LevyCore {
 };
 
 struct Levy {
+  template <class T>
+  using Partial = LevyCore::Partial<T>;
   template <class M, class T>
-  static SO_HD T value(const T* x, int d, const T*, const Context<T>&) {
-    return LevyCore::value<M>(x, d, T(0));
+  static SO_HD Partial<T> reduce(const T* x, int d, const T*, const Context<T>&) {
+    return LevyCore::reduce<M>(x, d, T(0));
+  }
+  template <class M, class T>
+  static SO_HD_FORCE T finish(const Partial<T>& r, int d, const Context<T>& c) {
+    return LevyCore::finish<M>(r, d, c);
+  }
+  template <class M, class T>
+  static SO_HD T value(const T* x, int d, const T* p, const Context<T>& c) {
+    return finish<M>(reduce<M>(x, d, p, c), d, c);
   }
   template <class M, class T>
   static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>&, T* g) {

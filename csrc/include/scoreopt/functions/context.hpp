@@ -31,6 +31,21 @@ struct has_gradient : std::true_type {};
 template <class F>
 struct has_gradient<F, std::void_t<decltype(F::kNoGradient)>> : std::false_type {};
 
+// Row tails (optional): a function whose row is coordinate sums followed by a few scalar steps
+// (ackley's sqrt and two expm1) may split value into
+//   template <class T> using Partial = ...;  // what the sums leave (plain data)
+//   template <class M, class T> static SO_HD Partial<T> reduce(const T* x, int d, const T* p,
+//                                                             const Context<T>& ctx);
+//   template <class M, class T> static SO_HD T finish(const Partial<T>& s, int d,
+//                                                     const Context<T>& ctx);
+// with value == finish(reduce(...)) (value is written so). The CPU driver then reduces a block of
+// rows and finishes the whole block in one vectorized loop (evaluate_kernels.cpp, run_tails);
+// the device and the gradient path call value per row.
+template <class F, class = void>
+struct has_row_tail : std::false_type {};
+template <class F>
+struct has_row_tail<F, std::void_t<typename F::template Partial<float>>> : std::true_type {};
+
 // Every function type provides, for T in {float, double} and a math policy M
 // (scoreopt::math::FastMath or PreciseMath):
 //   template <class M, class T> static SO_HD T value(const T* x, int d, const T* p,
