@@ -48,6 +48,44 @@ def test_first_step_is_the_closed_form():
     assert opt.sigma == pytest.approx(expected, rel=1e-13)
 
 
+
+def test_a_coordinate_stopped_by_a_bound_counts_as_unselected_in_the_scale_path():
+    """The first step from a mean on the upper bound in coordinates 0 and 3, where the step
+    points out of the box on coordinate 0: the mean stops on the bound there; sigma's path takes, on those coordinates, the weights applied to
+    the samples in draw order (even rows first), as if they had not been selected, and the
+    other coordinates' selected step as usual. Closed form in float64 NumPy."""
+    n, lam, seed = 6, 12, 7
+    lo, hi = np.full(n, -10.0), np.full(n, 10.0)
+    center = np.array([10.0, -2.0, 0.5, 10.0, 0.0, -1.0])
+    opt = CDIDA(n, (lo, hi), popsize=lam, seed=seed, sigma0=0.5, x0=center, budget=10_000)
+    X = opt.ask()
+    target = np.array([14.0, 0.3, 0.3, 14.0, 0.3, 0.3])  # beyond the bound on coordinates 0 and 3
+    f = np.sum((X - target) ** 2 * np.arange(1, n + 1), axis=1)
+    opt.tell(X, f)
+    z = scoreopt.smoothing.noise(seed, 0, 0, lam, n, antithetic=False)  # C = I: y = z (the draws)
+    order = np.argsort(f, kind="stable")
+    w = _rank_weights(lam)
+    zbar = w @ z[order[: len(w)]]
+    stopped = center + 0.5 * zbar > hi
+    assert list(np.nonzero(stopped)[0]) == [0]
+    np.testing.assert_allclose(opt.mean, np.minimum(center + 0.5 * zbar, hi), rtol=0, atol=1e-13)
+    rows = [2 * r if 2 * r < lam else 2 * r - lam + 1 for r in range(len(w))]
+    mueff = 1 / np.sum(w ** 2)
+    cs = (mueff + 2) / (n + mueff + 5)
+    ds = 1 + 2 * max(0.0, math.sqrt((mueff - 1) / (n + 1)) - 1) + cs
+    chi = math.sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n * n))
+
+    def sigma_after(zpath):
+        ps = math.sqrt(cs * (2 - cs) * mueff) * zpath
+        return 0.5 * math.exp(min(1.0, cs / ds * (np.linalg.norm(ps) / chi - 1)))
+
+    expected = sigma_after(np.where(stopped, w @ z[rows], zbar))
+    assert opt.sigma == pytest.approx(expected, rel=1e-13)
+    # the step taken (0 on coordinate 0) would have given another sigma
+    taken = (np.array(opt.mean) - center) / 0.5
+    assert abs(sigma_after(taken) / expected - 1) > 1e-3
+
+
 def test_learned_shape_solves_a_rotated_ill_conditioned_quadratic():
     """Condition 1e6 under a random rotation, optimum shifted off the start: the learned C solves
     it to 1e-10 in one cycle; the isotropic DIDA with the same budget does not get near."""
@@ -228,6 +266,38 @@ def test_annealed_isotropic_step_is_the_damped_weighted_mean_of_the_evaluated_sa
         p = (t + 1) / (iters / 2)  # the schedule spans the annealed half of the cycle
         assert opt.sigma == pytest.approx(0.2 ** (1 - p) * 0.01 ** p, rel=1e-12)
     assert reflected >= 10  # the case the evaluated steps are there for
+
+
+@pytest.mark.parametrize("covariance", ["full", "diagonal"])
+def test_the_shape_does_not_learn_from_folded_steps(covariance):
+    """While the samples' width sigma sqrt(tr C / n) exceeds 0.3 of the half-width, the adaptive
+    CDIDA credits the steps as evaluated (folded into the box) and C stays what it was: every
+    batch is the raw draws around the mean, scaled by sigma and reflected, i.e. A = I. Once the
+    width falls below that, C learns (the samples stop being sigma times the draws)."""
+    from scoreopt import _core
+
+    n, lam = 5, 12
+    lo, hi = np.zeros(n), np.ones(n)
+    opt = CDIDA(n, (lo, hi), popsize=lam, seed=3, sigma0=0.45, x0=np.full(n, 0.5),
+                covariance=covariance, restart_regime="equal", budget=lam * 400)
+    target = np.array([0.0, 1.0, 0.0, 1.0, 0.3])  # a corner on four coordinates: many folded samples
+    wide = learned = 0
+    narrow = False
+    for t in range(400):
+        m, sigma = np.array(opt.mean), opt.sigma
+        X = opt.ask()
+        z = scoreopt.smoothing.noise(3, t, 0, lam, n, antithetic=False)
+        same = np.array_equal(X, _core.reflect_into_box(m + sigma * z, lo, hi))
+        if opt.cycles > 1:
+            break
+        narrow = narrow or sigma <= 0.3 * 0.5
+        if not narrow:  # C = I so far, so sigma is the width
+            assert same, t
+            wide += 1
+        elif not same:
+            learned += 1
+        opt.tell(X, np.abs(X - target).sum(axis=1))
+    assert wide >= 3 and learned >= 10, (wide, learned)
 
 
 def test_after_the_annealed_phase_sigma_is_adapted_and_the_mean_takes_whole_steps():
