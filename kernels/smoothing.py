@@ -1,12 +1,15 @@
 """The fused Gaussian-smoothing estimator in Triton, with the core's counter-based noise.
 
-For each center x_m (M, D) and K samples y_k = clip(x_m + sigma_m eps_k) it computes what
+For each center x_m (M, D) and K samples y_k = clip(x_m + sigma_m A eps_k) it computes what
 ``scoreopt.smoothing.estimate`` computes on the CPU (csrc/src/smoothing_cpu.cpp): the smoothed
 value (mean of the finite f), the Stein gradient (antithetic: mean over pairs of
 (f+ - f-) / (2 sigma) eps; otherwise mean of (f - mean) eps / sigma), the Boltzmann-weighted
 mean x + sum w_k (y_k - x) / sum w_k with w_k = exp(-(f_k - min f) / lambda) (an online
 softmax: the running minimum rescales what was summed), the best sample, and the count of
-non-finite values.
+non-finite values. A is the kernel's factor (``factor=``; csrc/src/smoothing_factor.hpp): the
+identity, a diagonal, or a lower-triangular matrix; (A eps)_i is summed in double over l = 0..i in
+increasing order inside the kernel, as the core sums it, and the gradient accumulated over eps is
+taken to x's coordinates by A^{-T} once per center on the host (a triangular solve).
 
 The noise is the core's: Philox4x32-10 keyed by the seed with counter (block, sample, center),
 Box-Muller on each pair of words, coordinate q B + j taking normal q of block j
@@ -190,6 +193,26 @@ def noise_reference(seed: int, center: int, start: int, count: int, dim: int, *,
 # -- the estimator kernel ---------------------------------------------------------------------
 
 @triton.jit
+def _shaped(c, cm, cnt, clo, chi, k0, k1, FAC, D, dt, F64: tl.constexpr, FACTOR: tl.constexpr):
+    """(A eps)_c of the noise rows ``cnt`` (R, 1) at columns c (1, BC) (mask cm), in dt: the
+    draws themselves without a factor (FACTOR 0); A_cc eps_c for a diagonal one (1, FAC holding
+    D values); sum_{l <= c} A_cl eps_l for a lower-triangular one (2, FAC row-major D x D), a
+    rank-one update per l in double, in increasing l (csrc/src/smoothing_factor.hpp)."""
+    if FACTOR == 0:
+        return _normal(c, cnt, clo, chi, k0, k1, D, F64).to(dt)
+    elif FACTOR == 1:
+        e = _normal(c, cnt, clo, chi, k0, k1, D, F64).to(dt).to(tl.float64)
+        return (tl.load(FAC + c, mask=cm, other=0.0) * e).to(dt)
+    else:
+        acc = tl.zeros_like(cnt).to(tl.float64) + tl.zeros_like(c).to(tl.float64)  # (R, BC)
+        for l in range(0, D):
+            el = _normal(tl.zeros((1, 1), tl.int32) + l, cnt, clo, chi, k0, k1, D, F64).to(dt).to(tl.float64)
+            a = tl.load(FAC + c * D + l, mask=cm & (l <= c), other=0.0)  # A[c, l]
+            acc += a * el
+        return acc.to(dt)
+
+
+@triton.jit
 def _sample(x_row, s, eps, LO, HI, c, cm, HAS_BOX: tl.constexpr):
     y = x_row + s * eps
     if HAS_BOX:
@@ -198,11 +221,11 @@ def _sample(x_row, s, eps, LO, HI, c, cm, HAS_BOX: tl.constexpr):
 
 
 @triton.jit
-def _wrapped(XC, LO, HI, SHIFT, MAT, c, cm, cnt, sgn, clo, chi, k0, k1, s, scale, D, R: tl.constexpr,
+def _wrapped(XC, LO, HI, SHIFT, MAT, FAC, c, cm, cnt, sgn, clo, chi, k0, k1, s, scale, D, R: tl.constexpr,
              HAS_BOX: tl.constexpr, HAS_MAT: tl.constexpr, HAS_SHIFT: tl.constexpr, F64: tl.constexpr,
-             BD: tl.constexpr, BK: tl.constexpr, IEEE: tl.constexpr):
+             FACTOR: tl.constexpr, BD: tl.constexpr, BK: tl.constexpr, IEEE: tl.constexpr):
     """The wrapped coordinates z = scale * M (y - shift) at columns c (1, BD) (mask cm) of the
-    samples y = clip(x + sgn s eps) of R noise rows ``cnt``. With a matrix, y is redrawn in
+    samples y = clip(x + sgn s A eps) of R noise rows ``cnt``. With a matrix, y is redrawn in
     BK-wide slices (no dot operand above BK x BD)."""
     dt = XC.dtype.element_ty
     if HAS_MAT:
@@ -212,7 +235,7 @@ def _wrapped(XC, LO, HI, SHIFT, MAT, c, cm, cnt, sgn, clo, chi, k0, k1, s, scale
         for kb in range(0, BD, BK):
             kr = kb + tl.arange(0, BK)[None, :]
             km = kr < D
-            e = _normal(kr, cnt, clo, chi, k0, k1, D, F64).to(dt)
+            e = _shaped(kr, km, cnt, clo, chi, k0, k1, FAC, D, dt, F64, FACTOR)
             xk = tl.load(XC + kr, mask=km, other=0.0)
             yk = _sample(xk, s, sgn * e, LO, HI, kr, km, HAS_BOX)
             if HAS_SHIFT:
@@ -223,7 +246,7 @@ def _wrapped(XC, LO, HI, SHIFT, MAT, c, cm, cnt, sgn, clo, chi, k0, k1, s, scale
             z += _dot(yk, mt, IEEE)
         z = scale * z
     else:
-        e = _normal(c, cnt, clo, chi, k0, k1, D, F64).to(dt)
+        e = _shaped(c, cm, cnt, clo, chi, k0, k1, FAC, D, dt, F64, FACTOR)
         xc = tl.load(XC + c, mask=cm, other=0.0)
         y = _sample(xc, s, sgn * e, LO, HI, c, cm, HAS_BOX)
         if HAS_SHIFT:
@@ -233,17 +256,17 @@ def _wrapped(XC, LO, HI, SHIFT, MAT, c, cm, cnt, sgn, clo, chi, k0, k1, s, scale
 
 
 @triton.jit
-def _f_of(XC, LO, HI, SHIFT, MAT, W, y, col, valid, cnt, sgn, clo, chi, k0, k1, s, scale, bias, D, df,
+def _f_of(XC, LO, HI, SHIFT, MAT, W, FAC, y, col, valid, cnt, sgn, clo, chi, k0, k1, s, scale, bias, D, df,
           p0, p1, o0, o1, o2, o3,
           FN: tl.constexpr, HAS_BOX: tl.constexpr, HAS_MAT: tl.constexpr, HAS_SHIFT: tl.constexpr,
           HAS_W: tl.constexpr, NP1: tl.constexpr, NP2: tl.constexpr, F64: tl.constexpr,
-          R: tl.constexpr, BD: tl.constexpr, BK: tl.constexpr, IEEE: tl.constexpr):
-    """f of the samples y = clip(x + sgn s eps) (R, BD) of noise rows ``cnt``, through the
+          FACTOR: tl.constexpr, R: tl.constexpr, BD: tl.constexpr, BK: tl.constexpr, IEEE: tl.constexpr):
+    """f of the samples y = clip(x + sgn s A eps) (R, BD) of noise rows ``cnt``, through the
     problem's affine wrapper: (R,)."""
     cm = col < D
     if HAS_MAT:
-        z = _wrapped(XC, LO, HI, SHIFT, MAT, col, cm, cnt, sgn, clo, chi, k0, k1, s, scale, D, R,
-                     HAS_BOX, HAS_MAT, HAS_SHIFT, F64, BD, BK, IEEE)
+        z = _wrapped(XC, LO, HI, SHIFT, MAT, FAC, col, cm, cnt, sgn, clo, chi, k0, k1, s, scale, D, R,
+                     HAS_BOX, HAS_MAT, HAS_SHIFT, F64, FACTOR, BD, BK, IEEE)
     else:  # the samples at hand need no redraw
         z = y
         if HAS_SHIFT:
@@ -253,11 +276,11 @@ def _f_of(XC, LO, HI, SHIFT, MAT, W, y, col, valid, cnt, sgn, clo, chi, k0, k1, 
     zp1 = z
     zp2 = z
     if NP1:
-        zp1 = _wrapped(XC, LO, HI, SHIFT, MAT, col + 1, (col + 1) < D, cnt, sgn, clo, chi, k0, k1, s, scale,
-                       D, R, HAS_BOX, HAS_MAT, HAS_SHIFT, F64, BD, BK, IEEE)
+        zp1 = _wrapped(XC, LO, HI, SHIFT, MAT, FAC, col + 1, (col + 1) < D, cnt, sgn, clo, chi, k0, k1, s,
+                       scale, D, R, HAS_BOX, HAS_MAT, HAS_SHIFT, F64, FACTOR, BD, BK, IEEE)
     if NP2:
-        zp2 = _wrapped(XC, LO, HI, SHIFT, MAT, col + 2, (col + 2) < D, cnt, sgn, clo, chi, k0, k1, s, scale,
-                       D, R, HAS_BOX, HAS_MAT, HAS_SHIFT, F64, BD, BK, IEEE)
+        zp2 = _wrapped(XC, LO, HI, SHIFT, MAT, FAC, col + 2, (col + 2) < D, cnt, sgn, clo, chi, k0, k1, s,
+                       scale, D, R, HAS_BOX, HAS_MAT, HAS_SHIFT, F64, FACTOR, BD, BK, IEEE)
     w = z
     if HAS_W:
         w = tl.load(W + col, mask=cm, other=0.0)
@@ -287,13 +310,13 @@ def _chunk_stats(f, ok, n, mean, m2, fmin, argmin, kidx):
 
 
 @triton.jit
-def _estimate_kernel(X, SIGMA, P, W, MAT, SHIFT, CONSTS, KEYS, LO, HI, LAM, STATS, G, ESUM, WACC,
+def _estimate_kernel(X, SIGMA, P, W, MAT, SHIFT, FAC, CONSTS, KEYS, LO, HI, LAM, STATS, G, ESUM, WACC,
                      M, K, D, p_stride, sigma_stride, lanes, chunks,
                      FN: tl.constexpr, ANTI: tl.constexpr, WANT_G: tl.constexpr, WANT_W: tl.constexpr,
                      STATS_PASS: tl.constexpr, HAS_P: tl.constexpr, NPAR: tl.constexpr,
                      HAS_BOX: tl.constexpr, HAS_MAT: tl.constexpr, HAS_SHIFT: tl.constexpr,
                      HAS_W: tl.constexpr, NP1: tl.constexpr, NP2: tl.constexpr, F64: tl.constexpr,
-                     BLOCK: tl.constexpr, BD: tl.constexpr, BK: tl.constexpr, IEEE: tl.constexpr):
+                     FACTOR: tl.constexpr, BLOCK: tl.constexpr, BD: tl.constexpr, BK: tl.constexpr, IEEE: tl.constexpr):
     c = tl.program_id(0)
     lane = tl.program_id(1)
     dt = X.dtype.element_ty
@@ -338,17 +361,21 @@ def _estimate_kernel(X, SIGMA, P, W, MAT, SHIFT, CONSTS, KEYS, LO, HI, LAM, STAT
         cnt = u.to(tl.uint32)
         eps = _normal(col, cnt, clo, chi, k0, k1, D, F64).to(dt)
         eps = tl.where(valid, eps, 0.0)
-        y = _sample(x_row, s, eps, LO, HI, col, cmask, HAS_BOX)
-        f = _f_of(XC, LO, HI, SHIFT, MAT, W, y, col, valid, cnt, 1.0, clo, chi, k0, k1, s, scale, bias,
+        if FACTOR == 0:
+            ae = eps
+        else:  # the sample's step A eps; the Stein sums below stay in eps's coordinates
+            ae = tl.where(valid, _shaped(col, cmask, cnt, clo, chi, k0, k1, FAC, D, dt, F64, FACTOR), 0.0)
+        y = _sample(x_row, s, ae, LO, HI, col, cmask, HAS_BOX)
+        f = _f_of(XC, LO, HI, SHIFT, MAT, W, FAC, y, col, valid, cnt, 1.0, clo, chi, k0, k1, s, scale, bias,
                   D, df, p0, p1, o0, o1, o2, o3, FN, HAS_BOX, HAS_MAT, HAS_SHIFT, HAS_W, NP1, NP2, F64,
-                  BLOCK, BD, BK, IEEE)
+                  FACTOR, BLOCK, BD, BK, IEEE)
         um1 = tl.sum(um.to(tl.int32), axis=1) > 0  # (R,)
         ok = um1 & (tl.abs(f) < float("inf"))
         if ANTI:
-            y2 = _sample(x_row, s, -eps, LO, HI, col, cmask, HAS_BOX)
-            f2 = _f_of(XC, LO, HI, SHIFT, MAT, W, y2, col, valid, cnt, -1.0, clo, chi, k0, k1, s, scale,
+            y2 = _sample(x_row, s, -ae, LO, HI, col, cmask, HAS_BOX)
+            f2 = _f_of(XC, LO, HI, SHIFT, MAT, W, FAC, y2, col, valid, cnt, -1.0, clo, chi, k0, k1, s, scale,
                        bias, D, df, p0, p1, o0, o1, o2, o3, FN, HAS_BOX, HAS_MAT, HAS_SHIFT, HAS_W, NP1,
-                       NP2, F64, BLOCK, BD, BK, IEEE)
+                       NP2, F64, FACTOR, BLOCK, BD, BK, IEEE)
             ok2 = um1 & (tl.abs(f2) < float("inf"))
             kid = (ch * BLOCK + tl.arange(0, BLOCK)).to(tl.int64) * 2
         else:
@@ -423,22 +450,38 @@ def _as_device(a, dtype, device):
     return torch.as_tensor(np.array(a, dtype=np.float64)).to(dtype=dtype, device=device)
 
 
+def _shape_rows(eps: torch.Tensor, fac: Optional[torch.Tensor]) -> torch.Tensor:
+    """A eps for each row of eps (a few rows: the best samples), in float64 rounded to eps's
+    dtype, as the kernel forms them (summed in another order: equal to rounding)."""
+    if fac is None:
+        return eps
+    e = eps.to(torch.float64)
+    return (e * fac if fac.dim() == 1 else e @ fac.T).to(eps.dtype)
+
+
+def _solve_transpose(fac: Optional[torch.Tensor], g: torch.Tensor) -> torch.Tensor:
+    """A^{-T} g for each row of g (M, D) in float64: the Stein gradient from the coordinates of
+    eps to those of x, once per center (solve_transpose in csrc/src/smoothing_factor.hpp)."""
+    if fac is None:
+        return g
+    if fac.dim() == 1:
+        return g / fac
+    return torch.linalg.solve_triangular(fac.T, g.T, upper=True).T
+
+
 def estimate_triton(problem: Any, X: Any, sigma: Any, *, samples: int, temperature: Optional[float] = None,
                     antithetic: bool = True, seed: int = 0, params: Any = None, bounds: Any = None,
                     relative_temperature: bool = False, center_offset: int = 0, gradient: bool = True,
                     factor: Any = None):
     """The estimator of ``scoreopt.smoothing.estimate`` on the Triton backend; the arguments are
-    that function's, except that a ``factor`` (a shaped kernel) is not taken: backend="cpu" or
-    "cuda" takes it. Returns the fields (value, gradient, weighted_mean, best_x, best_f,
+    that function's (``factor`` included: checked by ``scoreopt.smoothing.check_factor``, read in
+    float64 on X's device). Returns the fields (value, gradient, weighted_mean, best_x, best_f,
     nonfinite) as torch tensors on X's device: (M,), (M, D), (M, D), (M, D), (M,), (M,) int64,
     or without the M axis for one center (D,)."""
     from scoreopt import _dispatch
     from scoreopt.problem_types import check_bounds
-    from scoreopt.smoothing import check_options
+    from scoreopt.smoothing import check_factor, check_options
 
-    if factor is not None:
-        raise ValueError("factor: the Triton estimator samples the isotropic kernel only; a shaped "
-                         "kernel (factor) runs on backend='cpu' or backend='cuda'")
     name = problem.name
     if name not in _rows.IDS:
         raise _not_covered(name)
@@ -472,6 +515,9 @@ def estimate_triton(problem: Any, X: Any, sigma: Any, *, samples: int, temperatu
     if bounds is not None:
         lo_np, hi_np = check_bounds(bounds, D)
         lo, hi = _as_device(lo_np, dt, dev), _as_device(hi_np, dt, dev)
+    A = check_factor(factor, D)
+    fac = None if A is None else torch.tensor(A, device=dev)  # float64, row-major (a copy: A is read-only)
+    factor_kind = 0 if A is None else (1 if A.ndim == 1 else 2)
     fn = _rows.IDS[name]
     _, _, np1, np2 = _rows.neighbours(fn, False)
     BD = max(16 if has_mat else 1, _pow2(D))
@@ -492,12 +538,13 @@ def estimate_triton(problem: Any, X: Any, sigma: Any, *, samples: int, temperatu
     common = dict(FN=fn, ANTI=bool(antithetic), HAS_P=p is not None,
                   NPAR=0 if p is None else p.shape[1], HAS_BOX=lo is not None, HAS_MAT=has_mat,
                   HAS_SHIFT=tabs["shift"] is not None, HAS_W=tabs["weights"] is not None, NP1=np1,
-                  NP2=np2, F64=dt == f64, BLOCK=BLOCK, BD=BD, BK=32 if BD <= 128 else 16,
+                  NP2=np2, F64=dt == f64, FACTOR=factor_kind, BLOCK=BLOCK, BD=BD, BK=32 if BD <= 128 else 16,
                   IEEE=dt == torch.float32)
     args = lambda: (Xt, s, dummy if p is None else p,  # noqa: E731
                     dummy if tabs["weights"] is None else tabs["weights"],
                     dummy if tabs["matrix"] is None else tabs["matrix"],
-                    dummy if tabs["shift"] is None else tabs["shift"], tabs["consts"], keys,
+                    dummy if tabs["shift"] is None else tabs["shift"], dummy if fac is None else fac,
+                    tabs["consts"], keys,
                     dummy if lo is None else lo, dummy if hi is None else hi, lam, stats, G, ES, WA,
                     M, K, D, 0 if p is None or p.shape[0] == 1 else p.shape[1], 0 if s.numel() == 1 else 1,
                     lanes, chunks)
@@ -525,7 +572,7 @@ def estimate_triton(problem: Any, X: Any, sigma: Any, *, samples: int, temperatu
     streams = torch.arange(M, dtype=torch.int64, device=dev) + center_offset
     eps = _noise_rows(seed, streams, best_k.clamp_min(0), D, antithetic, dt)
     sM = s.expand(M) if s.numel() == 1 else s
-    best_x = Xt + sM[:, None] * eps
+    best_x = Xt + sM[:, None] * _shape_rows(eps, fac)
     if lo is not None:
         best_x = torch.minimum(torch.maximum(best_x, lo), hi)
     best_x = torch.where(found[:, None], best_x, Xt)
@@ -538,7 +585,8 @@ def estimate_triton(problem: Any, X: Any, sigma: Any, *, samples: int, temperatu
         else:
             gs = (G + (stats[..., 7] - mean[:, None])[..., None] * ES).sum(1)
             div = gcount * sM.to(f64)
-        grad = torch.where(gcount[:, None] > 0, gs / div.clamp_min(1e-300)[:, None], torch.zeros_like(gs)).to(dt)
+        grad = torch.where(gcount[:, None] > 0, gs / div.clamp_min(1e-300)[:, None], torch.zeros_like(gs))
+        grad = _solve_transpose(fac, grad).to(dt)  # from eps's coordinates to x's
     wmean = None
     if want_w:
         wmin_l, wsum_l = stats[..., 8], stats[..., 9]
@@ -556,18 +604,23 @@ def estimate_triton(problem: Any, X: Any, sigma: Any, *, samples: int, temperatu
 def estimate_reference(problem: Any, X: torch.Tensor, sigma: Any, *, samples: int,
                        temperature: Optional[float] = None, antithetic: bool = True, seed: int = 0,
                        params: Any = None, bounds: Any = None, relative_temperature: bool = False,
-                       center_offset: int = 0, gradient: bool = True):
+                       center_offset: int = 0, gradient: bool = True, factor: Any = None):
     """Plain-PyTorch reference of :func:`estimate_triton` for X (M, D): materializes the
-    (K, D) samples of each center (noise from :func:`noise_reference`), evaluates them with
-    :func:`scoreopt.kernels.evaluate.evaluate_reference`, and forms the same fields in float64."""
+    (K, D) samples of each center (noise from :func:`noise_reference`, shaped by the factor A as
+    y = x + sigma A eps), evaluates them with :func:`scoreopt.kernels.evaluate.evaluate_reference`,
+    and forms the same fields in float64 (the gradient A^{-T} times the sum over eps)."""
     M, D = X.shape
     f64 = torch.float64
+    Am = None  # the factor as a dense lower-triangular float64 matrix
+    if factor is not None:
+        Am = torch.as_tensor(np.asarray(factor, dtype=np.float64))
+        Am = torch.diag(Am) if Am.dim() == 1 else Am
     s = torch.as_tensor(np.asarray(sigma, dtype=np.float64).reshape(-1))
     out = {k: [] for k in ("value", "gradient", "wmean", "best_x", "best_f", "nonfinite")}
     for c in range(M):
         sc = float(s[0 if s.numel() == 1 else c])
         eps = noise_reference(seed, center_offset + c, 0, samples, D, antithetic=antithetic, dtype=X.dtype)
-        Y = X[c] + sc * eps
+        Y = X[c] + sc * (eps if Am is None else (eps.to(f64) @ Am.T).to(X.dtype))
         if bounds is not None:
             Y = torch.minimum(torch.maximum(Y, torch.as_tensor(bounds[0], dtype=X.dtype)),
                               torch.as_tensor(bounds[1], dtype=X.dtype))
@@ -593,6 +646,8 @@ def estimate_reference(problem: Any, X: torch.Tensor, sigma: Any, *, samples: in
             mu = out["value"][-1]
             coef = torch.where(ok, (f - mu) / sc, torch.zeros_like(f))
             g = (coef[:, None] * e).sum(0) / max(int(ok.sum()), 1)
+        if Am is not None:
+            g = torch.linalg.solve(Am.T, g)
         out["gradient"].append(g)
         if temperature is not None:
             lam = float(temperature)
