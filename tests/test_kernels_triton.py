@@ -255,10 +255,107 @@ def test_estimator_single_center_nonfinite_and_errors():
     f = problems.from_callable(lambda Y: (Y ** 2).sum(1), dim=6, bounds=(-1, 1))
     with pytest.raises(ValueError, match="callable problem .* runs in Python on the CPU only"):
         smoothing.estimate(f, X, 0.1, samples=8, backend="triton")
-    # the shaped kernel (factor) runs on the CPU and CUDA paths only, even for the identity
-    for A in (torch.eye(6), np.ones(6)):
-        with pytest.raises(ValueError, match=r"factor: the Triton estimator .*backend='cpu' or backend='cuda'"):
-            smoothing.estimate(p, X, 0.1, samples=8, factor=A, backend="triton")
+
+
+def _factor(kind, d, seed=0):
+    rng = np.random.default_rng(seed)
+    if kind == "diagonal":
+        return rng.uniform(0.3, 2.0, d)
+    return np.tril(rng.normal(size=(d, d)), -1) * 0.4 + np.diag(rng.uniform(0.3, 2.0, d))
+
+
+# (problem, factor kind, estimator options); the bounded cases clip some samples (asserted)
+FACTOR_CASES = [
+    ("rastrigin", {}, "full", dict(temperature=1.0, bounds=(-1.0, 0.9))),
+    ("levy", {}, "diagonal", dict(antithetic=False, temperature=0.5, relative_temperature=True,
+                                  bounds=(-1.2, 1.0))),
+    ("rosenbrock", {}, "full", dict(antithetic=False, temperature=2.0)),
+    ("glens.himmelblau", dict(params=[11.0, 7.0]), "diagonal", dict(temperature=0.7, relative_temperature=True)),
+]
+
+
+@pytest.mark.parametrize("dt", DTYPES, ids=["f64", "f32"])
+@pytest.mark.parametrize("case", FACTOR_CASES, ids=[f"{c[0]}-{c[2]}" for c in FACTOR_CASES])
+def test_estimator_with_factor_matches_cpu_core(case, dt):
+    """factor=A on the Triton backend against the CPU core with the same A: the same samples
+    x + sigma A eps (clipped into the box), the same A^{-T} on the gradient."""
+    name, pk, kind, ek = case
+    d, K = 6, 96
+    p = problems.get(name, d, **pk)
+    A = _factor(kind, d)
+    rng = np.random.default_rng(1)
+    X = torch.tensor(rng.uniform(-1, 1, size=(3, d)), dtype=dt)
+    sigma = np.array([0.3, 0.2, 0.5])
+    kw = dict(samples=K, seed=5, center_offset=2, factor=A, **ek)
+    a = smoothing.estimate(p, X, sigma, backend="triton", **kw)
+    b = smoothing.estimate(p, X.numpy(), sigma, **kw)
+    tv, tg = TOL[dt]
+    for field in ("value", "gradient", "weighted_mean", "best_x", "best_f", "nonfinite"):
+        u, v = getattr(a, field), getattr(b, field)
+        assert (u is None) == (v is None), field
+        if u is None:
+            continue
+        assert isinstance(u, torch.Tensor) and u.device == X.device and u.shape == v.shape
+        _close(u, v, tg if field == "gradient" else tv * 10)
+    assert a.gradient.dtype == dt and a.nonfinite.dtype == torch.int64
+    if "bounds" in ek:  # the box is active: some shaped samples leave it before clipping
+        lo, hi = ek["bounds"]
+        Am = np.diag(A) if A.ndim == 1 else A
+        anti = ek.get("antithetic", True)
+        Y = np.concatenate([X.double().numpy()[c] + sigma[c] * smoothing.noise(5, 2 + c, 0, K, d, antithetic=anti) @ Am.T
+                            for c in range(3)])
+        assert np.any(Y < lo) and np.any(Y > hi)
+        assert bool(((a.best_x >= lo) & (a.best_x <= hi)).all())
+
+
+def test_estimator_with_factor_rotated_and_reference():
+    """A rotated problem redraws the samples slice by slice (shaped there too); against the CPU
+    core and the plain-PyTorch reference."""
+    rng = np.random.default_rng(2)
+    d = 40  # two 32-wide slices of the rotation
+    Q, _ = np.linalg.qr(rng.normal(size=(d, d)))
+    p = problems.get("rosenbrock", d, matrix=Q, shift=rng.normal(size=d) * 0.1)
+    X = torch.tensor(rng.uniform(-1, 1, size=(2, d)), dtype=torch.float64)
+    for kind in ("full", "diagonal"):
+        kw = dict(samples=16, temperature=1.5, seed=9, factor=_factor(kind, d, seed=3), bounds=(-1.5, 1.5))
+        a = tsm.estimate_triton(p, X, 0.4, **kw)
+        b = smoothing.estimate(p, X.numpy(), 0.4, **kw)
+        r = tsm.estimate_reference(p, X, 0.4, **kw)
+        for u, v, w in zip(a, (b.value, b.gradient, b.weighted_mean, b.best_x, b.best_f, b.nonfinite), r):
+            _close(u, v, 1e-10)
+            _close(u, w, 1e-10)
+
+
+@pytest.mark.parametrize("dt", DTYPES, ids=["f64", "f32"])
+def test_estimator_identity_factor_equals_no_factor(dt):
+    p = problems.get("levy", 5)
+    X = torch.tensor(np.random.default_rng(3).uniform(-2, 2, (2, 5)), dtype=dt)
+    for anti in (True, False):
+        kw = dict(samples=32, temperature=0.5, relative_temperature=True, antithetic=anti, seed=11,
+                  bounds=(-2.5, 2.2), backend="triton")
+        plain = smoothing.estimate(p, X, 0.4, **kw)
+        for A in (np.eye(5), np.ones(5), torch.eye(5, dtype=torch.float32)):
+            shaped = smoothing.estimate(p, X, 0.4, factor=A, **kw)
+            for field in ("value", "gradient", "weighted_mean", "best_x", "best_f", "nonfinite"):
+                assert torch.equal(getattr(shaped, field), getattr(plain, field)), field
+
+
+@pytest.mark.parametrize("factor,error,match", [
+    (np.eye(4), ValueError, r"factor: expected shape \(5,\).*or \(5, 5\).*got \(4, 4\)"),
+    (torch.ones(5, 4), ValueError, r"factor: expected shape .*got \(5, 4\)"),
+    (np.triu(np.ones((5, 5))), ValueError, r"factor: expected a lower-triangular matrix .*at \[0, 1\]"),
+    (torch.tensor([1.0, -1, 1, 1, 1]), ValueError, r"factor: expected a diagonal > 0 .*got -1 at \[1\]"),
+    (np.array([1.0, np.nan, 1, 1, 1]), ValueError, r"factor: expected finite values, got nan at \[1\]"),
+    (np.eye(5) * (1 + 1j), TypeError, r"factor: expected a real numeric array, got dtype complex128"),
+    ("eye", TypeError, r"factor: expected a numeric array, got str"),
+])
+def test_estimator_bad_factor(factor, error, match):
+    """The Triton backend checks factor with smoothing.check_factor, as the CPU and CUDA ones do."""
+    p = problems.get("sphere", 5)
+    with pytest.raises(error, match=match):
+        smoothing.estimate(p, torch.zeros(2, 5), 0.5, samples=8, factor=factor, backend="triton")
+    with pytest.raises(error, match=match):
+        tsm.estimate_triton(p, torch.zeros(2, 5), 0.5, samples=8, factor=factor)
 
 
 def test_estimator_allocates_no_samples():

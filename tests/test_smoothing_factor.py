@@ -6,7 +6,7 @@ without antithetic pairs, bounds and a relative temperature; the identity factor
 (bit for bit); a quadratic's closed forms (its smoothed gradient is 2 H x for any A, its smoothed
 value f(x) + sigma^2 tr(H A A^T)); the Python (callable) path against the fused one; and the
 checks of bad factors, in Python and in the core. The CUDA path is checked in test_cuda.py, the
-Triton path's refusal in test_kernels_triton.py.
+Triton path in test_kernels_triton.py.
 """
 
 import numpy as np

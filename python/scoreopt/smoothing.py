@@ -69,7 +69,8 @@ def estimate(problem: Problem, X: Any, sigma: Any, *, samples: int, temperature:
     the gradient with respect to x of F(x) = E f(x + sigma A eps), which by Stein's identity is
     A^{-T} E[f(y) eps] / sigma: the estimator forms the same antithetic-pair or mean-baseline sum
     over eps as without a factor and returns A^{-T} times it. The identity factor gives the
-    results of no factor bit for bit. Not taken by backend="triton".
+    results of no factor bit for bit. Every backend takes it ("cpu", "cuda" and "triton": the
+    same samples, to rounding).
     """
     if not isinstance(problem, Problem):
         raise TypeError(f"problem: expected a scoreopt Problem, got {type(problem).__name__}")
