@@ -57,21 +57,26 @@ def configurations(all_functions: bool):
                {"OUT": f"*{fp}", "CENTERS": "*i64", "SAMPLES": "*i64", "KEYS": "*i64", "R": "i32", "D": "i32"},
                dict(ANTI=True, F64=fp == "fp64", BLOCK_R=32, BD=128))
         est_sig = {"X": f"*{fp}", "SIGMA": f"*{fp}", "P": f"*{fp}", "W": f"*{fp}", "MAT": f"*{fp}",
-                   "SHIFT": f"*{fp}", "CONSTS": "*fp64", "KEYS": "*i64", "LO": f"*{fp}", "HI": f"*{fp}",
+                   "SHIFT": f"*{fp}", "FAC": "*fp64", "CONSTS": "*fp64", "KEYS": "*i64", "LO": f"*{fp}", "HI": f"*{fp}",
                    "LAM": "*fp64", "STATS": "*fp64", "G": "*fp64", "ESUM": "*fp64", "WACC": "*fp64", "M": "i32",
                    "K": "i64", "D": "i32", "p_stride": "i32", "sigma_stride": "i32", "lanes": "i32",
                    "chunks": "i32"}
         for name in names:
             fn = _rows.IDS[name]
             _, _, p1, p2 = _rows.neighbours(fn, False)
-            for anti, mat in ((True, False), (False, False), (True, True)):
+            # factor: 0 none, 1 diagonal, 2 lower-triangular (the shaped kernel)
+            for anti, mat, factor in ((True, False, 0), (False, False, 0), (True, True, 0), (True, False, 1),
+                                      (False, False, 2), (True, True, 2)):
                 if mat and name not in ("rosenbrock", "glens.himmelblau"):
                     continue
-                yield (f"estimate {name} {fp} antithetic={anti} rotated={mat}", sm._estimate_kernel, est_sig,
+                if factor and name not in ("rastrigin", "rosenbrock", "glens.himmelblau"):
+                    continue
+                yield (f"estimate {name} {fp} antithetic={anti} rotated={mat} factor={factor}", sm._estimate_kernel,
+                       est_sig,
                        dict(FN=fn, ANTI=anti, WANT_G=True, WANT_W=True, STATS_PASS=True,
                             HAS_P=name.startswith("glens"), NPAR=2, HAS_BOX=True, HAS_MAT=mat, HAS_SHIFT=mat,
-                            HAS_W=False, NP1=p1, NP2=p2, F64=fp == "fp64", BLOCK=16, BD=128, BK=32,
-                            IEEE=fp == "fp32"))
+                            HAS_W=False, NP1=p1, NP2=p2, F64=fp == "fp64", FACTOR=factor, BLOCK=16, BD=128,
+                            BK=32, IEEE=fp == "fp32"))
 
 
 def main(argv=None) -> int:
