@@ -57,9 +57,9 @@ def configurations(all_functions: bool):
                {"OUT": f"*{fp}", "CENTERS": "*i64", "SAMPLES": "*i64", "KEYS": "*i64", "R": "i32", "D": "i32"},
                dict(ANTI=True, F64=fp == "fp64", BLOCK_R=32, BD=128))
         est_sig = {"X": f"*{fp}", "SIGMA": f"*{fp}", "P": f"*{fp}", "W": f"*{fp}", "MAT": f"*{fp}",
-                   "SHIFT": f"*{fp}", "FAC": "*fp64", "CONSTS": "*fp64", "KEYS": "*i64", "LO": f"*{fp}", "HI": f"*{fp}",
-                   "LAM": "*fp64", "STATS": "*fp64", "G": "*fp64", "ESUM": "*fp64", "WACC": "*fp64", "M": "i32",
-                   "K": "i64", "D": "i32", "p_stride": "i32", "sigma_stride": "i32", "lanes": "i32",
+                   "SHIFT": f"*{fp}", "FAC": "*fp64", "CONSTS": "*fp64", "KEYS": "*i64", "LO": f"*{fp}",
+                   "HI": f"*{fp}", "LAM": "*fp64", "STATS": "*fp64", "G": "*fp64", "ESUM": "*fp64", "WACC": "*fp64",
+                   "M": "i32", "K": "i64", "D": "i32", "p_stride": "i32", "sigma_stride": "i32", "lanes": "i32",
                    "chunks": "i32"}
         for name in names:
             fn = _rows.IDS[name]

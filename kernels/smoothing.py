@@ -316,7 +316,8 @@ def _estimate_kernel(X, SIGMA, P, W, MAT, SHIFT, FAC, CONSTS, KEYS, LO, HI, LAM,
                      STATS_PASS: tl.constexpr, HAS_P: tl.constexpr, NPAR: tl.constexpr,
                      HAS_BOX: tl.constexpr, HAS_MAT: tl.constexpr, HAS_SHIFT: tl.constexpr,
                      HAS_W: tl.constexpr, NP1: tl.constexpr, NP2: tl.constexpr, F64: tl.constexpr,
-                     FACTOR: tl.constexpr, BLOCK: tl.constexpr, BD: tl.constexpr, BK: tl.constexpr, IEEE: tl.constexpr):
+                     FACTOR: tl.constexpr, BLOCK: tl.constexpr, BD: tl.constexpr, BK: tl.constexpr,
+                     IEEE: tl.constexpr):
     c = tl.program_id(0)
     lane = tl.program_id(1)
     dt = X.dtype.element_ty

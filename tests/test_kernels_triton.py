@@ -302,8 +302,8 @@ def test_estimator_with_factor_matches_cpu_core(case, dt):
         lo, hi = ek["bounds"]
         Am = np.diag(A) if A.ndim == 1 else A
         anti = ek.get("antithetic", True)
-        Y = np.concatenate([X.double().numpy()[c] + sigma[c] * smoothing.noise(5, 2 + c, 0, K, d, antithetic=anti) @ Am.T
-                            for c in range(3)])
+        Y = np.concatenate([X.double().numpy()[c] + sigma[c] * smoothing.noise(5, 2 + c, 0, K, d, antithetic=anti)
+                            @ Am.T for c in range(3)])
         assert np.any(Y < lo) and np.any(Y > hi)
         assert bool(((a.best_x >= lo) & (a.best_x <= hi)).all())
 
