@@ -68,20 +68,32 @@ void note_bad(std::atomic<std::int64_t>& first_bad, std::int64_t r) {
   }
 }
 
+// The context every thread starts from: the job's table and options (each thread adds its scratch).
+template <class T>
+Context<T> job_context(const eval_abi::Job<T>& job) {
+  Context<T> c;
+  c.table = job.table;
+  for (int k = 0; k < 4; ++k) c.option[k] = job.option[k];
+  return c;
+}
+
+// The dynamic schedule's chunk for `units` rows or blocks: kChunksPerThread chunks per thread.
+inline std::int64_t schedule_chunk(std::int64_t units, int nthreads) {
+  const std::int64_t chunk = units / (std::int64_t(nthreads) * kChunksPerThread);
+  return chunk < 1 ? 1 : chunk;
+}
+
 template <class F, class T>
 std::int64_t run_blocked(const eval_abi::Job<T>& job) {
   const std::int64_t n = job.n;
   const int d = job.d;
   constexpr int kB = F::kBlock;
-  Context<T> shared_ctx;
-  shared_ctx.table = job.table;
-  for (int k = 0; k < 4; ++k) shared_ctx.option[k] = job.option[k];
+  const Context<T> shared_ctx = job_context(job);
 
   std::atomic<std::int64_t> first_bad{std::numeric_limits<std::int64_t>::max()};
   const int nt = job.nthreads;
   const std::int64_t nblocks = (n + kB - 1) / kB;
-  std::int64_t chunk = nblocks / (std::int64_t(nt) * kChunksPerThread);
-  if (chunk < 1) chunk = 1;
+  const std::int64_t chunk = schedule_chunk(nblocks, nt);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
     Scratch<T> work(static_cast<std::size_t>(scratch_of<F>::size(d)));
@@ -126,15 +138,12 @@ std::int64_t run_tails(const eval_abi::Job<T>& job) {
   constexpr int kB = kTailBlock;
   const bool aff = job.affine;
   const rows::Affine<T> wrapper{job.matrix, job.shift, job.scale, job.bias};
-  Context<T> shared_ctx;
-  shared_ctx.table = job.table;
-  for (int k = 0; k < 4; ++k) shared_ctx.option[k] = job.option[k];
+  const Context<T> shared_ctx = job_context(job);
 
   std::atomic<std::int64_t> first_bad{std::numeric_limits<std::int64_t>::max()};
   const int nt = job.nthreads;
   const std::int64_t nblocks = (n + kB - 1) / kB;
-  std::int64_t chunk = nblocks / (std::int64_t(nt) * kChunksPerThread);
-  if (chunk < 1) chunk = 1;
+  const std::int64_t chunk = schedule_chunk(nblocks, nt);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
     Scratch<T> z(aff ? d : 0), diff(aff ? d : 0);
@@ -196,15 +205,12 @@ std::int64_t run(const eval_abi::Job<T>& job) {
   const int d = job.d;
   const bool aff = job.affine;
   const bool want_grad = job.grad != nullptr;
-  Context<T> shared_ctx;
-  shared_ctx.table = job.table;
-  for (int k = 0; k < 4; ++k) shared_ctx.option[k] = job.option[k];
+  const Context<T> shared_ctx = job_context(job);
   const rows::Affine<T> wrapper{job.matrix, job.shift, job.scale, job.bias};
 
   std::atomic<std::int64_t> first_bad{std::numeric_limits<std::int64_t>::max()};
   const int nt = job.nthreads;
-  std::int64_t chunk = n / (std::int64_t(nt) * kChunksPerThread);
-  if (chunk < 1) chunk = 1;
+  const std::int64_t chunk = schedule_chunk(n, nt);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
     // Per-thread scratch of one row: the only temporaries, dim-sized.
