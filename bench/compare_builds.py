@@ -23,8 +23,9 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
+
+from _child import run_child
 import time
 
 WORKER = r"""
@@ -65,12 +66,7 @@ def run_worker(pythonpath: str, simd: str | None, spec: dict, threads: str | Non
         env["SCOREOPT_SIMD"] = simd
     if threads:
         env["OMP_NUM_THREADS"] = threads
-    cp = subprocess.run([sys.executable, "-c", WORKER, json.dumps(spec)], env=env,
-                        capture_output=True, text=True, cwd="/")
-    if cp.returncode != 0:
-        raise RuntimeError(f"worker failed ({pythonpath!r}, {simd!r}):\n{cp.stderr[-3000:]}")
-    line = [ln for ln in cp.stdout.splitlines() if ln.startswith("RESULT ")][-1]
-    return json.loads(line[7:])
+    return run_child(WORKER, spec, env, f"worker ({pythonpath!r}, {simd!r})", cwd="/")
 
 
 def main(argv=None) -> int:

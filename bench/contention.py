@@ -20,6 +20,8 @@ import json
 import os
 import subprocess
 import sys
+
+from _child import run_child
 import time
 
 BUSY = "while True:\n    pass\n"
@@ -86,15 +88,11 @@ def main(argv=None) -> int:
         busy = [subprocess.Popen([sys.executable, "-c", BUSY]) for _ in range(level)]
         try:
             time.sleep(1.0 if level else 0.0)
-            cp = subprocess.run([sys.executable, "-c", WORKER, json.dumps(spec)], env=env,
-                                capture_output=True, text=True, cwd="/")
+            res = run_child(WORKER, spec, env, f"worker beside {level} busy processes", cwd="/")
         finally:
             for b in busy:
                 b.kill()
                 b.wait()
-        if cp.returncode != 0:
-            raise RuntimeError(cp.stderr[-3000:])
-        res = json.loads([ln for ln in cp.stdout.splitlines() if ln.startswith("RESULT ")][-1][7:])
         out["levels"][level] = res
         print(f"competitors={level} (simd {res['simd']}, default threads {res['threads']})",
               file=sys.stderr)

@@ -18,8 +18,9 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
+
+from _child import run_child
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 
@@ -51,12 +52,7 @@ def child(path: str, spec: dict) -> dict:
     env = dict(os.environ, OMP_NUM_THREADS="1", OMP_WAIT_POLICY="PASSIVE")
     if path:
         env["PYTHONPATH"] = path
-    r = subprocess.run([sys.executable, "-c", CHILD, json.dumps(spec)], env=env,
-                       capture_output=True, text=True)
-    if r.returncode != 0:
-        raise RuntimeError(f"child failed ({path!r}):\n{r.stderr[-3000:]}")
-    line = [ln for ln in r.stdout.splitlines() if ln.startswith("RESULT ")][-1]
-    return json.loads(line[7:])
+    return run_child(CHILD, spec, env, f"child ({path!r})")
 
 
 def main(argv=None) -> int:

@@ -198,6 +198,20 @@ ESTIMATOR_CASES = [
 ]
 
 
+def _assert_estimates_match(a, b, X, dt):
+    """The Triton estimate a against the CPU core's b, field by field: the same fields present,
+    torch tensors on X's device with b's shapes, within the dtype's tolerances."""
+    tv, tg = TOL[dt]
+    for field in ("value", "gradient", "weighted_mean", "best_x", "best_f", "nonfinite"):
+        u, v = getattr(a, field), getattr(b, field)
+        assert (u is None) == (v is None), field
+        if u is None:
+            continue
+        assert isinstance(u, torch.Tensor) and u.device == X.device and u.shape == v.shape
+        _close(u, v, tg if field == "gradient" else tv * 10)
+    assert a.nonfinite.dtype == torch.int64
+
+
 @pytest.mark.parametrize("dt", DTYPES, ids=["f64", "f32"])
 @pytest.mark.parametrize("case", ESTIMATOR_CASES, ids=[c[0] for c in ESTIMATOR_CASES])
 def test_estimator_matches_cpu_core(case, dt):
@@ -207,15 +221,7 @@ def test_estimator_matches_cpu_core(case, dt):
     X = torch.tensor(rng.uniform(-2, 2, size=(3, 6)), dtype=dt)
     a = smoothing.estimate(p, X, [0.3, 0.2, 0.5], samples=64, seed=5, center_offset=2, backend="triton", **ek)
     b = smoothing.estimate(p, X.numpy(), np.array([0.3, 0.2, 0.5]), samples=64, seed=5, center_offset=2, **ek)
-    tv, tg = TOL[dt]
-    for field in ("value", "gradient", "weighted_mean", "best_x", "best_f", "nonfinite"):
-        u, v = getattr(a, field), getattr(b, field)
-        assert (u is None) == (v is None), field
-        if u is None:
-            continue
-        assert isinstance(u, torch.Tensor) and u.device == X.device
-        _close(u, v, tg if field == "gradient" else tv * 10)
-    assert a.nonfinite.dtype == torch.int64
+    _assert_estimates_match(a, b, X, dt)
 
 
 def test_estimator_rotated_and_reference():
@@ -289,15 +295,8 @@ def test_estimator_with_factor_matches_cpu_core(case, dt):
     kw = dict(samples=K, seed=5, center_offset=2, factor=A, **ek)
     a = smoothing.estimate(p, X, sigma, backend="triton", **kw)
     b = smoothing.estimate(p, X.numpy(), sigma, **kw)
-    tv, tg = TOL[dt]
-    for field in ("value", "gradient", "weighted_mean", "best_x", "best_f", "nonfinite"):
-        u, v = getattr(a, field), getattr(b, field)
-        assert (u is None) == (v is None), field
-        if u is None:
-            continue
-        assert isinstance(u, torch.Tensor) and u.device == X.device and u.shape == v.shape
-        _close(u, v, tg if field == "gradient" else tv * 10)
-    assert a.gradient.dtype == dt and a.nonfinite.dtype == torch.int64
+    _assert_estimates_match(a, b, X, dt)
+    assert a.gradient.dtype == dt
     if "bounds" in ek:  # the box is active: some shaped samples leave it before clipping
         lo, hi = ek["bounds"]
         Am = np.diag(A) if A.ndim == 1 else A

@@ -226,12 +226,15 @@ struct LevyCore {
   }
 };
 
-struct Levy {
+// A Levy row whose shift Shift::get(p) reads from the row's parameters (Levy: none, 0; the GLENS
+// family: p[0]); the row functions are LevyCore's, written once.
+template <class Shift>
+struct LevyShifted {
   template <class T>
   using Partial = LevyCore::Partial<T>;
   template <class M, class T>
-  static SO_HD Partial<T> reduce(const T* x, int d, const T*, const Context<T>&) {
-    return LevyCore::reduce<M>(x, d, T(0));
+  static SO_HD Partial<T> reduce(const T* x, int d, const T* p, const Context<T>&) {
+    return LevyCore::reduce<M>(x, d, Shift::get(p));
   }
   template <class M, class T>
   static SO_HD_FORCE T finish(const Partial<T>& r, int d, const Context<T>& c) {
@@ -242,10 +245,17 @@ struct Levy {
     return finish<M>(reduce<M>(x, d, p, c), d, c);
   }
   template <class M, class T>
-  static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>&, T* g) {
-    return LevyCore::value_grad<M>(x, d, T(0), g);
+  static SO_HD T value_grad(const T* x, int d, const T* p, const Context<T>&, T* g) {
+    return LevyCore::value_grad<M>(x, d, Shift::get(p), g);
   }
 };
+
+struct NoShift {
+  template <class T>
+  static SO_HD_FORCE T get(const T*) { return T(0); }
+};
+
+struct Levy : LevyShifted<NoShift> {};
 
 // 1 + sum x_i^2 / 4000 - prod cos(x_i / sqrt(i)).
 struct Griewank {

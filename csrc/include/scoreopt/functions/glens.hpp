@@ -125,26 +125,12 @@ struct GlensRosenbrock {
 };
 
 // Eqs. 21-22: Levy with w_i = 1 + (x_i - alpha - 1) / 4; p = {alpha}.
-struct GlensLevy {
+struct FirstParamShift {
   template <class T>
-  using Partial = LevyCore::Partial<T>;
-  template <class M, class T>
-  static SO_HD Partial<T> reduce(const T* x, int d, const T* p, const Context<T>&) {
-    return LevyCore::reduce<M>(x, d, p[0]);
-  }
-  template <class M, class T>
-  static SO_HD_FORCE T finish(const Partial<T>& r, int d, const Context<T>& c) {
-    return LevyCore::finish<M>(r, d, c);
-  }
-  template <class M, class T>
-  static SO_HD T value(const T* x, int d, const T* p, const Context<T>& c) {
-    return finish<M>(reduce<M>(x, d, p, c), d, c);
-  }
-  template <class M, class T>
-  static SO_HD T value_grad(const T* x, int d, const T* p, const Context<T>&, T* g) {
-    return LevyCore::value_grad<M>(x, d, p[0], g);
-  }
+  static SO_HD_FORCE T get(const T* p) { return p[0]; }
 };
+
+struct GlensLevy : LevyShifted<FirstParamShift> {};
 
 }  // namespace functions
 SO_NAMESPACE_END

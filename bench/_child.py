@@ -1,0 +1,23 @@
+"""One measurement in a fresh interpreter: the build, SIMD path and thread settings of a
+benchmark child are fixed by its environment at import, so every A/B script runs its timed code
+as ``python -c CODE SPEC_JSON`` and reads back the one line ``RESULT <json>`` it prints."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from typing import Optional
+
+
+def run_child(code: str, spec: dict, env: dict, what: str, cwd: Optional[str] = None) -> dict:
+    """Run ``code`` with ``spec`` as its argument; its last ``RESULT`` line, decoded.
+    ``what`` names the child in the error raised when it fails."""
+    cp = subprocess.run([sys.executable, "-c", code, json.dumps(spec)], env=env,
+                        capture_output=True, text=True, cwd=cwd)
+    if cp.returncode != 0:
+        raise RuntimeError(f"{what} failed:\n{cp.stderr[-3000:]}")
+    lines = [ln for ln in cp.stdout.splitlines() if ln.startswith("RESULT ")]
+    if not lines:
+        raise RuntimeError(f"{what} printed no RESULT line:\n{cp.stdout[-3000:]}")
+    return json.loads(lines[-1][len("RESULT "):])
