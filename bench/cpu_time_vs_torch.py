@@ -59,7 +59,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--build", action="append", required=True, help="NAME=DIR (DIR empty: installed)")
     ap.add_argument("--function", action="append", default=None,
-                    help="rastrigin, ackley, levy, rosenbrock (repeatable; default all four)")
+                    help="any of test_eval_throughput.FUNCTIONS, the 13 classic functions "
+                         "(repeatable; default rastrigin, ackley, levy, rosenbrock)")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--calls", type=int, default=7)
     ap.add_argument("--json", default=None)

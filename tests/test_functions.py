@@ -200,3 +200,63 @@ def test_options_change_the_function():
     d = problems.glens("himmelblau", 4)
     assert c.evaluate(X[:, :4], [11, 7])[0] != d.evaluate(X[:, :4], [11, 7])[0]
     assert problems.get("michalewicz", 3, m=1).options == {"m": 1.0}
+
+
+# weierstrass and michalewicz beyond the defaults that the tests above use. Their row code has
+# paths that the defaults do not take: weierstrass's offset sum_k a^k (1 + cos(pi b^k)), zero only
+# for odd b, and michalewicz's power for m other than 10 (the default gets a shorter, fixed one).
+OPTION_CASES = [
+    ("weierstrass", {"a": 0.5, "b": 2.0, "kmax": 8}),
+    ("weierstrass", {"a": 0.7, "b": 5.0, "kmax": 6}),
+    ("weierstrass", {"a": 0.3, "b": 4.0, "kmax": 0}),
+    ("michalewicz", {"m": 1.0}),
+    ("michalewicz", {"m": 3.0}),
+    ("michalewicz", {"m": 17.0}),
+]
+
+
+@pytest.mark.parametrize("name,opts", OPTION_CASES)
+@pytest.mark.parametrize("d", [1, 10, 37])
+def test_options_match_reference(name, opts, d):
+    p = problems.get(name, d, **opts)
+    X, _ = sample(p, N, np.random.default_rng(40 + d))
+    ref, scale = getattr(R, name)(X, **{k: (int(v) if k in ("m", "kmax") else v) for k, v in opts.items()})
+    assert rel_err(p.evaluate(X), ref, scale) <= 1e-12
+    X32 = X.astype(np.float32)
+    ref32, scale32 = getattr(R, name)(X32.astype(np.float64),
+                                      **{k: (int(v) if k in ("m", "kmax") else v) for k, v in opts.items()})
+    assert rel_err(p.evaluate(X32), ref32, scale32, floor=np.finfo(np.float32).tiny * 1e3) <= 1e-5
+    np.testing.assert_allclose(p.value_and_gradient(X)[0], p.evaluate(X), rtol=1e-15)
+
+
+@pytest.mark.parametrize("name", ["weierstrass", "michalewicz"])
+@pytest.mark.parametrize("d", [10, 16, 100])
+def test_float32_within_1e6_of_float64(name, d):
+    """The float32 row is the float64 row rounded about once (phases, powers and the weierstrass
+    sum are carried in double): within 1e-6 relative at the same point. d = 16 fills the
+    weierstrass lane blocks exactly, 100 ends in an overlapping block, 10 in a padded one."""
+    p = problems.get(name, d)
+    X, _ = sample(p, 2000, np.random.default_rng(50 + d))
+    X32 = X.astype(np.float32)
+    f64 = p.evaluate(X32.astype(np.float64))
+    f32 = p.evaluate(X32)
+    # both sum same-sign terms (weierstrass: for the default odd b), so even their small rows
+    # (michalewicz at d = 10 reaches 4e-5) keep the relative accuracy
+    assert np.max(np.abs(f32 - f64) / np.abs(f64)) <= 1e-6
+
+
+@pytest.mark.parametrize("name", ["weierstrass", "michalewicz"])
+@pytest.mark.parametrize("d", [16, 37])
+def test_gradient_in_lane_blocks(name, d):
+    """The gradient of rows that fill weierstrass's lane blocks (d = 16) and end in an overlapping
+    block (d = 37; the gradient test above stops at d = 10, one padded block)."""
+    p = problems.get(name, d, **({"kmax": 4} if name == "weierstrass" else {}))
+    X, _ = sample(p, 8, np.random.default_rng(60 + d), spread=0.9)
+    f, G = p.value_and_gradient(X)
+    np.testing.assert_allclose(f, p.evaluate(X), rtol=1e-15)
+    G_fd = fd_gradient(p, X, None)
+    scale = np.maximum(np.abs(G_fd), np.max(np.abs(G_fd), axis=1, keepdims=True) * 1e-3 + 1e-8)
+    assert np.max(np.abs(G - G_fd) / scale) < 1e-4
+    g32 = p.gradient(X.astype(np.float32))
+    g64 = p.gradient(X.astype(np.float32).astype(np.float64))
+    assert np.max(np.abs(g32 - g64) / (np.max(np.abs(g64), axis=1, keepdims=True) + 1e-6)) < 2e-3

@@ -13,6 +13,14 @@
 #define SO_HD_FORCE inline
 #endif
 
+// For a lambda passed to the simd:: sums (after its parameter list): a large one can be left out of
+// line in a big translation unit (the kernels file), and a call in the loop stops its vectorization.
+#if defined(__GNUC__) && !defined(__CUDACC__)
+#define SO_LAMBDA_FORCE __attribute__((always_inline))
+#else
+#define SO_LAMBDA_FORCE
+#endif
+
 // `#pragma omp simd` only means something to the host compiler; nvcc and its device pass
 // would warn about it, so the vectorization hints vanish there.
 #if defined(__CUDA_ARCH__) || !defined(_OPENMP)

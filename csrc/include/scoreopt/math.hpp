@@ -115,6 +115,39 @@ struct Kernel<double> {
     q = q * z + 1.0 / 24.0;
     return 1.0 - z * (0.5 - z * q);
   }
+  // sin^2(pi r) on |r| <= 1/2 as z P(z), z = r^2, P of degree 10: a Chebyshev fit of
+  // sin^2(pi sqrt(z)) / z on [0, 1/4] (truncation 1.2e-18 relative). One polynomial and no quadrant
+  // logic, about half the work of sin and cos; its Horner rounding (coefficients up to 43 against
+  // values of 4 to 10) leaves up to 7e-16 relative (measured, with and without FMA), against one
+  // ulp for the sin kernel.
+  SO_HD_FORCE static double sinpi_sq_half(double r) {
+    const double z = r * r;
+    double p = 0.0001463453581178668;
+    p = p * z - 0.0018810629948578536;
+    p = p * z + 0.018188472932155073;
+    p = p * z - 0.14100237294484366;
+    p = p * z + 0.8571952739808597;
+    p = p * z - 3.9517681786638077;
+    p = p * z + 13.213128391312958;
+    p = p * z - 30.122320685926645;
+    p = p * z + 42.72840860334668;
+    p = p * z - 32.46969701133415;
+    p = p * z + 9.869604401089358;  // ~ pi^2
+    return z * p;
+  }
+  // The same to 2e-12 relative (degree 7, fitted the same way), for results rounded to float.
+  SO_HD_FORCE static double sinpi_sq_half_short(double r) {
+    const double z = r * r;
+    double p = -0.12389076485702306;
+    p = p * z + 0.850384537480908;
+    p = p * z - 3.950341729508644;
+    p = p * z + 13.212962172900312;
+    p = p * z - 30.122310144547647;
+    p = p * z + 42.728408274601684;
+    p = p * z - 32.46969700742463;
+    p = p * z + 9.869604401081725;
+    return z * p;
+  }
 };
 
 template <>
@@ -214,6 +247,23 @@ struct FastMath {
       return s * s;
     }
   }
+  // sin^2(pi x) and cos^2(pi x) of a phase held in double (one that must be reduced in double
+  // whatever the caller's T), to T's precision: the double kernel for T = double, the shorter one
+  // (2e-12) for a result that is rounded to float. x - rint(x) is exact at every magnitude, and
+  // cos^2(pi x) = sin^2(pi (1/2 - |r|)), r = x - rint(x), where 1/2 - |r| is exact for |r| >= 1/4
+  // (Sterbenz), so the zeros of cos^2 at half-integers come out exactly 0.
+  template <class T>
+  SO_HD_FORCE static double sinpi_sq_half64(double r) {
+    if constexpr (sizeof(T) == sizeof(float)) {
+      return Kernel<double>::sinpi_sq_half_short(r);
+    } else {
+      return Kernel<double>::sinpi_sq_half(r);
+    }
+  }
+  template <class T>
+  SO_HD_FORCE static double sinpi_sq64(double x) { return sinpi_sq_half64<T>(x - rint(x)); }
+  template <class T>
+  SO_HD_FORCE static double cospi_sq64(double x) { return sinpi_sq_half64<T>(0.5 - abs(x - rint(x))); }
   template <class T>
   SO_HD_FORCE static T sin(T x) {
     T s, c;
@@ -288,6 +338,13 @@ struct PreciseMath {
   template <class T>
   SO_HD static T cospi(T x) {
     return cos(reduce2(x) * T(kPi));
+  }
+  template <class T>
+  SO_HD static double sinpi_sq64(double x) { return sinpi_sq(x); }
+  template <class T>
+  SO_HD static double cospi_sq64(double x) {
+    const double c = cospi(x);
+    return c * c;
   }
 };
 

@@ -365,110 +365,148 @@ struct Zakharov {
   }
 };
 
-// -sum sin(x_i) sin(i x_i^2 / pi)^(2m); option[0] = m (10 by default).
+// -sum sin(x_i) sin(i x_i^2 / pi)^(2m); option[0] = m (10 by default, at most 1000).
+// sin(i x^2 / pi)^(2m) is (sin^2(pi w))^m with w = i x^2 / pi^2. The 2m-th power turns the
+// relative error of sin into 2m times that, and where sin is small that error is ulp(w) / sin: so
+// w is formed and reduced in double even for float input, the power is taken in double too, and
+// only its result is rounded to T (about 1 float ulp; rounding sin first cost 2m of them).
 struct Michalewicz {
-  template <class T>
-  static SO_HD T power(T v, int e) {  // v^e by squaring; the trip count is the same in every lane
-    T r = 1;
-    for (; e > 0; e >>= 1) {
-      if (e & 1) r *= v;
+  static constexpr double kInvPi2 = 1.0 / (kPi * kPi);
+  // v^e by squaring for 0 <= e < 2^Bits: a fixed number of steps, which the compiler unrolls into
+  // the vectorized coordinate loop (a loop that runs while e > 0 keeps that loop scalar). Any Bits
+  // that covers e gives the same result: the steps past e's top bit multiply r by 1.
+  template <int Bits>
+  static SO_HD_FORCE double power(double v, int e) {
+    double r = 1;
+    for (int j = 0; j < Bits; ++j) {
+      r *= ((e >> j) & 1) ? v : 1.0;
       v *= v;
     }
     return r;
   }
-  // sin and cos of v = i x^2 / pi. The 2m-th power turns the relative error of sin(v) into
-  // 2m times that, and where sin(v) is small that error is ulp(v) / sin(v): so v is formed and
-  // reduced in double even for float input, and only the reduced result is rounded to T.
+  // sin^2(i x^2 / pi), i = index + 1
   template <class M, class T>
-  static SO_HD void inner(T xi, int i, T& sv, T& cv) {
+  static SO_HD_FORCE double sin2(T xi, int index) {
     const double xd = double(xi);
-    const double v = (double(i + 1) * (xd * xd)) / kPi;
-    double s, c;
-    M::sincos(v, s, c);
-    sv = T(s);
-    cv = T(c);
+    return M::template sinpi_sq64<T>((double(index + 1) * (xd * xd)) * kInvPi2);
+  }
+  // Fixed = m when m is known at compile time (4 steps for the default 10), else 0 (10 steps).
+  template <class M, int Fixed, class T>
+  static SO_HD_FORCE T row(const T* x, int d, int m) {
+    constexpr int kBits = Fixed == 10 ? 4 : 10;
+    const int e = Fixed ? Fixed : m;
+    return -simd::sum(x, d, [e](T xi, int i) SO_LAMBDA_FORCE {
+      return M::sin(xi) * T(power<kBits>(sin2<M>(xi, i), e));
+    });
   }
   template <class M, class T>
   static SO_HD T value(const T* x, int d, const T*, const Context<T>& c) {
     const int m = int(c.option[0]);
-    T s = 0;
-    SO_SIMD_REDUCE(+ : s)
-    for (int i = 0; i < d; ++i) {
-      T sv, cv;
-      inner<M>(x[i], i, sv, cv);
-      s += M::sin(x[i]) * power(sv * sv, m);
-    }
-    return -s;
+    return m == 10 ? row<M, 10>(x, d, m) : row<M, 0>(x, d, m);
   }
   template <class M, class T>
   static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>& c, T* g) {
     const int m = int(c.option[0]);
-    T s = 0;
-    SO_SIMD_REDUCE(+ : s)
-    for (int i = 0; i < d; ++i) {
-      T sv, cv, sx, cx;
-      inner<M>(x[i], i, sv, cv);
-      M::sincos(x[i], sx, cx);
-      const T p1 = power(sv * sv, m - 1) * sv;  // sin(v)^(2m-1)
-      const T p = p1 * sv;
-      s += sx * p;
-      g[i] = -(cx * p + sx * T(2 * m) * p1 * cv * T(2) * T(i + 1) * x[i] / T(kPi));
-    }
-    return -s;
+    return -simd::sum_grad(x, g, d, [m](T xi, int i, T& gi) SO_LAMBDA_FORCE {
+      const double s2 = sin2<M>(xi, i);
+      const double p1 = power<10>(s2, m - 1);
+      const double p = power<10>(s2, m);  // bit-equal to value's (see power)
+      double sv, cv;  // sin and cos of pi w, for d/dx (sin^2)^m = 2m (sin^2)^(m-1) sin cos dv/dx
+      M::sincospi((double(i + 1) * (double(xi) * double(xi))) * kInvPi2, sv, cv);
+      T sx, cx;
+      M::sincos(xi, sx, cx);
+      const double dv = 2.0 * double(i + 1) * double(xi) / kPi;  // v = i x^2 / pi
+      gi = -(cx * T(p) + sx * T(2.0 * m * p1 * sv * cv * dv));
+      return sx * T(p);
+    });
   }
 };
 
 // CEC form: sum_i sum_{k<=kmax} a^k cos(2 pi b^k (x_i + 0.5)) - d sum_k a^k cos(pi b^k).
-// option = {a, b, kmax}. The phase b^k (x + 0.5) reaches 3^20 ~ 3.5e9, so it is formed and reduced
-// in double precision even for float input: in float every term past k = 15 would be noise.
+// option = {a, b, kmax}. Evaluated as sum_i sum_k 2 a^k cos^2(pi y) - d sum_k a^k (1 + cos(pi b^k))
+// with y = b^k (x_i + 0.5): cos(2 pi y) = 2 cos^2(pi y) - 1, and y is the definition's phase
+// 2 b^k (x + 0.5) halved, with the same rounding (halving is exact). y reaches 3^20 ~ 3.5e9, so it
+// is formed and reduced in double even for float input: in float every term past k = 15 would be
+// noise. For an odd integer b (the default 3) every cos(pi b^k) is -1, the offset vanishes and the
+// row is a sum of nonnegative terms, exactly 0 at the optimum: no cancellation, and the float row
+// is rounded once from its double sum.
 struct Weierstrass {
-  // Inner sum minus its value at the optimum, accumulated in double: summed in float, the 21
-  // terms of every coordinate would leave an error of order d * 1e-7 at x = 0.
-  template <class M, class T>
-  static SO_HD T inner(T xi, const Context<T>& c, double base, T* dxi) {
-    const double a = c.option[0], b = c.option[1];
-    const int kmax = int(c.option[2]);
-    double ak = 1.0, bk2 = 2.0;  // a^k and 2 b^k
-    double s = 0, ds = 0;
-    for (int k = 0; k <= kmax; ++k) {
-      const double t = (double(xi) + 0.5) * bk2;
-      const T r = T(t - 2.0 * math::rint(0.5 * t));  // exact reduction mod 2
-      T sn, cn;
-      M::sincospi(r, sn, cn);
-      s += ak * double(cn);
-      ds -= ak * bk2 * kPi * double(sn);
-      ak *= a;
-      bk2 *= b;
-    }
-    if (dxi) *dxi = T(ds);
-    return T(s - base);
-  }
-  // sum_k a^k cos(pi b^k), the inner sum at x = 0
+  // Coordinates go in blocks of kLanes: for each k, one vectorized pass over the block, the
+  // per-coordinate sums held in lane arrays. (GCC leaves a coordinate loop scalar when it contains
+  // the k loop, whose length is a runtime option.) The device runs a row per thread: one lane.
+#if defined(__CUDA_ARCH__)
+  static constexpr int kLanes = 1;
+#else
+  static constexpr int kLanes = 16;
+#endif
+  // sum_k a^k (1 + cos(pi b^k)): 0 while b^k is an odd integer held exactly (b odd, b^k <= 2^53)
   template <class T>
-  static SO_HD double base(const Context<T>& c) {
+  static SO_HD double offset(const Context<T>& c) {
     const double a = c.option[0], b = c.option[1];
     const int kmax = int(c.option[2]);
+    const bool odd = b - 2.0 * math::floor(0.5 * b) == 1.0;
     double ak = 1.0, bk = 1.0, s = 0.0;
     for (int k = 0; k <= kmax; ++k) {
-      s += ak * math::PreciseMath::cospi(bk);
+      if (!(odd && bk <= 9007199254740992.0)) s += ak * (1.0 + math::PreciseMath::cospi(bk));
       ak *= a;
       bk *= b;
     }
     return s;
   }
+  // The row's value; with Grad also its gradient in g.
+  template <class M, bool Grad, class T>
+  static SO_HD T row(const T* x, int d, const Context<T>& c, T* g) {
+    constexpr int L = kLanes;
+    const double a = c.option[0], b = c.option[1];
+    const int kmax = int(c.option[2]);
+    double total = 0;
+    for (int i0 = 0; i0 < d; i0 += L) {
+      // The last block ends at d and overlaps the one before (the lanes before keep_from are
+      // counted there) when d >= L; for d < L the lanes from n on are padding.
+      const int start = i0 + L <= d ? i0 : (d >= L ? d - L : 0);
+      const int keep_from = i0 - start;
+      const int n = d - start < L ? d - start : L;
+      double xs[L], acc[L], dacc[L];
+      SO_SIMD
+      for (int j = 0; j < L; ++j) {
+        xs[j] = j < n ? double(x[start + j]) + 0.5 : 0.5;
+        acc[j] = 0.0;
+        dacc[j] = 0.0;
+      }
+      double ak = 1.0, bk = 1.0;
+      for (int k = 0; k <= kmax; ++k) {
+        const double ak2 = 2.0 * ak;
+        SO_SIMD
+        for (int j = 0; j < L; ++j) {
+          const double y = bk * xs[j];
+          acc[j] += ak2 * M::template cospi_sq64<T>(y);
+          if constexpr (Grad) {
+            // d/dx a^k cos(2 pi y) = -2 pi a^k b^k sin(2 pi y), taken from the reduced phase
+            double sn, cn;
+            M::sincospi(2.0 * (y - math::rint(y)), sn, cn);
+            dacc[j] += (ak * bk) * sn;
+          }
+        }
+        ak *= a;
+        bk *= b;
+      }
+      double s = 0;
+      SO_SIMD_REDUCE(+ : s)
+      for (int j = 0; j < L; ++j) s += j >= keep_from && j < n ? acc[j] : 0.0;
+      total += s;
+      if constexpr (Grad) {
+        for (int j = 0; j < n; ++j) g[start + j] = T(-2.0 * kPi * dacc[j]);
+      }
+    }
+    return T(total - double(d) * offset(c));
+  }
   template <class M, class T>
   static SO_HD T value(const T* x, int d, const T*, const Context<T>& c) {
-    const double b0 = base(c);
-    T s = 0;
-    for (int i = 0; i < d; ++i) s += inner<M>(x[i], c, b0, static_cast<T*>(nullptr));
-    return s;
+    return row<M, false>(x, d, c, static_cast<T*>(nullptr));
   }
   template <class M, class T>
   static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>& c, T* g) {
-    const double b0 = base(c);
-    T s = 0;
-    for (int i = 0; i < d; ++i) s += inner<M>(x[i], c, b0, g + i);
-    return s;
+    return row<M, true>(x, d, c, g);
   }
 };
 
