@@ -44,6 +44,8 @@ import pytest
 import scoreopt
 from scoreopt import _dispatch
 
+from classic_references import TORCH_FUNCS as CLASSIC_TORCH
+
 torch = pytest.importorskip("torch")
 
 if os.environ.get("TRITON_INTERPRET", "0") not in ("", "0"):
@@ -75,22 +77,8 @@ def _sync_call(fn):
 
 # --------------------------------------------------------------------------- torch versions
 
-def th_sphere(X):
-    return torch.sum(X * X, dim=1)
-
-
-def th_rastrigin(X):
-    d = X.shape[1]
-    return 10.0 * d + torch.sum(X * X - 10.0 * torch.cos((2.0 * math.pi) * X), dim=1)
-
-
-def th_levy(X):
-    W = 1.0 + (X - 1.0) * 0.25
-    w1, wi, wd = W[:, 0], W[:, :-1], W[:, -1]
-    t1 = torch.sin(math.pi * w1) ** 2
-    mid = torch.sum((wi - 1.0) ** 2 * (1.0 + 10.0 * torch.sin(math.pi * wi + 1.0) ** 2), dim=1)
-    last = (wd - 1.0) ** 2 * (1.0 + torch.sin((2.0 * math.pi) * wd) ** 2)
-    return t1 + mid + last
+# sphere, rastrigin and levy: the classic benchmark's references (bench/classic_references.py)
+th_sphere, th_rastrigin, th_levy = (CLASSIC_TORCH[n] for n in ("sphere", "rastrigin", "levy"))
 
 
 @functools.lru_cache(maxsize=None)
