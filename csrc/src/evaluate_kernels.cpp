@@ -274,6 +274,14 @@ void vecmath(int op, const double* x, const double* y, double* out, std::int64_t
       SO_SIMD
       for (std::int64_t i = 0; i < n; ++i) out[i] = math::FastMath::cos(x[i]);
       return;
+    case VecOp::SinFloat:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) out[i] = double(math::FastMath::sin(float(x[i])));
+      return;
+    case VecOp::CosFloat:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) out[i] = double(math::FastMath::cos(float(x[i])));
+      return;
     case VecOp::Expm1:
       SO_SIMD
       for (std::int64_t i = 0; i < n; ++i) out[i] = vm::expm1(x[i]);

@@ -42,7 +42,8 @@ using KernelF64 = std::int64_t (*)(const Job<double>&);
 // correctly rounded one (vecmath.hpp, near_tie), where the callers recompute with the C library.
 enum class VecOp : int {
   Exp = 0, Log = 1, Pow = 2, Sin = 3, Cos = 4, Tosz = 5, Tasy = 6,
-  ExpChecked = 7, LogChecked = 8, PowChecked = 9, Expm1 = 10
+  ExpChecked = 7, LogChecked = 8, PowChecked = 9, Expm1 = 10,
+  SinFloat = 11, CosFloat = 12  // FastMath's float sin/cos of float(x), widened
 };
 using VecMath = void (*)(int op, const double* x, const double* y, double* out, std::int64_t n);
 

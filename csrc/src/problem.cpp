@@ -59,6 +59,9 @@ void Problem::rebuild_tables() {
     table_d_.resize(dim_);
     for (int i = 0; i < dim_; ++i)
       table_d_[i] = dim_ > 1 ? std::exp(lc * double(i) / double(dim_ - 1)) : 1.0;
+  } else if (info_->id == FunctionId::Griewank) {
+    table_d_.resize(dim_);
+    for (int i = 0; i < dim_; ++i) table_d_[i] = 1.0 / std::sqrt(double(i + 1));
   }
   table_f_.assign(table_d_.begin(), table_d_.end());
   matrix_f_.assign(affine_.matrix.begin(), affine_.matrix.end());

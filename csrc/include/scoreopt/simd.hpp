@@ -141,5 +141,53 @@ SO_HD_FORCE Pair<T> sum2(const T* x, int d, Term term) {
 #endif
 }
 
+// A sum and a product in one pass over x and a per-coordinate constant w (a pointer parameter,
+// not a capture, for the reason at the top); term(xi, wi) returns Pair<T>{summand, factor}.
+template <class T, class Term>
+SO_HD_FORCE Pair<T> sum_and_product(const T* x, const T* w, int d, Term term) {
+#if defined(__CUDA_ARCH__)
+  T a = 0, b = 1;
+  for (int i = 0; i < d; ++i) {
+    const Pair<T> v = term(x[i], w[i]);
+    a += v.a;
+    b *= v.b;
+  }
+  return {a, b};
+#else
+  constexpr int W = Width<T>::value;
+  const int bulk = d >= W ? d - d % W : 0;
+  T a = 0, b = 1;
+  SO_SIMD_CLAUSES(reduction(+ : a) reduction(* : b))
+  for (int i = 0; i < bulk; ++i) {
+    const Pair<T> v = term(x[i], w[i]);
+    a += v.a;
+    b *= v.b;
+  }
+  if (d < W) {
+    SO_SIMD_CLAUSES(reduction(+ : a) reduction(* : b))
+    for (int i = 0; i < d; ++i) {
+      const Pair<T> v = term(x[i], w[i]);
+      a += v.a;
+      b *= v.b;
+    }
+  } else if (bulk < d) {
+    const T* xt = x + (d - W);
+    const T* wt = w + (d - W);
+    const int keep_from = bulk - (d - W);
+    T ta = 0, tb = 1;
+    SO_SIMD_CLAUSES(reduction(+ : ta) reduction(* : tb))
+    for (int j = 0; j < W; ++j) {
+      const Pair<T> v = term(xt[j], wt[j]);
+      const bool keep = j >= keep_from;
+      ta += keep ? v.a : T(0);
+      tb *= keep ? v.b : T(1);
+    }
+    a += ta;
+    b *= tb;
+  }
+  return {a, b};
+#endif
+}
+
 }  // namespace simd
 SO_NAMESPACE_END

@@ -257,34 +257,33 @@ struct NoShift {
 
 struct Levy : LevyShifted<NoShift> {};
 
-// 1 + sum x_i^2 / 4000 - prod cos(x_i / sqrt(i)).
+// 1 + sum x_i^2 / 4000 - prod cos(x_i / sqrt(i)). ctx.table holds 1 / sqrt(i) (Problem's
+// tables): a multiply in place of a square root and a division per coordinate, which cost as much
+// as the cosine.
 struct Griewank {
   template <class M, class T>
-  static SO_HD T value(const T* x, int d, const T*, const Context<T>&) {
-    T s = 0, p = 1;
-    SO_SIMD_CLAUSES(reduction(+ : s) reduction(* : p))
-    for (int i = 0; i < d; ++i) {
-      s += x[i] * x[i];
-      p *= M::cos(x[i] / math::sqrt(T(i + 1)));
-    }
-    return (T(1) - p) + s / T(4000);
+  static SO_HD T value(const T* x, int d, const T*, const Context<T>& c) {
+    const simd::Pair<T> sp = simd::sum_and_product(x, c.table, d, [](T xi, T inv_sqrt_i) {
+      return simd::Pair<T>{xi * xi, M::cos(xi * inv_sqrt_i)};
+    });
+    return (T(1) - sp.b) + sp.a / T(4000);
   }
   template <class M, class T>
-  static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>&, T* g) {
+  static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>& c, T* g) {
     // d/dx_i needs prod_{j != i} cos(u_j): prefix products in g, then a suffix sweep. This avoids
     // dividing by cos(u_i), which is zero on a set of points.
+    const T* inv_sqrt = c.table;
     T s = 0, pre = 1;
     for (int i = 0; i < d; ++i) {
       s += x[i] * x[i];
       g[i] = pre;
-      pre *= M::cos(x[i] / math::sqrt(T(i + 1)));
+      pre *= M::cos(x[i] * inv_sqrt[i]);
     }
     T suf = 1;
     for (int i = d - 1; i >= 0; --i) {
-      const T r = math::sqrt(T(i + 1));
       T sn, cn;
-      M::sincos(x[i] / r, sn, cn);
-      g[i] = x[i] / T(2000) + sn / r * g[i] * suf;
+      M::sincos(x[i] * inv_sqrt[i], sn, cn);
+      g[i] = x[i] / T(2000) + sn * inv_sqrt[i] * g[i] * suf;
       suf *= cn;
     }
     return (T(1) - pre) + s / T(4000);
