@@ -24,10 +24,12 @@ def _rank_weights(lam):
     return w / w.sum()
 
 
-def test_first_step_is_the_closed_form():
+@pytest.mark.parametrize("lam", [12, 60])
+def test_first_step_is_the_closed_form(lam):
     """Mean: m + sigma * sum w_i y_i over the better half (log-rank weights); sigma: the path-length
-    rule exp(c_s / d_s (|p_s| / E|N(0,I)| - 1)) with p_s = sqrt(c_s (2 - c_s) mu_eff) sum w_i z_i."""
-    n, lam = 6, 12
+    rule exp(c_s / d_s (|p_s| / E|N(0,I)| - 1)) with p_s = sqrt(c_s (2 - c_s) mu_eff) sum w_i z_i.
+    At popsize 60 (mu_eff 16.6 > n) the damping d_s's mu_eff term is active."""
+    n = 6
     lo, hi = np.full(n, -10.0), np.full(n, 10.0)
     center = np.array([1.0, -2.0, 0.5, 3.0, 0.0, -1.0])
     opt = CDIDA(n, (lo, hi), popsize=lam, seed=4, sigma0=0.5, x0=center, budget=10_000)
@@ -41,7 +43,8 @@ def test_first_step_is_the_closed_form():
     np.testing.assert_allclose(opt.mean, center + 0.5 * zbar, rtol=0, atol=1e-13)
     mueff = 1 / np.sum(w ** 2)
     cs = (mueff + 2) / (n + mueff + 5)
-    ds = 1 + 2 * max(0.0, math.sqrt((mueff - 1) / (n + 1)) - 1) + cs
+    inner = max(1.0, 3 * (1 - 2.0 ** (-n / 9)))
+    ds = 1 + 2 * max(0.0, inner * math.sqrt((mueff - 1) / (n + 1)) - 1) + cs
     ps = math.sqrt(cs * (2 - cs) * mueff) * zbar
     chi = math.sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n * n))
     expected = 0.5 * math.exp(min(1.0, cs / ds * (np.linalg.norm(ps) / chi - 1)))
@@ -72,7 +75,8 @@ def test_a_coordinate_stopped_by_a_bound_counts_as_unselected_in_the_scale_path(
     rows = [2 * r if 2 * r < lam else 2 * r - lam + 1 for r in range(len(w))]
     mueff = 1 / np.sum(w ** 2)
     cs = (mueff + 2) / (n + mueff + 5)
-    ds = 1 + 2 * max(0.0, math.sqrt((mueff - 1) / (n + 1)) - 1) + cs
+    inner = max(1.0, 3 * (1 - 2.0 ** (-n / 9)))
+    ds = 1 + 2 * max(0.0, inner * math.sqrt((mueff - 1) / (n + 1)) - 1) + cs
     chi = math.sqrt(n) * (1 - 1 / (4 * n) + 1 / (21 * n * n))
 
     def sigma_after(zpath):

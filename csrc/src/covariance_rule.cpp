@@ -481,7 +481,17 @@ class CovarianceDida final : public UpdateRule {
   void set_rates(double mueff) {
     const double n = n_;
     cs_ = (mueff + 2) / (n + mueff + 5);
-    ds_ = 1 + 2 * std::max(0.0, std::sqrt((mueff - 1) / (n + 1)) - 1) + cs_;
+    // The scale's damping grows with mu_eff from mu_eff ~ n / 8 on, where the tutorial's form
+    // (the inner factor 1) only grows above mu_eff ~ n: c_s rises toward 1 with mu_eff, the path
+    // then remembers only a few batches, and a path shortened by selection on a non-smooth
+    // ridge or on multimodal noise anneals sigma by c_s / d_s of that deficit every batch. In the
+    // large-population cycles of the restarts that outran C's learning of the ridge (BBOB f13,
+    // D = 40, popsize 60: the cycles ended by sigma collapse at errors 1e-4) and annealed the
+    // smoothing in half the batches BIPOP-CMA-ES takes on f17. The inner factor
+    // max(1, 3 (1 - 2^(-n / 9))) is pycma's since 4.x (its issue 231); with it set back to 1,
+    // pycma's popsize-60 runs on f13 fail as CDIDA's did (docs: "Annealing the smoothing scale").
+    const double inner = std::max(1.0, 3 * (1 - std::pow(2.0, -n / 9)));
+    ds_ = 1 + 2 * std::max(0.0, inner * std::sqrt((mueff - 1) / (n + 1)) - 1) + cs_;
     cc_ = (4 + mueff / n) / (n + 4 + 2 * mueff / n);
     c1_ = 2 / ((n + 1.3) * (n + 1.3) + mueff);
     cmu_ = std::min(1 - c1_, 2 * (mueff - 2 + 1 / mueff) / ((n + 2) * (n + 2) + mueff));
