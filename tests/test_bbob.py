@@ -184,6 +184,24 @@ ROTATED = (6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 23)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_rows_in_lanes_match_per_point(dtype):
+    """f1, f5 and f8 evaluate blocks of 8 rows side by side, one vector lane per row (bbob.hpp,
+    "rows in lanes"), each lane in the per-point order: the values equal, bit for bit, the
+    per-point code's (the affine wrapper's row path), for full and partial blocks, and rows at
+    and beyond f5's boundary (x x_opt >= 25) and on either side of it."""
+    rng = np.random.default_rng(8)
+    for fid in (1, 5, 8):
+        for d in (2, 3, 12, 40):
+            p = problems.bbob(fid, 2, d)
+            X = rng.uniform(-7, 7, (29, d)).astype(dtype)
+            got = p.evaluate(X)
+            per_point = p.affine(matrix=np.eye(d)).evaluate(X)
+            np.testing.assert_array_equal(got, per_point, err_msg=f"f{fid} d{d} {dtype.__name__}")
+            for n in (1, 7, 8, 9):
+                np.testing.assert_array_equal(p.evaluate(X[:n]), got[:n])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_blocked_rotation_matches_per_point(dtype):
     """The host evaluates the rotated functions' products for blocks of rows (bbob.hpp, "the
     rotation of a block of points"), summing each coordinate in the per-point order: the values

@@ -62,6 +62,13 @@ template <class F>
 struct rotates_blocks<F, std::void_t<decltype(F::kBlock)>> : std::true_type {};
 #endif
 
+// BBOB functions written for rows in lanes (bbob.hpp, "rows in lanes": Lanes::kCount rows per call of
+// value_lanes, each lane bitwise the row's value).
+template <class F, class = void>
+struct evaluates_lanes : std::false_type {};
+template <class F>
+struct evaluates_lanes<F, std::void_t<decltype(F::kRowLanes)>> : std::true_type {};
+
 void note_bad(std::atomic<std::int64_t>& first_bad, std::int64_t r) {
   std::int64_t cur = first_bad.load();
   while (r < cur && !first_bad.compare_exchange_weak(cur, r)) {
@@ -113,6 +120,42 @@ std::int64_t run_blocked(const eval_abi::Job<T>& job) {
         if (v != v) v = F::template value<math::PreciseMath>(x, d, static_cast<const T*>(nullptr), ctx);
         if (!std::isfinite(v) && !rows::all_finite(x, d)) note_bad(first_bad, r0 + b);
         job.f[r0 + b] = v;
+      }
+    }
+  }
+  return first_bad.load();
+}
+
+template <class F, class T>
+std::int64_t run_lanes(const eval_abi::Job<T>& job) {
+  const std::int64_t n = job.n;
+  const int d = job.d;
+  constexpr int kL = functions::bbob::Lanes::kCount;
+  const Context<T> shared_ctx = job_context(job);
+
+  std::atomic<std::int64_t> first_bad{std::numeric_limits<std::int64_t>::max()};
+  const int nt = job.nthreads;
+  const std::int64_t nblocks = (n + kL - 1) / kL;
+  const std::int64_t chunk = schedule_chunk(nblocks, nt);
+#pragma omp parallel num_threads(nt) if (nt > 1)
+  {
+    Scratch<T> work(static_cast<std::size_t>(scratch_of<F>::size(d)));
+    Scratch<double> buf(static_cast<std::size_t>(F::lanes_buffer(d)));
+    Context<T> ctx = shared_ctx;
+    ctx.work = work.p;
+    T v[kL];
+#pragma omp for schedule(dynamic, chunk)
+    for (std::int64_t blk = 0; blk < nblocks; ++blk) {
+      const std::int64_t r0 = blk * kL;
+      const int nb = static_cast<int>(n - r0 < kL ? n - r0 : kL);
+      F::template value_lanes<math::FastMath>(job.X + r0 * d, nb, d, ctx, buf.p, v);
+      for (int b = 0; b < nb; ++b) {
+        const T* x = job.X + (r0 + b) * d;
+        T vb = v[b];
+        // as rows::eval_row: FastMath first, the whole row again with the C library on a NaN
+        if (vb != vb) vb = F::template value<math::PreciseMath>(x, d, static_cast<const T*>(nullptr), ctx);
+        if (!std::isfinite(vb) && !rows::all_finite(x, d)) note_bad(first_bad, r0 + b);
+        job.f[r0 + b] = vb;
       }
     }
   }
@@ -200,6 +243,10 @@ std::int64_t run(const eval_abi::Job<T>& job) {
   }
   if constexpr (has_row_tail<F>::value) {
     if (job.grad == nullptr) return run_tails<F, T>(job);
+  }
+  if constexpr (evaluates_lanes<F>::value) {
+    constexpr bool lanes = std::is_same_v<T, float> || F::kRowLanes == functions::bbob::RowLanes::kAllRows;
+    if (lanes && !job.affine && job.grad == nullptr) return run_lanes<F, T>(job);
   }
   const std::int64_t n = job.n;
   const int d = job.d;

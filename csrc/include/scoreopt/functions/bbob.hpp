@@ -401,21 +401,70 @@ SO_HD double rastrigin_raw(const double* z, int d) {
   return 10.0 * (double(d) - s1) + s2;
 }
 
-// 100 sum (z_i^2 - z_{i+1})^2 + sum (z_i - 1)^2 (two separate sums, as in COCO)
-SO_HD double rosenbrock_raw(const double* z, int d) {
-  double s1 = 0, s2 = 0;
+// 100 sum (z_i^2 - z_{i+1})^2 + sum (z_i - 1)^2 (two separate sums, as in COCO); V: double, or
+// Lanes (below)
+template <class V>
+SO_HD V rosenbrock_raw(const V* z, int d) {
+  V s1 = 0, s2 = 0;
   for (int i = 0; i < d - 1; ++i) {
-    const double a = z[i] * z[i] - z[i + 1];
+    const V a = z[i] * z[i] - z[i + 1];
     s1 += a * a;
   }
   for (int i = 0; i < d - 1; ++i) {
-    const double b = z[i] - 1.0;
+    const V b = z[i] - 1.0;
     s2 += b * b;
   }
   return 100.0 * s1 + s2;
 }
 
 SO_HD std::int64_t sq(int d) { return std::int64_t(d) * d; }
+
+// ---- rows in lanes (host) ---------------------------------------------------------------------
+// Most BBOB sums must run in COCO's order, so a row is a chain of dependent adds (4 cycles each):
+// f1 at D = 40 took 2-3x the time of a vectorized sum of the same data. A function whose steps
+// are arithmetic only (F::kRowLanes) is therefore also written for V = Lanes, coordinate i of 8
+// rows side by side (the row driver transposes a block of rows): each lane performs the scalar
+// code's operations in the same order (no contraction in this header), so each lane's value is
+// bitwise the row's value, and one vector operation advances L chains.
+// Measured (bench/RESULTS.md, "rows in lanes"): the transposition costs more than it saves for f1
+// and f5 in double up to D = 64 (the out-of-order core already overlaps two rows' short chains);
+// float rows, which the per-row path widens one by one, and f8's two chains gain at every D.
+enum class RowLanes { kFloatRows, kAllRows };
+#if !defined(__CUDACC__)
+struct Lanes {
+  static constexpr int kCount = 8;
+  // a GCC/Clang vector: each operation below is one vector instruction per register's worth of
+  // lanes, not left to the vectorizer (which this header's optimize pragma makes timid); aligned
+  // like a double, as the row driver's buffers are not vector-aligned
+  typedef double Vec __attribute__((vector_size(8 * kCount), aligned(8)));
+  Vec v;
+  Lanes() = default;
+  explicit Lanes(Vec a) : v(a) {}
+  Lanes(double a) {
+    for (int k = 0; k < kCount; ++k) v[k] = a;
+  }
+};
+#define SO_LANES_OP(op)                                                                    \
+  inline Lanes operator op(const Lanes& a, const Lanes& b) { return Lanes(a.v op b.v); } \
+  inline Lanes operator op(const Lanes& a, double b) { return Lanes(a.v op b); }          \
+  inline Lanes operator op(double a, const Lanes& b) { return Lanes(a op b.v); }          \
+  inline Lanes& operator op##=(Lanes& a, const Lanes& b) {                                \
+    a.v = a.v op b.v;                                                                      \
+    return a;                                                                              \
+  }
+SO_LANES_OP(+)
+SO_LANES_OP(-)
+SO_LANES_OP(*)
+#undef SO_LANES_OP
+#endif
+
+// a < limit ? yes : no, lane by lane
+SO_HD double select_below(double a, double limit, double yes, double no) { return a < limit ? yes : no; }
+#if !defined(__CUDACC__)
+inline Lanes select_below(const Lanes& a, double limit, const Lanes& yes, double no) {
+  return Lanes(a.v < limit ? yes.v : Lanes(no).v);
+}
+#endif
 
 // The part every function shares (F: the function, CRTP). F provides
 //   static SO_HD std::int64_t size(int d): number of table values (before the residuals);
@@ -447,6 +496,33 @@ struct Suite {
       return static_cast<T>(F::template eval<M>(xd, d, Split{t, t + F::size(d)}, w));
     }
   }
+
+#if !defined(__CUDACC__)
+  // Lanes::kCount rows at once (see "rows in lanes"): the nb <= kCount rows of X (row-major), the
+  // lanes past nb repeating the last row; out[k] = value(row k), bitwise. buf: lanes_buffer(d).
+  static int lanes_buffer(int d) { return (d + F::work(d)) * Lanes::kCount; }
+  template <class M, class T>
+  static SO_BBOB_ENTRY void value_lanes(const T* X, int nb, int d, const Context<T>& c, double* buf,
+                                        T* out) {
+    constexpr int L = Lanes::kCount;
+    using V = Lanes;
+    const int nw = F::work(d);
+    V* xl = static_cast<V*>(static_cast<void*>(buf));
+    for (int i = 0; i < d + nw; ++i) ::new (static_cast<void*>(xl + i)) V;
+    for (int k = 0; k < L; ++k) {
+      const T* x = X + std::int64_t(k < nb ? k : nb - 1) * d;
+      for (int i = 0; i < d; ++i) xl[i].v[k] = double(x[i]);
+    }
+    V r;
+    if constexpr (std::is_same_v<T, double>) {
+      r = F::template eval<M>(xl, d, Exact{c.table}, xl + d);
+    } else {
+      const T* t = c.table;
+      r = F::template eval<M>(xl, d, Split{t, t + F::size(d)}, xl + d);
+    }
+    for (int k = 0; k < nb; ++k) out[k] = static_cast<T>(r.v[k]);
+  }
+#endif
 };
 
 // A function whose first step is one product (see "the rotation of a block of points"): F
@@ -599,12 +675,13 @@ struct Rotated : Suite<F> {
 struct F1 : Suite<F1> {
   static SO_HD std::int64_t size(int d) { return 1 + d; }
   static SO_HD int work(int) { return 0; }
-  template <class M, class A>
-  static SO_HD double eval(const double* x, int d, const A& t, double*) {
+  static constexpr RowLanes kRowLanes = RowLanes::kFloatRows;
+  template <class M, class A, class V>
+  static SO_HD V eval(const V* x, int d, const A& t, V*) {
     const A shift = t + 1;
-    double s = 0;
+    V s = 0;
     for (int i = 0; i < d; ++i) {
-      const double z = x[i] - shift[i];
+      const V z = x[i] - shift[i];
       s += z * z;
     }
     return s + t[0];
@@ -680,13 +757,14 @@ struct F4 : Suite<F4> {
 struct F5 : Suite<F5> {
   static SO_HD std::int64_t size(int d) { return 1 + 2 * d; }
   static SO_HD int work(int) { return 0; }
-  template <class M, class A>
-  static SO_HD double eval(const double* x, int d, const A& t, double*) {
+  static constexpr RowLanes kRowLanes = RowLanes::kFloatRows;
+  template <class M, class A, class V>
+  static SO_HD V eval(const V* x, int d, const A& t, V*) {
     const A best = t + 1, s = best + d;
-    double acc = 0;
+    V acc = 0;
     for (int i = 0; i < d; ++i) {
       const double b = best[i], si = s[i];
-      const double xi = x[i] * b < 25.0 ? x[i] : b;
+      const V xi = select_below(x[i] * b, 25.0, x[i], b);
       acc += 5.0 * math::abs(si) - si * xi;
     }
     return acc + t[0];
@@ -746,8 +824,9 @@ struct F7 : Rotated<F7> {
 struct F8 : Suite<F8> {
   static SO_HD std::int64_t size(int d) { return 2 + d; }
   static SO_HD int work(int d) { return d; }
-  template <class M, class A>
-  static SO_HD double eval(const double* x, int d, const A& t, double* z) {
+  static constexpr RowLanes kRowLanes = RowLanes::kAllRows;
+  template <class M, class A, class V>
+  static SO_HD V eval(const V* x, int d, const A& t, V* z) {
     const double scale = t[1];
     const A shift = t + 2;
     for (int i = 0; i < d; ++i) z[i] = scale * (x[i] - shift[i]) - (-1.0);
