@@ -66,8 +66,10 @@ struct rotates_blocks<F, std::void_t<decltype(F::kBlock)>> : std::true_type {};
 // value_lanes, each lane bitwise the row's value).
 template <class F, class = void>
 struct evaluates_lanes : std::false_type {};
+#if defined(SO_BBOB_LANES)
 template <class F>
 struct evaluates_lanes<F, std::void_t<decltype(F::kRowLanes)>> : std::true_type {};
+#endif
 
 void note_bad(std::atomic<std::int64_t>& first_bad, std::int64_t r) {
   std::int64_t cur = first_bad.load();
@@ -126,6 +128,7 @@ std::int64_t run_blocked(const eval_abi::Job<T>& job) {
   return first_bad.load();
 }
 
+#if defined(SO_BBOB_LANES)
 template <class F, class T>
 std::int64_t run_lanes(const eval_abi::Job<T>& job) {
   const std::int64_t n = job.n;
@@ -161,6 +164,7 @@ std::int64_t run_lanes(const eval_abi::Job<T>& job) {
   }
   return first_bad.load();
 }
+#endif
 
 // Functions with a row tail (context.hpp, "row tails"; ackley) are evaluated by blocks of
 // kTailBlock rows (through the affine wrapper as rows::eval_point when there is one; gradients
@@ -244,10 +248,12 @@ std::int64_t run(const eval_abi::Job<T>& job) {
   if constexpr (has_row_tail<F>::value) {
     if (job.grad == nullptr) return run_tails<F, T>(job);
   }
+#if defined(SO_BBOB_LANES)
   if constexpr (evaluates_lanes<F>::value) {
     constexpr bool lanes = std::is_same_v<T, float> || F::kRowLanes == functions::bbob::RowLanes::kAllRows;
     if (lanes && !job.affine && job.grad == nullptr) return run_lanes<F, T>(job);
   }
+#endif
   const std::int64_t n = job.n;
   const int d = job.d;
   const bool aff = job.affine;

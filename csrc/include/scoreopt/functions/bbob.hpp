@@ -429,8 +429,13 @@ SO_HD std::int64_t sq(int d) { return std::int64_t(d) * d; }
 // Measured (bench/RESULTS.md, "rows in lanes"): the transposition costs more than it saves for f1
 // and f5 in double up to D = 64 (the out-of-order core already overlaps two rows' short chains);
 // float rows, which the per-row path widens one by one, and f8's two chains gain at every D.
+// GCC only (its vector extension, and its fp-contract pragma above, which the lanes rely on for
+// rounding like the scalar code); elsewhere every row takes the per-row path.
 enum class RowLanes { kFloatRows, kAllRows };
-#if !defined(__CUDACC__)
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
+#define SO_BBOB_LANES 1
+#endif
+#if defined(SO_BBOB_LANES)
 struct Lanes {
   static constexpr int kCount = 8;
   // a GCC/Clang vector: each operation below is one vector instruction per register's worth of
@@ -460,7 +465,7 @@ SO_LANES_OP(*)
 
 // a < limit ? yes : no, lane by lane
 SO_HD double select_below(double a, double limit, double yes, double no) { return a < limit ? yes : no; }
-#if !defined(__CUDACC__)
+#if defined(SO_BBOB_LANES)
 inline Lanes select_below(const Lanes& a, double limit, const Lanes& yes, double no) {
   return Lanes(a.v < limit ? yes.v : Lanes(no).v);
 }
@@ -497,7 +502,7 @@ struct Suite {
     }
   }
 
-#if !defined(__CUDACC__)
+#if defined(SO_BBOB_LANES)
   // Lanes::kCount rows at once (see "rows in lanes"): the nb <= kCount rows of X (row-major), the
   // lanes past nb repeating the last row; out[k] = value(row k), bitwise. buf: lanes_buffer(d).
   static int lanes_buffer(int d) { return (d + F::work(d)) * Lanes::kCount; }
