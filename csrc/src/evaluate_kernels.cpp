@@ -250,7 +250,9 @@ std::int64_t run(const eval_abi::Job<T>& job) {
   }
 #if defined(SO_BBOB_LANES)
   if constexpr (evaluates_lanes<F>::value) {
-    constexpr bool lanes = std::is_same_v<T, float> || F::kRowLanes == functions::bbob::RowLanes::kAllRows;
+    using functions::bbob::RowLanes;
+    const bool lanes = std::is_same_v<T, float> || F::kRowLanes == RowLanes::kAllRows ||
+                       job.d >= functions::bbob::kLongRow;
     if (lanes && !job.affine && job.grad == nullptr) return run_lanes<F, T>(job);
   }
 #endif

@@ -426,12 +426,14 @@ SO_HD std::int64_t sq(int d) { return std::int64_t(d) * d; }
 // rows side by side (the row driver transposes a block of rows): each lane performs the scalar
 // code's operations in the same order (no contraction in this header), so each lane's value is
 // bitwise the row's value, and one vector operation advances L chains.
-// Measured (bench/RESULTS.md, "rows in lanes"): the transposition costs more than it saves for f1
-// and f5 in double up to D = 64 (the out-of-order core already overlaps two rows' short chains);
-// float rows, which the per-row path widens one by one, and f8's two chains gain at every D.
+// Measured (bench/RESULTS.md, "rows in lanes"): for f1 and f5 in double the transposition cost
+// more than it saved at D <= 64 in most runs (the out-of-order core overlaps consecutive rows'
+// chains when they are short) and saved 30-35 % at D = 100 in every run; float rows, which the
+// per-row path widens one by one, and f8's two chains gain at every D.
 // GCC only (its vector extension, and its fp-contract pragma above, which the lanes rely on for
 // rounding like the scalar code); elsewhere every row takes the per-row path.
-enum class RowLanes { kFloatRows, kAllRows };
+enum class RowLanes { kFloatOrLongRows, kAllRows };
+constexpr int kLongRow = 96;  // kFloatOrLongRows: double rows from this many coordinates on
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
 #define SO_BBOB_LANES 1
 #endif
@@ -680,7 +682,7 @@ struct Rotated : Suite<F> {
 struct F1 : Suite<F1> {
   static SO_HD std::int64_t size(int d) { return 1 + d; }
   static SO_HD int work(int) { return 0; }
-  static constexpr RowLanes kRowLanes = RowLanes::kFloatRows;
+  static constexpr RowLanes kRowLanes = RowLanes::kFloatOrLongRows;
   template <class M, class A, class V>
   static SO_HD V eval(const V* x, int d, const A& t, V*) {
     const A shift = t + 1;
@@ -762,7 +764,7 @@ struct F4 : Suite<F4> {
 struct F5 : Suite<F5> {
   static SO_HD std::int64_t size(int d) { return 1 + 2 * d; }
   static SO_HD int work(int) { return 0; }
-  static constexpr RowLanes kRowLanes = RowLanes::kFloatRows;
+  static constexpr RowLanes kRowLanes = RowLanes::kFloatOrLongRows;
   template <class M, class A, class V>
   static SO_HD V eval(const V* x, int d, const A& t, V*) {
     const A best = t + 1, s = best + d;
