@@ -77,6 +77,17 @@ void note_bad(std::atomic<std::int64_t>& first_bad, std::int64_t r) {
   }
 }
 
+// Row r's fast value v into job.f, as rows::eval_row: a NaN (a FastMath argument out of range,
+// or bad input) recomputes the whole row with the C library; non-finite input is noted.
+template <class F, class T>
+void store_row(const eval_abi::Job<T>& job, std::int64_t r, T v, const Context<T>& ctx,
+               std::atomic<std::int64_t>& first_bad) {
+  const T* x = job.X + r * job.d;
+  if (v != v) v = F::template value<math::PreciseMath>(x, job.d, static_cast<const T*>(nullptr), ctx);
+  if (!std::isfinite(v) && !rows::all_finite(x, job.d)) note_bad(first_bad, r);
+  job.f[r] = v;
+}
+
 // The context every thread starts from: the job's table and options (each thread adds its scratch).
 template <class T>
 Context<T> job_context(const eval_abi::Job<T>& job) {
@@ -115,14 +126,9 @@ std::int64_t run_blocked(const eval_abi::Job<T>& job) {
       const int nb = static_cast<int>(n - r0 < kB ? n - r0 : kB);
       const T* X = job.X + r0 * d;
       F::rotate_block(X, nb, d, job.table, buf.p, work.p);
-      for (int b = 0; b < nb; ++b) {
-        const T* x = X + std::int64_t(b) * d;
-        // as rows::eval_row: FastMath first, the whole row again with the C library on a NaN
-        T v = F::template finish_row<math::FastMath>(x, b, d, ctx, buf.p);
-        if (v != v) v = F::template value<math::PreciseMath>(x, d, static_cast<const T*>(nullptr), ctx);
-        if (!std::isfinite(v) && !rows::all_finite(x, d)) note_bad(first_bad, r0 + b);
-        job.f[r0 + b] = v;
-      }
+      for (int b = 0; b < nb; ++b)
+        store_row<F>(job, r0 + b, F::template finish_row<math::FastMath>(X + std::int64_t(b) * d, b, d, ctx, buf.p),
+                     ctx, first_bad);
     }
   }
   return first_bad.load();
@@ -152,14 +158,7 @@ std::int64_t run_lanes(const eval_abi::Job<T>& job) {
       const std::int64_t r0 = blk * kL;
       const int nb = static_cast<int>(n - r0 < kL ? n - r0 : kL);
       F::template value_lanes<math::FastMath>(job.X + r0 * d, nb, d, ctx, buf.p, v);
-      for (int b = 0; b < nb; ++b) {
-        const T* x = job.X + (r0 + b) * d;
-        T vb = v[b];
-        // as rows::eval_row: FastMath first, the whole row again with the C library on a NaN
-        if (vb != vb) vb = F::template value<math::PreciseMath>(x, d, static_cast<const T*>(nullptr), ctx);
-        if (!std::isfinite(vb) && !rows::all_finite(x, d)) note_bad(first_bad, r0 + b);
-        job.f[r0 + b] = vb;
-      }
+      for (int b = 0; b < nb; ++b) store_row<F>(job, r0 + b, v[b], ctx, first_bad);
     }
   }
   return first_bad.load();
