@@ -12,7 +12,8 @@ import pytest
 from scoreopt import _core
 
 PATHS = _core.supported_simd_paths()
-EXP, LOG, POW, SIN, COS, TOSZ, TASY, EXP_C, LOG_C, POW_C, EXPM1, SIN_F, COS_F = range(13)
+(EXP, LOG, POW, SIN, COS, TOSZ, TASY, EXP_C, LOG_C, POW_C, EXPM1, SIN_F, COS_F, TOSZ_FEW_ULP,
+ SIN_BY_PI) = range(15)
 
 
 @pytest.fixture(params=PATHS)
@@ -223,6 +224,44 @@ def test_tosz_and_tasy(path):
     assert neg.tolist() == [-3.0, 0.0]
 
 
+def test_tosz_few_ulp(path):
+    """The T_osz of f2, f10 and f11 (vecmath.hpp's tosz_few_ulp: |x| exp(0.049 (sin + sin)), no
+    deferral for ties) against COCO's formula with the C library: within a few ulp plus what
+    COCO's own roundings of t = log|x| / 0.1 and u = t + 0.49 (...) move its value (up to
+    0.1 |u| ulp(u) relative); NaN, for the C library, exactly where exp(u) overflows or is
+    subnormal in COCO; 0 and NaN unchanged."""
+    rng = np.random.default_rng(16)
+    x = np.concatenate([rng.uniform(-50, 50, 40_000), rng.uniform(-1e-3, 1e-3, 5_000),
+                        rng.choice([-1, 1], 20_000) * np.exp(rng.uniform(-68, 68, 20_000))])
+    a = _core._vecmath(TOSZ_FEW_ULP, x)
+    assert not np.isnan(a).any()  # |x| in [1e-30, 1e30]: nothing deferred
+    ref = np.array([tosz_ref(v) for v in x])
+    u = np.abs(10 * np.log(np.abs(x)))
+    rel = np.abs(a - ref) / np.abs(ref)
+    bound = 2.3e-16 * (3 + 0.3 * u)
+    assert (rel <= bound).all(), (x[np.argmax(rel / bound)], np.max(rel / bound))
+    assert np.median(ulp_diff(a, ref)) <= 3
+    edge = np.array([0.0, -0.0, np.nan, 1e-40, -1e-40, 1e35, -1e35, np.inf, -np.inf, 5e-324])
+    e = _core._vecmath(TOSZ_FEW_ULP, edge)
+    assert e[0] == 0.0 and not np.signbit(e[0]) and e[1] == 0.0 and np.signbit(e[1])
+    assert np.isnan(e[2:]).all()  # NaN stays; the rest are deferred to the C library
+
+
+def test_sin_by_pi_double(path):
+    """FastMath's one-polynomial double sin (x = k pi + r, |r| <= pi/2), which T_osz's few-ulp form
+    uses: within 3 ulp and 4e-16 of the C library over |x| <= 5e5, NaN beyond."""
+    rng = np.random.default_rng(17)
+    x = np.concatenate([rng.uniform(-5e5, 5e5, 100_000), rng.uniform(-10, 10, 100_000),
+                        np.pi * np.arange(-1000, 1000), rng.uniform(-1e-300, 1e-300, 1_000),
+                        [0.0, -0.0, 5e-324, 5e5, -5e5]])
+    a, b = _core._vecmath(SIN_BY_PI, x), _core._vecmath(SIN_BY_PI, x, libm=True)
+    d = ulp_diff(a, b)
+    assert d.max() <= 3, x[np.argmax(d)]
+    assert np.abs(a - b).max() <= 4e-16
+    far = np.array([5.0001e5, -1e6, 1e300, np.inf, -np.inf, np.nan])
+    assert np.isnan(_core._vecmath(SIN_BY_PI, far)).all()
+
+
 def test_paths_give_identical_results():
     rng = np.random.default_rng(7)
     x = rng.uniform(-700, 700, 100_000)
@@ -234,7 +273,8 @@ def test_paths_give_identical_results():
         for path in PATHS:
             _core.set_simd_path(path)
             out.append([_core._vecmath(EXP, x), _core._vecmath(LOG, p), _core._vecmath(POW, p, y),
-                        _core._vecmath(TOSZ, x / 10)])
+                        _core._vecmath(TOSZ, x / 10), _core._vecmath(TOSZ_FEW_ULP, x / 10),
+                        _core._vecmath(SIN_BY_PI, x * 100)])
     finally:
         _core.set_simd_path(before)
     for o in out[1:]:
@@ -244,7 +284,7 @@ def test_paths_give_identical_results():
 
 def test_bad_arguments():
     with pytest.raises(ValueError, match="op"):
-        _core._vecmath(13, np.zeros(3))
+        _core._vecmath(15, np.zeros(3))
     with pytest.raises(ValueError, match="y"):
         _core._vecmath(POW, np.zeros(3))
     with pytest.raises(ValueError, match="y"):

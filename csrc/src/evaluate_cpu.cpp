@@ -267,7 +267,7 @@ std::vector<std::string> supported_simd_paths() {
 
 void vecmath_on_path(int op, const double* x, const double* y, double* out, std::int64_t n,
                      bool libm) {
-  if (op < 0 || op > 12) throw std::invalid_argument("op: expected 0 to 12, got " + std::to_string(op));
+  if (op < 0 || op > 14) throw std::invalid_argument("op: expected 0 to 14, got " + std::to_string(op));
   if (!libm) {
     current_path().vecmath(op, x, y, out, n);
     return;
@@ -278,7 +278,7 @@ void vecmath_on_path(int op, const double* x, const double* y, double* out, std:
       case 0: case 7: out[i] = std::exp(x[i]); break;
       case 1: case 8: out[i] = std::log(x[i]); break;
       case 2: case 9: out[i] = std::pow(x[i], y[i]); break;
-      case 3: out[i] = std::sin(x[i]); break;
+      case 3: case 14: out[i] = std::sin(x[i]); break;
       case 4: out[i] = std::cos(x[i]); break;
       case 10: out[i] = std::expm1(x[i]); break;
       // the float functions against the double C library on the same float argument, rounded

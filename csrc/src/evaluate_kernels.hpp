@@ -43,7 +43,9 @@ using KernelF64 = std::int64_t (*)(const Job<double>&);
 enum class VecOp : int {
   Exp = 0, Log = 1, Pow = 2, Sin = 3, Cos = 4, Tosz = 5, Tasy = 6,
   ExpChecked = 7, LogChecked = 8, PowChecked = 9, Expm1 = 10,
-  SinFloat = 11, CosFloat = 12  // FastMath's float sin/cos of float(x), widened
+  SinFloat = 11, CosFloat = 12,  // FastMath's float sin/cos of float(x), widened
+  ToszFewUlp = 13,  // vm::tosz_few_ulp (NaN where the caller defers to the C library)
+  SinByPi = 14  // FastMath::sin_or_cos_by_pi<double>(x, false)
 };
 using VecMath = void (*)(int op, const double* x, const double* y, double* out, std::int64_t n);
 

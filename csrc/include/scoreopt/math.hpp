@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
 
 #include "scoreopt/config.hpp"
 
@@ -136,6 +137,21 @@ struct Kernel<double> {
     p = p * z - 32.46969701133415;
     p = p * z + 9.869604401089358;  // ~ pi^2
     return z * p;
+  }
+  // sin r on |r| <= pi/2 (FastMath's sin_or_cos_by_pi): the Taylor series to r^21 (truncation
+  // 1.2e-18 at pi/2), one polynomial in place of the two kernels and the quadrant selects,
+  // evaluated by Estrin's scheme (7 dependent steps where Horner takes 20: the callers are
+  // latency-bound chains of such polynomials, vm::tosz_few_ulp).
+  SO_HD_FORCE static double sin_half_pi(double r) {
+    const double z = r * r;
+    const double z2 = z * z, z4 = z2 * z2, z8 = z4 * z4;
+    const double p01 = -1.0 / 6.0 + z * (1.0 / 120.0);
+    const double p23 = -1.0 / 5040.0 + z * (1.0 / 362880.0);
+    const double p45 = -1.0 / 39916800.0 + z * (1.0 / 6227020800.0);
+    const double p67 = -1.0 / 1307674368000.0 + z * (1.0 / 355687428096000.0);
+    const double p89 = -1.0 / 121645100408832000.0 + z * (1.0 / 51090942171709440000.0);
+    const double p = ((p01 + z2 * p23) + z4 * (p45 + z2 * p67)) + z8 * p89;
+    return r + r * z * p;
   }
   // The same to 2e-12 relative (degree 7, fitted the same way), for results rounded to float.
   SO_HD_FORCE static double sinpi_sq_half_short(double r) {
@@ -280,13 +296,14 @@ struct FastMath {
   SO_HD_FORCE static double cospi_sq64(double x) { return sinpi_sq_half64<T>(0.5 - abs(x - rint(x))); }
   // sin or cos alone. float: x = k pi + r for sin (k = rint(x / pi)), x = k pi - pi/2 + r for cos
   // (k = floor(x / pi) + 1, since cos x = sin(x + pi/2)), |r| <= pi/2; the result is (-1)^k sin r,
-  // one polynomial (Kernel<float>::sin_half_pi) where sincos evaluates two and selects. The
+  // one polynomial (Kernel<T>::sin_half_pi) where sincos evaluates two and selects. The
   // multiple of pi/2 (2k or 2k - 1) is removed with sincos's Cody-Waite parts, exact over the
-  // same range. double keeps sincos: vecmath.hpp's T_osz needs its rounding to match COCO's.
+  // same range. double keeps sincos here: vecmath.hpp's T_osz needs its rounding to match
+  // COCO's; sin_or_cos_by_pi<double> serves the callers that do not (vm::tosz_few_ulp).
   template <class T>
   SO_HD_FORCE static T sin(T x) {
     if constexpr (sizeof(T) == sizeof(float)) {
-      return sin_or_cos_float(x, false);
+      return sin_or_cos_by_pi(x, false);
     } else {
       T s, c;
       sincos(x, s, c);
@@ -296,33 +313,35 @@ struct FastMath {
   template <class T>
   SO_HD_FORCE static T cos(T x) {
     if constexpr (sizeof(T) == sizeof(float)) {
-      return sin_or_cos_float(x, true);
+      return sin_or_cos_by_pi(x, true);
     } else {
       T s, c;
       sincos(x, s, c);
       return c;
     }
   }
-  SO_HD_FORCE static float sin_or_cos_float(float x, bool cosine) {
-    // rint by the 1.5 * 2^23 shifter: the integer lands in the low mantissa bits of t, so its
-    // parity (the sign (-1)^k) is t's lowest bit; for cos, k = rint(x / pi - 1/2) + 1 (the same
-    // as floor(x / pi) + 1 but at the exact ties, where either r = +-pi/2 is right)
-    constexpr float kShifter = 12582912.0f;
-    const float q = x * float(1.0 / kPi);
-    const float t = (cosine ? q - 0.5f : q) + kShifter;
-    const float m = t - kShifter;
-    const float n = cosine ? 2.0f * m + 1.0f : 2.0f * m;  // x = n pi/2 + r
-    float r = x - n * PiOver2<float>::c1;
-    r = r - n * PiOver2<float>::c2;
-    r = r - n * PiOver2<float>::c3;
-    const float s = Kernel<float>::sin_half_pi(r);
-    std::uint32_t tb, sb;
+  template <class T>
+  SO_HD_FORCE static T sin_or_cos_by_pi(T x, bool cosine) {
+    // rint by the 1.5 * 2^23 (2^52) shifter: the integer lands in the low mantissa bits of t, so
+    // its parity (the sign (-1)^k) is t's lowest bit; for cos, k = rint(x / pi - 1/2) + 1 (the
+    // same as floor(x / pi) + 1 but at the exact ties, where either r = +-pi/2 is right)
+    using U = std::conditional_t<sizeof(T) == sizeof(float), std::uint32_t, std::uint64_t>;
+    constexpr T kShifter = sizeof(T) == sizeof(float) ? T(12582912.0) : T(6755399441055744.0);
+    const T q = x * T(1.0 / kPi);
+    const T t = (cosine ? q - T(0.5) : q) + kShifter;
+    const T m = t - kShifter;
+    const T n = cosine ? T(2) * m + T(1) : T(2) * m;  // x = n pi/2 + r
+    T r = x - n * PiOver2<T>::c1;
+    r = r - n * PiOver2<T>::c2;
+    r = r - n * PiOver2<T>::c3;
+    const T s = Kernel<T>::sin_half_pi(r);
+    U tb, sb;
     std::memcpy(&tb, &t, sizeof tb);
     std::memcpy(&sb, &s, sizeof sb);
-    sb ^= ((cosine ? tb + 1u : tb) & 1u) << 31;  // k odd: -s
-    float res;
+    sb ^= ((cosine ? tb + U(1) : tb) & U(1)) << (8 * sizeof(T) - 1);  // k odd: -s
+    T res;
     std::memcpy(&res, &sb, sizeof res);
-    return abs(x) <= PiOver2<float>::limit ? res : float(NAN);
+    return abs(x) <= PiOver2<T>::limit ? res : T(NAN);
   }
   template <class T>
   SO_HD_FORCE static T sinpi(T x) {

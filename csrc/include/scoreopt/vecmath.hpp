@@ -9,6 +9,8 @@
 //   * exp: Cody-Waite reduction x = k ln2 + r, |r| <= ln2/2, the Taylor series to r^14 (truncation
 //     below 2^-60), 1 + r and r^2/2 formed exactly, scaled by 2^k in two steps (exact, and gradual
 //     underflow rounded once).
+//   * The polynomials are evaluated by Estrin's scheme, not Horner's: T_osz's loop chains log,
+//     sin and exp, and is bound by the latency of that chain (issue 16).
 //   * log_dd: log x as an unevaluated sum hi + lo: x = 2^e m, m in [sqrt(1/2), sqrt(2)),
 //     f = m - 1, log(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)) with s = f / (2 + f) (so
 //     2 atanh(s) = log(1 + f)) and R the series of 2 atanh(s)/s - 2 to s^20; f^2/2 is formed
@@ -115,21 +117,16 @@ SO_VM_INLINE double exp_dd(double xh, double xl, double& tie) {
   const double c = xl - k * kLn2Lo;
   const double r = rh + c;
   const double rc = (rh - r) + c;  // the rounding error of r (|c| is tiny next to |rh| or both are)
-  // exp(r) = 1 + r + r^2/2 + r^3 (1/6 + r/24 + ... + r^11/14!); 1 + r and r^2/2 are kept exact
-  double p = 1.0 / 87178291200.0;
-  p = p * r + 1.0 / 6227020800.0;
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
+  // exp(r) = 1 + r + r^2/2 + r^3 (1/6 + r/24 + ... + r^11/14!); 1 + r and r^2/2 are kept exact.
+  // The polynomial by Estrin's scheme, as in log_dd (its rounding is far below the result's).
   double rr, rre;
   two_prod(r, r, rr, rre);
+  const double r4 = rr * rr, r8 = r4 * r4;
+  const double p = (((1.0 / 6.0) + r * (1.0 / 24.0)) + rr * ((1.0 / 120.0) + r * (1.0 / 720.0))) +
+                   r4 * (((1.0 / 5040.0) + r * (1.0 / 40320.0)) +
+                         rr * ((1.0 / 362880.0) + r * (1.0 / 3628800.0))) +
+                   r8 * (((1.0 / 39916800.0) + r * (1.0 / 479001600.0)) +
+                         rr * ((1.0 / 6227020800.0) + r * (1.0 / 87178291200.0)));
   const double hi = 1.0 + r;
   const double lo = (1.0 - hi) + r;  // exact: 1 + r = hi + lo
   const double h2 = 0.5 * rr;        // exact
@@ -216,16 +213,12 @@ SO_VM_INLINE void log_dd(double x, double& hi, double& lo) {
   const double s = f / (2.0 + f);
   const double z = s * s;
   // R = 2 (z/3 + z^2/5 + ... + z^10/21), |s| <= 0.1716: truncation below 2^-62 of the result
-  double r = 2.0 / 21.0;
-  r = r * z + 2.0 / 19.0;
-  r = r * z + 2.0 / 17.0;
-  r = r * z + 2.0 / 15.0;
-  r = r * z + 2.0 / 13.0;
-  r = r * z + 2.0 / 11.0;
-  r = r * z + 2.0 / 9.0;
-  r = r * z + 2.0 / 7.0;
-  r = r * z + 2.0 / 5.0;
-  r = r * z + 2.0 / 3.0;
+  // (by Estrin's scheme: 7 dependent steps where Horner takes 20. T_osz chains log, sin and exp,
+  // and its loops are bound by that latency; the rounding of R is far below the result's.)
+  const double z2 = z * z, z4 = z2 * z2, z8 = z4 * z4;
+  const double r = (((2.0 / 3.0) + z * (2.0 / 5.0)) + z2 * ((2.0 / 7.0) + z * (2.0 / 9.0))) +
+                   z4 * (((2.0 / 11.0) + z * (2.0 / 13.0)) + z2 * ((2.0 / 15.0) + z * (2.0 / 17.0))) +
+                   z8 * ((2.0 / 19.0) + z * (2.0 / 21.0));
   const double R = r * z;
   double pp, pe;
   two_prod(f, f, pp, pe);
@@ -323,6 +316,38 @@ SO_VM_INLINE double tosz(double x) {
   const double v = pos ? r : (x < 0.0 ? -r : x);
   const double tie = (tie_log + tie_exp) + tie_pow;
   return tie > 0.0 ? (x != 0.0 ? (x == x ? double(NAN) : v) : v) : v;
+}
+
+// T_osz to a few ulp, for callers that do not amplify its rounding (f2, f10, f11: f - f_opt is
+// a positively weighted sum of squares of T_osz's outputs, so its relative error is at most twice
+// T_osz's). exp(0.1 u) = |x| exp(0.049 (sin(c1 t) + sin(c2 t))) with t = log|x| / 0.1: one log,
+// the two sines (FastMath's one-polynomial sin_or_cos_by_pi) and exp of an argument
+// |w| <= 0.098 (Taylor to w^10, truncation 2e-19); no double-double work and no deferral for
+// rounding ties. Measured against COCO's formula in
+// float64 (tests/test_vecmath.py::test_tosz_few_ulp): within 4 ulp where COCO's own roundings of
+// t and u allow (they move COCO's value by up to 0.1 |u| ulp(u) from the exact one). NaN where
+// exp(u) overflows or is subnormal in COCO (|t| > 700: |x| > 1e30 or |x| < 1e-30), for the
+// caller to recompute with the C library, as tosz does; 0 and NaN stay.
+SO_VM_INLINE double tosz_few_ulp(double x) {
+  const bool pos = x > 0.0;
+  const double ax = math::abs(x);
+  const double t = vm::log(ax) * 10.0;  // (COCO divides by 0.1: an ulp of t, damped by 0.049)
+  const double a1 = pos ? t : 0.55 * t;
+  const double a2 = (pos ? 0.79 : 0.31) * t;
+  const double w = 0.049 * (math::FastMath::sin_or_cos_by_pi(a1, false) +
+                            math::FastMath::sin_or_cos_by_pi(a2, false));
+  // exp(w) - 1 = w + w^2 (1/2 + w/6 + ... + w^8/10!) by Estrin's scheme (the chain log -> sin ->
+  // exp is latency-bound), kept apart from the 1 so that |x| (1 + em1) rounds once
+  const double w2 = w * w, w4 = w2 * w2, w8 = w4 * w4;
+  const double p = ((0.5 + w * (1.0 / 6.0)) + w2 * ((1.0 / 24.0) + w * (1.0 / 120.0))) +
+                   w4 * (((1.0 / 720.0) + w * (1.0 / 5040.0)) +
+                         w2 * ((1.0 / 40320.0) + w * (1.0 / 362880.0))) +
+                   w8 * (1.0 / 3628800.0);
+  const double em1 = w2 * p + w;
+  const double r = ax + ax * em1;
+  const double v = pos ? r : (x < 0.0 ? -r : x);
+  const double far = math::abs(t) > 700.0 ? 1.0 : 0.0;  // a double flag, as in tosz
+  return far > 0.0 ? (x != 0.0 ? double(NAN) : v) : v;
 }
 
 // COCO's T_asy^beta on coordinate i of d: x^(1 + beta i/(d-1) sqrt(x)) for x > 0, else x.
