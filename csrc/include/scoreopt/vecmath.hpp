@@ -295,27 +295,45 @@ SO_VM_INLINE double sin(double x) { return math::FastMath::sin(x); }
 
 // COCO's oscillation T_osz (alpha = 0.1) as it computes it: t = log|x| / 0.1,
 // u = t + 0.49 (sin(c1 t) + sin(c2 t)) (c1, c2 = 1, 0.79 for x > 0, 0.55, 0.31 for x < 0),
-// sign(x) pow(exp(u), 0.1); 0 and NaN stay. t and u are rounded as in COCO (log and the sines
-// within rounding of the C library's); pow(exp(u), 0.1) is evaluated as exp(0.1 u) with 0.1 u
-// exact as a double-double, which differs from the twice-rounded original by at most 0.05 ulp
-// before the final rounding (the rounding of exp(u) moves its log by <= 2^-53, times 0.1).
-// Where exp(u) would overflow or be subnormal in COCO (|u| > 708, i.e. |x| > 1e30 or
-// |x| < 1e-31) this returns NaN, and the caller recomputes with the C library (tosz_array in
-// bbob.hpp). The sines are vm::sin, FastMath's (|t| <= 7500 for finite x, far inside their
-// range; their error is multiplied by 0.49 next to t).
-SO_VM_INLINE double tosz(double x) {
-  const bool pos = x > 0.0;
-  double tie_log, tie_exp, tie_pow;
-  const double t = vm::log(math::abs(x), tie_log) / 0.1;
-  const double a1 = pos ? t : 0.55 * t;
-  const double a2 = (pos ? 0.79 : 0.31) * t;
-  const double u = t + 0.49 * (vm::sin(a1) + vm::sin(a2));
-  // y = exp(u) as COCO rounds it, then y^0.1 = exp(0.1 log y), log y = u + log(y e^-u)
-  const double y = exp_dd(u, 0.0, tie_exp);
-  const double r = vm::pow(y, 0.1, tie_pow);
-  const double v = pos ? r : (x < 0.0 ? -r : x);
-  const double tie = (tie_log + tie_exp) + tie_pow;
-  return tie > 0.0 ? (x != 0.0 ? (x == x ? double(NAN) : v) : v) : v;
+// sign(x) pow(exp(u), 0.1); 0 and NaN stay. t, u, exp(u) and the pow are rounded as in COCO
+// (log, exp and pow the checked forms above, the sines within rounding of the C library's); a
+// value near a rounding boundary (a tie) is NaN, and so is one where exp(u) would overflow or be
+// subnormal in COCO (|u| > 708, i.e. |x| > 1e30 or |x| < 1e-31): the caller recomputes those
+// with the C library (tosz_array in bbob.hpp). The sines are vm::sin, FastMath's (|t| <= 7500
+// for finite x, far inside their range; their error is multiplied by 0.49 next to t).
+// out[i] = T_osz(in[i]), computed as four loops over the row (out holds t, u, then
+// exp(u); a tie becomes NaN there and carries through): one loop would chain log -> sin -> exp
+// -> pow per element and be bound by that chain's latency (see tosz_few_ulp_array). out must not
+// alias in.
+inline void tosz_array(const double* in, double* out, int n) {
+  SO_SIMD_LATENCY_BOUND
+  for (int i = 0; i < n; ++i) {
+    double tie;
+    const double t = vm::log(math::abs(in[i]), tie) / 0.1;
+    out[i] = tie > 0.0 ? double(NAN) : t;
+  }
+  SO_SIMD_LATENCY_BOUND
+  for (int i = 0; i < n; ++i) {
+    const bool pos = in[i] > 0.0;
+    const double t = out[i];
+    const double a1 = pos ? t : 0.55 * t;
+    const double a2 = (pos ? 0.79 : 0.31) * t;
+    out[i] = t + 0.49 * (vm::sin(a1) + vm::sin(a2));
+  }
+  SO_SIMD_LATENCY_BOUND
+  for (int i = 0; i < n; ++i) {
+    double tie;
+    const double y = exp_dd(out[i], 0.0, tie);
+    out[i] = tie > 0.0 ? double(NAN) : y;
+  }
+  SO_SIMD_LATENCY_BOUND
+  for (int i = 0; i < n; ++i) {
+    const double x = in[i];
+    double tie;
+    const double r = vm::pow(out[i], 0.1, tie);
+    const double v = x > 0.0 ? r : (x < 0.0 ? -r : x);
+    out[i] = tie > 0.0 ? (x != 0.0 ? (x == x ? double(NAN) : v) : v) : v;
+  }
 }
 
 // T_osz to a few ulp, for callers that do not amplify its rounding (f2, f10, f11: f - f_opt is
@@ -323,31 +341,54 @@ SO_VM_INLINE double tosz(double x) {
 // T_osz's). exp(0.1 u) = |x| exp(0.049 (sin(c1 t) + sin(c2 t))) with t = log|x| / 0.1: one log,
 // the two sines (FastMath's one-polynomial sin_or_cos_by_pi) and exp of an argument
 // |w| <= 0.098 (Taylor to w^10, truncation 2e-19); no double-double work and no deferral for
-// rounding ties. Measured against COCO's formula in
-// float64 (tests/test_vecmath.py::test_tosz_few_ulp): within 4 ulp where COCO's own roundings of
-// t and u allow (they move COCO's value by up to 0.1 |u| ulp(u) from the exact one). NaN where
-// exp(u) overflows or is subnormal in COCO (|t| > 700: |x| > 1e30 or |x| < 1e-30), for the
-// caller to recompute with the C library, as tosz does; 0 and NaN stay.
-SO_VM_INLINE double tosz_few_ulp(double x) {
+// rounding ties. Measured against COCO's formula in float64 (tests/test_vecmath.py::
+// test_tosz_few_ulp): within a few ulp plus what COCO's own roundings of t and u move its value
+// (up to 0.1 |u| ulp(u)). NaN where exp(u) overflows or is subnormal in COCO (|t| > 700:
+// |x| > 1e30 or |x| < 1e-30), for the caller to recompute with the C library, as tosz_array does;
+// 0 and NaN stay.
+// Three stages, which tosz_few_ulp_array runs as three loops over the row: chained in one loop,
+// log -> sin -> exp is one long dependent chain per element and the loop is latency-bound
+// (measured: 0.64x the time of the single loop on the AVX-512 copy, 0.74x on AVX2).
+SO_VM_INLINE double tosz_stage_log(double x) {
+  return vm::log(math::abs(x)) * 10.0;  // t (COCO divides by 0.1: an ulp of t, damped by 0.049)
+}
+// w = 0.049 (sin(c1 t) + sin(c2 t)); NaN where COCO's exp(u) leaves the normal range (x != 0)
+SO_VM_INLINE double tosz_stage_sines(double x, double t) {
   const bool pos = x > 0.0;
-  const double ax = math::abs(x);
-  const double t = vm::log(ax) * 10.0;  // (COCO divides by 0.1: an ulp of t, damped by 0.049)
   const double a1 = pos ? t : 0.55 * t;
   const double a2 = (pos ? 0.79 : 0.31) * t;
   const double w = 0.049 * (math::FastMath::sin_or_cos_by_pi(a1, false) +
                             math::FastMath::sin_or_cos_by_pi(a2, false));
-  // exp(w) - 1 = w + w^2 (1/2 + w/6 + ... + w^8/10!) by Estrin's scheme (the chain log -> sin ->
-  // exp is latency-bound), kept apart from the 1 so that |x| (1 + em1) rounds once
+  const double far = math::abs(t) > 700.0 ? 1.0 : 0.0;  // a double flag (see near_tie)
+  return far > 0.0 ? (x != 0.0 ? double(NAN) : 0.0) : w;
+}
+// sign(x) |x| exp(w)
+SO_VM_INLINE double tosz_stage_scale(double x, double w) {
+  // exp(w) - 1 = w + w^2 (1/2 + w/6 + ... + w^8/10!) by Estrin's scheme, kept apart from the 1
+  // so that |x| (1 + em1) rounds once
   const double w2 = w * w, w4 = w2 * w2, w8 = w4 * w4;
   const double p = ((0.5 + w * (1.0 / 6.0)) + w2 * ((1.0 / 24.0) + w * (1.0 / 120.0))) +
                    w4 * (((1.0 / 720.0) + w * (1.0 / 5040.0)) +
                          w2 * ((1.0 / 40320.0) + w * (1.0 / 362880.0))) +
                    w8 * (1.0 / 3628800.0);
   const double em1 = w2 * p + w;
+  const double ax = math::abs(x);
   const double r = ax + ax * em1;
-  const double v = pos ? r : (x < 0.0 ? -r : x);
-  const double far = math::abs(t) > 700.0 ? 1.0 : 0.0;  // a double flag, as in tosz
-  return far > 0.0 ? (x != 0.0 ? double(NAN) : v) : v;
+  return x > 0.0 ? r : (x < 0.0 ? -r : x);
+}
+SO_VM_INLINE double tosz_few_ulp(double x) {
+  return tosz_stage_scale(x, tosz_stage_sines(x, tosz_stage_log(x)));
+}
+// out[i] = tosz_few_ulp(in[i]), stage by stage (out holds t, then w); out must not alias in.
+// Each loop takes 8 doubles per iteration (512-bit vectors on the AVX-512 copy, which otherwise
+// prefers 256; two chains on AVX2): the same values, 0.7x the time there.
+inline void tosz_few_ulp_array(const double* in, double* out, int n) {
+  SO_SIMD_LATENCY_BOUND
+  for (int i = 0; i < n; ++i) out[i] = tosz_stage_log(in[i]);
+  SO_SIMD_LATENCY_BOUND
+  for (int i = 0; i < n; ++i) out[i] = tosz_stage_sines(in[i], out[i]);
+  SO_SIMD_LATENCY_BOUND
+  for (int i = 0; i < n; ++i) out[i] = tosz_stage_scale(in[i], out[i]);
 }
 
 // COCO's T_asy^beta on coordinate i of d: x^(1 + beta i/(d-1) sqrt(x)) for x > 0, else x.

@@ -181,11 +181,9 @@ SO_HD void tosz_array(const double* in, double* out, int n) {
   for (int i = 0; i < n; ++i) out[i] = tosz(in[i]);
 #else
   if constexpr (R == ToszRounding::kFewUlp) {
-    SO_SIMD_LATENCY_BOUND
-    for (int i = 0; i < n; ++i) out[i] = vm::tosz_few_ulp(in[i]);
+    vm::tosz_few_ulp_array(in, out, n);
   } else {
-    SO_SIMD_LATENCY_BOUND
-    for (int i = 0; i < n; ++i) out[i] = vm::tosz(in[i]);
+    vm::tosz_array(in, out, n);
   }
   for (int i = 0; i < n; ++i)
     if (out[i] != out[i]) out[i] = tosz(in[i]);
