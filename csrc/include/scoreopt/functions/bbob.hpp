@@ -16,7 +16,8 @@
 //     F::size(d) values v_k - double(float(v_k)) (data_size(d) = 2 F::size(d)). Double
 //     evaluation ignores them; see "float" below.
 //
-// Accuracy (double). Sums are accumulated in the reference's (= COCO's) left-to-right order.
+// Accuracy (double). Sums are accumulated in the reference's (= COCO's) left-to-right order
+// (except f2's, f10's and f11's: see sum_nonnegative).
 // exp, log and pow are the C library's or, in the host's vector loops (T_osz, T_asy and the
 // s^0.25 of f17/f18: tosz_array, tasy_array, v_pow), vecmath.hpp's,
 // which defer to the C library where their value lies within 0.01 ulp of a rounding boundary
@@ -188,6 +189,20 @@ SO_HD void tosz_array(const double* in, double* out, int n) {
   for (int i = 0; i < n; ++i)
     if (out[i] != out[i]) out[i] = tosz(in[i]);
 #endif
+}
+
+// The sum of n terms that are all >= 0, as 8 interleaved partial sums (term i into sum i mod 8)
+// added pairwise at the end: a fixed order, so the same double on every path, and 8 independent
+// chains where COCO's left-to-right sum is one (4 cycles per term). Without cancellation the
+// order moves the value by a few ulp at most; for f2, f10 and f11, whose T_osz already does not
+// reproduce COCO's rounding (ToszRounding::kFewUlp).
+SO_HD double sum_nonnegative(const double* v, int n) {
+  double a[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+  const int bulk = n - n % 8;
+  for (int i = 0; i < bulk; i += 8)
+    for (int k = 0; k < 8; ++k) a[k] += v[i + k];
+  for (int i = bulk; i < n; ++i) a[i - bulk] += v[i];
+  return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
 }
 
 // out[i] = T_asy^beta(in[i]) on coordinate i of n; out must not alias in.
@@ -722,9 +737,8 @@ struct F2 : Suite<F2> {
     SO_SIMD
     for (int i = 0; i < d; ++i) u[i] = x[i] - shift[i];
     tosz_array<ToszRounding::kFewUlp>(u, z, d);
-    double s = 0;
-    for (int i = 0; i < d; ++i) s += w[i] * z[i] * z[i];
-    return s + t[0];
+    for (int i = 0; i < d; ++i) u[i] = w[i] * z[i] * z[i];
+    return sum_nonnegative(u, d) + t[0];
   }
 };
 
@@ -879,9 +893,8 @@ struct F10 : Rotated<F10> {
     const A w = t + 1 + d;
     double* z = y + d;
     tosz_array<ToszRounding::kFewUlp>(y, z, d);
-    double s = 0;
-    for (int i = 0; i < d; ++i) s += w[i] * z[i] * z[i];
-    return s + t[0];
+    for (int i = 0; i < d; ++i) y[i] = w[i] * z[i] * z[i];
+    return sum_nonnegative(y, d) + t[0];
   }
 };
 
@@ -895,9 +908,9 @@ struct F11 : Rotated<F11> {
   static SO_HD double finish(const double*, int d, const A& t, double* y) {
     double* z = y + d;
     tosz_array<ToszRounding::kFewUlp>(y, z, d);
-    double s = 1.0e6 * z[0] * z[0];
-    for (int i = 1; i < d; ++i) s += z[i] * z[i];
-    return s + t[0];
+    y[0] = 1.0e6 * z[0] * z[0];
+    for (int i = 1; i < d; ++i) y[i] = z[i] * z[i];
+    return sum_nonnegative(y, d) + t[0];
   }
 };
 
