@@ -185,11 +185,11 @@ ROTATED = (6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 23)
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_rows_in_lanes_match_per_point(dtype):
-    """f1, f5 and f8 evaluate blocks of 8 rows side by side, one vector lane per row (bbob.hpp,
-    "rows in lanes"; f1 and f5 in float64 from 96 coordinates on), each lane in the per-point
-    order: the values equal, bit for bit, the per-point code's (the affine wrapper's row path), for
-    full and partial blocks, and rows at and beyond f5's boundary (x x_opt >= 25) and on either
-    side of it."""
+    """f8 evaluates blocks of 8 rows side by side, one vector lane per row (bbob.hpp, "rows in
+    lanes"), each lane in the per-point order: the values equal, bit for bit, the per-point code's
+    (the affine wrapper's row path), for full and partial blocks. (f1 and f5 took the lanes too
+    until their sums became partial sums per row; they stay here as per-row checks of the same
+    property, including rows at and beyond f5's boundary x x_opt >= 25.)"""
     rng = np.random.default_rng(8)
     for fid in (1, 5, 8):
         for d in (2, 3, 12, 40, 101):

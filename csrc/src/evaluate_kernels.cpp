@@ -249,10 +249,7 @@ std::int64_t run(const eval_abi::Job<T>& job) {
   }
 #if defined(SO_BBOB_LANES)
   if constexpr (evaluates_lanes<F>::value) {
-    using functions::bbob::RowLanes;
-    const bool lanes = std::is_same_v<T, float> || F::kRowLanes == RowLanes::kAllRows ||
-                       job.d >= functions::bbob::kLongRow;
-    if (lanes && !job.affine && job.grad == nullptr) return run_lanes<F, T>(job);
+    if (!job.affine && job.grad == nullptr) return run_lanes<F, T>(job);
   }
 #endif
   const std::int64_t n = job.n;

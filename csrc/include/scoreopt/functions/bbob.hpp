@@ -16,8 +16,8 @@
 //     F::size(d) values v_k - double(float(v_k)) (data_size(d) = 2 F::size(d)). Double
 //     evaluation ignores them; see "float" below.
 //
-// Accuracy (double). Sums are accumulated in the reference's (= COCO's) left-to-right order
-// (except f2's, f10's and f11's: see sum_nonnegative).
+// Accuracy (double). Sums are accumulated in the reference's (= COCO's) left-to-right order,
+// except the sums of non-negative terms of f1, f2, f5, f8/f9, f10 and f11 (sum_nonnegative).
 // exp, log and pow are the C library's or, in the host's vector loops (T_osz, T_asy and the
 // s^0.25 of f17/f18: tosz_array, tasy_array, v_pow), vecmath.hpp's,
 // which defer to the C library where their value lies within 0.01 ulp of a rounding boundary
@@ -189,20 +189,6 @@ SO_HD void tosz_array(const double* in, double* out, int n) {
   for (int i = 0; i < n; ++i)
     if (out[i] != out[i]) out[i] = tosz(in[i]);
 #endif
-}
-
-// The sum of n terms that are all >= 0, as 8 interleaved partial sums (term i into sum i mod 8)
-// added pairwise at the end: a fixed order, so the same double on every path, and 8 independent
-// chains where COCO's left-to-right sum is one (4 cycles per term). Without cancellation the
-// order moves the value by a few ulp at most; for f2, f10 and f11, whose T_osz already does not
-// reproduce COCO's rounding (ToszRounding::kFewUlp).
-SO_HD double sum_nonnegative(const double* v, int n) {
-  double a[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
-  const int bulk = n - n % 8;
-  for (int i = 0; i < bulk; i += 8)
-    for (int k = 0; k < 8; ++k) a[k] += v[i + k];
-  for (int i = bulk; i < n; ++i) a[i - bulk] += v[i];
-  return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
 }
 
 // out[i] = T_asy^beta(in[i]) on coordinate i of n; out must not alias in.
@@ -431,39 +417,53 @@ SO_HD double rastrigin_raw(const double* z, int d) {
   return 10.0 * (double(d) - s1) + s2;
 }
 
+// Sums whose terms are all >= 0 (those of f1, f2, f5, f8/f9, f10, f11) as 8 interleaved partial
+// sums (term i into sum i mod 8) added pairwise at the end, instead of COCO's left-to-right
+// order: a fixed order, so the same double on every path and in every lane, and 8 independent
+// chains where COCO's is one of 4 cycles per term. Without cancellation the order moves the value
+// by a few ulp at most (and bounds the error lower than the sequential sum does). term(i): the
+// i-th term, of type V (double, or Lanes).
+constexpr int kPartialSums = 8;
+template <class V, class Term>
+SO_HD V sum_nonnegative(int n, Term term) {
+  V a[kPartialSums];
+  for (int k = 0; k < kPartialSums; ++k) a[k] = 0.0;
+  const int bulk = n - n % kPartialSums;
+  for (int i = 0; i < bulk; i += kPartialSums)
+    for (int k = 0; k < kPartialSums; ++k) a[k] += term(i + k);
+  for (int i = bulk; i < n; ++i) a[i - bulk] += term(i);
+  return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+}
+
 // 100 sum (z_i^2 - z_{i+1})^2 + sum (z_i - 1)^2 (two separate sums, as in COCO); V: double, or
 // Lanes (below)
 template <class V>
 SO_HD V rosenbrock_raw(const V* z, int d) {
-  V s1 = 0, s2 = 0;
-  for (int i = 0; i < d - 1; ++i) {
+  const V s1 = sum_nonnegative<V>(d - 1, [z](int i) SO_LAMBDA_FORCE {
     const V a = z[i] * z[i] - z[i + 1];
-    s1 += a * a;
-  }
-  for (int i = 0; i < d - 1; ++i) {
+    return a * a;
+  });
+  const V s2 = sum_nonnegative<V>(d - 1, [z](int i) SO_LAMBDA_FORCE {
     const V b = z[i] - 1.0;
-    s2 += b * b;
-  }
+    return b * b;
+  });
   return 100.0 * s1 + s2;
 }
 
 SO_HD std::int64_t sq(int d) { return std::int64_t(d) * d; }
 
 // ---- rows in lanes (host) ---------------------------------------------------------------------
-// Most BBOB sums must run in COCO's order, so a row is a chain of dependent adds (4 cycles each):
-// f1 at D = 40 took 2-3x the time of a vectorized sum of the same data. A function whose steps
-// are arithmetic only (F::kRowLanes) is therefore also written for V = Lanes, coordinate i of 8
-// rows side by side (the row driver transposes a block of rows): each lane performs the scalar
-// code's operations in the same order (no contraction in this header), so each lane's value is
-// bitwise the row's value, and one vector operation advances L chains.
-// Measured (bench/RESULTS.md, "rows in lanes"): for f1 and f5 in double the transposition cost
-// more than it saved at D <= 64 in most runs (the out-of-order core overlaps consecutive rows'
-// chains when they are short) and saved 30-35 % at D = 100 in every run; float rows, which the
-// per-row path widens one by one, and f8's two chains gain at every D.
+// Where a BBOB sum keeps COCO's order, a row is a chain of dependent adds (4 cycles each). f8,
+// whose steps are arithmetic only (F::kRowLanes), is therefore also written for V = Lanes,
+// coordinate i of 8 rows side by side (the row driver transposes a block of rows): each lane
+// performs the scalar code's operations in the same order (no contraction in this header), so
+// each lane's value is bitwise the row's value, and one vector operation advances L chains.
+// Measured (bench/RESULTS.md, "rows in lanes", and "BBOB's T_osz to a few ulp" for the later
+// change): f8 takes 0.6-0.9x the per-row time at D = 20-100. f1 and f5 took the lanes too until
+// their sums of non-negative terms became 8 partial sums per row (sum_nonnegative), after which
+// the per-row path was faster than the lanes (0.74-0.82x for float rows, 0.62x for f5 at D = 100).
 // GCC only (its vector extension, and its fp-contract pragma above, which the lanes rely on for
 // rounding like the scalar code); elsewhere every row takes the per-row path.
-enum class RowLanes { kFloatOrLongRows, kAllRows };
-constexpr int kLongRow = 96;  // kFloatOrLongRows: double rows from this many coordinates on
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
 #define SO_BBOB_LANES 1
 #endif
@@ -712,15 +712,13 @@ struct Rotated : Suite<F> {
 struct F1 : Suite<F1> {
   static SO_HD std::int64_t size(int d) { return 1 + d; }
   static SO_HD int work(int) { return 0; }
-  static constexpr RowLanes kRowLanes = RowLanes::kFloatOrLongRows;
   template <class M, class A, class V>
   static SO_HD V eval(const V* x, int d, const A& t, V*) {
     const A shift = t + 1;
-    V s = 0;
-    for (int i = 0; i < d; ++i) {
+    const V s = sum_nonnegative<V>(d, [x, shift](int i) SO_LAMBDA_FORCE {
       const V z = x[i] - shift[i];
-      s += z * z;
-    }
+      return z * z;
+    });
     return s + t[0];
   }
 };
@@ -737,8 +735,7 @@ struct F2 : Suite<F2> {
     SO_SIMD
     for (int i = 0; i < d; ++i) u[i] = x[i] - shift[i];
     tosz_array<ToszRounding::kFewUlp>(u, z, d);
-    for (int i = 0; i < d; ++i) u[i] = w[i] * z[i] * z[i];
-    return sum_nonnegative(u, d) + t[0];
+    return sum_nonnegative<double>(d, [w, z](int i) SO_LAMBDA_FORCE { return w[i] * z[i] * z[i]; }) + t[0];
   }
 };
 
@@ -793,16 +790,15 @@ struct F4 : Suite<F4> {
 struct F5 : Suite<F5> {
   static SO_HD std::int64_t size(int d) { return 1 + 2 * d; }
   static SO_HD int work(int) { return 0; }
-  static constexpr RowLanes kRowLanes = RowLanes::kFloatOrLongRows;
   template <class M, class A, class V>
   static SO_HD V eval(const V* x, int d, const A& t, V*) {
     const A best = t + 1, s = best + d;
-    V acc = 0;
-    for (int i = 0; i < d; ++i) {
+    // each term is >= 0 (s_i x_i <= 5 |s_i| once x_i is held at the optimum's bound)
+    const V acc = sum_nonnegative<V>(d, [x, best, s](int i) SO_LAMBDA_FORCE {
       const double b = best[i], si = s[i];
       const V xi = select_below(x[i] * b, 25.0, x[i], b);
-      acc += 5.0 * math::abs(si) - si * xi;
-    }
+      return 5.0 * math::abs(si) - si * xi;
+    });
     return acc + t[0];
   }
 };
@@ -860,7 +856,7 @@ struct F7 : Rotated<F7> {
 struct F8 : Suite<F8> {
   static SO_HD std::int64_t size(int d) { return 2 + d; }
   static SO_HD int work(int d) { return d; }
-  static constexpr RowLanes kRowLanes = RowLanes::kAllRows;
+  static constexpr bool kRowLanes = true;  // see "rows in lanes"
   template <class M, class A, class V>
   static SO_HD V eval(const V* x, int d, const A& t, V* z) {
     const double scale = t[1];
@@ -893,8 +889,7 @@ struct F10 : Rotated<F10> {
     const A w = t + 1 + d;
     double* z = y + d;
     tosz_array<ToszRounding::kFewUlp>(y, z, d);
-    for (int i = 0; i < d; ++i) y[i] = w[i] * z[i] * z[i];
-    return sum_nonnegative(y, d) + t[0];
+    return sum_nonnegative<double>(d, [w, z](int i) SO_LAMBDA_FORCE { return w[i] * z[i] * z[i]; }) + t[0];
   }
 };
 
@@ -908,9 +903,9 @@ struct F11 : Rotated<F11> {
   static SO_HD double finish(const double*, int d, const A& t, double* y) {
     double* z = y + d;
     tosz_array<ToszRounding::kFewUlp>(y, z, d);
-    y[0] = 1.0e6 * z[0] * z[0];
-    for (int i = 1; i < d; ++i) y[i] = z[i] * z[i];
-    return sum_nonnegative(y, d) + t[0];
+    return sum_nonnegative<double>(d, [z](int i) SO_LAMBDA_FORCE {
+      return (i == 0 ? 1.0e6 : 1.0) * z[i] * z[i];  // 1e6 z_1^2 + sum_{i>1} z_i^2
+    }) + t[0];
   }
 };
 
