@@ -823,16 +823,14 @@ struct F6 : Rotated<F6> {
 // f7 step ellipsoid: zhat = M (x - shift) with M = Lambda^10 Q, rounded (to integers where
 // |zhat_i| > 0.5, else to 0.1), z = R zround,
 // f = 0.1 max(|zhat_1| 1e-4, sum w_i z_i^2) + penalty_factor f_pen(x) + f_opt.
-// table: [f_opt, penalty_factor, shift(D), weights(D), M(D*D), R(D*D)]; scratch: zhat, z, zhat_1
-// (2D + 1)
+// table: [f_opt, penalty_factor, shift(D), weights(D), M(D*D), R(D*D)]; scratch: zhat, z (2D)
 struct F7 : Rotated<F7> {
   static SO_HD std::int64_t size(int d) { return 2 + 2 * d + 2 * sq(d); }
-  static SO_HD int work(int d) { return 2 * d + 1; }
+  static SO_HD int work(int d) { return 2 * d; }
   static SO_HD Rotation rotation(int d) { return {2 + 2 * d, 2, 0}; }  // zh = M (x - shift)
   static constexpr bool kSecond = true;
   template <class A>
   static SO_HD void middle(int d, const A&, double* zh) {
-    zh[2 * d] = zh[0];  // zhat_1, kept for finish
     for (int i = 0; i < d; ++i) {
       const double v = zh[i];
       zh[i] = math::abs(v) > 0.5 ? math::floor(v + 0.5) : math::floor(10.0 * v + 0.5) / 10.0;
@@ -843,9 +841,15 @@ struct F7 : Rotated<F7> {
   static SO_HD double finish(const double* x, int d, const A& t, double* zh) {
     const A w = t + 2 + d;
     const double* z = zh + d;
-    const double x1 = zh[2 * d];
     double s = 0;
     for (int i = 0; i < d; ++i) s += w[i] * z[i] * z[i];
+    // zhat_1 again, from x: the row driver rotates a block of points before it finishes each
+    // one, so nothing but the second product's output survives per point in the scratch. The
+    // same products, in the same order, as the first product's row 0 (matvec_shifted).
+    const Rotation r = rotation(d);
+    const A m = t + r.matrix, shift = t + r.shift;
+    double x1 = (x[0] - shift[0]) * m[0];
+    for (int j = 1; j < d; ++j) x1 += (x[j] - shift[j]) * m[std::int64_t(j) * d];
     const double a = math::abs(x1) * 1.0e-4;
     return 0.1 * (a >= s ? a : s) + penalty(x, d) * t[1] + t[0];
   }
