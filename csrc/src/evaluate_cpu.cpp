@@ -267,24 +267,28 @@ std::vector<std::string> supported_simd_paths() {
 
 void vecmath_on_path(int op, const double* x, const double* y, double* out, std::int64_t n,
                      bool libm) {
-  if (op < 0 || op > 14) throw std::invalid_argument("op: expected 0 to 14, got " + std::to_string(op));
+  using eval_abi::VecOp;
+  constexpr int kOps = static_cast<int>(VecOp::Count);
+  if (op < 0 || op >= kOps)
+    throw std::invalid_argument("op: expected 0 to " + std::to_string(kOps - 1) + ", got " +
+                                std::to_string(op));
   if (!libm) {
     current_path().vecmath(op, x, y, out, n);
     return;
   }
   // the C library, for comparison (this file is compiled without -ffast-math: scalar glibc)
   for (std::int64_t i = 0; i < n; ++i) {
-    switch (op) {
-      case 0: case 7: out[i] = std::exp(x[i]); break;
-      case 1: case 8: out[i] = std::log(x[i]); break;
-      case 2: case 9: out[i] = std::pow(x[i], y[i]); break;
-      case 3: case 14: out[i] = std::sin(x[i]); break;
-      case 4: out[i] = std::cos(x[i]); break;
-      case 10: out[i] = std::expm1(x[i]); break;
+    switch (static_cast<VecOp>(op)) {
+      case VecOp::Exp: case VecOp::ExpChecked: out[i] = std::exp(x[i]); break;
+      case VecOp::Log: case VecOp::LogChecked: out[i] = std::log(x[i]); break;
+      case VecOp::Pow: case VecOp::PowChecked: out[i] = std::pow(x[i], y[i]); break;
+      case VecOp::Sin: case VecOp::SinByPi: out[i] = std::sin(x[i]); break;
+      case VecOp::Cos: out[i] = std::cos(x[i]); break;
+      case VecOp::Expm1: out[i] = std::expm1(x[i]); break;
       // the float functions against the double C library on the same float argument, rounded
       // once to float (correctly rounded but for double rounding, ~1 in 2^29)
-      case 11: out[i] = double(float(std::sin(double(float(x[i]))))); break;
-      case 12: out[i] = double(float(std::cos(double(float(x[i]))))); break;
+      case VecOp::SinFloat: out[i] = double(float(std::sin(double(float(x[i]))))); break;
+      case VecOp::CosFloat: out[i] = double(float(std::cos(double(float(x[i]))))); break;
       default: throw std::invalid_argument("op: the C library has no T_osz/T_asy");
     }
   }

@@ -337,10 +337,6 @@ void vecmath(int op, const double* x, const double* y, double* out, std::int64_t
       SO_SIMD
       for (std::int64_t i = 0; i < n; ++i) out[i] = vm::expm1(x[i]);
       return;
-    case VecOp::Tosz:  // as the BBOB rows run it (the stages as loops), in rows of 4096
-      for (std::int64_t i = 0; i < n; i += 4096)
-        vm::tosz_array(x + i, out + i, static_cast<int>(n - i < 4096 ? n - i : 4096));
-      return;
     case VecOp::ToszFewUlp:  // as the BBOB rows run it (the stages as loops), in rows of 4096
       for (std::int64_t i = 0; i < n; i += 4096)
         vm::tosz_few_ulp_array(x + i, out + i, static_cast<int>(n - i < 4096 ? n - i : 4096));

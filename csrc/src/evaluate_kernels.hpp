@@ -41,11 +41,12 @@ using KernelF64 = std::int64_t (*)(const Job<double>&);
 // ExpChecked, LogChecked, PowChecked: NaN where the result may round differently from a
 // correctly rounded one (vecmath.hpp, near_tie), where the callers recompute with the C library.
 enum class VecOp : int {
-  Exp = 0, Log = 1, Pow = 2, Sin = 3, Cos = 4, Tosz = 5, Tasy = 6,
-  ExpChecked = 7, LogChecked = 8, PowChecked = 9, Expm1 = 10,
-  SinFloat = 11, CosFloat = 12,  // FastMath's float sin/cos of float(x), widened
-  ToszFewUlp = 13,  // vm::tosz_few_ulp (NaN where the caller defers to the C library)
-  SinByPi = 14  // FastMath::sin_or_cos_by_pi<double>(x, false)
+  Exp = 0, Log = 1, Pow = 2, Sin = 3, Cos = 4, Tasy = 5,
+  ExpChecked = 6, LogChecked = 7, PowChecked = 8, Expm1 = 9,
+  SinFloat = 10, CosFloat = 11,  // FastMath's float sin/cos of float(x), widened
+  ToszFewUlp = 12,  // vm::tosz_few_ulp (NaN where the caller defers to the C library)
+  SinByPi = 13,  // FastMath::sin_or_cos_by_pi<double>(x, false)
+  Count = 14
 };
 using VecMath = void (*)(int op, const double* x, const double* y, double* out, std::int64_t n);
 

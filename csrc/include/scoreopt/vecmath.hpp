@@ -9,8 +9,8 @@
 //   * exp: Cody-Waite reduction x = k ln2 + r, |r| <= ln2/2, the Taylor series to r^14 (truncation
 //     below 2^-60), 1 + r and r^2/2 formed exactly, scaled by 2^k in two steps (exact, and gradual
 //     underflow rounded once).
-//   * The polynomials are evaluated by Estrin's scheme, not Horner's: T_osz's loop chains log,
-//     sin and exp, and is bound by the latency of that chain (issue 16).
+//   * The polynomials are evaluated by Estrin's scheme, not Horner's: the BBOB transforms' loops
+//     (T_osz's log, T_asy's pow) are bound by the latency of their dependent chains (issue 16).
 //   * log_dd: log x as an unevaluated sum hi + lo: x = 2^e m, m in [sqrt(1/2), sqrt(2)),
 //     f = m - 1, log(1 + f) = f - f^2/2 + s (f^2/2 + R(s^2)) with s = f / (2 + f) (so
 //     2 atanh(s) = log(1 + f)) and R the series of 2 atanh(s)/s - 2 to s^20; f^2/2 is formed
@@ -290,55 +290,13 @@ SO_VM_INLINE double pow(double x, double y) {
 
 // sin x for |x| <= 5e5 (beyond: NaN): math.hpp's FastMath::sin (Cody-Waite reduction by pi/2,
 // the Taylor kernels, the quadrant by selects), which is force-inlined, so that it vectorizes
-// inside T_osz's loop.
+// inside the BBOB rows' vector loops (bbob.hpp, v_sin).
 SO_VM_INLINE double sin(double x) { return math::FastMath::sin(x); }
 
-// COCO's oscillation T_osz (alpha = 0.1) as it computes it: t = log|x| / 0.1,
-// u = t + 0.49 (sin(c1 t) + sin(c2 t)) (c1, c2 = 1, 0.79 for x > 0, 0.55, 0.31 for x < 0),
-// sign(x) pow(exp(u), 0.1); 0 and NaN stay. t, u, exp(u) and the pow are rounded as in COCO
-// (log, exp and pow the checked forms above, the sines within rounding of the C library's); a
-// value near a rounding boundary (a tie) is NaN, and so is one where exp(u) would overflow or be
-// subnormal in COCO (|u| > 708, i.e. |x| > 1e30 or |x| < 1e-31): the caller recomputes those
-// with the C library (tosz_array in bbob.hpp). The sines are vm::sin, FastMath's (|t| <= 7500
-// for finite x, far inside their range; their error is multiplied by 0.49 next to t).
-// out[i] = T_osz(in[i]), computed as four loops over the row (out holds t, u, then
-// exp(u); a tie becomes NaN there and carries through): one loop would chain log -> sin -> exp
-// -> pow per element and be bound by that chain's latency (see tosz_few_ulp_array). out must not
-// alias in.
-inline void tosz_array(const double* in, double* out, int n) {
-  SO_SIMD_LATENCY_BOUND
-  for (int i = 0; i < n; ++i) {
-    double tie;
-    const double t = vm::log(math::abs(in[i]), tie) / 0.1;
-    out[i] = tie > 0.0 ? double(NAN) : t;
-  }
-  SO_SIMD_LATENCY_BOUND
-  for (int i = 0; i < n; ++i) {
-    const bool pos = in[i] > 0.0;
-    const double t = out[i];
-    const double a1 = pos ? t : 0.55 * t;
-    const double a2 = (pos ? 0.79 : 0.31) * t;
-    out[i] = t + 0.49 * (vm::sin(a1) + vm::sin(a2));
-  }
-  SO_SIMD_LATENCY_BOUND
-  for (int i = 0; i < n; ++i) {
-    double tie;
-    const double y = exp_dd(out[i], 0.0, tie);
-    out[i] = tie > 0.0 ? double(NAN) : y;
-  }
-  SO_SIMD_LATENCY_BOUND
-  for (int i = 0; i < n; ++i) {
-    const double x = in[i];
-    double tie;
-    const double r = vm::pow(out[i], 0.1, tie);
-    const double v = x > 0.0 ? r : (x < 0.0 ? -r : x);
-    out[i] = tie > 0.0 ? (x != 0.0 ? (x == x ? double(NAN) : v) : v) : v;
-  }
-}
-
-// T_osz to a few ulp, for callers that do not amplify its rounding (f2, f10, f11: f - f_opt is
-// a positively weighted sum of squares of T_osz's outputs, so its relative error is at most twice
-// T_osz's). exp(0.1 u) = |x| exp(0.049 (sin(c1 t) + sin(c2 t))) with t = log|x| / 0.1: one log,
+// BBOB's oscillation T_osz (alpha = 0.1) to a few ulp of COCO's formula, not to its rounding
+// (t = log|x| / 0.1, u = t + 0.49 (sin(c1 t) + sin(c2 t)), sign(x) pow(exp(u), 0.1); c1, c2 = 1,
+// 0.79 for x > 0, 0.55, 0.31 for x < 0): why that is enough for f2-f4, f10, f11 and f15 is in
+// bbob.hpp (tosz_array). exp(0.1 u) = |x| exp(0.049 (sin(c1 t) + sin(c2 t))): one log,
 // the two sines (FastMath's one-polynomial sin_or_cos_by_pi) and exp of an argument
 // |w| <= 0.098 (Taylor to w^10, truncation 2e-19); no double-double work and no deferral for
 // rounding ties. Measured against COCO's formula in float64 (tests/test_vecmath.py::
