@@ -5,7 +5,7 @@
 >>> p.evaluate(X)                               # X (N, 10) -> (N,), float32 or float64
 >>> p.optimum, p.x_opt                          # COCO's f_opt and the true minimiser
 
-float64 values agree with COCO (cocoex) to 1e-13 of max(|f|, |f_opt|), many bitwise
+float64 values agree with COCO (cocoex) to 1e-13 of ``max(|f|, |f_opt|)``, many bitwise
 (tests/test_bbob.py; the exceptions and why are in bbob.hpp, "Accuracy", and the README). float32 input is evaluated in double (with the instance data at double
 precision) and the result rounded, so float32 values are within ~6e-8 relative of COCO's.
 The instance data (shifts, rotations, f_opt, Gallagher peaks, ...) comes from
