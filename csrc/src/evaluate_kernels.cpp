@@ -97,6 +97,26 @@ Context<T> job_context(const eval_abi::Job<T>& job) {
   return c;
 }
 
+// Asks for the input kPrefetchBytes past row x (its d values) to be fetched into the caches.
+// The cheap rows (f1, f5, sphere, rastrigin: a few ns each) otherwise wait on memory row by row:
+// f1 at D = 40, N = 10^5 from cold memory read at 16 GB/s on both cores of the 2-core EPYC here,
+// 18.5 GB/s with this (0.82-0.87x the time; 512, 2048 and 4096 bytes ahead measured 0.88-1.1x).
+// Prefetches never fault, so asking past the end of X is harmless.
+constexpr std::int64_t kPrefetchBytes = 1024;
+template <class T>
+inline void prefetch_ahead(const T* x, int d) {
+#if defined(__GNUC__)
+  // as an integer: the address may lie past the end of X, where pointer arithmetic is undefined
+  const std::uintptr_t p = reinterpret_cast<std::uintptr_t>(x) + kPrefetchBytes;
+  const std::int64_t bytes = std::int64_t(d) * sizeof(T);
+  for (std::int64_t off = 0; off < bytes; off += 64)
+    __builtin_prefetch(reinterpret_cast<const void*>(p + std::uintptr_t(off)), 0, 3);
+#else
+  (void)x;
+  (void)d;
+#endif
+}
+
 // The dynamic schedule's chunk for `units` rows or blocks: kChunksPerThread chunks per thread.
 inline std::int64_t schedule_chunk(std::int64_t units, int nthreads) {
   const std::int64_t chunk = units / (std::int64_t(nthreads) * kChunksPerThread);
@@ -125,6 +145,7 @@ std::int64_t run_blocked(const eval_abi::Job<T>& job) {
       const std::int64_t r0 = blk * kB;
       const int nb = static_cast<int>(n - r0 < kB ? n - r0 : kB);
       const T* X = job.X + r0 * d;
+      for (int b = 0; b < nb; ++b) prefetch_ahead(X + std::int64_t(b) * d, d);
       F::rotate_block(X, nb, d, job.table, buf.p, work.p);
       for (int b = 0; b < nb; ++b)
         store_row<F>(job, r0 + b, F::template finish_row<math::FastMath>(X + std::int64_t(b) * d, b, d, ctx, buf.p),
@@ -157,6 +178,7 @@ std::int64_t run_lanes(const eval_abi::Job<T>& job) {
     for (std::int64_t blk = 0; blk < nblocks; ++blk) {
       const std::int64_t r0 = blk * kL;
       const int nb = static_cast<int>(n - r0 < kL ? n - r0 : kL);
+      for (int b = 0; b < nb; ++b) prefetch_ahead(job.X + (r0 + b) * d, d);
       F::template value_lanes<math::FastMath>(job.X + r0 * d, nb, d, ctx, buf.p, v);
       for (int b = 0; b < nb; ++b) store_row<F>(job, r0 + b, v[b], ctx, first_bad);
     }
@@ -206,6 +228,7 @@ std::int64_t run_tails(const eval_abi::Job<T>& job) {
         const std::int64_t r = r0 + b;
         const T* p = job.np ? job.params + r * job.prow_stride : nullptr;
         const T* x = job.X + r * d;
+        prefetch_ahead(x, d);
         if (aff) {
           rows::affine_input(wrapper, x, d, diff.p, z.p);
           x = z.p;
@@ -272,6 +295,7 @@ std::int64_t run(const eval_abi::Job<T>& job) {
 #pragma omp for schedule(dynamic, chunk)
     for (std::int64_t r = 0; r < n; ++r) {
       const T* x = job.X + r * d;
+      prefetch_ahead(x, d);
       const T* p = job.np ? job.params + r * job.prow_stride : nullptr;
       T* g = want_grad ? job.grad + r * d : nullptr;
       const T v = rows::eval_point<F>(x, d, p, ctx, aff, wrapper, diff.p, z.p, gz.p, g);
