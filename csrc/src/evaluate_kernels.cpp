@@ -99,8 +99,9 @@ Context<T> job_context(const eval_abi::Job<T>& job) {
 
 // Asks for the input kPrefetchBytes past row x (its d values) to be fetched into the caches.
 // The cheap rows (f1, f5, sphere, rastrigin: a few ns each) otherwise wait on memory row by row:
-// f1 at D = 40, N = 10^5 from cold memory read at 16 GB/s on both cores of the 2-core EPYC here,
-// 18.5 GB/s with this (0.82-0.87x the time; 512, 2048 and 4096 bytes ahead measured 0.88-1.1x).
+// f1 at D = 40, N = 10^5, the input evicted from L1/L2 between calls, read at 16 GB/s on both
+// cores of the 2-core Xeon VM here, 18.5 GB/s with this (0.82-0.87x the time; 512, 2048 and 4096
+// bytes ahead measured 0.88-1.1x).
 // Prefetches never fault, so asking past the end of X is harmless.
 constexpr std::int64_t kPrefetchBytes = 1024;
 template <class T>
