@@ -233,12 +233,14 @@ def test_blocked_rotation_matches_per_point(dtype):
     rotation of a block of points"), summing each coordinate in the per-point order: the values
     equal, bit for bit, those of the per-point code, which the affine wrapper's row path keeps
     using (an identity wrapper changes no value). The sizes cover the full and partial tiles of
-    rows (a block of 16, tiles of 4) and of coordinates (8, 4, the scalar rest)."""
+    rows (a block of 16, tiles of 4) and of coordinates (8, 4, the scalar rest). The last 21 rows
+    lie near x_opt, where f7's value depends on each row's own |zhat_1|."""
     rng = np.random.default_rng(7)
     for fid in ROTATED:
         for d in (2, 5, 12, 40):
             p = problems.bbob(fid, 3, d)
-            X = rng.uniform(-6, 6, (37, d)).astype(dtype)
+            near = np.asarray(p.x_opt) + 1e-3 * rng.standard_normal((21, d))
+            X = np.concatenate([rng.uniform(-6, 6, (37, d)), near]).astype(dtype)
             got = p.evaluate(X)
             per_point = p.affine(matrix=np.eye(d)).evaluate(X)
             np.testing.assert_array_equal(got, per_point, err_msg=f"f{fid} d{d} {dtype.__name__}")

@@ -99,9 +99,10 @@ Context<T> job_context(const eval_abi::Job<T>& job) {
 
 // Asks for the input kPrefetchBytes past row x (its d values) to be fetched into the caches.
 // The cheap rows (f1, f5, sphere, rastrigin: a few ns each) otherwise wait on memory row by row:
-// f1 at D = 40, N = 10^5, the input evicted from L1/L2 between calls, read at 16 GB/s on both
-// cores of the 2-core Xeon VM here, 18.5 GB/s with this (0.82-0.87x the time; 512, 2048 and 4096
-// bytes ahead measured 0.88-1.1x).
+// f1 at D = 40, N = 10^5, the input evicted from L1/L2 between calls, read at 15.8 GB/s on both
+// cores of the 2-core Xeon VM here, 18.4 GB/s with this (0.86x the time; D = 100 0.90x; 512 and
+// 2048 bytes ahead 0.88-0.90x, 4096 0.98-1.13x: bench/rows_from_memory.py, bench/results/
+// rows-from-memory-prefetch-20261206T105720Z.json).
 // Prefetches never fault, so asking past the end of X is harmless.
 constexpr std::int64_t kPrefetchBytes = 1024;
 template <class T>
