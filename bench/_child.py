@@ -1,6 +1,7 @@
 """One measurement in a fresh interpreter: the build, SIMD path and thread settings of a
 benchmark child are fixed by its environment at import, so every A/B script runs its timed code
-as ``python -c CODE SPEC_JSON`` and reads back the one line ``RESULT <json>`` it prints."""
+as ``python -c CODE SPEC_JSON`` and reads back the one line ``RESULT <json>`` it prints. Also the
+scripts' JSON record (write_json)."""
 
 from __future__ import annotations
 
@@ -21,3 +22,10 @@ def run_child(code: str, spec: dict, env: dict, what: str, cwd: Optional[str] = 
     if not lines:
         raise RuntimeError(f"{what} printed no RESULT line:\n{cp.stdout[-3000:]}")
     return json.loads(lines[-1][len("RESULT "):])
+
+
+def write_json(path: Optional[str], obj) -> None:
+    """obj to path as JSON (nothing when path is None or empty)."""
+    if path:
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(obj, fh, indent=1)

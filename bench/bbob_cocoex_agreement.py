@@ -17,11 +17,13 @@ Two measures of |f - f_coco|, both reported per function and point set:
 from __future__ import annotations
 
 import argparse
-import json
 import platform
 import sys
 
 import numpy as np
+
+from _child import write_json
+from _coco import coco_values, relative_to_scale
 
 INSTANCES = (1, 2, 3, 4, 5, 7, 15, 40, 71)
 DIMS = (2, 3, 5, 10, 20, 40)
@@ -29,15 +31,11 @@ SCALES = (1e-4, 1e-3, 1e-2, 0.1, 0.5)
 
 
 def measure(fid: int, rng: np.random.Generator) -> dict:
-    import cocoex
-
     from scoreopt import problems
 
     worst: dict[str, dict] = {}
     for iid in INSTANCES:
         for d in DIMS:
-            suite = cocoex.Suite("bbob", f"instances:{iid}", f"dimensions:{d} function_indices:{fid}")
-            cp = suite[0]
             p = problems.bbob(fid, iid, d)
             xo = np.asarray(p.x_opt, dtype=np.float64)
             sets = {
@@ -45,12 +43,11 @@ def measure(fid: int, rng: np.random.Generator) -> dict:
                 "near_opt": np.concatenate([xo + s * rng.standard_normal((25, d)) for s in SCALES]),
             }
             for name, X in sets.items():
-                ref = np.array([cp(x) for x in X])
+                ref = coco_values(fid, iid, X)
                 f = p.evaluate(X)
-                diff = np.abs(f - ref)
-                for measure_name, den in (("rel_f", np.abs(ref)),
-                                          ("rel_max_f_fopt", np.maximum(np.abs(ref), abs(p.optimum)))):
-                    e = diff / np.maximum(den, 1e-300)
+                rel_f = np.abs(f - ref) / np.maximum(np.abs(ref), 1e-300)
+                for measure_name, e in (("rel_f", rel_f),
+                                        ("rel_max_f_fopt", relative_to_scale(f, ref, p.optimum))):
                     k = int(np.argmax(e))
                     key = f"{name}:{measure_name}"
                     if key not in worst or e[k] > worst[key]["value"]:
@@ -78,9 +75,7 @@ def main() -> None:
         print(f"f{fid:<3} " + "  ".join(f"{w[k]['value']:15.2e}" for k in
               ("box_far:rel_f", "box_far:rel_max_f_fopt", "near_opt:rel_f", "near_opt:rel_max_f_fopt")),
               flush=True)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump(out, fh, indent=1)
+    write_json(args.json, out)
 
 
 if __name__ == "__main__":

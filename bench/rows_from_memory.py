@@ -13,17 +13,17 @@ PATH: a folder holding an installed ``scoreopt`` (``pip install --target PATH .`
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import subprocess
 import sys
+
+from _child import run_child, write_json
 
 CHILD = r"""
 import json, sys, time
 import numpy as np
 from scoreopt import problems
-d = int(sys.argv[1]); n = 100_000
+d = json.loads(sys.argv[1])["dim"]; n = 100_000
 p = problems.bbob(1, 1, d)
 rng = np.random.default_rng(0)
 xs = [rng.uniform(-5, 5, (n, d)) for _ in range(4)]
@@ -34,7 +34,7 @@ for r in range(12):
     t = time.perf_counter(); p.evaluate(xs[r % 4]); cold.append(time.perf_counter() - t)
 for r in range(12):
     t = time.perf_counter(); p.evaluate(xs[0]); warm.append(time.perf_counter() - t)
-print(json.dumps({"cold": float(np.median(cold)), "warm": float(np.median(warm))}))
+print("RESULT " + json.dumps({"cold": float(np.median(cold)), "warm": float(np.median(warm))}))
 """
 
 
@@ -59,9 +59,7 @@ def main() -> None:
         for d in dims:
             for label, path in builds:
                 env = dict(os.environ, PYTHONPATH=path)
-                out = subprocess.run([sys.executable, "-c", CHILD, str(d)], env=env, check=True,
-                                     capture_output=True, text=True).stdout
-                runs[label][d].append(json.loads(out.strip().splitlines()[-1]))
+                runs[label][d].append(run_child(CHILD, {"dim": d}, env, f"build {label}, D = {d}"))
     summary = {}
     for label, _ in builds:
         for d in dims:
@@ -70,10 +68,8 @@ def main() -> None:
             gbs = 100_000 * d * 8 / cold / 1e9
             summary[f"{label}:D{d}"] = {"cold_ms": cold * 1e3, "warm_ms": warm * 1e3, "cold_gb_per_s": gbs}
             print(f"{label:>10} D={d:<4} from memory {cold * 1e3:6.2f} ms ({gbs:5.1f} GB/s)  warm {warm * 1e3:6.2f} ms")
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump({"command": " ".join(sys.argv), "builds": dict(builds), "runs": runs,
-                       "summary": summary}, fh, indent=1)
+    write_json(args.json, {"command": " ".join(sys.argv), "builds": dict(builds), "runs": runs,
+                           "summary": summary})
 
 
 if __name__ == "__main__":

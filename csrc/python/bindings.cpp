@@ -949,8 +949,6 @@ PYBIND11_MODULE(_core, m) {
         const std::int64_t n = x.shape(0);
         if (y && (y->ndim() != 1 || y->shape(0) != n))
           throw std::invalid_argument("y: expected a 1-D array as long as x");
-        if (!y && (op == 2 || op == 5 || op == 8))  // Pow, Tasy, PowChecked (eval_abi::VecOp)
-          throw std::invalid_argument("y: pow and T_asy need a second argument");
         py::array_t<double> out(n);
         const double* yp = y ? y->data() : nullptr;
         const double* xp = x.data();

@@ -272,6 +272,9 @@ void vecmath_on_path(int op, const double* x, const double* y, double* out, std:
   if (op < 0 || op >= kOps)
     throw std::invalid_argument("op: expected 0 to " + std::to_string(kOps - 1) + ", got " +
                                 std::to_string(op));
+  const VecOp vop = static_cast<VecOp>(op);
+  if (y == nullptr && (vop == VecOp::Pow || vop == VecOp::PowChecked || vop == VecOp::Tasy))
+    throw std::invalid_argument("y: pow and T_asy need a second argument");
   if (!libm) {
     current_path().vecmath(op, x, y, out, n);
     return;

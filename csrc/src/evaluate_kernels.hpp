@@ -44,7 +44,7 @@ enum class VecOp : int {
   Exp = 0, Log = 1, Pow = 2, Sin = 3, Cos = 4, Tasy = 5,
   ExpChecked = 6, LogChecked = 7, PowChecked = 8, Expm1 = 9,
   SinFloat = 10, CosFloat = 11,  // FastMath's float sin/cos of float(x), widened
-  ToszFewUlp = 12,  // vm::tosz_few_ulp (NaN where the caller defers to the C library)
+  ToszFewUlp = 12,  // vm::tosz_few_ulp_array (NaN where the caller defers to the C library)
   SinByPi = 13,  // FastMath::sin_or_cos_by_pi<double>(x, false)
   Count = 14
 };

@@ -32,9 +32,11 @@ std::vector<std::string> supported_simd_paths();  // those this CPU can run, bes
 void set_simd_path(const std::string& path);
 
 // For the accuracy tests: out[i] = op(x[i]) (y[i] the second argument of pow) with the vector
-// math of the current path (scoreopt/vecmath.hpp; 0 exp, 1 log, 2 pow, 3 sin, 4 cos: FastMath,
-// 5 T_osz, 6 T_asy with coefficient y; 7, 8, 9: exp, log, pow returning NaN where they defer to
-// the C library), or with the C library when libm.
+// math of the current path, or with the C library when libm. op is eval_abi::VecOp
+// (csrc/src/evaluate_kernels.hpp): 0 exp, 1 log, 2 pow (scoreopt/vecmath.hpp), 3 sin, 4 cos
+// (FastMath), 5 T_asy with coefficient y, 6, 7, 8 exp, log, pow returning NaN where they defer
+// to the C library, 9 expm1, 10, 11 float sin, cos, 12 T_osz to a few ulp, 13 double sin by one
+// polynomial. std::invalid_argument for another op, or for pow and T_asy without y.
 void vecmath_on_path(int op, const double* x, const double* y, double* out, std::int64_t n,
                      bool libm);
 

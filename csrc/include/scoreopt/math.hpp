@@ -298,8 +298,10 @@ struct FastMath {
   // (k = floor(x / pi) + 1, since cos x = sin(x + pi/2)), |r| <= pi/2; the result is (-1)^k sin r,
   // one polynomial (Kernel<T>::sin_half_pi) where sincos evaluates two and selects. The
   // multiple of pi/2 (2k or 2k - 1) is removed with sincos's Cody-Waite parts, exact over the
-  // same range. double keeps sincos here: vecmath.hpp's T_osz needs its rounding to match
-  // COCO's; sin_or_cos_by_pi<double> serves the callers that do not (vm::tosz_few_ulp).
+  // same range. double keeps sincos here (within 1 ulp of the C library, where
+  // sin_or_cos_by_pi<double> is within 3): the BBOB callers of double sin and cos (f17/f18's
+  // sin(50 s^0.1), the cosines of f3, f4, f15, f24) amplify an ulp; vm::tosz_few_ulp, which
+  // does not, takes sin_or_cos_by_pi<double>.
   template <class T>
   SO_HD_FORCE static T sin(T x) {
     if constexpr (sizeof(T) == sizeof(float)) {

@@ -334,10 +334,7 @@ SO_VM_INLINE double tosz_stage_scale(double x, double w) {
   const double r = ax + ax * em1;
   return x > 0.0 ? r : (x < 0.0 ? -r : x);
 }
-SO_VM_INLINE double tosz_few_ulp(double x) {
-  return tosz_stage_scale(x, tosz_stage_sines(x, tosz_stage_log(x)));
-}
-// out[i] = tosz_few_ulp(in[i]), stage by stage (out holds t, then w); out must not alias in.
+// out[i] = T_osz(in[i]) to a few ulp, stage by stage (out holds t, then w); out must not alias in.
 // Each loop takes 8 doubles per iteration (512-bit vectors on the AVX-512 copy, which otherwise
 // prefers 256; two chains on AVX2): the same values, 0.7x the time there.
 inline void tosz_few_ulp_array(const double* in, double* out, int n) {
