@@ -26,7 +26,7 @@ the seeds and how many seeds reached an error below 1e-6, e.g. ``3.5e-13 (5/5)``
 
 What is compared, and how each method is held to the budget:
 
-* scoreopt methods ("cdida", "dida", "mbd", "mppi", "cem", "es"): ``scoreopt.minimize(p, method=...,
+* scoreopt methods ("cdida", "dida", "mbd", "mppi", "cem", "es", "marginal"): ``scoreopt.minimize(p, method=...,
   budget=B, x0=x0, seed=s)`` on the built-in problem, i.e. the fused core path, which never goes
   through Python. Evaluations are the optimizer's own count ``r.nfev`` (whole populations, so
   ``B - r.nfev`` < popsize evaluations may stay unused); the result is ``r.fun``, re-checked by
@@ -75,7 +75,7 @@ import scoreopt
 from scoreopt import baselines
 from scoreopt.baselines import BASELINES, BudgetCounter, SEP_CMA_DIM
 
-SCOREOPT_METHODS = ("cdida", "dida", "mbd", "mppi", "cem", "es")
+SCOREOPT_METHODS = ("cdida", "dida", "mbd", "mppi", "cem", "es", "marginal")
 
 
 def run_scoreopt(problem, method: str, budget: int, seed: int, wrap: bool, x0=None,

@@ -1662,13 +1662,14 @@ register("integrators", 1500)(prop_schedule_and_convert)
 # ---- the optimizers group -----------------------------------------------------------------------
 
 SAMPLING = {"dida": optimizers.DIDA, "mbd": optimizers.MBD, "mppi": optimizers.MPPI, "cem": optimizers.CEM,
-            "es": optimizers.ES, "cdida": optimizers.CDIDA}
-#: methods whose samples are antithetic pairs by default (CDIDA's are not: an odd popsize is valid)
+            "es": optimizers.ES, "cdida": optimizers.CDIDA, "marginal": optimizers.Marginal}
+#: methods whose samples are antithetic pairs by default (CDIDA's and Marginal's are not: an odd
+#: popsize is valid)
 ANTITHETIC_BY_DEFAULT = {"dida", "mbd", "mppi", "cem", "es"}
 FUN_FORMS = ["sphere", "sphere", "rastrigin", "noncubic", "glens_params", "callable", "callable", "rows",
              "nan_callable"]
 FUN_FORMS_ALL = FUN_FORMS + ["glens_noparams", "junk_int", "junk_str"]
-METHODS_VALID = ["cdida", "cdida", "dida", "mbd", "mppi", "cem", "es", "hsm"]
+METHODS_VALID = ["cdida", "cdida", "dida", "mbd", "mppi", "cem", "es", "marginal", "hsm"]
 METHODS_ALL = METHODS_VALID + ["nope", None, ["dida"]]
 MIN_BOUNDS_VALID = ["default", "default", "cube", "arrays", "list"]
 MIN_BOUNDS_ALL = MIN_BOUNDS_VALID + ["equal", "reversed", "inf", "nan", "wrong_shape", "junk", "single"]
@@ -1833,7 +1834,7 @@ def prop_minimize(data):
         for k, v in (("popsize", popsize), ("sigma0", sigma0)):
             if v is not None:
                 opts[k] = v
-        if method in ("dida", "mppi", "mbd", "cdida"):
+        if method in ("dida", "mppi", "mbd", "cdida", "marginal"):
             temp = args.pick("temperature", TEMP_VALID, TEMP_ALL)
             if temp is not None:
                 opts["temperature"] = temp

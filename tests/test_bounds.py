@@ -21,12 +21,12 @@ from scoreopt import problems, protocol
 from scoreopt.suites import cec2017 as cec_suite
 
 METHODS = {
-    "dida": {}, "cdida": {}, "mbd": {}, "mppi": {}, "cem": {}, "es": {},
+    "dida": {}, "cdida": {}, "mbd": {}, "mppi": {}, "cem": {}, "es": {}, "marginal": {},
     "hsm-smoothing": dict(score="smoothing", levels=3),
     # a tiny model: training quality does not change where the points can go
     "hsm-flow": dict(score="flow", levels=3, train_steps=3, width=8, depth=1, batch_size=32),
 }
-BUDGET = {"hsm-smoothing": 400, "hsm-flow": 400}
+BUDGET = {"hsm-smoothing": 400, "hsm-flow": 400, "marginal": 1000}  # marginal: 5 batches of 200
 
 
 class Counting:

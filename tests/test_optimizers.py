@@ -23,7 +23,9 @@ ALL = [DIDA, CDIDA, MBD, MPPI, CEM, ES]
     ("cdida", None, {}), ("cdida", None, dict(restart_regime="ipop", weights="boltzmann")),
     ("cdida", None, dict(covariance="diagonal", schedule="cosine", restart_regime="equal", restarts=2)),
     ("dida", ([-5.12] * 4 + [-2.0] * 4, [5.12] * 4 + [3.0] * 4), {}),  # not a cube
-    ("es", ([-5.12] * 4 + [-2.0] * 4, [5.12] * 4 + [3.0] * 4), {})])
+    ("es", ([-5.12] * 4 + [-2.0] * 4, [5.12] * 4 + [3.0] * 4), {}),
+    ("marginal", None, {}), ("marginal", None, dict(weights="boltzmann", schedule="cosine", restarts=2)),
+    ("marginal", ([-5.12] * 4 + [-2.0] * 4, [5.12] * 4 + [3.0] * 4), {})])
 def test_ask_tell_from_python_equals_minimize(method, bounds, options):
     """One engine: ask/tell driven from Python, step() and minimize() on a built-in problem give
     the same iterates, bit for bit (they once were two paths that disagreed on 21 of 50 runs)."""
@@ -173,7 +175,7 @@ def test_restarts_start_a_new_cycle_from_a_uniform_point():
     assert starts[2][1] < s0 and not np.array_equal(starts[0][0], starts[1][0])
 
 
-@pytest.mark.parametrize("method", ["dida", "cdida", "mppi", "mbd", "cem", "es"])
+@pytest.mark.parametrize("method", ["dida", "cdida", "mppi", "mbd", "cem", "es", "marginal"])
 def test_pickled_optimizer_resumes_bit_for_bit(method):
     import pickle
 
@@ -393,7 +395,7 @@ def test_minimize_and_optimizer_errors():
         MPPI(3, (-1, 1), schedule="cosine")
     with pytest.raises(ValueError, match="restarts: not an option of external"):
         scoreopt._core.SamplingOptimizer("external", [0.0], [1.0], None, {"restarts": 1})
-    with pytest.raises(ValueError, match="method: expected one of dida, mppi, mbd, cem, es, cdida, external, got 'nope'"):
+    with pytest.raises(ValueError, match="method: expected one of dida, mppi, mbd, cem, es, cdida, external, marginal, got 'nope'"):
         scoreopt._core.SamplingOptimizer("nope", [0.0], [1.0], None, {})
     with pytest.raises(TypeError, match="popsize: expected an integer, got a real number"):
         DIDA(3, (-1, 1), popsize=8.0)
@@ -439,7 +441,7 @@ def test_cli_run_writes_record_and_plot(tmp_path):
 @pytest.mark.parametrize("method,options", [
     ("dida", dict(schedule="geometric")), ("dida", dict(schedule="cosine")),
     ("dida", dict(schedule="adaptive", temperature_end=0.5)), ("mppi", {}), ("mbd", {}),
-    ("es", {}), ("cem", {})])
+    ("es", {}), ("cem", {}), ("marginal", {})])
 def test_core_loop_equals_python_loop(method, options):
     """minimize() on a built-in problem gives the iterates of the optimizer stepped by hand,
     bit for bit."""

@@ -24,7 +24,7 @@ using checks::positive;
 using checks::require;
 using SO = SamplingOptions;
 
-constexpr const char* kMethodNames[] = {"dida", "mppi", "mbd", "cem", "es", "cdida", "external"};
+constexpr const char* kMethodNames[] = {"dida", "mppi", "mbd", "cem", "es", "cdida", "external", "marginal"};
 constexpr const char* kScheduleNames[] = {"geometric", "cosine", "adaptive"};
 constexpr const char* kRegimeNames[] = {"equal", "ipop", "bipop"};
 constexpr const char* kCovarianceNames[] = {"auto", "full", "diagonal", "isotropic"};
@@ -42,7 +42,7 @@ E parse_name(const std::string& name, const char* const (&names)[N], const char*
 // ---- the option table: each option once, with the methods that take it ----------------------
 constexpr unsigned bit(Method m) { return 1u << unsigned(m); }
 constexpr unsigned kBuiltin = bit(Method::Dida) | bit(Method::Mppi) | bit(Method::Mbd) | bit(Method::Cem) |
-                               bit(Method::Es) | bit(Method::Cdida);
+                               bit(Method::Es) | bit(Method::Cdida) | bit(Method::Marginal);
 constexpr unsigned kAll = kBuiltin | bit(Method::External);
 
 using Field = std::variant<std::optional<std::int64_t> SO::*, std::int64_t SO::*, std::uint64_t SO::*,
@@ -64,11 +64,12 @@ const OptionSpec kOptions[] = {
     {"restarts", kBuiltin, &SO::restarts},
     {"antithetic", kAll, &SO::antithetic},
     {"temperature",
-     bit(Method::Dida) | bit(Method::Mppi) | bit(Method::Mbd) | bit(Method::Cdida) | bit(Method::External),
+     bit(Method::Dida) | bit(Method::Mppi) | bit(Method::Mbd) | bit(Method::Cdida) | bit(Method::External) |
+         bit(Method::Marginal),
      &SO::temperature},
     {"temperature_end", bit(Method::Dida), &SO::temperature_end},
-    {"sigma_end", bit(Method::Dida) | bit(Method::Cdida) | bit(Method::Es), &SO::sigma_end},
-    {"schedule", bit(Method::Dida) | bit(Method::Cdida), &SO::schedule},
+    {"sigma_end", bit(Method::Dida) | bit(Method::Cdida) | bit(Method::Es) | bit(Method::Marginal), &SO::sigma_end},
+    {"schedule", bit(Method::Dida) | bit(Method::Cdida) | bit(Method::Marginal), &SO::schedule},
     {"step", bit(Method::Dida), &SO::step},
     {"shrink", bit(Method::Dida), &SO::shrink},
     {"adapt_threshold", bit(Method::Dida), &SO::adapt_threshold},
@@ -85,7 +86,7 @@ const OptionSpec kOptions[] = {
     {"gradient", bit(Method::External), &SO::gradient},
     {"restart_regime", bit(Method::Cdida), &SO::restart_regime},
     {"covariance", bit(Method::Cdida), &SO::covariance},
-    {"weights", bit(Method::Cdida), &SO::weights},
+    {"weights", bit(Method::Cdida) | bit(Method::Marginal), &SO::weights},
     {"tolfun", bit(Method::Cdida), &SO::tolfun},
     {"tolx", bit(Method::Cdida), &SO::tolx},
 };
@@ -351,7 +352,8 @@ SamplingOptimizer::SamplingOptimizer(int dim, std::vector<double> lower, std::ve
   for (int i = 0; i < dim; ++i) scale_[i] = cube ? 1.0 : half[i] / half_;
 
   const bool cdida = opt_.method == Method::Cdida;
-  opt_.antithetic = opt_.antithetic.value_or(!cdida);
+  // pairs mirror a draw about one center: Marginal centers each sample on a point of its own
+  opt_.antithetic = opt_.antithetic.value_or(!cdida && opt_.method != Method::Marginal);
   opt_.restart_regime = opt_.restart_regime.value_or(cdida ? RestartRegime::Bipop : RestartRegime::Equal);
   const bool regimes = *opt_.restart_regime != RestartRegime::Equal;
   // a default population is rounded up to pairs when the samples are antithetic (CDIDA's default,
@@ -438,13 +440,20 @@ void SamplingOptimizer::sample() {
   const double* __restrict hi = upper_.data();
   const double s = sigma_;
   const bool credit = rule_->shapes_noise() && rule_->credits_evaluated_steps(Cycle{t_ - cycle_start_, cycle_length_});
+  // a rule that places its samples (a mixture) gives each row its own center
+  const bool own_centers = rule_->places_samples();
+  if (own_centers) {
+    centers_.resize(eps_.size());
+    rule_->centers(opt_.seed, t_, K, mean_, centers_.data());
+  }
   for (std::int64_t k = 0; k < K; ++k) {
     const double* __restrict e = Y + k * d;
+    const double* __restrict c = own_centers ? centers_.data() + k * d : m;
     double* __restrict x = X_.data() + k * d;
     int outside = 0;
     SO_SIMD
     for (int i = 0; i < d; ++i) {
-      const double v = m[i] + s * (sc[i] * e[i]);
+      const double v = c[i] + s * (sc[i] * e[i]);
       const bool in = v >= lo[i] && v <= hi[i];
       outside += !in;
       // inside: unchanged bit for bit (the reflection's arithmetic would round)
@@ -674,7 +683,7 @@ SamplingOptimizer SamplingOptimizer::load(const std::vector<std::uint8_t>& bytes
   require(r.get<std::uint32_t>() == kVersion, "state: written by another version of scoreopt");
   SamplingOptions o;
   const auto method = r.get<std::uint8_t>();
-  require(method <= std::uint8_t(Method::External), "state: unknown method");
+  require(method <= std::uint8_t(Method::Marginal), "state: unknown method");
   o.method = Method(method);
   for (auto n = r.get<std::uint64_t>(); n > 0; --n) {
     const std::string name = r.str();

@@ -42,6 +42,10 @@ void UpdateRule::unshape(const double*, double*) const {
   throw std::logic_error("unshape: this rule samples isotropic noise");
 }
 
+void UpdateRule::centers(std::uint64_t, std::int64_t, std::int64_t, const std::vector<double>&, double*) const {
+  throw std::logic_error("centers: this rule centers every sample on the mean");
+}
+
 namespace {
 
 using checks::number;
@@ -69,6 +73,10 @@ double fraction(double v, const char* name) {  // in (0, 1]
 std::int64_t generic_popsize(int dim) {
   return std::max<std::int64_t>(16, 4 + std::int64_t(3 * std::log(double(dim))) * 4);
 }
+
+// Marginal: each marginal is estimated from one batch, so the batch must resolve a coordinate's
+// basins against the noise of the other coordinates' terms
+constexpr std::int64_t kMarginalPopsize = 200;
 
 // The Boltzmann-weighted mean of the batch becomes the mean (MPPI, MBD, DIDA with step 1).
 void take_weighted_mean(const Batch& b, std::vector<double>& mean) {
@@ -326,6 +334,8 @@ std::int64_t default_popsize(const SamplingOptions& o, int dim) {
       return Cem::popsize(o, dim);
     case Method::Cdida:
       return covariance_popsize(dim);
+    case Method::Marginal:
+      return kMarginalPopsize;
     default:
       return generic_popsize(dim);
   }
@@ -345,6 +355,8 @@ std::unique_ptr<UpdateRule> make_rule(SamplingOptions& o, const Geometry& g) {
       return std::make_unique<Es>(o, g);
     case Method::Cdida:
       return make_covariance_rule(o, g);
+    case Method::Marginal:
+      return make_marginal_rule(o, g);
     case Method::External:
       return std::make_unique<External>(o, g);
   }

@@ -46,6 +46,12 @@ class UpdateRule {
   virtual void shape(const double* z, std::int64_t n, double* y) const;
   // Its inverse for one row: z = A^{-1} y (for a step changed after shaping: a reflected sample).
   virtual void unshape(const double* y, double* z) const;
+  // Rules that center each sample's kernel on a point of its own (Marginal: a mixture over the
+  // last batch) instead of the mean: the count x dim centers of iteration t's batch, from the
+  // rule's state and the seed's own stream; the engine adds sigma scale y and reflects.
+  virtual bool places_samples() const { return false; }
+  virtual void centers(std::uint64_t seed, std::int64_t t, std::int64_t count,
+                       const std::vector<double>& mean, double* C) const;
   // Rules with a learned shape: whether the batch about to be drawn in cycle c should report, for
   // each sample reflected into the box, the step to the reflected point instead of the draw.
   virtual bool credits_evaluated_steps(const Cycle&) const { return false; }
@@ -81,5 +87,7 @@ std::unique_ptr<UpdateRule> make_rule(SamplingOptions& o, const Geometry& g);
 // CDIDA's rule (covariance_rule.cpp) and its default population size.
 std::unique_ptr<UpdateRule> make_covariance_rule(SamplingOptions& o, const Geometry& g);
 std::int64_t covariance_popsize(int dim);
+// The factorized rule of Method::Marginal (marginal_rule.cpp).
+std::unique_ptr<UpdateRule> make_marginal_rule(SamplingOptions& o, const Geometry& g);
 
 }  // namespace scoreopt

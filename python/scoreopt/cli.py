@@ -366,7 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     sc.add_argument("--problem", required=True)
     sc.add_argument("--dim", type=int, required=True)
     sc.add_argument("--methods", default="cdida,dida,cma_bipop,de",
-                    help="comma-separated: cdida, dida, mbd, mppi, cem, es, hsm, cma, cma_ipop, cma_bipop, "
+                    help="comma-separated: cdida, dida, mbd, mppi, cem, es, marginal, hsm, cma, cma_ipop, cma_bipop, "
                          "de, dual_annealing (default cdida,dida,cma_bipop,de)")
     sc.add_argument("--budget", type=int, help="evaluations per run (default 10000 * dim)")
     sc.add_argument("--seeds", type=int, default=5,

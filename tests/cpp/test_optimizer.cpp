@@ -47,7 +47,7 @@ std::vector<double> run_ask_tell(Method method, std::uint64_t seed, int iters,
 }
 
 void run() {
-  const Method methods[] = {Method::Dida, Method::Mppi, Method::Mbd, Method::Es, Method::Cem};
+  const Method methods[] = {Method::Dida, Method::Mppi, Method::Mbd, Method::Es, Method::Cem, Method::Marginal};
   for (auto method : methods) {
     std::vector<double> b1, b2, b3;
     const std::vector<double> a = run_ask_tell(method, 3, 15, &b1);

@@ -24,8 +24,10 @@ namespace scoreopt {
 
 // External: no built-in rule; tell() computes the batch statistics and the caller moves the search
 // distribution with set_search() (how rules written in another language drive the engine).
-// Cdida: DIDA with a learned covariance (covariance-adapted annealed smoothing).
-enum class Method { Dida, Mppi, Mbd, Cem, Es, Cdida, External };
+// Cdida: DIDA with a learned covariance (covariance-adapted annealed smoothing). Marginal: the
+// weighted density itself, as the product of its smoothed marginals (factorized annealed
+// smoothing; last, so that the numbers of the others, which checkpoints store, stay).
+enum class Method { Dida, Mppi, Mbd, Cem, Es, Cdida, External, Marginal };
 enum class SigmaSchedule { Geometric, Cosine, Adaptive };
 // How a run is split into cycles. Equal: `restarts` + 1 cycles of equal length. Ipop, Bipop: a
 // cycle ends when its stopping tests fire (flat fitness, stagnation, sigma collapse, a degenerate
@@ -95,7 +97,7 @@ struct SamplingOptions {
   std::optional<double> sigma_min;       // CEM; 1e-12 of the mean half-width
   bool gradient = false;                 // External: compute the Stein gradient
   Covariance covariance = Covariance::Auto;  // CDIDA
-  Weighting weights = Weighting::Rank;       // CDIDA
+  Weighting weights = Weighting::Rank;       // CDIDA, Marginal
   // CDIDA with a fixed schedule: sigma follows it over this fraction of each cycle (the annealed
   // smoothing phase), then path-length control takes over from sigma_end (the local phase)
   double anneal_fraction = 1.0;
@@ -221,6 +223,7 @@ class SamplingOptimizer {
   std::string halted_;
   bool asked_ = false;
   std::vector<double> X_, eps_, Y_, f_, wmean_, gradient_;  // the current population and statistics
+  std::vector<double> centers_;  // each sample's center, for rules that place their samples
   Batch batch_{};
 };
 

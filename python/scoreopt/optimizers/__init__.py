@@ -12,9 +12,9 @@ Python optimizer of its own.
 
 from .base import Batch, EngineOptimizer, OptimizeResult, SamplingOptimizer
 from .hsm import HSM
-from .methods import CDIDA, CEM, DIDA, ES, MBD, MPPI
+from .methods import CDIDA, CEM, DIDA, ES, MBD, MPPI, Marginal
 
-METHODS = {"cdida": CDIDA, "dida": DIDA, "mbd": MBD, "mppi": MPPI, "cem": CEM, "es": ES, "hsm": HSM}
+METHODS = {"cdida": CDIDA, "dida": DIDA, "mbd": MBD, "mppi": MPPI, "cem": CEM, "es": ES, "marginal": Marginal, "hsm": HSM}
 
-__all__ = ["HSM", "CDIDA", "DIDA", "MBD", "MPPI", "CEM", "ES", "EngineOptimizer", "SamplingOptimizer", "OptimizeResult",
+__all__ = ["HSM", "CDIDA", "DIDA", "MBD", "MPPI", "CEM", "ES", "Marginal", "EngineOptimizer", "SamplingOptimizer", "OptimizeResult",
            "Batch", "METHODS"]
