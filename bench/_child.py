@@ -1,11 +1,12 @@
 """One measurement in a fresh interpreter: the build, SIMD path and thread settings of a
 benchmark child are fixed by its environment at import, so every A/B script runs its timed code
 as ``python -c CODE SPEC_JSON`` and reads back the one line ``RESULT <json>`` it prints. Also the
-scripts' JSON record (write_json)."""
+scripts' JSON record (write_json) and the revision it was measured on (git_revision)."""
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from typing import Optional
@@ -22,6 +23,22 @@ def run_child(code: str, spec: dict, env: dict, what: str, cwd: Optional[str] = 
     if not lines:
         raise RuntimeError(f"{what} printed no RESULT line:\n{cp.stdout[-3000:]}")
     return json.loads(lines[-1][len("RESULT "):])
+
+
+def git_revision() -> dict:
+    """The checkout's commit (short hash, "unknown" outside git) and whether tracked files differ
+    from it ("dirty": the figures were measured on uncommitted code)."""
+    here = os.path.dirname(os.path.abspath(__file__))
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=here, capture_output=True, text=True,
+                              check=True).stdout.strip()
+
+    try:
+        return {"commit": git("rev-parse", "--short", "HEAD"),
+                "dirty": bool(git("status", "--porcelain", "--untracked-files=no"))}
+    except (OSError, subprocess.CalledProcessError):
+        return {"commit": "unknown", "dirty": None}
 
 
 def write_json(path: Optional[str], obj) -> None:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 
@@ -28,8 +27,7 @@ import scoreopt
 from scoreopt import problems, protocol
 from scoreopt.optimizers import CDIDA
 
-sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from _child import write_json  # noqa: E402
+from _child import git_revision, write_json  # noqa: E402  (bench/ is the script's directory)
 
 RECIPE_2E5 = {"covariance": "isotropic", "popsize": 200, "mean_rate": 1.0, "schedule": "geometric",
               "sigma0": 1.2, "sigma_end": 0.3, "anneal_fraction": 0.85, "restart_regime": "equal",
@@ -90,8 +88,7 @@ def main(argv=None) -> int:
         dist = [r["fixed_sigma"]["distance"] for r in runs if r["box"] == boxed]
         print(f"| {'box' if boxed else 'no box'} | median error {np.median(e):.3g} | below 1 "
               f"{sum(x < 1 for x in e)}/{len(e)} | median distance at sigma {args.sigma}: {np.median(dist):.2f} |")
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
-    write_json(args.json, {"command": " ".join(sys.argv), "commit": commit, "scoreopt": scoreopt.__version__,
+    write_json(args.json, {"command": " ".join(sys.argv), "git": git_revision(), "scoreopt": scoreopt.__version__,
                            "args": vars(args), "runs": runs})
     return 0
 

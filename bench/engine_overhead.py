@@ -35,15 +35,13 @@ import scoreopt
 from scoreopt import problems
 from scoreopt.optimizers import DIDA
 
+from _child import git_revision  # noqa: E402  (bench/ is the script's directory)
+
 HERE = Path(__file__).resolve().parent
 
 
 def _commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True,
-                              text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
+    return git_revision()["commit"]
 
 
 def whole_run() -> dict:

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import time
 
 import numpy as np
 
 import scoreopt
 from scoreopt import baselines, problems
+
+from _child import git_revision  # noqa: E402  (bench/ is the script's directory)
 
 
 def run_cdida(p, budget, x0, seed):
@@ -79,7 +80,7 @@ def main(argv=None) -> int:
               f"ratio {rows[-1]['ratio']:.0f}x; errors {errors['cdida'][0]:.3g} / {errors['bipop-cma'][0]:.3g}",
               flush=True)
     if a.json:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+        commit = git_revision()["commit"]
         import cma
 
         with open(a.json, "w") as fh:

@@ -75,6 +75,8 @@ import scoreopt
 from scoreopt import baselines
 from scoreopt.baselines import BASELINES, BudgetCounter, SEP_CMA_DIM
 
+from _child import git_revision  # noqa: E402  (bench/ is the script's directory)
+
 SCOREOPT_METHODS = ("cdida", "dida", "mbd", "mppi", "cem", "es", "marginal")
 
 
@@ -234,6 +236,7 @@ def main(argv=None) -> int:
     doc = {
         "machine": machine_info(),
         "command": shlex.join([sys.executable] + sys.argv),
+        "git": git_revision(),
         "settings": {"dims": args.dims, "functions": args.functions, "seeds": args.seeds,
                      "budget": args.budget, "methods": args.methods,
                      "cma_popsize": args.cma_popsize or "pycma default",

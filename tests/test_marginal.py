@@ -11,7 +11,7 @@ import pytest
 
 import scoreopt
 from scoreopt import protocol
-from scoreopt.optimizers import CDIDA, Marginal
+from scoreopt.optimizers import Marginal
 
 TINY = 1e-10  # sigma: samples sit on their centers to 1e-9
 
@@ -32,13 +32,43 @@ def _parents_of(X1, X2):
 def test_first_batch_is_the_start_and_uniform_points_of_the_box():
     lo, hi = np.array([-1.0, 0.0, 10.0]), np.array([1.0, 5.0, 12.0])
     x0 = np.array([0.5, 1.0, 11.0])
-    opt = Marginal(3, (lo, hi), popsize=2000, sigma0=TINY, sigma_end=TINY, x0=x0, seed=3, budget=20_000)
+    opt = Marginal(3, (lo, hi), popsize=2000, sigma0=TINY, sigma_end=TINY / 2, x0=x0, seed=3, budget=20_000)
     X = opt.ask()
     np.testing.assert_allclose(X[0], x0, rtol=0, atol=1e-8)
     u = (X[1:] - lo) / (hi - lo)
-    assert np.all(u >= 0) and np.all(u <= 1)
     np.testing.assert_allclose(u.mean(axis=0), 0.5, atol=0.03)  # uniform: mean 1/2, variance 1/12
     np.testing.assert_allclose(u.var(axis=0), 1 / 12, atol=0.01)
+
+
+def test_every_cycle_starts_from_its_start_and_uniform_points():
+    """With restarts, each cycle's first batch is centered on the cycle's start (a uniform point
+    of the box, drawn by the engine) and uniform points, not on the last cycle's density."""
+    lo, hi = np.zeros(4), np.ones(4)
+    K = 1000
+    opt = Marginal(4, (lo, hi), popsize=K, sigma0=TINY, sigma_end=TINY / 2, seed=5, budget=4 * K,
+                   restarts=1)
+    batches = []
+    for t in range(4):
+        X = opt.ask()
+        batches.append(X)
+        opt.tell(X, np.sum((X - 0.9) ** 2, axis=1))  # the density moves toward 0.9
+    assert opt.cycles == 2 and opt.stop
+    for t in (0, 2):  # each cycle's first batch: uniform
+        np.testing.assert_allclose(batches[t][1:].mean(axis=0), 0.5, atol=0.05)
+    for t in (1, 3):  # its second: the density of the better half, shifted toward 0.9
+        assert np.all(batches[t].mean(axis=0) > 0.6)
+
+
+def test_a_batch_without_a_finite_value_keeps_the_density():
+    K, d = 50, 3
+    opt = Marginal(d, (-1.0, 1.0), popsize=K, sigma0=TINY, sigma_end=TINY / 2, seed=8, budget=20 * K)
+    X1 = opt.ask()
+    opt.tell(X1, np.sum(X1 ** 2, axis=1))
+    m = opt.mean.copy()
+    X2 = opt.ask()
+    opt.tell(X2, np.full(K, np.nan))
+    assert np.array_equal(opt.mean, m)
+    assert np.all(_parents_of(X1, opt.ask()) >= 0)  # still drawn from the first batch's density
 
 
 @pytest.mark.parametrize("weights", ["rank", "boltzmann"])
@@ -47,7 +77,7 @@ def test_each_coordinate_comes_from_a_parent_drawn_by_weight(weights):
     batch, chosen independently per coordinate with probability w_j: log-rank weights of the
     better half, or exp(-(f - fmin) / (temperature std f))."""
     K, d = 400, 50
-    opt = Marginal(d, (-1.0, 1.0), popsize=K, sigma0=TINY, sigma_end=TINY, seed=11, budget=10 * K,
+    opt = Marginal(d, (-1.0, 1.0), popsize=K, sigma0=TINY, sigma_end=TINY / 2, seed=11, budget=10 * K,
                    weights=weights, temperature=0.7)
     X1 = opt.ask()
     f = np.sum((X1 - 0.2) ** 2, axis=1)
@@ -78,7 +108,7 @@ def test_each_coordinate_comes_from_a_parent_drawn_by_weight(weights):
 
 def test_rows_without_a_finite_value_are_never_parents():
     K, d = 100, 6
-    opt = Marginal(d, (-2.0, 2.0), popsize=K, sigma0=TINY, sigma_end=TINY, seed=2, budget=10 * K)
+    opt = Marginal(d, (-2.0, 2.0), popsize=K, sigma0=TINY, sigma_end=TINY / 2, seed=2, budget=10 * K)
     X1 = opt.ask()
     f = np.sum(X1 ** 2, axis=1)
     f[::2] = np.nan
@@ -103,6 +133,8 @@ def test_solves_schwefel_where_the_gaussian_methods_do_not(seed):
     (dict(sigma_end=0.0), "sigma_end: expected a finite value > 0"),
     (dict(temperature=-1.0), "temperature: expected a finite value > 0"),
     (dict(weights="soft"), "weights: expected one of rank, boltzmann"),
+    (dict(antithetic=True), "antithetic: not available for marginal"),
+    (dict(sigma0=0.5, sigma_end=0.5), r"sigma_end: must be below sigma0 \(0.5\), got 0.5"),
 ])
 def test_bad_options_are_named(bad, match):
     with pytest.raises(ValueError, match=match):
@@ -114,4 +146,3 @@ def test_options_of_other_methods_are_refused():
         Marginal(3, (-1, 1), mean_rate=0.5)
     o = Marginal(3, (-1, 1)).options
     assert (o["weights"], o["schedule"], o["antithetic"], o["popsize"]) == ("rank", "geometric", False, 200)
-    assert CDIDA(3, (-1, 1)).options["antithetic"] is False

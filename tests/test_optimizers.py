@@ -12,9 +12,9 @@ import pytest
 
 import scoreopt
 from scoreopt import problems
-from scoreopt.optimizers import CDIDA, CEM, DIDA, ES, MBD, METHODS, MPPI
+from scoreopt.optimizers import CDIDA, CEM, DIDA, ES, MBD, METHODS, MPPI, Marginal
 
-ALL = [DIDA, CDIDA, MBD, MPPI, CEM, ES]
+ALL = [DIDA, CDIDA, MBD, MPPI, CEM, ES, Marginal]
 
 
 @pytest.mark.parametrize("method,bounds,options", [

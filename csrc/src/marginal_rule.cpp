@@ -1,8 +1,9 @@
 // Marginal: factorized annealed smoothing, the update rule of Method::Marginal.
 //
 // DIDA smooths the Boltzmann density p(x) ∝ exp(-f(x) / lambda) with a Gaussian and follows its
-// mean. This rule keeps the whole density instead, in the one form that a batch can estimate in
-// any dimension: the product of its marginals. After each batch the weighted samples (x_k, w_k)
+// mean. This rule keeps the whole weighted density instead (log-rank weights by default, or
+// Boltzmann's), in the one form that a batch can estimate in any dimension: the product of its
+// marginals. After each batch the weighted samples (x_k, w_k)
 // are the density's estimate; the next batch draws every coordinate i of every sample
 // independently from the weighted marginal, x_i = x_{j,i} + sigma s_i z_i with j ~ w, i.e. from
 //   q(x) = prod_i sum_j w_j N(x_i; x_{j,i}, sigma^2 s_i^2),
@@ -12,12 +13,17 @@
 // decide between them; nothing is a mean step. On a separable f (a sum of functions of one
 // coordinate each) the factorization is exact and the coordinates are optimized independently,
 // each against the noise of the others' terms: Schwefel 2.26, whose optimum sits near a corner
-// of the box with the second-best basin of each coordinate at the far side, defeats every
-// Gaussian search here and not this one. On a rotated f the factorization loses the
-// dependencies, and the learned covariance of CDIDA is the method to use.
+// of the box with the second-best basin of each coordinate at the far side, defeats CDIDA and
+// BIPOP-CMA-ES (measured, bench/RESULTS.md) and not this one. One kernel width serves every
+// coordinate, so coordinates of very different scales (BBOB f2) are not its domain either. On a
+// rotated f the factorization loses the dependencies, and the learned covariance of CDIDA is
+// the method to use.
 //
 // The first batch of a cycle has no weighted samples yet: its centers are the cycle's start
-// (one sample) and uniform points of the box (the rest), so the first density covers the box.
+// (one sample) and uniform points of the box (the rest), so the first density covers the box;
+// the samples are those centers plus the kernel's noise at sigma0, reflected into the box.
+// Samples are never antithetic: each has its own center, and mirroring one's noise in another
+// pairs nothing.
 // Weights: "rank" (default; log-rank weights of the better half) or "boltzmann"
 // (exp(-(f - fmin) / (temperature std f))). Non-finite values get no weight.
 #include <algorithm>
@@ -51,7 +57,11 @@ class MarginalRule final : public UpdateRule {
     schedule_ = *(o.schedule = o.schedule.value_or(SigmaSchedule::Geometric));
     require(schedule_ != SigmaSchedule::Adaptive,
             "schedule: expected one of geometric, cosine for marginal, got 'adaptive'");
+    require(!o.antithetic.value_or(false),
+            "antithetic: not available for marginal (each sample has its own center), got true");
     sigma_end_ = o.sigma_end ? positive(*o.sigma_end, "sigma_end") : 1e-9 * g.half;
+    require(sigma_end_ < g.sigma0, "sigma_end: must be below sigma0 (" + checks::number(g.sigma0) + "), got " +
+                                       checks::number(sigma_end_));
     o.sigma_end = sigma_end_;
     weights_ = o.weights;
     tau_ = o.temperature ? positive(*o.temperature, "temperature") : 1.0;
@@ -132,7 +142,7 @@ class MarginalRule final : public UpdateRule {
         mean[std::size_t(i)] = s / total;
       }
     }  // no finite value: the same density again
-    sigma = annealed_sigma(schedule_, sigma0_, std::min(sigma_end_, sigma0_), c.progress());
+    sigma = annealed_sigma(schedule_, sigma0_, sigma_end_, c.progress());
   }
 
   std::vector<double> state() const override {
@@ -145,11 +155,14 @@ class MarginalRule final : public UpdateRule {
   void set_state(const std::vector<double>& s) override {
     require(s.size() >= 2, "state: the rule's state has the wrong size");
     const double K = s[1];
-    require(K >= 0 && K < 2147483648.0 && s.size() == 2 + std::size_t(K) * (std::size_t(n_) + 1),
+    require(K >= 0 && K < 2147483648.0 && K == std::floor(K) && s.size() == 2 + std::size_t(K) * (std::size_t(n_) + 1),
             "state: the rule's state has the wrong size");
     sigma0_ = s[0];
     parents_.assign(s.begin() + 2, s.begin() + 2 + std::ptrdiff_t(K) * n_);
     cum_.assign(s.begin() + 2 + std::ptrdiff_t(K) * n_, s.end());
+    // cumulative weights: non-decreasing, with a positive total (what centers() draws from)
+    require(cum_.empty() || (std::is_sorted(cum_.begin(), cum_.end()) && cum_.front() >= 0 && cum_.back() > 0),
+            "state: the rule's weights are not a cumulative sum");
   }
 
  private:

@@ -440,8 +440,10 @@ void SamplingOptimizer::sample() {
   const double* __restrict hi = upper_.data();
   const double s = sigma_;
   const bool credit = rule_->shapes_noise() && rule_->credits_evaluated_steps(Cycle{t_ - cycle_start_, cycle_length_});
-  // a rule that places its samples (a mixture) gives each row its own center
+  // a rule that places its samples (a mixture) gives each row its own center; the credited
+  // steps of reflected samples below are taken from the mean, so the two never go together
   const bool own_centers = rule_->places_samples();
+  if (own_centers && credit) throw std::logic_error("sample: a rule that places its samples cannot credit evaluated steps");
   if (own_centers) {
     centers_.resize(eps_.size());
     rule_->centers(opt_.seed, t_, K, mean_, centers_.data());

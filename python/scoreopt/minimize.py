@@ -28,7 +28,8 @@ def minimize(fun: Any, *, dim: Optional[int] = None, bounds: Any = None, method:
     fun: a Problem (its bounds are used unless ``bounds`` is given) or a callable, vectorized over
     rows (X (N, dim) -> (N,)) unless ``vectorized=False`` is passed; then dim and bounds are needed.
     method: "cdida" (the default: covariance-adapted annealed smoothing with restarts, the method
-    to use when nothing is known about the problem), "dida", "mbd", "mppi", "cem", "es" or "hsm".
+    to use when nothing is known about the problem), "dida", "mbd", "mppi", "cem", "es",
+    "marginal" (separable problems) or "hsm".
     budget: evaluations (default 10,000 * dim).
     constraints: g(X) -> (N,) or (N, m), feasible where <= 0, or a list of them (see
     scoreopt.constraints); constraint_mode "feasible" (samples restricted to the feasible set:

@@ -135,7 +135,8 @@ struct Batch {
   const double* X;              // n x dim samples (in the box)
   const double* noise;          // n x dim standard normal draws z of the samples
   const double* steps;          // n x dim shaped draws y = A z (C = A A^T; y = z when isotropic):
-                                // before reflection, X = reflect(mean + sigma scale * y)
+                                // before reflection, X = reflect(center + sigma scale * y), the
+                                // center being the mean (each sample's own for Marginal)
   const double* f;              // n values as told (NaN/Inf: the worst)
   double value;                 // mean of the finite values (NaN when none)
   const double* weighted_mean;  // dim: Boltzmann-weighted mean (rules with a temperature), or null

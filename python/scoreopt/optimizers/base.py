@@ -77,7 +77,8 @@ def _start(x0: Any, dim: int) -> Optional[np.ndarray]:
 
 class EngineOptimizer:
     """A sampling optimizer run by the compiled engine: the search distribution
-    N(mean, sigma^2 S C S) (S = diag(scale); C = I except for CDIDA, which learns it) inside a box,
+    N(mean, sigma^2 S C S) (S = diag(scale); C = I except for CDIDA, which learns it; Marginal
+    centers each sample on a point of its own, a mixture over its last batch) inside a box,
     noise from the stream (seed, iteration), samples that leave the box reflected into it (its
     mirror point: no probability piles up on the boundary).
 
@@ -89,7 +90,7 @@ class EngineOptimizer:
     budget: evaluations the schedules are planned over and the run stops at (default: 1000
     iterations planned, no limit); restarts: split the budget into restarts + 1 cycles, each from a
     uniform random point of the box at sigma0 (the best point over all cycles is the result; CDIDA:
-    see its restart regimes); antithetic: samples in pairs +eps, -eps (default, except CDIDA). options: the method's own (see each class), checked
+    see its restart regimes); antithetic: samples in pairs +eps, -eps (default, except CDIDA; never Marginal). options: the method's own (see each class), checked
     by the engine: an unknown name or a bad value raises ValueError/TypeError naming it.
     """
 

@@ -70,22 +70,25 @@ class CDIDA(EngineOptimizer):
 
 
 class Marginal(EngineOptimizer):
-    """Factorized annealed smoothing: the Boltzmann-weighted density of the last batch, kept whole
-    as the product of its marginals and smoothed at scale sigma. Every coordinate of every new
-    sample is drawn independently from its weighted marginal, x_i = x_(j,i) + sigma s_i z_i with
-    the parent j drawn by weight (a kernel-density marginal, so a coordinate keeps all its good
+    """Factorized annealed smoothing: the weighted density of the last batch, kept whole as the
+    product of its marginals and smoothed at scale sigma. Every coordinate of every new sample is
+    drawn independently from its weighted marginal, x_i = x_(j,i) + sigma s_i z_i with the
+    parent j drawn by weight (a kernel-density marginal, so a coordinate keeps all its good
     basins until the weights decide between them); sigma anneals on DIDA's fixed schedule
     (``schedule`` "geometric", default, or "cosine") from ``sigma0`` (0.3 of the mean half-width)
-    to ``sigma_end`` (1e-9 of it) over each cycle. The first batch of a cycle is the start and
-    uniform points of the box. The rule is in csrc/src/marginal_rule.cpp.
+    to ``sigma_end`` (1e-9 of it, below sigma0) over each cycle. The first batch of a cycle is
+    centered on the start and on uniform points of the box (its samples: those centers plus the
+    kernel's noise at sigma0, reflected). The rule is in csrc/src/marginal_rule.cpp.
 
-    For separable problems (f a sum of functions of one coordinate each), where the factorization
-    is exact: Schwefel 2.26, whose optimum lies near a corner, defeats the Gaussian methods and
-    not this one (bench/RESULTS.md). On rotated problems the factorization loses the
-    dependencies between coordinates; use CDIDA. popsize: 200. ``weights``: "rank" (default;
+    For separable, multimodal problems whose coordinates have similar scales (f a sum of
+    functions of one coordinate each), where the factorization is exact: Schwefel 2.26, whose
+    optimum lies near a corner, defeats CDIDA and BIPOP-CMA-ES and not this one
+    (bench/RESULTS.md). One kernel width serves every coordinate, so a separable but
+    ill-conditioned f (BBOB f2) is not its domain, and on rotated problems the factorization loses
+    the dependencies between coordinates: use CDIDA. popsize: 200. ``weights``: "rank" (default;
     log-rank weights of the better half) or "boltzmann" (exp(-(f - fmin) / (temperature std f)),
-    ``temperature`` 1). Samples are not antithetic (each has its own center). Restarts:
-    ``restarts`` equal cycles.
+    ``temperature`` 1; read only with Boltzmann weights). Samples are never antithetic (each has
+    its own center; ``antithetic=True`` is an error). Restarts: ``restarts`` equal cycles.
     """
 
     name = "marginal"
