@@ -8,14 +8,18 @@
 // independently from the weighted marginal, x_i = x_{j,i} + sigma s_i z_i with j ~ w, i.e. from
 //   q(x) = prod_i sum_j w_j N(x_i; x_{j,i}, sigma^2 s_i^2),
 // the marginals smoothed at scale sigma (the diffusion scale of HSM's hierarchy, here a kernel
-// width), which anneals on DIDA's fixed schedule from sigma0 to sigma_end over each cycle. A
+// width), which anneals on DIDA's fixed schedule from sigma0 to sigma_end over each cycle, and
+// per coordinate at most half the weighted spread of the parents (the kernel density's bandwidth
+// by Silverman's rule for ~50 effective samples): h_i = min(sigma s_i, 0.5 sd_w(x_{.,i})). The
+// schedule alone is one width for every coordinate, and on a separable but ill-conditioned f
+// (BBOB f2, scales 1 to 10^6) it was too wide for the steep coordinates until the budget's end
+// (errors 53-240 at D = 20, 2e5 evaluations). A
 // marginal may be multimodal, so every coordinate keeps all of its good basins until the weights
 // decide between them; nothing is a mean step. On a separable f (a sum of functions of one
 // coordinate each) the factorization is exact and the coordinates are optimized independently,
 // each against the noise of the others' terms: Schwefel 2.26, whose optimum sits near a corner
 // of the box with the second-best basin of each coordinate at the far side, defeats CDIDA and
-// BIPOP-CMA-ES (measured, bench/RESULTS.md) and not this one. One kernel width serves every
-// coordinate, so coordinates of very different scales (BBOB f2) are not its domain either. On a
+// BIPOP-CMA-ES (measured, bench/RESULTS.md) and not this one. On a
 // rotated f the factorization loses the dependencies, and the learned covariance of CDIDA is
 // the method to use.
 //
@@ -45,6 +49,9 @@ namespace {
 using checks::positive;
 using checks::require;
 
+// The kernel's width on a coordinate is at most this fraction of the parents' weighted spread
+constexpr double kSpreadFraction = 0.5;
+
 // Philox words for the choice of parents: counter (word block, sample, t, salt), so that they
 // are a stream of their own, apart from the samples' Gaussian noise (counter high word 0) and
 // the restarts' uniform points (sample 2^32 - 1)
@@ -53,7 +60,7 @@ constexpr std::uint32_t kParentSalt = 0x9E3779B9u;
 class MarginalRule final : public UpdateRule {
  public:
   MarginalRule(SamplingOptions& o, const Geometry& g)
-      : n_(g.dim), lower_(g.lower), upper_(g.upper) {
+      : n_(g.dim), lower_(g.lower), upper_(g.upper), scale_(g.scale), b_(std::size_t(g.dim), 1.0) {
     schedule_ = *(o.schedule = o.schedule.value_or(SigmaSchedule::Geometric));
     require(schedule_ != SigmaSchedule::Adaptive,
             "schedule: expected one of geometric, cosine for marginal, got 'adaptive'");
@@ -69,6 +76,13 @@ class MarginalRule final : public UpdateRule {
   }
 
   bool places_samples() const override { return true; }
+  // the per-coordinate bandwidth: y_i = b_i z_i, b_i = min(1, 0.5 sd_i / (sigma s_i))
+  bool shapes_noise() const override { return true; }
+  void shape(const double* z, std::int64_t count, double* y) const override {
+    const int n = n_;
+    for (std::int64_t k = 0; k < count; ++k)
+      for (int i = 0; i < n; ++i) y[k * n + i] = b_[std::size_t(i)] * z[k * n + i];
+  }
 
   void centers(std::uint64_t seed, std::int64_t t, std::int64_t count, const std::vector<double>& mean,
                double* C) const override {
@@ -109,6 +123,7 @@ class MarginalRule final : public UpdateRule {
     sigma0_ = sigma0;
     parents_.clear();
     cum_.clear();
+    b_.assign(std::size_t(n_), 1.0);
     return sigma0;
   }
 
@@ -136,17 +151,30 @@ class MarginalRule final : public UpdateRule {
       std::partial_sum(w.begin(), w.end(), cum_.begin());
       const double total = cum_.back();
       // the mean is the density's mean: what the engine reports and restarts compare
+      spread_.assign(std::size_t(n), 0.0);
       for (int i = 0; i < n; ++i) {
         double s = 0;
         for (std::int64_t k = 0; k < K; ++k) s += w[std::size_t(k)] * b.X[k * n + i];
         mean[std::size_t(i)] = s / total;
+        double v = 0;
+        for (std::int64_t k = 0; k < K; ++k) {
+          const double dx = b.X[k * n + i] - mean[std::size_t(i)];
+          v += w[std::size_t(k)] * dx * dx;
+        }
+        spread_[std::size_t(i)] = std::sqrt(v / total);
       }
     }  // no finite value: the same density again
     sigma = annealed_sigma(schedule_, sigma0_, sigma_end_, c.progress());
+    if (!spread_.empty())
+      for (int i = 0; i < n; ++i) {
+        const double cap = kSpreadFraction * spread_[std::size_t(i)] / (sigma * scale_[std::size_t(i)]);
+        b_[std::size_t(i)] = cap < 1.0 ? cap : 1.0;  // a NaN cap (sigma 0) keeps the full width
+      }
   }
 
   std::vector<double> state() const override {
     std::vector<double> s{sigma0_, double(cum_.size())};
+    s.insert(s.end(), b_.begin(), b_.end());
     s.insert(s.end(), parents_.begin(), parents_.end());
     s.insert(s.end(), cum_.begin(), cum_.end());
     return s;
@@ -155,11 +183,14 @@ class MarginalRule final : public UpdateRule {
   void set_state(const std::vector<double>& s) override {
     require(s.size() >= 2, "state: the rule's state has the wrong size");
     const double K = s[1];
-    require(K >= 0 && K < 2147483648.0 && K == std::floor(K) && s.size() == 2 + std::size_t(K) * (std::size_t(n_) + 1),
+    require(K >= 0 && K < 2147483648.0 && K == std::floor(K) &&
+                s.size() == 2 + std::size_t(n_) + std::size_t(K) * (std::size_t(n_) + 1),
             "state: the rule's state has the wrong size");
     sigma0_ = s[0];
-    parents_.assign(s.begin() + 2, s.begin() + 2 + std::ptrdiff_t(K) * n_);
-    cum_.assign(s.begin() + 2 + std::ptrdiff_t(K) * n_, s.end());
+    const auto at = s.begin() + 2 + n_;
+    b_.assign(s.begin() + 2, at);
+    parents_.assign(at, at + std::ptrdiff_t(K) * n_);
+    cum_.assign(at + std::ptrdiff_t(K) * n_, s.end());
     // cumulative weights: non-decreasing, with a positive total (what centers() draws from)
     require(cum_.empty() || (std::is_sorted(cum_.begin(), cum_.end()) && cum_.front() >= 0 && cum_.back() > 0),
             "state: the rule's weights are not a cumulative sum");
@@ -167,12 +198,14 @@ class MarginalRule final : public UpdateRule {
 
  private:
   int n_;
-  std::vector<double> lower_, upper_;
+  std::vector<double> lower_, upper_, scale_;
   SigmaSchedule schedule_;
   Weighting weights_;
   double tau_, sigma0_ = 0, sigma_end_;
   std::vector<double> parents_;  // K x dim: the last batch's samples
   std::vector<double> cum_;      // K: the cumulative sum of their weights (empty: none yet)
+  std::vector<double> b_;        // dim: each coordinate's kernel width over sigma s_i, <= 1
+  std::vector<double> spread_;   // dim: the parents' weighted standard deviation (scratch)
 };
 
 }  // namespace

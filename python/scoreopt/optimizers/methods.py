@@ -76,19 +76,20 @@ class Marginal(EngineOptimizer):
     parent j drawn by weight (a kernel-density marginal, so a coordinate keeps all its good
     basins until the weights decide between them); sigma anneals on DIDA's fixed schedule
     (``schedule`` "geometric", default, or "cosine") from ``sigma0`` (0.3 of the mean half-width)
-    to ``sigma_end`` (1e-9 of it, below sigma0) over each cycle. The first batch of a cycle is
+    to ``sigma_end`` (1e-9 of it, below sigma0) over each cycle, and on each coordinate the kernel
+    is at most half the parents' weighted spread (h_i = min(sigma s_i, 0.5 sd_w(x_i)), so
+    coordinates of different scales converge each at its own). The first batch of a cycle is
     centered on the start and on uniform points of the box (its samples: those centers plus the
     kernel's noise at sigma0, reflected). The rule is in csrc/src/marginal_rule.cpp.
 
-    For separable, multimodal problems whose coordinates have similar scales (f a sum of
-    functions of one coordinate each), where the factorization is exact: Schwefel 2.26, whose
-    optimum lies near a corner, defeats CDIDA and BIPOP-CMA-ES and not this one
-    (bench/RESULTS.md). One kernel width serves every coordinate, so a separable but
-    ill-conditioned f (BBOB f2) is not its domain, and on rotated problems the factorization loses
-    the dependencies between coordinates: use CDIDA. popsize: 200. ``weights``: "rank" (default;
-    log-rank weights of the better half) or "boltzmann" (exp(-(f - fmin) / (temperature std f)),
-    ``temperature`` 1; read only with Boltzmann weights). Samples are never antithetic (each has
-    its own center; ``antithetic=True`` is an error). Restarts: ``restarts`` equal cycles.
+    For separable problems (f a sum of functions of one coordinate each), multimodal ones above
+    all, where the factorization is exact: Schwefel 2.26, whose optimum lies near a corner,
+    defeats CDIDA and BIPOP-CMA-ES and not this one (bench/RESULTS.md). On rotated problems the
+    factorization loses the dependencies between coordinates (a rotated ellipsoid is out of its
+    reach): use CDIDA. popsize: 200. ``weights``: "rank" (default; log-rank weights of the better
+    half) or "boltzmann" (exp(-(f - fmin) / (temperature std f)), ``temperature`` 1; read only
+    with Boltzmann weights). Samples are never antithetic (each has its own center;
+    ``antithetic=True`` is an error). Restarts: ``restarts`` equal cycles.
     """
 
     name = "marginal"
