@@ -1969,6 +1969,8 @@ def prop_ask_tell(data):
             exp.bad(ValueError, "popsize", "odd with antithetic pairs")
     if sigma0 is not None:
         expect_positive(exp, sigma0, "sigma0")
+    if antithetic and method == "marginal":
+        exp.bad(ValueError, "antithetic", "each of Marginal's samples has its own center")
     if budget is not None:
         bv = expect_int(exp, budget, "budget", 1, 10 ** 9)
         try:
