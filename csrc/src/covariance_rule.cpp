@@ -220,7 +220,7 @@ class CovarianceDida final : public UpdateRule {
       const std::int64_t mu = std::min<std::int64_t>(finite, std::max<std::int64_t>(1, K / 2));
       double sum = 0;
       for (std::int64_t r = 0; r < mu; ++r) {
-        w_.push_back(std::log(double(K / 2) + 0.5) - std::log(double(r) + 1.0));
+        w_.push_back(log_rank_weight(double(K / 2), double(r)));
         sum += w_.back();
       }
       for (double& v : w_) v /= sum;
@@ -232,7 +232,7 @@ class CovarianceDida final : public UpdateRule {
         double neg = 0;
         for (std::int64_t r = 0; r < nneg; ++r) {
           const double rank = double(finite - nneg + r);  // 0-based rank among the finite values
-          wneg_.push_back(std::log(double(K / 2) + 0.5) - std::log(rank + 1.0));  // < 0
+          wneg_.push_back(log_rank_weight(double(K / 2), rank));  // < 0
           neg += -wneg_.back();
         }
         double nw2 = 0;
@@ -471,7 +471,7 @@ class CovarianceDida final : public UpdateRule {
     const std::int64_t mu = std::max<std::int64_t>(1, lambda_ / 2);
     double s = 0, s2 = 0;
     for (std::int64_t r = 0; r < mu; ++r) {
-      const double w = std::log(double(mu) + 0.5) - std::log(double(r) + 1.0);
+      const double w = log_rank_weight(double(mu), double(r));
       s += w;
       s2 += w * w;
     }

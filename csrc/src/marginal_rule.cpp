@@ -141,7 +141,7 @@ class MarginalRule final : public UpdateRule {
         std::stable_sort(order.begin(), order.end(), [&](std::int64_t p, std::int64_t q) { return key(p) < key(q); });
         const std::int64_t mu = std::min<std::int64_t>(finite, std::max<std::int64_t>(1, K / 2));
         for (std::int64_t r = 0; r < mu; ++r)
-          w[std::size_t(order[std::size_t(r)])] = std::log(double(K / 2) + 0.5) - std::log(double(r) + 1.0);
+          w[std::size_t(order[std::size_t(r)])] = log_rank_weight(double(K / 2), double(r));
       } else {
         boltzmann_weights(b.f, K, tau_, TemperatureScale::Std, w.data());
       }

@@ -326,6 +326,8 @@ double annealed_sigma(SigmaSchedule schedule, double sigma0, double sigma_end, d
   return log_interp(sigma0, sigma_end, w);
 }
 
+double log_rank_weight(double mu, double rank) { return std::log(mu + 0.5) - std::log(rank + 1.0); }
+
 std::int64_t default_popsize(const SamplingOptions& o, int dim) {
   switch (o.method) {
     case Method::Dida:

@@ -77,6 +77,11 @@ double positive(double v, const std::string& name);  // a finite v > 0, returned
 // Geometric, or Cosine (geometric in log scale, slow at both ends). Used by DIDA and CDIDA.
 double annealed_sigma(SigmaSchedule schedule, double sigma0, double sigma_end, double progress);
 
+// The log-rank weight of 0-based rank r with mu parents, before normalization:
+// log(mu + 1/2) - log(r + 1) (CMA-ES's default weights). Positive for r < mu, negative beyond,
+// which is the mirrored shape of the active update's weights. Used by CDIDA and Marginal.
+double log_rank_weight(double mu, double rank);
+
 // The population size of o.method when o.popsize is unset.
 std::int64_t default_popsize(const SamplingOptions& o, int dim);
 
