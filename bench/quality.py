@@ -193,7 +193,10 @@ def parse_args(argv):
     ap.add_argument("--dims", type=csv(int), default=[100, 1000])
     ap.add_argument("--functions", type=csv(str),
                     default=["rastrigin", "ackley", "levy", "griewank", "schwefel"])
-    ap.add_argument("--seeds", type=int, default=5, help="number of seeds: 0 .. SEEDS-1")
+    ap.add_argument("--seeds", type=int, default=5,
+                    help="number of seeds: FIRST_SEED .. FIRST_SEED + SEEDS - 1")
+    ap.add_argument("--first-seed", type=int, default=0,
+                    help="the first seed (default 0; held-out seeds for a setting tuned on 0-4)")
     ap.add_argument("--budget", type=int, default=200_000, help="objective evaluations per run")
     ap.add_argument("--methods", type=csv(str), default=["dida", "cma", "de", "dual_annealing"])
     ap.add_argument("--json", default="quality.json", help="output file (default: quality.json)")
@@ -221,6 +224,8 @@ def parse_args(argv):
         ap.error("--options: expected a JSON object")
     if args.seeds < 1 or args.budget < 1:
         ap.error("--seeds and --budget must be >= 1")
+    if args.first_seed < 0:
+        ap.error(f"--first-seed: expected an integer >= 0, got {args.first_seed}")
     return args
 
 
@@ -238,6 +243,7 @@ def main(argv=None) -> int:
         "command": shlex.join([sys.executable] + sys.argv),
         "git": git_revision(),
         "settings": {"dims": args.dims, "functions": args.functions, "seeds": args.seeds,
+                     "first_seed": args.first_seed,
                      "budget": args.budget, "methods": args.methods,
                      "cma_popsize": args.cma_popsize or "pycma default",
                      "sep_cma_from_dim": SEP_CMA_DIM, "threshold": args.threshold,
@@ -251,7 +257,7 @@ def main(argv=None) -> int:
     for dim in args.dims:
         for fn in args.functions:
             for method in args.methods:
-                for seed in range(args.seeds):
+                for seed in range(args.first_seed, args.first_seed + args.seeds):
                     inst = make_instance(fn, dim, seed, args)
                     problem, optimum = inst.problem, inst.optimum
                     k += 1

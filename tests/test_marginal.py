@@ -178,3 +178,20 @@ def test_options_of_other_methods_are_refused():
         Marginal(3, (-1, 1), mean_rate=0.5)
     o = Marginal(3, (-1, 1)).options
     assert (o["weights"], o["schedule"], o["antithetic"], o["popsize"]) == ("rank", "geometric", False, 200)
+
+
+@pytest.mark.parametrize("dim, budget, restarts, popsize", [
+    (3, None, 0, 200),              # 40 dim below the least, 200
+    (20, None, 0, 800),             # 40 dim without a budget
+    (20, 200_000, 0, 800),          # 40 dim: 250 batches remain
+    (100, 200_000, 0, 1333),        # budget / 150 bounds 40 dim = 4000
+    (100, 1_000_000, 0, 4000),
+    (100, 1_000_000, 4, 1333),      # each of 5 cycles has budget / 5
+    (100, 10_000, 0, 200),          # budget / 150 = 66: the least, 200
+    (20_000, 10**9, 0, 1677),       # 2^25 numbers per batch
+])
+def test_default_popsize_grows_with_dim_and_keeps_150_batches(dim, budget, restarts, popsize):
+    kw = {} if budget is None else {"budget": budget}
+    o = Marginal(dim, (-1, 1), restarts=restarts, **kw).options
+    assert o["popsize"] == popsize
+    assert Marginal(dim, (-1, 1), popsize=300, **kw).options["popsize"] == 300  # a chosen one is kept

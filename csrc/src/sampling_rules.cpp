@@ -75,8 +75,23 @@ std::int64_t generic_popsize(int dim) {
 }
 
 // Marginal: each marginal is estimated from one batch, so the batch must resolve a coordinate's
-// basins against the noise of the other coordinates' terms
-constexpr std::int64_t kMarginalPopsize = 200;
+// basins against the noise of the other coordinates' terms, which grows with dim: 40 dim samples,
+// at least 200. Fewer batches leave fewer generations to anneal over, and below about 150 a
+// cycle stops short of the precision (measured on rastrigin D = 100 and BBOB f2-f4, D = 10-40;
+// bench/RESULTS.md "Marginal's default population"): a cycle's budget / 150 bounds it.
+constexpr std::int64_t kMarginalPopsizeMin = 200;
+constexpr std::int64_t kMarginalPerDim = 40;
+constexpr std::int64_t kMarginalBatches = 150;
+constexpr std::int64_t kMarginalBatchElements = std::int64_t(1) << 25;  // K x dim: 256 MiB
+
+std::int64_t marginal_popsize(const SamplingOptions& o, int dim) {
+  std::int64_t K = kMarginalPerDim * dim;
+  if (o.budget) {
+    const std::int64_t cycles = std::max<std::int64_t>(0, o.restarts.value_or(0)) + 1;
+    K = std::min(K, *o.budget / cycles / kMarginalBatches);
+  }
+  return std::max(kMarginalPopsizeMin, std::min(K, kMarginalBatchElements / dim));
+}
 
 // The Boltzmann-weighted mean of the batch becomes the mean (MPPI, MBD, DIDA with step 1).
 void take_weighted_mean(const Batch& b, std::vector<double>& mean) {
@@ -337,7 +352,7 @@ std::int64_t default_popsize(const SamplingOptions& o, int dim) {
     case Method::Cdida:
       return covariance_popsize(dim);
     case Method::Marginal:
-      return kMarginalPopsize;
+      return marginal_popsize(o, dim);
     default:
       return generic_popsize(dim);
   }

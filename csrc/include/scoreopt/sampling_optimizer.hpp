@@ -68,8 +68,9 @@ struct SamplingOptions {
   Method method = Method::Dida;
   // -- the engine, every method
   std::optional<std::int64_t> popsize;  // even when antithetic; DIDA 100, CEM >= 5 elites, CDIDA
-                                        // 4 + floor(3 ln dim) (its first cycle), else
-                                        // max(16, 4 + 4 floor(3 ln dim))
+                                        // 4 + floor(3 ln dim) (its first cycle), Marginal 40 dim
+                                        // but at most a cycle's budget / 150 (>= 200),
+                                        // else max(16, 4 + 4 floor(3 ln dim))
   std::optional<double> sigma0;         // initial scale; 0.3 of the mean half-width of the box
   std::optional<std::int64_t> budget;   // evaluations: the schedules span it and the run stops
                                         // before exceeding it; unset: 1000 iterations, no limit
