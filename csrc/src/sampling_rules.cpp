@@ -78,7 +78,8 @@ std::int64_t generic_popsize(int dim) {
 // basins against the noise of the other coordinates' terms, which grows with dim: 40 dim samples,
 // at least 200. Fewer batches leave fewer generations to anneal over, and below about 150 a
 // cycle stops short of the precision (measured on rastrigin D = 100 and BBOB f2-f4, D = 10-40;
-// bench/RESULTS.md "Marginal's default population"): a cycle's budget / 150 bounds it.
+// bench/RESULTS.md, "Marginal's population grows with the dimension"): a cycle's budget / 150
+// bounds it.
 constexpr std::int64_t kMarginalPopsizeMin = 200;
 constexpr std::int64_t kMarginalPerDim = 40;
 constexpr std::int64_t kMarginalBatches = 150;

@@ -89,9 +89,9 @@ class Marginal(EngineOptimizer):
     reach): use CDIDA. popsize: 40 dim, at most a cycle's budget / 150 (budget / ((restarts + 1)
     150)) and a batch of 2^25 numbers, at least 200. A larger batch resolves each coordinate's
     basins better against the noise of the other coordinates' terms, as long as about 150
-    batches remain to anneal over (bench/RESULTS.md). ``weights``: "rank" (default; log-rank weights of the better
-    half) or "boltzmann" (exp(-(f - fmin) / (temperature std f)), ``temperature`` 1; read only
-    with Boltzmann weights). Samples are never antithetic (each has its own center;
+    batches remain to anneal over (bench/RESULTS.md). ``weights``: "rank" (default; log-rank
+    weights of the better half) or "boltzmann" (exp(-(f - fmin) / (temperature std f)),
+    ``temperature`` 1; read only with Boltzmann weights). Samples are never antithetic (each has its own center;
     ``antithetic=True`` is an error). Restarts: ``restarts`` equal cycles.
     """
 
