@@ -150,9 +150,11 @@ def summarize(runs: List[Dict[str, Any]], threshold: float):
     return out
 
 
-def markdown_table(runs, dims, functions, methods, threshold, budget, protocol="honest") -> str:
+def markdown_table(runs, dims, functions, methods, threshold, budget, protocol="honest",
+                   rotation=True) -> str:
     s = summarize(runs, threshold)
-    how = ("honest protocol: shifted/rotated optimum, random start shared by the methods"
+    moved = "shifted/rotated" if rotation else "shifted (not rotated)"
+    how = (f"honest protocol: {moved} optimum, random start shared by the methods"
            if protocol == "honest" else "WITHDRAWN centered protocol")
     lines = [f"Median error over seeds at {budget:,} evaluations (seeds with error < {threshold:g}); {how}",
              "", "| dim | function | " + " | ".join(methods) + " |",
@@ -292,7 +294,7 @@ def main(argv=None) -> int:
                       for (d, f, m), v in sorted(summarize(doc["runs"], args.threshold).items())]
     write_json(args.json, doc)
     print(markdown_table(doc["runs"], args.dims, args.functions, args.methods, args.threshold,
-                         args.budget, args.protocol))
+                         args.budget, args.protocol, rotation=not args.no_rotation))
     return 0
 
 
