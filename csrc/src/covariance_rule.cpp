@@ -184,10 +184,7 @@ class CovarianceDida final : public UpdateRule {
     const int n = n_;
     const std::int64_t K = b.n;
     // --- the order of the batch, non-finite values last
-    order_.resize(std::size_t(K));
-    std::iota(order_.begin(), order_.end(), 0);
-    auto key = [&](std::int64_t k) { return std::isfinite(b.f[k]) ? b.f[k] : std::numeric_limits<double>::infinity(); };
-    std::stable_sort(order_.begin(), order_.end(), [&](std::int64_t p, std::int64_t q) { return key(p) < key(q); });
+    rank_order(b, order_);
     const std::int64_t finite = K - b.nonfinite;
     ++g_;
     // the annealed smoothing phase of a fixed schedule, or the local phase after it

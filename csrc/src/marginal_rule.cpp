@@ -131,14 +131,11 @@ class MarginalRule final : public UpdateRule {
     const int n = n_;
     const std::int64_t K = b.n;
     std::vector<double> w(static_cast<std::size_t>(K), 0.0);
-    std::int64_t finite = 0;
-    for (std::int64_t k = 0; k < K; ++k) finite += std::isfinite(b.f[k]);
+    const std::int64_t finite = K - b.nonfinite;
     if (finite > 0) {
       if (weights_ == Weighting::Rank) {
-        std::vector<std::int64_t> order(static_cast<std::size_t>(K));
-        std::iota(order.begin(), order.end(), 0);
-        auto key = [&](std::int64_t k) { return std::isfinite(b.f[k]) ? b.f[k] : std::numeric_limits<double>::infinity(); };
-        std::stable_sort(order.begin(), order.end(), [&](std::int64_t p, std::int64_t q) { return key(p) < key(q); });
+        std::vector<std::int64_t> order;
+        rank_order(b, order);
         const std::int64_t mu = std::min<std::int64_t>(finite, std::max<std::int64_t>(1, K / 2));
         for (std::int64_t r = 0; r < mu; ++r)
           w[std::size_t(order[std::size_t(r)])] = log_rank_weight(double(K / 2), double(r));

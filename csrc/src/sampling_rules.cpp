@@ -236,14 +236,7 @@ class Cem final : public UpdateRule {
     const std::int64_t n = b.n;
     const std::int64_t finite = n - b.nonfinite;
     if (finite == 0) return;  // nothing to refit to: sample the same Gaussian again
-    order_.resize(static_cast<size_t>(n));
-    std::iota(order_.begin(), order_.end(), 0);
-    auto key = [&](std::int64_t k) {
-      return std::isfinite(b.f[k]) ? b.f[k] : std::numeric_limits<double>::infinity();
-    };
-    // ties in sample order
-    std::stable_sort(order_.begin(), order_.end(),
-                     [&](std::int64_t a, std::int64_t c) { return key(a) < key(c); });
+    rank_order(b, order_);
     const std::int64_t k = std::min<std::int64_t>(
         finite, std::max<std::int64_t>(1, std::int64_t(std::nearbyint(frac_ * double(n)))));
     std::vector<double> em(d, 0.0), ev(d, 0.0);
@@ -340,6 +333,13 @@ class External final : public UpdateRule {
 double annealed_sigma(SigmaSchedule schedule, double sigma0, double sigma_end, double progress) {
   const double w = schedule == SigmaSchedule::Cosine ? (1 - std::cos(kPi * progress)) / 2 : progress;
   return log_interp(sigma0, sigma_end, w);
+}
+
+void rank_order(const Batch& b, std::vector<std::int64_t>& order) {
+  order.resize(static_cast<std::size_t>(b.n));
+  std::iota(order.begin(), order.end(), 0);
+  auto key = [&](std::int64_t k) { return std::isfinite(b.f[k]) ? b.f[k] : std::numeric_limits<double>::infinity(); };
+  std::stable_sort(order.begin(), order.end(), [&](std::int64_t p, std::int64_t q) { return key(p) < key(q); });
 }
 
 double log_rank_weight(double mu, double rank) { return std::log(mu + 0.5) - std::log(rank + 1.0); }

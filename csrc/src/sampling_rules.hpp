@@ -77,6 +77,10 @@ double positive(double v, const std::string& name);  // a finite v > 0, returned
 // Geometric, or Cosine (geometric in log scale, slow at both ends). Used by DIDA and CDIDA.
 double annealed_sigma(SigmaSchedule schedule, double sigma0, double sigma_end, double progress);
 
+// The batch's rows by value, best first: order = 0..n-1 sorted by f, non-finite values last
+// (the worst), ties in sample order. Used by CEM, CDIDA and Marginal.
+void rank_order(const Batch& b, std::vector<std::int64_t>& order);
+
 // The log-rank weight of 0-based rank r with mu parents, before normalization:
 // log(mu + 1/2) - log(r + 1) (CMA-ES's default weights). Positive for r < mu, negative beyond,
 // which is the mirrored shape of the active update's weights. Used by CDIDA and Marginal.
