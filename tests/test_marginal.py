@@ -1,7 +1,7 @@
 """Marginal (factorized annealed smoothing): each coordinate of each sample drawn from the
 weighted marginal of the last batch, smoothed at scale sigma (csrc/src/marginal_rule.cpp).
 
-The sampling is checked where it can be read back exactly: at a negligible sigma every coordinate
+The sampling is checked where it can be read back exactly: at a negligible kernel every coordinate
 of a new sample is a coordinate of a parent, and the parents are drawn in proportion to their
 weights (log-rank or Boltzmann, computed here in float64 NumPy); the method by what the Gaussian
 methods cannot do (Schwefel 2.26, its optimum near a corner of the box)."""
@@ -14,6 +14,9 @@ from scoreopt import protocol
 from scoreopt.optimizers import Marginal
 
 TINY = 1e-10  # sigma: samples sit on their centers to 1e-9
+# a negligible kernel: no schedule width and no floor under it (the floor alone would be 0.05 of
+# the parents' spread)
+AT_PARENTS = dict(sigma0=TINY, sigma_end=TINY / 2, spread_floor=0.0)
 
 
 def _parents_of(X1, X2):
@@ -32,7 +35,7 @@ def _parents_of(X1, X2):
 def test_first_batch_is_the_start_and_uniform_points_of_the_box():
     lo, hi = np.array([-1.0, 0.0, 10.0]), np.array([1.0, 5.0, 12.0])
     x0 = np.array([0.5, 1.0, 11.0])
-    opt = Marginal(3, (lo, hi), popsize=2000, sigma0=TINY, sigma_end=TINY / 2, x0=x0, seed=3, budget=20_000)
+    opt = Marginal(3, (lo, hi), popsize=2000, **AT_PARENTS, x0=x0, seed=3, budget=20_000)
     X = opt.ask()
     np.testing.assert_allclose(X[0], x0, rtol=0, atol=1e-8)
     u = (X[1:] - lo) / (hi - lo)
@@ -45,7 +48,7 @@ def test_every_cycle_starts_from_its_start_and_uniform_points():
     of the box, drawn by the engine) and uniform points, not on the last cycle's density."""
     lo, hi = np.zeros(4), np.ones(4)
     K = 1000
-    opt = Marginal(4, (lo, hi), popsize=K, sigma0=TINY, sigma_end=TINY / 2, seed=5, budget=4 * K,
+    opt = Marginal(4, (lo, hi), popsize=K, **AT_PARENTS, seed=5, budget=4 * K,
                    restarts=1)
     batches = []
     for t in range(4):
@@ -61,7 +64,7 @@ def test_every_cycle_starts_from_its_start_and_uniform_points():
 
 def test_a_batch_without_a_finite_value_keeps_the_density():
     K, d = 50, 3
-    opt = Marginal(d, (-1.0, 1.0), popsize=K, sigma0=TINY, sigma_end=TINY / 2, seed=8, budget=20 * K)
+    opt = Marginal(d, (-1.0, 1.0), popsize=K, **AT_PARENTS, seed=8, budget=20 * K)
     X1 = opt.ask()
     opt.tell(X1, np.sum(X1 ** 2, axis=1))
     m = opt.mean.copy()
@@ -77,7 +80,7 @@ def test_each_coordinate_comes_from_a_parent_drawn_by_weight(weights):
     batch, chosen independently per coordinate with probability w_j: log-rank weights of the
     better half, or exp(-(f - fmin) / (temperature std f))."""
     K, d = 400, 50
-    opt = Marginal(d, (-1.0, 1.0), popsize=K, sigma0=TINY, sigma_end=TINY / 2, seed=11, budget=10 * K,
+    opt = Marginal(d, (-1.0, 1.0), popsize=K, **AT_PARENTS, seed=11, budget=10 * K,
                    weights=weights, temperature=0.7)
     X1 = opt.ask()
     f = np.sum((X1 - 0.2) ** 2, axis=1)
@@ -138,9 +141,43 @@ def test_each_coordinates_kernel_is_at_most_half_the_parents_spread():
     assert np.all(np.abs(X2.mean(axis=0) - reference.mean(axis=0)) < 0.03 * (hi - lo) / 2)
 
 
+def test_each_coordinates_kernel_is_at_least_its_floor_of_the_parents_spread():
+    """Bandwidth h_i >= spread_floor sd_w(x_i) (default 0.05): with sigma far below every spread,
+    the kernel is the floor. The parents are drawn from a stream of their own, so two runs that
+    differ only in the floor draw the same parents and the same noise: their samples differ by
+    (floor_a - floor_b) sd_i z_i, exactly linear in the floor, with z standard normal."""
+    K, d = 20_000, 3
+    lo, hi = -np.array([100.0, 100.0, 1000.0]), np.array([100.0, 100.0, 1000.0])
+    runs = {}
+    for floor in (0.0, 0.05, 0.1):
+        opt = Marginal(d, (lo, hi), popsize=K, sigma0=TINY, sigma_end=TINY / 2, seed=6, budget=3 * K,
+                       spread_floor=floor)
+        X1 = opt.ask()
+        f = np.sum(((X1 - 3.0) / [1.0, 5.0, 50.0]) ** 2, axis=1)
+        opt.tell(X1, f)
+        runs[floor] = opt.ask()
+    assert Marginal(d, (lo, hi)).options["spread_floor"] == 0.05
+    order = np.argsort(f, kind="stable")
+    w = np.zeros(K)
+    w[order[:K // 2]] = np.log(K // 2 + 0.5) - np.log(np.arange(1, K // 2 + 1))
+    w /= w.sum()
+    sd = np.sqrt(w @ (X1 - w @ X1) ** 2)
+    # coordinates whose parent (the floorless sample) is 10 of the widest kernels from the bounds:
+    # never reflected
+    inside = np.abs(runs[0.0]) < hi - sd
+    assert inside.mean(axis=0).min() > 0.5
+    for i in range(d):
+        rows = inside[:, i]
+        step = runs[0.05][rows, i] - runs[0.0][rows, i]
+        np.testing.assert_allclose(runs[0.1][rows, i] - runs[0.0][rows, i], 2 * step, rtol=1e-9,
+                                   atol=1e-9 * hi[i])
+        z = step / (0.05 * sd[i])
+        assert z.std() == pytest.approx(1.0, rel=0.03) and abs(z.mean()) < 0.03
+
+
 def test_rows_without_a_finite_value_are_never_parents():
     K, d = 100, 6
-    opt = Marginal(d, (-2.0, 2.0), popsize=K, sigma0=TINY, sigma_end=TINY / 2, seed=2, budget=10 * K)
+    opt = Marginal(d, (-2.0, 2.0), popsize=K, **AT_PARENTS, seed=2, budget=10 * K)
     X1 = opt.ask()
     f = np.sum(X1 ** 2, axis=1)
     f[::2] = np.nan
@@ -167,6 +204,9 @@ def test_solves_schwefel_where_the_gaussian_methods_do_not(seed):
     (dict(weights="soft"), "weights: expected one of rank, boltzmann"),
     (dict(antithetic=True), "antithetic: not available for marginal"),
     (dict(sigma0=0.5, sigma_end=0.5), r"sigma_end: must be below sigma0 \(0.5\), got 0.5"),
+    (dict(spread_floor=-0.1), r"spread_floor: expected a value in \[0, 0.5\], got -0.1"),
+    (dict(spread_floor=0.6), r"spread_floor: expected a value in \[0, 0.5\], got 0.6"),
+    (dict(spread_floor=float("nan")), r"spread_floor: expected a value in \[0, 0.5\], got nan"),
 ])
 def test_bad_options_are_named(bad, match):
     with pytest.raises(ValueError, match=match):

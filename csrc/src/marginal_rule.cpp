@@ -10,10 +10,17 @@
 // the marginals smoothed at scale sigma (the diffusion scale of HSM's hierarchy, here a kernel
 // width), which anneals on DIDA's fixed schedule from sigma0 to sigma_end over each cycle, and
 // per coordinate at most half the weighted spread of the parents (the kernel density's bandwidth
-// by Silverman's rule for ~50 effective samples): h_i = min(sigma s_i, 0.5 sd_w(x_{.,i})). The
+// by Silverman's rule for ~50 effective samples), and at least a small fraction of it
+// (spread_floor, 0.05): h_i = max(min(sigma s_i, 0.5 sd_w(x_{.,i})), 0.05 sd_w(x_{.,i})). The
 // schedule alone is one width for every coordinate, and on a separable but ill-conditioned f
 // (BBOB f2, scales 1 to 10^6) it was too wide for the steep coordinates until the budget's end
-// (errors 53-240 at D = 20, 2e5 evaluations). A
+// (errors 53-240 at D = 20, 2e5 evaluations). The floor is the other side of the same problem:
+// once the schedule's sigma has passed below a coordinate's spread, a weakly selected
+// coordinate (a flat term of f2, or a rastrigin coordinate whose term is drowned by the other
+// 99) would freeze where it stands; with the floor it keeps searching within its own spread,
+// which selection still shrinks (BBOB f2 D = 40: one instance in five stopped 1.5e-4 short
+// without it; shifted rastrigin D = 100 at 2e5: median 8e-4 without, 6e-6 with; a floor of 0.15
+// spreads too wide and loses rastrigin, bench/RESULTS.md). A
 // marginal may be multimodal, so every coordinate keeps all of its good basins until the weights
 // decide between them; nothing is a mean step. On a separable f (a sum of functions of one
 // coordinate each) the factorization is exact and the coordinates are optimized independently,
@@ -73,10 +80,15 @@ class MarginalRule final : public UpdateRule {
     weights_ = o.weights;
     tau_ = o.temperature ? positive(*o.temperature, "temperature") : 1.0;
     o.temperature = tau_;
+    spread_floor_ = o.spread_floor;
+    require(spread_floor_ >= 0 && spread_floor_ <= kSpreadFraction,
+            "spread_floor: expected a value in [0, " + checks::number(kSpreadFraction) + "], got " +
+                checks::number(spread_floor_));
   }
 
   bool places_samples() const override { return true; }
-  // the per-coordinate bandwidth: y_i = b_i z_i, b_i = min(1, 0.5 sd_i / (sigma s_i))
+  // the per-coordinate bandwidth: y_i = b_i z_i, b_i = max(min(1, 0.5 sd_i / (sigma s_i)),
+  // spread_floor sd_i / (sigma s_i))
   bool shapes_noise() const override { return true; }
   void shape(const double* z, std::int64_t count, double* y) const override {
     const int n = n_;
@@ -165,7 +177,10 @@ class MarginalRule final : public UpdateRule {
     if (!spread_.empty())
       for (int i = 0; i < n; ++i) {
         const double cap = kSpreadFraction * spread_[std::size_t(i)] / (sigma * scale_[std::size_t(i)]);
-        b_[std::size_t(i)] = cap < 1.0 ? cap : 1.0;  // a NaN cap (sigma 0) keeps the full width
+        double width = cap < 1.0 ? cap : 1.0;  // a NaN cap (sigma 0) keeps the full width
+        const double floor = spread_floor_ * spread_[std::size_t(i)] / (sigma * scale_[std::size_t(i)]);
+        if (floor > width && std::isfinite(floor)) width = floor;
+        b_[std::size_t(i)] = width;
       }
   }
 
@@ -198,10 +213,10 @@ class MarginalRule final : public UpdateRule {
   std::vector<double> lower_, upper_, scale_;
   SigmaSchedule schedule_;
   Weighting weights_;
-  double tau_, sigma0_ = 0, sigma_end_;
+  double tau_, sigma0_ = 0, sigma_end_, spread_floor_;
   std::vector<double> parents_;  // K x dim: the last batch's samples
   std::vector<double> cum_;      // K: the cumulative sum of their weights (empty: none yet)
-  std::vector<double> b_;        // dim: each coordinate's kernel width over sigma s_i, <= 1
+  std::vector<double> b_;        // dim: each coordinate's kernel width over sigma s_i
   std::vector<double> spread_;   // dim: the parents' weighted standard deviation (scratch)
 };
 

@@ -87,6 +87,7 @@ const OptionSpec kOptions[] = {
     {"restart_regime", bit(Method::Cdida), &SO::restart_regime},
     {"covariance", bit(Method::Cdida), &SO::covariance},
     {"weights", bit(Method::Cdida) | bit(Method::Marginal), &SO::weights},
+    {"spread_floor", bit(Method::Marginal), &SO::spread_floor},
     {"tolfun", bit(Method::Cdida), &SO::tolfun},
     {"tolx", bit(Method::Cdida), &SO::tolx},
 };

@@ -99,6 +99,9 @@ struct SamplingOptions {
   bool gradient = false;                 // External: compute the Stein gradient
   Covariance covariance = Covariance::Auto;  // CDIDA
   Weighting weights = Weighting::Rank;       // CDIDA, Marginal
+  // Marginal: each coordinate's kernel is at least this fraction of the parents' weighted spread
+  // (in [0, 0.5]; 0: the schedule's sigma alone bounds it from below)
+  double spread_floor = 0.05;
   // CDIDA with a fixed schedule: sigma follows it over this fraction of each cycle (the annealed
   // smoothing phase), then path-length control takes over from sigma_end (the local phase)
   double anneal_fraction = 1.0;

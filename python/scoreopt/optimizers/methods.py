@@ -77,8 +77,10 @@ class Marginal(EngineOptimizer):
     basins until the weights decide between them); sigma anneals on DIDA's fixed schedule
     (``schedule`` "geometric", default, or "cosine") from ``sigma0`` (0.3 of the mean half-width)
     to ``sigma_end`` (1e-9 of it, below sigma0) over each cycle, and on each coordinate the kernel
-    is at most half the parents' weighted spread (h_i = min(sigma s_i, 0.5 sd_w(x_i)), so
-    coordinates of different scales converge each at its own). The first batch of a cycle is
+    is at most half the parents' weighted spread and at least ``spread_floor`` (0.05, in [0, 0.5])
+    of it: h_i = max(min(sigma s_i, 0.5 sd_w(x_i)), 0.05 sd_w(x_i)). Coordinates of different
+    scales converge each at its own, and a weakly selected one keeps searching within its spread
+    after the schedule's sigma has passed below it. The first batch of a cycle is
     centered on the start and on uniform points of the box (its samples: those centers plus the
     kernel's noise at sigma0, reflected). The rule is in csrc/src/marginal_rule.cpp.
 
