@@ -19,8 +19,9 @@
 // coordinate (a flat term of f2, or a rastrigin coordinate whose term is drowned by the other
 // 99) would freeze where it stands; with the floor it keeps searching within its own spread,
 // which selection still shrinks (BBOB f2 D = 40: one instance in five stopped 1.5e-4 short
-// without it; shifted rastrigin D = 100 at 2e5: median 8e-4 without, 6e-6 with; a floor of 0.15
-// spreads too wide and loses rastrigin, bench/RESULTS.md). A
+// without it; shifted rastrigin D = 100 at 2e5, held-out seeds: median 3e-4 and worst 2.0
+// without, median 4.7e-6 and worst 6.1e-6 with; a floor of 0.15 spreads too wide and loses
+// rastrigin; bench/RESULTS.md). A
 // marginal may be multimodal, so every coordinate keeps all of its good basins until the weights
 // decide between them; nothing is a mean step. On a separable f (a sum of functions of one
 // coordinate each) the factorization is exact and the coordinates are optimized independently,
