@@ -43,7 +43,11 @@ def _colmajor(a: np.ndarray) -> np.ndarray:
 # the vectors (D values), the matrices; matrices ("R", "M") are COLUMN-major (index j * D + i
 # holds M_ij); the Gallagher "peaks" and "peak_scales" (P, D) are stored coordinate-major
 # (index j * P + p holds peak p's coordinate j), i.e. column-major as well.
-_MATRICES = ("R", "M", "peaks", "peak_scales")
+_MATRICES = ("R", "M", "Ms", "peaks", "peak_scales")
+# Values the core reads that COCO does not generate, derived from the instance. f24's "Ms":
+# M with column j times 2 sign(shift_j) (exact), so that the core evaluates M a as one blocked
+# product Ms (x - shift), bitwise (bbob.hpp, F24).
+_DERIVED = {"Ms": lambda inst: np.asarray(inst["M"]) * (2.0 * np.sign(inst["shift"]))[None, :]}
 _LAYOUT: Dict[int, List[str]] = {
     1: ["f_opt", "shift"],
     2: ["f_opt", "shift", "weights"],
@@ -68,7 +72,7 @@ _LAYOUT: Dict[int, List[str]] = {
     21: ["f_opt", "penalty_factor", "peak_heights", "R", "peaks", "peak_scales"],
     22: ["f_opt", "penalty_factor", "peak_heights", "R", "peaks", "peak_scales"],
     23: ["f_opt", "penalty_factor", "shift", "M"],
-    24: ["f_opt", "mu0", "mu1", "s", "shift", "R", "M"],
+    24: ["f_opt", "mu0", "mu1", "s", "shift", "R", "Ms"],
 }
 
 
@@ -88,7 +92,7 @@ def _pack_cached(function: int, instance: int, dim: int) -> np.ndarray:
     inst = bbob_instances.instance(function, instance, dim)
     parts = []
     for key in _LAYOUT[function]:
-        a = inst[key]
+        a = _DERIVED[key](inst) if key in _DERIVED else inst[key]
         parts.append(_colmajor(a) if key in _MATRICES else np.asarray(a, dtype=np.float64).ravel())
     values = np.concatenate(parts)
     # The residuals v - float32(v), exact in float64: float32 evaluation reads every value as

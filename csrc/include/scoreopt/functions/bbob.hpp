@@ -1229,27 +1229,34 @@ struct F23 : Rotated<F23> {
 // f24 Lunacek bi-Rastrigin: xhat = 2 sign(shift) x, a = xhat - mu0, z = R (M a) with
 // M = Lambda^100 Q,
 // f = min(sum a^2, D + s sum (xhat - mu1)^2) + 10 (D - sum cos 2 pi z) + 1e4 f_pen(x) + f_opt.
-// table: [f_opt, mu0, mu1, s, shift(D), R(D*D), M(D*D)]; scratch: a, M a, z (3D)
-struct F24 : Suite<F24> {
+// table: [f_opt, mu0, mu1, s, shift(D), R(D*D), Ms(D*D)] with Ms = M diag(2 sign(shift));
+// scratch: M a, z (2D).
+// M a is evaluated as Ms (x - shift), a blocked rotation like the other rotated functions':
+// shift = sign(shift) mu0 / 2, so a_j = 2 sign_j (x_j - shift_j), and scaling by +-2 is exact
+// and commutes with rounding: every product Ms_ij (x_j - shift_j) equals M_ij a_j to the bit,
+// and so does the value.
+struct F24 : Rotated<F24> {
   static SO_HD std::int64_t size(int d) { return 4 + d + 2 * sq(d); }
-  static SO_HD int work(int d) { return 3 * d; }
+  static SO_HD int work(int d) { return 2 * d; }
+  static SO_HD Rotation rotation(int d) { return {4 + d + sq(d), 4, 0}; }  // y = Ms (x - shift)
+  static constexpr bool kSecond = true;
+  template <class A>
+  static SO_HD void middle(int, const A&, double*) {}
+  static SO_HD Product second(int d) { return {4 + d, 0, d}; }  // z = R y
   template <class M, class A>
-  static SO_HD double eval(const double* x, int d, const A& t, double* a) {
+  static SO_HD double finish(const double* x, int d, const A& t, double* y) {
     const double mu0 = t[1], mu1 = t[2], sfac = t[3];
-    const A shift = t + 4, RT = shift + d, MT = RT + sq(d);
-    double* y = a + d;
-    double* z = y + d;
+    const A shift = t + 4;
+    const double* z = y + d;
     const double pen = penalty(x, d);
     double s1 = 0, s2 = 0;
     for (int i = 0; i < d; ++i) {
       const double xh = shift[i] < 0.0 ? -(2.0 * x[i]) : 2.0 * x[i];
-      a[i] = xh - mu0;
+      const double a = xh - mu0;
       const double b = xh - mu1;
-      s1 += a[i] * a[i];
+      s1 += a * a;
       s2 += b * b;
     }
-    matvec(MT, a, d, y);
-    matvec(RT, y, d, z);
     double s3 = 0;
     for (int i = 0; i < d; ++i) s3 += M::cos(kTwoPi * z[i]);
     const double other = 1.0 * double(d) + sfac * s2;
