@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import sys
 import time
 
 import numpy as np
@@ -80,12 +82,13 @@ def main(argv=None) -> int:
               f"ratio {rows[-1]['ratio']:.0f}x; errors {errors['cdida'][0]:.3g} / {errors['bipop-cma'][0]:.3g}",
               flush=True)
     if a.json:
-        commit = git_revision()["commit"]
         import cma
 
+        args = sys.argv[1:] if argv is None else argv  # main() from the command line gets None
         with open(a.json, "w") as fh:
-            json.dump(dict(command="python bench/engine_speed.py " + " ".join(argv or []), commit=commit,
-                           cma=cma.__version__, scoreopt=scoreopt.__version__, rows=rows), fh, indent=1)
+            json.dump(dict(command="python bench/engine_speed.py " + " ".join(args), git=git_revision(),
+                           threads=os.environ.get("OMP_NUM_THREADS"), cma=cma.__version__,
+                           scoreopt=scoreopt.__version__, rows=rows), fh, indent=1)
     return 0
 
 
