@@ -189,5 +189,26 @@ SO_HD_FORCE Pair<T> sum_and_product(const T* x, const T* w, int d, Term term) {
 #endif
 }
 
+// out[i] = f(in[i]) for i < n, f elementwise and pure: the same ragged end as sum's, one more
+// full-width block ending at n that overlaps the bulk (the overlap is recomputed to the same
+// values), so no scalar code runs for n >= W. out must not alias in.
+template <class T, class F>
+SO_HD_FORCE void map(const T* in, T* out, int n, F f) {
+#if defined(__CUDA_ARCH__)
+  for (int i = 0; i < n; ++i) out[i] = f(in[i]);
+#else
+  constexpr int W = Width<T>::value;
+  const int bulk = n >= W ? n - n % W : n;
+  SO_SIMD
+  for (int i = 0; i < bulk; ++i) out[i] = f(in[i]);
+  if (bulk < n) {
+    const T* it = in + (n - W);
+    T* ot = out + (n - W);
+    SO_SIMD
+    for (int j = 0; j < W; ++j) ot[j] = f(it[j]);
+  }
+#endif
+}
+
 }  // namespace simd
 SO_NAMESPACE_END

@@ -59,6 +59,7 @@
 #include "scoreopt/config.hpp"
 #include "scoreopt/functions/context.hpp"
 #include "scoreopt/math.hpp"
+#include "scoreopt/simd.hpp"
 #include "scoreopt/vecmath.hpp"
 
 #if defined(__GNUC__) && !defined(__clang__) && !defined(__CUDACC__)
@@ -124,33 +125,18 @@ SO_HD double cos_wide(double v) {
   return math::PreciseMath::cos(v);
 }
 
-// c[k] = cos_wide(v[k]) for k < n: the fast part as one vectorizable loop, then the C library
-// for the (rare) arguments beyond it. c must not alias v.
-// The fast part's ragged end is one more vector block ending at n, which overlaps the bulk
-// (elementwise, so the overlap is recomputed to the same values): a plain loop leaves n mod 4
-// elements to scalar code, and for f19's 39 cosines at D = 40 those 3 took about a quarter of the
-// kernel's time.
+// c[k] = cos_wide(v[k]) for k < n: the fast part in vector blocks (simd::map: a plain loop left
+// n mod 4 elements to scalar code, and for f19's 39 cosines at D = 40 those 3 took about a
+// quarter of the kernel's time), then the C library for the (rare) arguments beyond it. c must
+// not alias v.
 template <class M>
 SO_HD void cos_wide_array(const double* v, double* c, int n) {
   if constexpr (std::is_same_v<M, math::FastMath>) {
-    constexpr int W = 8;  // doubles per block: a 512-bit vector, or two 256-bit ones
-    const int bulk = n >= W ? n - n % W : n;
-    SO_SIMD
-    for (int k = 0; k < bulk; ++k) {
+    simd::map(v, c, n, [](double vk) {
       bool ok;
-      const double cs = cos_reduced(v[k], ok);
-      c[k] = ok ? cs : double(NAN);
-    }
-    if (bulk < n) {
-      const double* vt = v + (n - W);
-      double* ct = c + (n - W);
-      SO_SIMD
-      for (int k = 0; k < W; ++k) {
-        bool ok;
-        const double cs = cos_reduced(vt[k], ok);
-        ct[k] = ok ? cs : double(NAN);
-      }
-    }
+      const double cs = cos_reduced(vk, ok);
+      return ok ? cs : double(NAN);
+    });
     for (int k = 0; k < n; ++k)
       if (c[k] != c[k]) c[k] = math::PreciseMath::cos(v[k]);
   } else {
