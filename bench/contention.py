@@ -2,7 +2,7 @@
 (rastrigin, ackley, levy at D = 100, BBOB f15 at D = 100; float32 and float64; N = 100,000) run
 alone, beside one, and beside two competing busy processes (a pure-Python busy loop each), with
 the core's default thread count and with one thread (set_num_threads(1), the "single-threaded
-core"). Target: with one competitor per core, the default is never slower than one thread.
+core"), alternately call by call or (--consecutive) in three blocks of back-to-back calls each. Target: with one competitor per core, the default is never slower than one thread.
 
     python bench/contention.py --json bench/results/<UTC>-contention.json
 
@@ -10,7 +10,8 @@ Each competitor level starts its busy processes, lets them run for a second, the
 case with the default threads and with one thread alternately (--repeats calls each, median).
 --build DIR measures another build of scoreopt (put first on sys.path), --env KEY=VALUE sets an
 environment variable for the measuring process (e.g. OMP_WAIT_POLICY=active to see the old
-behaviour), --competitors 0,1,2 chooses the levels.
+behaviour), --competitors 0,1,2 chooses the levels, --import-first MODULE imports a module before
+scoreopt (torch: its libgomp is then the runtime scoreopt's core uses, with its spinning workers).
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ WORKER = r"""
 import json, sys, time
 import numpy as np
 spec = json.loads(sys.argv[1])
+for m in spec["import_first"]:
+    __import__(m)
 import scoreopt
 from scoreopt import problems, _core
 simd = getattr(_core, "simd_path", lambda: "n/a")()
@@ -45,12 +48,16 @@ for case in spec["cases"]:
 default_threads = _core.num_threads()
 for case, p, X in cases:
     res = {"case": case}
-    for t in range(spec["repeats"]):
-        for threads in (0, 1):   # alternate, so that both see the same competition
+    # alternate, so that both see the same competition: call by call, or (--consecutive) in
+    # three blocks of `repeats` back-to-back calls each, as a user's loop makes them
+    block, rounds = (spec["repeats"], 3) if spec["consecutive"] else (1, spec["repeats"])
+    for _ in range(rounds):
+        for threads in (0, 1):
             scoreopt.set_num_threads(threads)
-            t0 = time.perf_counter()
-            p.evaluate(X)
-            res.setdefault(threads, []).append(time.perf_counter() - t0)
+            for _ in range(block):
+                t0 = time.perf_counter()
+                p.evaluate(X)
+                res.setdefault(threads, []).append(time.perf_counter() - t0)
     scoreopt.set_num_threads(0)
     rows.append({"case": case, "default": sorted(res[0])[len(res[0]) // 2],
                  "one": sorted(res[1])[len(res[1]) // 2], "n": len(X)})
@@ -67,6 +74,9 @@ def main(argv=None) -> int:
     ap.add_argument("--competitors", default="0,1,2")
     ap.add_argument("--build", default="")
     ap.add_argument("--env", action="append", default=[])
+    ap.add_argument("--import-first", action="append", default=[], metavar="MODULE")
+    ap.add_argument("--consecutive", action="store_true",
+                    help="each thread setting's calls back to back, not alternating call by call")
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
     cases = args.case or [f"{f}:{t}:100" for f in ("rastrigin", "ackley", "levy", "bbob.f15")
@@ -80,9 +90,10 @@ def main(argv=None) -> int:
             ap.error(f"--env: expected KEY=VALUE, got {kv!r}")
         k, v = kv.split("=", 1)
         env[k] = v
-    spec = {"cases": cases, "n": args.n, "repeats": args.repeats}
+    spec = {"cases": cases, "n": args.n, "repeats": args.repeats, "import_first": args.import_first,
+            "consecutive": args.consecutive}
     out = {"command": " ".join(["python"] + sys.argv), "cpus": os.cpu_count(), "levels": {},
-           "env": args.env, "build_dir": args.build,
+           "env": args.env, "build_dir": args.build, "import_first": args.import_first,
            "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     for level in levels:
         busy = [subprocess.Popen([sys.executable, "-c", BUSY]) for _ in range(level)]

@@ -94,6 +94,29 @@ def test_busy_cores_reduce_the_thread_count():
     assert max(counts) == 1, counts
 
 
+def test_own_spinning_workers_are_not_counted_as_busy_cores():
+    """Where the OpenMP runtime spins (another library loaded it first, as `import torch` does,
+    or an active policy the user set), the pool's own workers stay runnable after each parallel
+    call. They are not another process's load: the next call still gets every idle core (before
+    the fix, every call after a parallel one ran on one thread)."""
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core")
+    code = ("import os, time; import numpy as np; from scoreopt import _core, problems; "
+            "_core.set_num_threads(2); "
+            "sample = lambda: [(_core.evaluation_threads(10**6, 100), time.sleep(0.01))[0] "
+            "for _ in range(20)]; "
+            "before = sample(); "
+            # the first call on two threads whatever the load: its worker then spins for good
+            "os.environ['SCOREOPT_ADAPTIVE_THREADS'] = '0'; "
+            "problems.get('sphere', 100).evaluate(np.zeros((20000, 100))); "
+            "os.environ['SCOREOPT_ADAPTIVE_THREADS'] = '1'; "
+            "print(max(before), max(sample()))")
+    cp = child(code, OMP_WAIT_POLICY="ACTIVE", GOMP_SPINCOUNT="infinite")
+    assert cp.returncode == 0, cp.stderr
+    before, after = map(int, cp.stdout.split())
+    assert after == before, (before, after)
+
+
 def test_values_do_not_depend_on_the_thread_count():
     X = np.random.default_rng(0).uniform(-5, 5, (3000, 100))
     cases = [problems.get("rastrigin", 100), problems.get("ackley", 100), problems.bbob(15, 1, 100)]

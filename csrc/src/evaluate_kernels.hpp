@@ -50,6 +50,10 @@ enum class VecOp : int {
 };
 using VecMath = void (*)(int op, const double* x, const double* y, double* out, std::int64_t n);
 
+// Called by every thread at the start of each parallel evaluation: the thread policy
+// (evaluate_cpu.cpp) then knows the pool's workers and does not count them as other load.
+void note_worker_thread();
+
 }  // namespace scoreopt::eval_abi
 
 // The entry points of the copy named ns (declared here without `inline`; the mangled names are
