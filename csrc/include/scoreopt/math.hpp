@@ -332,10 +332,13 @@ struct FastMath {
     const T q = x * T(1.0 / kPi);
     const T t = (cosine ? q - T(0.5) : q) + kShifter;
     const T m = t - kShifter;
-    const T n = cosine ? T(2) * m + T(1) : T(2) * m;  // x = n pi/2 + r
-    T r = x - n * PiOver2<T>::c1;
-    r = r - n * PiOver2<T>::c2;
-    r = r - n * PiOver2<T>::c3;
+    // x = n pi/2 + r; for sin n = 2m, and m (2 c_k) is the same double as (2m) c_k (scaling by 2
+    // is exact), one multiply fewer
+    const T n = cosine ? T(2) * m + T(1) : m;
+    const T f = cosine ? T(1) : T(2);
+    T r = x - n * (f * PiOver2<T>::c1);
+    r = r - n * (f * PiOver2<T>::c2);
+    r = r - n * (f * PiOver2<T>::c3);
     const T s = Kernel<T>::sin_half_pi(r);
     U tb, sb;
     std::memcpy(&tb, &t, sizeof tb);
