@@ -323,7 +323,8 @@ void vecmath_on_path(int op, const double* x, const double* y, double* out, std:
     throw std::invalid_argument("op: expected 0 to " + std::to_string(kOps - 1) + ", got " +
                                 std::to_string(op));
   const VecOp vop = static_cast<VecOp>(op);
-  if (y == nullptr && (vop == VecOp::Pow || vop == VecOp::PowChecked || vop == VecOp::Tasy))
+  if (y == nullptr && (vop == VecOp::Pow || vop == VecOp::PowChecked || vop == VecOp::PowFewUlp ||
+                       vop == VecOp::Tasy))
     throw std::invalid_argument("y: pow and T_asy need a second argument");
   if (!libm) {
     current_path().vecmath(op, x, y, out, n);
@@ -334,7 +335,9 @@ void vecmath_on_path(int op, const double* x, const double* y, double* out, std:
     switch (static_cast<VecOp>(op)) {
       case VecOp::Exp: case VecOp::ExpChecked: out[i] = std::exp(x[i]); break;
       case VecOp::Log: case VecOp::LogChecked: out[i] = std::log(x[i]); break;
-      case VecOp::Pow: case VecOp::PowChecked: out[i] = std::pow(x[i], y[i]); break;
+      case VecOp::Pow: case VecOp::PowChecked: case VecOp::PowFewUlp:
+        out[i] = std::pow(x[i], y[i]);
+        break;
       case VecOp::Sin: case VecOp::SinByPi: out[i] = std::sin(x[i]); break;
       case VecOp::Cos: out[i] = std::cos(x[i]); break;
       case VecOp::Expm1: out[i] = std::expm1(x[i]); break;

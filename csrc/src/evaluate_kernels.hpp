@@ -46,7 +46,8 @@ enum class VecOp : int {
   SinFloat = 10, CosFloat = 11,  // FastMath's float sin/cos of float(x), widened
   ToszFewUlp = 12,  // vm::tosz_few_ulp_array (NaN where the caller defers to the C library)
   SinByPi = 13,  // FastMath::sin_or_cos_by_pi<double>(x, false)
-  Count = 14
+  PowFewUlp = 14,  // vm::pow_few_ulp
+  Count = 15
 };
 using VecMath = void (*)(int op, const double* x, const double* y, double* out, std::int64_t n);
 

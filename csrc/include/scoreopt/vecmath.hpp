@@ -288,6 +288,15 @@ SO_VM_INLINE double pow(double x, double y) {
   return pow(x, y, tie);
 }
 
+// x^y for x >= 0 to a few ulp, not to the C library's rounding: exp(y log x) with the product
+// rounded once, so the error is about (2 + |y log x|) ulp (log within 1 ulp, the rounding of the
+// product moves y log x by half an ulp of it, exp adds 1). For f14's terms (y in [2, 6], the
+// terms that weigh in the sum have |log x| below ~5) that is below 35 ulp, and the square root of
+// their sum halves it: far inside the 1e-13 contract, where vm::pow's double-double product, tie
+// test and C-library fallback cost 0.6x more (bench/RESULTS.md). Special values as pow for
+// x >= 0 (0^y = 0 and inf^y = inf for y > 0, NaN stays).
+SO_VM_INLINE double pow_few_ulp(double x, double y) { return vm::exp(y * vm::log(x)); }
+
 // sin x for |x| <= 5e5 (beyond: NaN): math.hpp's FastMath::sin (Cody-Waite reduction by pi/2,
 // the Taylor kernels, the quadrant by selects), which is force-inlined, so that it vectorizes
 // inside the BBOB rows' vector loops (bbob.hpp, v_sin).

@@ -964,13 +964,12 @@ struct F14 : Rotated<F14> {
 #if defined(__CUDA_ARCH__)
     for (int i = 0; i < d; ++i) term[i] = c_pow(math::abs(z[i]), e[i]);
 #else
+    // a few ulp (vm::pow_few_ulp), not the C library's rounding: no amplifier follows, and the
+    // sum of non-negative terms is 8 partial sums; NaN only from NaN input
     SO_SIMD_LATENCY_BOUND
-    for (int i = 0; i < d; ++i) term[i] = v_pow(math::abs(z[i]), e[i]);
-    for (int i = 0; i < d; ++i)
-      if (term[i] != term[i]) term[i] = c_pow(math::abs(z[i]), e[i]);
+    for (int i = 0; i < d; ++i) term[i] = vm::pow_few_ulp(math::abs(z[i]), e[i]);
 #endif
-    double s = 0;
-    for (int i = 0; i < d; ++i) s += term[i];
+    const double s = sum_nonnegative<double>(d, [term](int i) SO_LAMBDA_FORCE { return term[i]; });
     return math::sqrt(s) + t[0];
   }
 };
