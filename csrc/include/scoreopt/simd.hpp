@@ -5,8 +5,8 @@
 // no scalar code runs for d >= W.
 //
 // The sums keep W partial sums (lane j: the terms i = j mod W, the ragged block's kept terms
-// included) in a local array that stays in vector registers, and add the lanes pairwise at the
-// end. GCC lowers `omp simd reduction` to one vector accumulator (a dependent add per vector, at
+// included) in one GCC vector of 64 bytes (Lanes), which stays in registers, and add the lanes
+// pairwise at the end. GCC lowers `omp simd reduction` to one vector accumulator (a dependent add per vector, at
 // the add's latency) and then adds its lanes one by one in order, twice per row (bulk and ragged
 // block): at D = 100 floats that was 20-25 % of rastrigin's, alpine1's and schwefel's time.
 // The order of the additions is then the same on every path (before: it followed the vector width).
@@ -64,6 +64,96 @@ SO_HD_FORCE T multiply_lanes(T* acc) {
   return acc[0];
 }
 
+#if !defined(__CUDA_ARCH__)
+// W lanes as one GCC vector (64 bytes: one AVX-512 register, two AVX2, four SSE): an accumulator
+// the compiler keeps in registers of one width. A plain array of W partial sums was split between
+// widths by GCC and went through the stack with store-to-load forwarding stalls (styblinski_tang
+// float64 at D = 40: 1.9x the time).
+template <class T>
+struct LanesOf;
+template <>
+struct LanesOf<float> {
+  typedef float type __attribute__((vector_size(64)));
+};
+template <>
+struct LanesOf<double> {
+  typedef double type __attribute__((vector_size(64)));
+};
+template <class T>
+using Lanes = typename LanesOf<T>::type;
+
+// The lanes j of term(x[i0 + j], i0 + j), those below keep_from zeroed.
+template <class T, class Term>
+SO_HD_FORCE Lanes<T> term_lanes(const T* x, int i0, int keep_from, Term term) {
+  constexpr int W = Width<T>::value;
+  alignas(64) T t[W];
+  SO_SIMD_LANES(T)
+  for (int j = 0; j < W; ++j) {
+    const T v = term(x[i0 + j], i0 + j);
+    t[j] = j >= keep_from ? v : T(0);
+  }
+  Lanes<T> l;
+  __builtin_memcpy(&l, t, sizeof l);
+  return l;
+}
+
+// The same for term(xi, i, gi), which also sets g[i0 + j] (the ragged block rewrites the overlap
+// with the same values).
+template <class T, class Term>
+SO_HD_FORCE Lanes<T> term_lanes_grad(const T* x, T* g, int i0, int keep_from, Term term) {
+  constexpr int W = Width<T>::value;
+  alignas(64) T t[W];
+  SO_SIMD_LANES(T)
+  for (int j = 0; j < W; ++j) {
+    T gj;
+    const T v = term(x[i0 + j], i0 + j, gj);
+    g[i0 + j] = gj;
+    t[j] = j >= keep_from ? v : T(0);
+  }
+  Lanes<T> l;
+  __builtin_memcpy(&l, t, sizeof l);
+  return l;
+}
+
+// Both halves of Pair<T> terms as two lane vectors: term(x[i], w[i]) if kWeighted, else
+// term(x[i], i). Lanes below keep_from get (0, neutral_b).
+template <bool kWeighted, class T, class Term>
+SO_HD_FORCE void pair_lanes(const T* x, const T* w, int i0, int keep_from, T neutral_b, Term term,
+                            Lanes<T>& a, Lanes<T>& b) {
+  constexpr int W = Width<T>::value;
+  alignas(64) T ta[W];
+  alignas(64) T tb[W];
+  SO_SIMD_LANES(T)
+  for (int j = 0; j < W; ++j) {
+    Pair<T> v;
+    if constexpr (kWeighted) {
+      v = term(x[i0 + j], w[i0 + j]);
+    } else {
+      v = term(x[i0 + j], i0 + j);
+    }
+    const bool keep = j >= keep_from;
+    ta[j] = keep ? v.a : T(0);
+    tb[j] = keep ? v.b : neutral_b;
+  }
+  __builtin_memcpy(&a, ta, sizeof a);
+  __builtin_memcpy(&b, tb, sizeof b);
+}
+
+// lanes j and j + W/2 added, then j and j + W/4, ...
+template <class T>
+SO_HD_FORCE T add_lanes(Lanes<T> a) {
+  alignas(64) T t[Width<T>::value];
+  __builtin_memcpy(t, &a, sizeof a);
+  return add_lanes(t);
+}
+template <class T>
+SO_HD_FORCE T multiply_lanes(Lanes<T> a) {
+  alignas(64) T t[Width<T>::value];
+  __builtin_memcpy(t, &a, sizeof a);
+  return multiply_lanes(t);
+}
+#endif
+
 template <class T, class Term>
 SO_HD_FORCE T sum(const T* x, int d, Term term) {
 #if defined(__CUDA_ARCH__)
@@ -79,23 +169,10 @@ SO_HD_FORCE T sum(const T* x, int d, Term term) {
     return s;
   }
   const int bulk = d - d % W;
-  alignas(64) T acc[W];
-  SO_SIMD_LANES(T)
-  for (int j = 0; j < W; ++j) acc[j] = term(x[j], j);
-  for (int i = W; i < bulk; i += W) {
-    SO_SIMD_LANES(T)
-    for (int j = 0; j < W; ++j) acc[j] += term(x[i + j], i + j);
-  }
-  if (bulk < d) {
-    const T* xt = x + (d - W);
-    const int keep_from = bulk - (d - W);
-    SO_SIMD_LANES(T)
-    for (int j = 0; j < W; ++j) {
-      const T v = term(xt[j], d - W + j);
-      acc[j] += j >= keep_from ? v : T(0);
-    }
-  }
-  return add_lanes(acc);
+  Lanes<T> acc = term_lanes(x, 0, 0, term);
+  for (int i = W; i < bulk; i += W) acc += term_lanes(x, i, 0, term);
+  if (bulk < d) acc += term_lanes(x, d - W, bulk - (d - W), term);
+  return add_lanes<T>(acc);
 #endif
 }
 
@@ -118,34 +195,10 @@ SO_HD_FORCE T sum_grad(const T* x, T* g, int d, Term term) {
     return s;
   }
   const int bulk = d - d % W;
-  alignas(64) T acc[W];
-  SO_SIMD_LANES(T)
-  for (int j = 0; j < W; ++j) {
-    T gi;
-    acc[j] = term(x[j], j, gi);
-    g[j] = gi;
-  }
-  for (int i = W; i < bulk; i += W) {
-    SO_SIMD_LANES(T)
-    for (int j = 0; j < W; ++j) {
-      T gi;
-      acc[j] += term(x[i + j], i + j, gi);
-      g[i + j] = gi;
-    }
-  }
-  if (bulk < d) {
-    const T* xt = x + (d - W);
-    T* gt = g + (d - W);
-    const int keep_from = bulk - (d - W);
-    SO_SIMD_LANES(T)
-    for (int j = 0; j < W; ++j) {
-      T gi;
-      const T v = term(xt[j], d - W + j, gi);
-      gt[j] = gi;
-      acc[j] += j >= keep_from ? v : T(0);
-    }
-  }
-  return add_lanes(acc);
+  Lanes<T> acc = term_lanes_grad(x, g, 0, 0, term);
+  for (int i = W; i < bulk; i += W) acc += term_lanes_grad(x, g, i, 0, term);
+  if (bulk < d) acc += term_lanes_grad(x, g, d - W, bulk - (d - W), term);
+  return add_lanes<T>(acc);
 #endif
 }
 
@@ -173,34 +226,19 @@ SO_HD_FORCE Pair<T> sum2(const T* x, int d, Term term) {
     return {a, b};
   }
   const int bulk = d - d % W;
-  alignas(64) T acc_a[W];
-  alignas(64) T acc_b[W];
-  SO_SIMD_LANES(T)
-  for (int j = 0; j < W; ++j) {
-    const Pair<T> v = term(x[j], j);
-    acc_a[j] = v.a;
-    acc_b[j] = v.b;
-  }
+  Lanes<T> a, b, ta, tb;
+  pair_lanes<false>(x, static_cast<const T*>(nullptr), 0, 0, T(0), term, a, b);
   for (int i = W; i < bulk; i += W) {
-    SO_SIMD_LANES(T)
-    for (int j = 0; j < W; ++j) {
-      const Pair<T> v = term(x[i + j], i + j);
-      acc_a[j] += v.a;
-      acc_b[j] += v.b;
-    }
+    pair_lanes<false>(x, static_cast<const T*>(nullptr), i, 0, T(0), term, ta, tb);
+    a += ta;
+    b += tb;
   }
   if (bulk < d) {
-    const T* xt = x + (d - W);
-    const int keep_from = bulk - (d - W);
-    SO_SIMD_LANES(T)
-    for (int j = 0; j < W; ++j) {
-      const Pair<T> v = term(xt[j], d - W + j);
-      const bool keep = j >= keep_from;
-      acc_a[j] += keep ? v.a : T(0);
-      acc_b[j] += keep ? v.b : T(0);
-    }
+    pair_lanes<false>(x, static_cast<const T*>(nullptr), d - W, bulk - (d - W), T(0), term, ta, tb);
+    a += ta;
+    b += tb;
   }
-  return {add_lanes(acc_a), add_lanes(acc_b)};
+  return {add_lanes<T>(a), add_lanes<T>(b)};
 #endif
 }
 
@@ -229,35 +267,19 @@ SO_HD_FORCE Pair<T> sum_and_product(const T* x, const T* w, int d, Term term) {
     return {a, b};
   }
   const int bulk = d - d % W;
-  alignas(64) T acc_a[W];
-  alignas(64) T acc_b[W];
-  SO_SIMD_LANES(T)
-  for (int j = 0; j < W; ++j) {
-    const Pair<T> v = term(x[j], w[j]);
-    acc_a[j] = v.a;
-    acc_b[j] = v.b;
-  }
+  Lanes<T> a, b, ta, tb;
+  pair_lanes<true>(x, w, 0, 0, T(1), term, a, b);
   for (int i = W; i < bulk; i += W) {
-    SO_SIMD_LANES(T)
-    for (int j = 0; j < W; ++j) {
-      const Pair<T> v = term(x[i + j], w[i + j]);
-      acc_a[j] += v.a;
-      acc_b[j] *= v.b;
-    }
+    pair_lanes<true>(x, w, i, 0, T(1), term, ta, tb);
+    a += ta;
+    b *= tb;
   }
   if (bulk < d) {
-    const T* xt = x + (d - W);
-    const T* wt = w + (d - W);
-    const int keep_from = bulk - (d - W);
-    SO_SIMD_LANES(T)
-    for (int j = 0; j < W; ++j) {
-      const Pair<T> v = term(xt[j], wt[j]);
-      const bool keep = j >= keep_from;
-      acc_a[j] += keep ? v.a : T(0);
-      acc_b[j] *= keep ? v.b : T(1);
-    }
+    pair_lanes<true>(x, w, d - W, bulk - (d - W), T(1), term, ta, tb);
+    a += ta;
+    b *= tb;
   }
-  return {add_lanes(acc_a), multiply_lanes(acc_b)};
+  return {add_lanes<T>(a), multiply_lanes<T>(b)};
 #endif
 }
 
