@@ -6,10 +6,11 @@
 //
 // The sums keep W partial sums (lane j: the terms i = j mod W, the ragged block's kept terms
 // included) in one GCC vector of 64 bytes (Lanes), which stays in registers, and add the lanes
-// pairwise at the end. GCC lowers `omp simd reduction` to one vector accumulator (a dependent add per vector, at
-// the add's latency) and then adds its lanes one by one in order, twice per row (bulk and ragged
-// block): at D = 100 floats that was 20-25 % of rastrigin's, alpine1's and schwefel's time.
-// The order of the additions is then the same on every path (before: it followed the vector width).
+// pairwise at the end. GCC lowers `omp simd reduction` to one vector accumulator (a dependent
+// add per vector, at the add's latency) and then adds its lanes one by one in order, twice per
+// row (bulk and ragged block): at D = 100 floats that was 20-25 % of rastrigin's, alpine1's and
+// schwefel's time. The order of the additions is now the same on every path (before: it followed
+// the vector width).
 //
 // The row pointers are parameters (not lambda captures) so that the compiler sees contiguous
 // loads and stores; captured pointers turn into gathers. term(xi, i) returns the i-th summand;
