@@ -60,17 +60,21 @@ std::atomic<int> g_num_threads{0};
 // OMP_WAIT_POLICY=passive (unless set) before the OpenMP runtime loads. Where the runtime spins
 // anyway (another library loaded libgomp first, as `import torch` does, or the user asked for an
 // active policy), our own workers spin for milliseconds after each call; they are this process's
-// pool, not another process's load, so the runnable count leaves them out (g_worker_tid).
+// pool, not another process's load, so the runnable count leaves them out (t_worker_tid).
 // Without that, every call after a parallel one saw its own spinning worker as a busy core and
 // ran on one thread: with torch imported first, half of the calls (measured: schwefel, N = 10^5,
 // D = 100, float32, median 4.3 ms instead of 2.7 on this 2-core machine).
 // SCOREOPT_ADAPTIVE_THREADS=0 turns the idle-core limit off.
 constexpr std::int64_t kParallelWork = std::int64_t(1) << 18;
 
-// The pool's workers by OpenMP thread number (1, 2, ...; 0 is the caller) as kernel thread ids,
-// 0 where none was noted; each worker notes itself at the start of every parallel evaluation.
+// The calling thread's pool of workers by OpenMP thread number (1, 2, ...; 0 is the caller) as
+// kernel thread ids, 0 where none was noted; each worker notes itself at the start of every
+// parallel evaluation (the job carries this thread's array). Per calling thread, because each
+// thread that starts a parallel region has its own pool: another thread's busy workers are load.
+// The workers write inside a region and the caller reads after it ended (the region's join orders
+// the two).
 constexpr int kTrackedWorkers = 256;
-std::atomic<long> g_worker_tid[kTrackedWorkers];
+thread_local long t_worker_tid[kTrackedWorkers];
 
 #if defined(__linux__)
 // Whether thread tid of this process is runnable now (the state field of its /proc stat line).
@@ -115,7 +119,7 @@ int idle_cores(int wanted) {
   // Our spinning workers are only looked up when they could decide the answer (one /proc read
   // per worker; none on an idle machine).
   for (int i = 1; i < kTrackedWorkers && procs - others < wanted && others > 0; ++i) {
-    const long tid = g_worker_tid[i].load(std::memory_order_relaxed);
+    const long tid = t_worker_tid[i];
     if (tid == 0) break;
     if (own_thread_runnable(tid)) --others;
   }
@@ -256,13 +260,14 @@ const Path& current_path() {
 
 }  // namespace
 
-void eval_abi::note_worker_thread() {
+void eval_abi::note_worker_thread(long* worker_tids) {
 #if defined(__linux__)
   const int i = omp_get_thread_num();
-  if (i <= 0 || i >= kTrackedWorkers) return;
+  if (worker_tids == nullptr || i <= 0 || i >= kTrackedWorkers) return;
   thread_local const long tid = ::syscall(SYS_gettid);
-  if (g_worker_tid[i].load(std::memory_order_relaxed) != tid)
-    g_worker_tid[i].store(tid, std::memory_order_relaxed);
+  if (worker_tids[i] != tid) worker_tids[i] = tid;
+#else
+  (void)worker_tids;
 #endif
 }
 
@@ -414,7 +419,7 @@ void Problem::evaluate(const T* X, std::int64_t n, const T* params, std::int64_t
   }
 
   eval_abi::Job<T> job{fi.id, X, n, dim_, params, stride, np, ctx_table, {0, 0, 0, 0}, aff,
-                       nullptr, nullptr, T(1), T(0), f, grad, 1};
+                       nullptr, nullptr, T(1), T(0), f, grad, 1, t_worker_tid};
   if (parallel) {
     const std::int64_t cost = n * dim_ * (aff_matrix ? dim_ : 1);
     job.nthreads = threads_for(cost, n, num_threads());

@@ -138,7 +138,7 @@ std::int64_t run_blocked(const eval_abi::Job<T>& job) {
   const std::int64_t chunk = schedule_chunk(nblocks, nt);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
-    eval_abi::note_worker_thread();
+    eval_abi::note_worker_thread(job.worker_tids);
     Scratch<T> work(static_cast<std::size_t>(scratch_of<F>::size(d)));
     Scratch<double> buf(static_cast<std::size_t>(F::block_buffer(d)));
     Context<T> ctx = shared_ctx;
@@ -172,7 +172,7 @@ std::int64_t run_lanes(const eval_abi::Job<T>& job) {
   const std::int64_t chunk = schedule_chunk(nblocks, nt);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
-    eval_abi::note_worker_thread();
+    eval_abi::note_worker_thread(job.worker_tids);
     Scratch<T> work(static_cast<std::size_t>(scratch_of<F>::size(d)));
     Scratch<double> buf(static_cast<std::size_t>(F::lanes_buffer(d)));
     Context<T> ctx = shared_ctx;
@@ -218,7 +218,7 @@ std::int64_t run_tails(const eval_abi::Job<T>& job) {
   const std::int64_t chunk = schedule_chunk(nblocks, nt);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
-    eval_abi::note_worker_thread();
+    eval_abi::note_worker_thread(job.worker_tids);
     Scratch<T> z(aff ? d : 0), diff(aff ? d : 0);
     Scratch<T> work(static_cast<std::size_t>(scratch_of<F>::size(d)));
     Context<T> ctx = shared_ctx;
@@ -292,7 +292,7 @@ std::int64_t run(const eval_abi::Job<T>& job) {
   const std::int64_t chunk = schedule_chunk(n, nt);
 #pragma omp parallel num_threads(nt) if (nt > 1)
   {
-    eval_abi::note_worker_thread();
+    eval_abi::note_worker_thread(job.worker_tids);
     // Per-thread scratch of one row: the only temporaries, dim-sized.
     Scratch<T> z(aff ? d : 0), gz(aff && want_grad ? d : 0), diff(aff ? d : 0);
     Scratch<T> work(static_cast<std::size_t>(scratch_of<F>::size(d)));

@@ -29,6 +29,7 @@ struct Job {
   T* f;     // n values
   T* grad;  // n x d, or nullptr
   int nthreads;  // upper bound; the kernel uses fewer for small batches
+  long* worker_tids;  // the calling thread's record of its pool's workers (note_worker_thread)
 };
 
 // Evaluates job; returns the first row whose input holds NaN or Inf, or INT64_MAX when none.
@@ -51,9 +52,10 @@ enum class VecOp : int {
 };
 using VecMath = void (*)(int op, const double* x, const double* y, double* out, std::int64_t n);
 
-// Called by every thread at the start of each parallel evaluation: the thread policy
-// (evaluate_cpu.cpp) then knows the pool's workers and does not count them as other load.
-void note_worker_thread();
+// Called by every thread at the start of each parallel evaluation, with the job's worker_tids:
+// the thread policy (evaluate_cpu.cpp) then knows the calling thread's pool of workers and does
+// not count them as other load.
+void note_worker_thread(long* worker_tids);
 
 }  // namespace scoreopt::eval_abi
 
