@@ -43,28 +43,6 @@ struct Pair {
   T a, b;
 };
 
-// W partial sums, lane j holding the terms i = j (mod W), added pairwise at the end (lanes j and
-// j + W/2, then j + W/4, ...): the order is the same on every path.
-template <class T>
-SO_HD_FORCE T add_lanes(T* acc) {
-  constexpr int W = Width<T>::value;
-  for (int w = W / 2; w > 0; w /= 2) {
-    SO_SIMD
-    for (int j = 0; j < w; ++j) acc[j] += acc[j + w];
-  }
-  return acc[0];
-}
-// the same for W partial products
-template <class T>
-SO_HD_FORCE T multiply_lanes(T* acc) {
-  constexpr int W = Width<T>::value;
-  for (int w = W / 2; w > 0; w /= 2) {
-    SO_SIMD
-    for (int j = 0; j < w; ++j) acc[j] *= acc[j + w];
-  }
-  return acc[0];
-}
-
 #if !defined(__CUDA_ARCH__)
 // W lanes as one GCC vector (64 bytes: one AVX-512 register, two AVX2, four SSE): an accumulator
 // the compiler keeps in registers of one width. A plain array of W partial sums was split between
@@ -140,18 +118,30 @@ SO_HD_FORCE void pair_lanes(const T* x, const T* w, int i0, int keep_from, T neu
   __builtin_memcpy(&b, tb, sizeof b);
 }
 
-// lanes j and j + W/2 added, then j and j + W/4, ...
+// The W lanes added pairwise: lanes j and j + W/2, then j and j + W/4, ... (the order is the
+// same on every path).
 template <class T>
 SO_HD_FORCE T add_lanes(Lanes<T> a) {
-  alignas(64) T t[Width<T>::value];
+  constexpr int W = Width<T>::value;
+  alignas(64) T t[W];
   __builtin_memcpy(t, &a, sizeof a);
-  return add_lanes(t);
+  for (int w = W / 2; w > 0; w /= 2) {
+    SO_SIMD
+    for (int j = 0; j < w; ++j) t[j] += t[j + w];
+  }
+  return t[0];
 }
+// the same for W partial products
 template <class T>
 SO_HD_FORCE T multiply_lanes(Lanes<T> a) {
-  alignas(64) T t[Width<T>::value];
+  constexpr int W = Width<T>::value;
+  alignas(64) T t[W];
   __builtin_memcpy(t, &a, sizeof a);
-  return multiply_lanes(t);
+  for (int w = W / 2; w > 0; w /= 2) {
+    SO_SIMD
+    for (int j = 0; j < w; ++j) t[j] *= t[j + w];
+  }
+  return t[0];
 }
 #endif
 

@@ -293,7 +293,7 @@ SO_VM_INLINE double pow(double x, double y) {
 // product moves y log x by half an ulp of it, exp adds 1). For f14's terms (y in [2, 6], the
 // terms that weigh in the sum have |log x| below ~5) that is below 35 ulp, and the square root of
 // their sum halves it: far inside the 1e-13 contract, where vm::pow's double-double product, tie
-// test and C-library fallback cost 0.6x more (bench/RESULTS.md). Special values as pow for
+// test and C-library fallback take 1.5x the time (bench/RESULTS.md). Special values as pow for
 // x >= 0 (0^y = 0 and inf^y = inf for y > 0, NaN stays).
 SO_VM_INLINE double pow_few_ulp(double x, double y) { return vm::exp(y * vm::log(x)); }
 
