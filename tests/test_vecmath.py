@@ -13,7 +13,7 @@ from scoreopt import _core
 
 PATHS = _core.supported_simd_paths()
 (EXP, LOG, POW, SIN, COS, TASY, EXP_C, LOG_C, POW_C, EXPM1, SIN_F, COS_F, TOSZ_FEW_ULP,
- SIN_BY_PI, POW_FEW_ULP) = range(15)
+ SIN_BY_PI, POW_FEW_ULP, LOG_FEW_ULP) = range(16)
 
 
 @pytest.fixture(params=PATHS)
@@ -268,6 +268,22 @@ def test_pow_few_ulp(path):
     assert e[0] == 0.0 and e[1] == np.inf and np.isnan(e[2]) and e[3] == 1.0
 
 
+def test_log_few_ulp(path):
+    """The single-double log of T_osz and pow_few_ulp: within 1 ulp of the C library over the whole
+    domain (subnormals, the edges of [sqrt(1/2), sqrt(2)) and the neighbourhood of 1 included),
+    mostly the same double; special values as C's log."""
+    rng = np.random.default_rng(29)
+    x = np.concatenate([random_doubles(rng, 200_000, positive=True), rng.uniform(0, 100, 100_000),
+                        1 + rng.uniform(-1e-3, 1e-3, 50_000), rng.uniform(0.7, 1.42, 100_000),
+                        rng.uniform(0, 1e-308, 20_000), np.nextafter(np.sqrt(0.5), [0, 1]),
+                        np.nextafter(np.sqrt(2.0), [0, 4]), SPECIAL])
+    d = check(LOG_FEW_ULP, x)
+    assert (d > 0).mean() < 0.05
+    e = _core._vecmath(LOG_FEW_ULP, np.array([0.0, -0.0, -1.0, np.inf, -np.inf, np.nan, 1.0]))
+    assert e[0] == -np.inf and e[1] == -np.inf and np.isnan(e[2]) and e[3] == np.inf
+    assert np.isnan(e[4]) and np.isnan(e[5]) and e[6] == 0.0 and not np.signbit(e[6])
+
+
 def test_paths_give_identical_results():
     rng = np.random.default_rng(7)
     x = rng.uniform(-700, 700, 100_000)
@@ -279,7 +295,7 @@ def test_paths_give_identical_results():
         for path in PATHS:
             _core.set_simd_path(path)
             out.append([_core._vecmath(EXP, x), _core._vecmath(LOG, p), _core._vecmath(POW, p, y),
-                        _core._vecmath(TOSZ_FEW_ULP, x / 10),
+                        _core._vecmath(TOSZ_FEW_ULP, x / 10), _core._vecmath(LOG_FEW_ULP, p),
                         _core._vecmath(SIN_BY_PI, x * 100)])
     finally:
         _core.set_simd_path(before)
@@ -290,7 +306,7 @@ def test_paths_give_identical_results():
 
 def test_bad_arguments():
     with pytest.raises(ValueError, match="op"):
-        _core._vecmath(POW_FEW_ULP + 1, np.zeros(3))
+        _core._vecmath(LOG_FEW_ULP + 1, np.zeros(3))
     with pytest.raises(ValueError, match="y"):
         _core._vecmath(POW, np.zeros(3))
     with pytest.raises(ValueError, match="y"):

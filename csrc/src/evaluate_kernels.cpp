@@ -395,6 +395,10 @@ void vecmath(int op, const double* x, const double* y, double* out, std::int64_t
         out[i] = tie > 0.0 ? double(NAN) : r;
       }
       return;
+    case VecOp::LogFewUlp:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) out[i] = vm::log_few_ulp(x[i]);
+      return;
     case VecOp::PowFewUlp:
       SO_SIMD
       for (std::int64_t i = 0; i < n; ++i) out[i] = vm::pow_few_ulp(x[i], y[i]);

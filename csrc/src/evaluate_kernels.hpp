@@ -48,7 +48,8 @@ enum class VecOp : int {
   ToszFewUlp = 12,  // vm::tosz_few_ulp_array (NaN where the caller defers to the C library)
   SinByPi = 13,  // FastMath::sin_or_cos_by_pi<double>(x, false)
   PowFewUlp = 14,  // vm::pow_few_ulp
-  Count = 15
+  LogFewUlp = 15,  // vm::log_few_ulp
+  Count = 16
 };
 using VecMath = void (*)(int op, const double* x, const double* y, double* out, std::int64_t n);
 

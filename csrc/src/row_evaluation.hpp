@@ -10,6 +10,7 @@
 #include "scoreopt/functions/cec2017.hpp"
 #include "scoreopt/functions/context.hpp"
 #include "scoreopt/math.hpp"
+#include "scoreopt/simd.hpp"
 
 // Templates, so no `inline` is needed, and none is asked for: on the device, every inlined copy
 // of a suite function's row code costs compile time; on the host, a declared-inline eval_row gets
@@ -34,13 +35,6 @@
 
 SO_NAMESPACE_BEGIN
 namespace rows {
-
-template <class T>
-SO_HD bool any_nan(const T* v, int d) {
-  bool bad = false;
-  for (int i = 0; i < d; ++i) bad |= v[i] != v[i];
-  return bad;
-}
 
 template <class T>
 SO_HD bool all_finite(const T* v, std::int64_t d) {
@@ -70,7 +64,7 @@ SO_ROW_HD T eval_row(const T* SO_ROW_RESTRICT x, int d, const T* SO_ROW_RESTRICT
     if constexpr (has_gradient<F>::value) {
       if (g) {
         T v = F::template value_grad<FastMath>(x, d, p, ctx, g);
-        if (v != v || any_nan(g, d)) v = F::template value_grad<PreciseMath>(x, d, p, ctx, g);
+        if (v != v || simd::any_nan(g, d)) v = F::template value_grad<PreciseMath>(x, d, p, ctx, g);
         return v;
       }
     }

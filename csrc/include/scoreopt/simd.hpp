@@ -274,6 +274,17 @@ SO_HD_FORCE Pair<T> sum_and_product(const T* x, const T* w, int d, Term term) {
 #endif
 }
 
+// Whether v[0, d) holds a NaN, the fast paths' signal to recompute (bbob.hpp's T_osz and T_asy
+// arrays, row_evaluation.hpp's gradients): one vectorized OR, where a test and branch per element
+// cost T_osz's rows (D = 40) about a tenth of their time.
+template <class T>
+SO_HD_FORCE bool any_nan(const T* v, int d) {
+  int bad = 0;
+  SO_SIMD_REDUCE(| : bad)
+  for (int i = 0; i < d; ++i) bad |= v[i] != v[i] ? 1 : 0;
+  return bad != 0;
+}
+
 // out[i] = f(in[i]) for i < n, f elementwise and pure: the same ragged end as sum's, one more
 // full-width block ending at n that overlaps the bulk (the overlap is recomputed to the same
 // values), so no scalar code runs for n >= W. out must not alias in.

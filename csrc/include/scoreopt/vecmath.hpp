@@ -197,8 +197,14 @@ SO_VM_INLINE double expm1(double x) {
   return x == 0.0 ? x : res;
 }
 
-// log x = hi + lo (see the top). Special values: hi as C's log, lo = 0.
-SO_VM_INLINE void log_dd(double x, double& hi, double& lo) {
+// The reduction shared by log_dd and log_few_ulp: x = 2^e (1 + f), 1 + f in [sqrt(1/2), sqrt(2)),
+// s = f / (2 + f) (so 2 atanh(s) = log(1 + f)), and R = 2 (z/3 + z^2/5 + ... + z^10/21), z = s^2,
+// so that log(1 + f) = f - f^2/2 + s (f^2/2 + R). For finite x > 0 (subnormals included); the
+// callers select the special values.
+struct LogReduced {
+  double e, f, s, R;
+};
+SO_VM_INLINE LogReduced log_reduce(double x) {
   // subnormals: scale into the normal range first
   const bool sub = x < 0x1p-1022;
   const double xs = sub ? x * 0x1p54 : x;
@@ -208,40 +214,60 @@ SO_VM_INLINE void log_dd(double x, double& hi, double& lo) {
   double m = from_bits((u & 0x000FFFFFFFFFFFFFULL) | 0x3FF0000000000000ULL);  // [1, 2)
   const bool big = m > 1.4142135623730951;
   m = big ? 0.5 * m : m;
-  const double e = be - 1023.0 + (big ? 1.0 : 0.0) - (sub ? 54.0 : 0.0);
-  const double f = m - 1.0;  // exact
-  const double s = f / (2.0 + f);
-  const double z = s * s;
-  // R = 2 (z/3 + z^2/5 + ... + z^10/21), |s| <= 0.1716: truncation below 2^-62 of the result
-  // (by Estrin's scheme: 7 dependent steps where Horner takes 20. T_osz chains log, sin and exp,
-  // and its loops are bound by that latency; the rounding of R is far below the result's.)
+  LogReduced r;
+  r.e = be - 1023.0 + (big ? 1.0 : 0.0) - (sub ? 54.0 : 0.0);
+  r.f = m - 1.0;  // exact
+  r.s = r.f / (2.0 + r.f);
+  const double z = r.s * r.s;
+  // |s| <= 0.1716: truncation below 2^-62 of the result (by Estrin's scheme: 7 dependent steps
+  // where Horner takes 20. T_osz chains log, sin and exp, and its loops are bound by that
+  // latency; the rounding of R is far below the result's.)
   const double z2 = z * z, z4 = z2 * z2, z8 = z4 * z4;
-  const double r = (((2.0 / 3.0) + z * (2.0 / 5.0)) + z2 * ((2.0 / 7.0) + z * (2.0 / 9.0))) +
+  const double p = (((2.0 / 3.0) + z * (2.0 / 5.0)) + z2 * ((2.0 / 7.0) + z * (2.0 / 9.0))) +
                    z4 * (((2.0 / 11.0) + z * (2.0 / 13.0)) + z2 * ((2.0 / 15.0) + z * (2.0 / 17.0))) +
                    z8 * ((2.0 / 19.0) + z * (2.0 / 21.0));
-  const double R = r * z;
+  r.R = p * z;
+  return r;
+}
+// C's log of the special arguments (0: -inf, < 0 or NaN: NaN, inf: inf); finite x > 0: h.
+SO_VM_INLINE double log_special(double x, double h) {
+  const double special = x == 0.0 ? -double(INFINITY) : (x > 0.0 ? x : double(NAN));  // inf, NaN
+  return x > 0.0 ? (x <= 0x1.fffffffffffffp+1023 ? h : special) : special;
+}
+
+// log x = hi + lo (see the top). Special values: hi as C's log, lo = 0.
+SO_VM_INLINE void log_dd(double x, double& hi, double& lo) {
+  const LogReduced g = log_reduce(x);
   double pp, pe;
-  two_prod(f, f, pp, pe);
+  two_prod(g.f, g.f, pp, pe);
   const double hfh = 0.5 * pp, hfl = 0.5 * pe;  // f^2/2, exactly
-  const double a = f - hfh;
-  const double e1 = (f - a) - hfh;  // exact (|hfh| <= |f|)
-  const double b = s * (hfh + R) - hfl;
+  const double a = g.f - hfh;
+  const double e1 = (g.f - a) - hfh;  // exact (|hfh| <= |f|)
+  const double b = g.s * (hfh + g.R) - hfl;
   const double t = e1 + b;
-  const double eh = e * kLn2Hi;  // exact
-  const double el = e * kLn2Lo;
+  const double eh = g.e * kLn2Hi;  // exact
+  const double el = g.e * kLn2Lo;
   // eh + a, exactly, as sh + se (either may be the larger)
   const double sh = eh + a;
   const double bv = sh - eh;
   const double se = (eh - (sh - bv)) + (a - bv);
   const double l = se + (t + el);
-  double h = sh + l;
-  double lw = l - (h - sh);
-  // special values
-  const double special = x == 0.0 ? -double(INFINITY) : (x > 0.0 ? x : double(NAN));  // inf, NaN
-  h = x > 0.0 ? (x <= 0x1.fffffffffffffp+1023 ? h : special) : special;
-  lw = x > 0.0 ? (x <= 0x1.fffffffffffffp+1023 ? lw : 0.0) : 0.0;
-  hi = h;
-  lo = lw;
+  const double h = sh + l;
+  hi = log_special(x, h);
+  lo = x > 0.0 ? (x <= 0x1.fffffffffffffp+1023 ? l - (h - sh) : 0.0) : 0.0;
+}
+
+// log x within 1 ulp of the C library (tests/test_vecmath.py::test_log_few_ulp), not to its
+// rounding: log_dd's reduction with a single-double reconstruction,
+// e ln2_hi + (f - (f^2/2 - (s (f^2/2 + R) + e ln2_lo))), whose only rounding errors that matter
+// are the last addition's and that of f^2/2 (below half an ulp of f^2/2 <= 0.09 |log(1 + f)|).
+// For the callers that amplify no ulp of it (T_osz, pow_few_ulp): 0.8x the time of log_dd's hi,
+// whose exact products and sums serve the tie test. Special values as C's log.
+SO_VM_INLINE double log_few_ulp(double x) {
+  const LogReduced g = log_reduce(x);
+  const double hfsq = 0.5 * (g.f * g.f);
+  const double h = g.e * kLn2Hi + (g.f - (hfsq - (g.s * (hfsq + g.R) + g.e * kLn2Lo)));
+  return log_special(x, h);
 }
 
 // log x; tie as for exp_dd.
@@ -295,7 +321,7 @@ SO_VM_INLINE double pow(double x, double y) {
 // their sum halves it: far inside the 1e-13 contract, where vm::pow's double-double product, tie
 // test and C-library fallback take 1.5x the time (bench/RESULTS.md). Special values as pow for
 // x >= 0 (0^y = 0 and inf^y = inf for y > 0, NaN stays).
-SO_VM_INLINE double pow_few_ulp(double x, double y) { return vm::exp(y * vm::log(x)); }
+SO_VM_INLINE double pow_few_ulp(double x, double y) { return vm::exp(y * vm::log_few_ulp(x)); }
 
 // sin x for |x| <= 5e5 (beyond: NaN): math.hpp's FastMath::sin (Cody-Waite reduction by pi/2,
 // the Taylor kernels, the quadrant by selects), which is force-inlined, so that it vectorizes
@@ -317,7 +343,7 @@ SO_VM_INLINE double sin(double x) { return math::FastMath::sin(x); }
 // log -> sin -> exp is one long dependent chain per element and the loop is latency-bound
 // (measured: 0.64x the time of the single loop on the AVX-512 copy, 0.74x on AVX2).
 SO_VM_INLINE double tosz_stage_log(double x) {
-  return vm::log(math::abs(x)) * 10.0;  // t (COCO divides by 0.1: an ulp of t, damped by 0.049)
+  return vm::log_few_ulp(math::abs(x)) * 10.0;  // t (COCO divides by 0.1: an ulp of t, damped by 0.049)
 }
 // w = 0.049 (sin(c1 t) + sin(c2 t)); NaN where COCO's exp(u) leaves the normal range (x != 0)
 SO_VM_INLINE double tosz_stage_sines(double x, double t) {

@@ -186,8 +186,9 @@ SO_HD void tosz_array(const double* in, double* out, int n) {
   for (int i = 0; i < n; ++i) out[i] = tosz(in[i]);
 #else
   vm::tosz_few_ulp_array(in, out, n);
-  for (int i = 0; i < n; ++i)
-    if (out[i] != out[i]) out[i] = tosz(in[i]);
+  if (simd::any_nan(out, n))
+    for (int i = 0; i < n; ++i)
+      if (out[i] != out[i]) out[i] = tosz(in[i]);
 #endif
 }
 
@@ -198,8 +199,9 @@ SO_HD void tasy_array(const double* in, double* out, int n, double beta) {
 #else
   SO_SIMD_LATENCY_BOUND
   for (int i = 0; i < n; ++i) out[i] = vm::tasy(in[i], i, n, beta);
-  for (int i = 0; i < n; ++i)
-    if (out[i] != out[i]) out[i] = tasy(in[i], i, n, beta);
+  if (simd::any_nan(out, n))
+    for (int i = 0; i < n; ++i)
+      if (out[i] != out[i]) out[i] = tasy(in[i], i, n, beta);
 #endif
 }
 
