@@ -245,3 +245,27 @@ def test_blocked_rotation_matches_per_point(dtype):
             per_point = p.affine(matrix=np.eye(d)).evaluate(X)
             np.testing.assert_array_equal(got, per_point, err_msg=f"f{fid} d{d} {dtype.__name__}")
             np.testing.assert_array_equal(got[5:6], p.evaluate(X[5:6]))
+
+
+def test_f6_row_tail_range():
+    """f6's row tail T_osz(s)^0.9 runs as a few-ulp vector form for a block of rows (bbob.hpp,
+    F6::tail) and hands the rows whose s leaves its range (s > 1e30, or 0 < s < 1e-30) back to the
+    C library: there (s ~ 1e34, where COCO's exp(u) inside T_osz overflows to inf although the
+    value itself is finite), next to the optimum, at it (s = 0) and in the ordinary range, the
+    values match the float64 reference, in full and partial blocks, and one row at a time gives
+    the same values."""
+    rng = np.random.default_rng(66)
+    p = problems.bbob(6, 1, 10)
+    xo = np.asarray(p.x_opt)
+    X = np.concatenate([rng.uniform(-5, 5, (9, 10)), xo + 1e14 * rng.standard_normal((5, 10)),
+                        xo + 1e-17 * rng.standard_normal((5, 10)), xo[None, :],
+                        rng.uniform(-5, 5, (4, 10))])
+    got = p.evaluate(X)
+    ref = bbob_reference.evaluate(6, 1, X)
+    far = slice(9, 14)
+    assert np.isinf(ref[far]).all() and (got[far] == ref[far]).all()
+    ok = np.isfinite(ref)
+    scale = np.maximum(np.abs(ref[ok]), abs(p.optimum))
+    assert (np.abs(got[ok] - ref[ok]) <= 1e-13 * scale).all()
+    assert got[19] == p.optimum
+    np.testing.assert_array_equal(got[:14], [p.evaluate(x) for x in X[:14]])

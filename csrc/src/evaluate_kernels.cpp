@@ -150,9 +150,18 @@ std::int64_t run_blocked(const eval_abi::Job<T>& job) {
       const T* X = job.X + r0 * d;
       for (int b = 0; b < nb; ++b) prefetch_ahead(X + std::int64_t(b) * d, d);
       F::rotate_block(X, nb, d, job.table, buf.p, work.p);
-      for (int b = 0; b < nb; ++b)
-        store_row<F>(job, r0 + b, F::template finish_row<math::FastMath>(X + std::int64_t(b) * d, b, d, ctx, buf.p),
-                     ctx, first_bad);
+      if constexpr (functions::bbob::has_block_tail<F>::value) {
+        double s[kB];
+        T v[kB];
+        for (int b = 0; b < nb; ++b) s[b] = F::partial_row(X + std::int64_t(b) * d, b, d, ctx, buf.p);
+        for (int b = nb; b < kB; ++b) s[b] = 0.0;  // the block's unused rows: discarded
+        F::tail_block(s, v, d, ctx);
+        for (int b = 0; b < nb; ++b) store_row<F>(job, r0 + b, v[b], ctx, first_bad);
+      } else {
+        for (int b = 0; b < nb; ++b)
+          store_row<F>(job, r0 + b, F::template finish_row<math::FastMath>(X + std::int64_t(b) * d, b, d, ctx, buf.p),
+                       ctx, first_bad);
+      }
     }
   }
   return first_bad.load();

@@ -21,7 +21,7 @@
 // 0 against f_opt (tests/test_bbob.py, at random points and near x_opt). Sums are accumulated in
 // COCO's left-to-right order, except the sums of non-negative terms of f1, f2, f5, f8/f9, f10
 // and f11 (sum_nonnegative: f - f_opt then differs by an ulp or a few). T_osz is vecmath.hpp's
-// few-ulp form on the host (tosz_array, below). Other exp, log and pow are the C library's or, in
+// few-ulp form on the host (tosz_array, below), and so is f6's row tail (F6::tail). Other exp, log and pow are the C library's or, in
 // the host's vector loops (T_asy and the s^0.25 of f17/f18: tasy_array, v_pow), vecmath.hpp's,
 // which defer to the C library where their value lies within 0.01 ulp of a rounding boundary
 // (2% of the calls) and elsewhere agree with glibc in all but about 1 call in 10^4 (by 1 ulp;
@@ -586,6 +586,11 @@ template <class F, class = void>
 struct has_second : std::false_type {};
 template <class F>
 struct has_second<F, std::void_t<decltype(F::kSecond)>> : std::true_type {};
+// F::kRowTail: finish(x, d, t, w) = tail<M>(partial(x, d, t, w), t), see partial_row.
+template <class F, class = void>
+struct has_block_tail : std::false_type {};
+template <class F>
+struct has_block_tail<F, std::void_t<decltype(F::kRowTail)>> : std::true_type {};
 
 template <class F>
 struct Rotated : Suite<F> {
@@ -674,6 +679,42 @@ struct Rotated : Suite<F> {
   template <class M, class T>
   static SO_BBOB_ENTRY T finish_row(const T* x, int b, int d, const Context<T>& c,
                                     const double* buf) {
+    return static_cast<T>(on_row(x, b, d, c, buf, [d](const double* xr, const auto& t, double* w) {
+      return F::template finish<M>(xr, d, t, w);
+    }));
+  }
+
+  // Functions with a row tail (has_block_tail: finish = tail(partial), tail a function of one
+  // number per row, f6's T_osz(s)^0.9): the row driver takes the partials of a block of points
+  // row by row (partial_row), then the tails of the whole block in one vector loop (tail_block),
+  // where the C library would take its scalar calls row by row.
+  template <class T>
+  static SO_BBOB_ENTRY double partial_row(const T* x, int b, int d, const Context<T>& c,
+                                          const double* buf) {
+    return on_row(x, b, d, c, buf, [d](const double* xr, const auto& t, double* w) {
+      return F::partial(xr, d, t, w);
+    });
+  }
+  // v[b] = tail(s[b]) for the kBlock rows of a block (FastMath: the vector forms).
+  template <class T>
+  static SO_BBOB_ENTRY void tail_block(const double* s, T* v, int d, const Context<T>& c) {
+    if constexpr (std::is_same_v<T, double>) {
+      const Exact t{c.table};
+      SO_SIMD_LATENCY_BOUND
+      for (int b = 0; b < kBlock; ++b) v[b] = F::template tail<math::FastMath>(s[b], t);
+    } else {
+      const Split t{c.table, c.table + F::size(d)};
+      SO_SIMD_LATENCY_BOUND
+      for (int b = 0; b < kBlock; ++b) v[b] = static_cast<T>(F::template tail<math::FastMath>(s[b], t));
+    }
+  }
+
+ private:
+  // fn(x in double, the table's view, w) for point b of the block that rotate_block left in buf,
+  // with its product copied to where finish expects it in the row scratch (c.work, as for value).
+  template <class T, class Fn>
+  static SO_HD_FORCE double on_row(const T* x, int b, int d, const Context<T>& c, const double* buf,
+                                   Fn fn) {
     const double* z = buf + std::int64_t(2 * kBlock + b) * d;
     double* w = doubles(c.work, d);
     std::int64_t out;
@@ -683,15 +724,14 @@ struct Rotated : Suite<F> {
       out = F::rotation(d).out;
     for (int i = 0; i < d; ++i) w[out + i] = z[i];
     if constexpr (std::is_same_v<T, double>) {
-      return F::template finish<M>(x, d, Exact{c.table}, w);
+      return fn(x, Exact{c.table}, w);
     } else {
       const double* xd = buf + std::int64_t(b) * d;
       const T* t = c.table;
-      return static_cast<T>(F::template finish<M>(xd, d, Split{t, t + F::size(d)}, w));
+      return fn(xd, Split{t, t + F::size(d)}, w);
     }
   }
 
- private:
   // The row scratch as F::work(d) doubles (for float, starting their lifetimes, as value does).
   template <class T>
   static SO_HD_FORCE double* doubles(T* work, int d) {
@@ -812,13 +852,36 @@ struct F6 : Rotated<F6> {
   static SO_HD std::int64_t size(int d) { return 1 + d + sq(d); }
   static SO_HD int work(int d) { return d; }
   static SO_HD Rotation rotation(int d) { return {1 + d, 1, 0}; }  // z = M (x - shift)
-  template <class M, class A>
-  static SO_HD double finish(const double*, int d, const A& t, double* z) {
+  static constexpr bool kRowTail = true;
+  template <class A>
+  static SO_HD double partial(const double*, int d, const A& t, double* z) {
     const A shift = t + 1;
     double s = 0;
     for (int i = 0; i < d; ++i)
       s += shift[i] * z[i] > 0.0 ? (100.0 * 100.0) * z[i] * z[i] : z[i] * z[i];
+    return s;
+  }
+  // T_osz(s)^0.9 + f_opt, s >= 0. On the host (FastMath), to a few ulp, vectorizable: with
+  // vecmath.hpp's T_osz(s) = s exp(w), T_osz(s)^0.9 = s exp(0.9 w - 0.1 log s), whose exponent
+  // (|0.1 log s| <= ~3) carries 0.1 of log's error where pow(T_osz(s), 0.9) would carry 0.9 of
+  // pow's. f - f_opt >= 0, so its relative error stays f's (COCO's own rounding of u inside
+  // T_osz moves its value by up to ~2.5e-15). NaN (the whole row again with the C library)
+  // where T_osz leaves vecmath's range (s > 1e30 or 0 < s < 1e-30).
+  template <class M, class A>
+  static SO_HD double tail(double s, const A& t) {
+#if !defined(__CUDA_ARCH__)
+    if constexpr (std::is_same_v<M, math::FastMath>) {
+      const double l = vm::log_few_ulp(s);
+      const double w = vm::tosz_stage_sines(s, 10.0 * l);
+      const double r = s * vm::exp(0.9 * w - 0.1 * l);
+      return (s > 0.0 ? r : s) + t[0];
+    }
+#endif
     return c_pow(tosz(s), 0.9) + t[0];
+  }
+  template <class M, class A>
+  static SO_HD double finish(const double* x, int d, const A& t, double* z) {
+    return tail<M>(partial(x, d, t, z), t);
   }
 };
 
