@@ -19,8 +19,8 @@
 // Accuracy (double). The contract is COCO's value to 1e-13 of max(|f|, |f_opt|): COCO adds f_opt
 // last, so its own value is exact only to that scale, and near the optimum f can cancel to about
 // 0 against f_opt (tests/test_bbob.py, at random points and near x_opt). Sums are accumulated in
-// COCO's left-to-right order, except the sums of non-negative terms of f1, f2, f5, f8/f9, f10
-// and f11 (sum_nonnegative: f - f_opt then differs by an ulp or a few). T_osz is vecmath.hpp's
+// COCO's left-to-right order, except the sums of non-negative terms of f1, f2 and f5-f14
+// (sum_nonnegative: f - f_opt then differs by an ulp or a few). T_osz is vecmath.hpp's
 // few-ulp form on the host (tosz_array, below), and so is f6's row tail (F6::tail). Other exp, log and pow are the C library's or, in
 // the host's vector loops (T_asy and the s^0.25 of f17/f18: tasy_array, v_pow), vecmath.hpp's,
 // which defer to the C library where their value lies within 0.01 ulp of a rounding boundary
@@ -419,7 +419,7 @@ SO_HD double rastrigin_raw(const double* z, int d) {
   return 10.0 * (double(d) - s1) + s2;
 }
 
-// Sums whose terms are all >= 0 (those of f1, f2, f5, f8/f9, f10, f11) as 8 interleaved partial
+// Sums whose terms are all >= 0 (those of f1, f2, f5-f14) as 8 interleaved partial
 // sums (term i into sum i mod 8) added pairwise at the end, instead of COCO's left-to-right
 // order: a fixed order, so the same double on every path and in every lane, and 8 independent
 // chains where COCO's is one of 4 cycles per term. Without cancellation the order moves the value
@@ -856,10 +856,9 @@ struct F6 : Rotated<F6> {
   template <class A>
   static SO_HD double partial(const double*, int d, const A& t, double* z) {
     const A shift = t + 1;
-    double s = 0;
-    for (int i = 0; i < d; ++i)
-      s += shift[i] * z[i] > 0.0 ? (100.0 * 100.0) * z[i] * z[i] : z[i] * z[i];
-    return s;
+    return sum_nonnegative<double>(d, [shift, z](int i) SO_LAMBDA_FORCE {
+      return shift[i] * z[i] > 0.0 ? (100.0 * 100.0) * z[i] * z[i] : z[i] * z[i];
+    });
   }
   // T_osz(s)^0.9 + f_opt, s >= 0. On the host (FastMath), to a few ulp, vectorizable: with
   // vecmath.hpp's T_osz(s) = s exp(w), T_osz(s)^0.9 = s exp(0.9 w - 0.1 log s), whose exponent
@@ -906,8 +905,7 @@ struct F7 : Rotated<F7> {
   static SO_HD double finish(const double* x, int d, const A& t, double* zh) {
     const A w = t + 2 + d;
     const double* z = zh + d;
-    double s = 0;
-    for (int i = 0; i < d; ++i) s += w[i] * z[i] * z[i];
+    const double s = sum_nonnegative<double>(d, [w, z](int i) SO_LAMBDA_FORCE { return w[i] * z[i] * z[i]; });
     // zhat_1 again, from x: the row driver rotates a block of points before it finishes each
     // one, so nothing but the second product's output survives per point in the scratch. The
     // same products, in the same order, as the first product's row 0 (matvec_shifted).
@@ -995,9 +993,10 @@ struct F12 : Rotated<F12> {
   template <class M, class A>
   static SO_HD double finish(const double*, int d, const A& t, double* y) {
     const double* z = y + d;
-    double s = z[0] * z[0];
-    for (int i = 1; i < d; ++i) s += 1.0e6 * z[i] * z[i];
-    return s + t[0];
+    const double s = sum_nonnegative<double>(d - 1, [z](int i) SO_LAMBDA_FORCE {
+      return 1.0e6 * z[i + 1] * z[i + 1];
+    });
+    return (z[0] * z[0] + s) + t[0];
   }
 };
 
@@ -1010,8 +1009,7 @@ struct F13 : Rotated<F13> {
   static SO_HD Rotation rotation(int d) { return {1 + d, 1, 0}; }  // z = M (x - shift)
   template <class M, class A>
   static SO_HD double finish(const double*, int d, const A& t, double* z) {
-    double s = 0;
-    for (int i = 1; i < d; ++i) s += z[i] * z[i];
+    const double s = sum_nonnegative<double>(d - 1, [z](int i) SO_LAMBDA_FORCE { return z[i + 1] * z[i + 1]; });
     return 100.0 * math::sqrt(s / 1.0) + z[0] * z[0] / 1.0 + t[0];
   }
 };
