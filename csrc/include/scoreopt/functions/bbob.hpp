@@ -1273,13 +1273,15 @@ struct F23 : Rotated<F23> {
     // the sums over j (in the order j = 1..32 for each i, as before), a vector loop over i per j
     SO_SIMD
     for (int i = 0; i < d; ++i) base[i] = 0.0;
-    double p = 1;
+    double p = 1, inv = 1;
     for (int j = 1; j <= 32; ++j) {
-      p = p * 2.0;  // 2^j, exact
+      p = p * 2.0;      // 2^j, exact
+      inv = inv * 0.5;  // 2^-j, exact: multiplying by it is dividing by p, to the bit (a vector
+                        // division took half of f23's time)
       SO_SIMD
       for (int i = 0; i < d; ++i) {
         const double u = p * z[i];
-        base[i] += math::abs(u - math::floor(u + 0.5)) / p;
+        base[i] += math::abs(u - math::floor(u + 0.5)) * inv;
       }
     }
     // the factors with the C library's pow (vecmath.hpp's checked pow measured slower here)
