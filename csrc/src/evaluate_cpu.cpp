@@ -338,7 +338,8 @@ void vecmath_on_path(int op, const double* x, const double* y, double* out, std:
   // the C library, for comparison (this file is compiled without -ffast-math: scalar glibc)
   for (std::int64_t i = 0; i < n; ++i) {
     switch (static_cast<VecOp>(op)) {
-      case VecOp::Exp: case VecOp::ExpChecked: out[i] = std::exp(x[i]); break;
+      case VecOp::Exp: case VecOp::ExpChecked: case VecOp::ExpFewUlp:
+        out[i] = std::exp(x[i]); break;
       case VecOp::Log: case VecOp::LogChecked: case VecOp::LogFewUlp:
         out[i] = std::log(x[i]); break;
       case VecOp::Pow: case VecOp::PowChecked: case VecOp::PowFewUlp:

@@ -404,6 +404,10 @@ void vecmath(int op, const double* x, const double* y, double* out, std::int64_t
         out[i] = tie > 0.0 ? double(NAN) : r;
       }
       return;
+    case VecOp::ExpFewUlp:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) out[i] = vm::exp_few_ulp(x[i]);
+      return;
     case VecOp::LogFewUlp:
       SO_SIMD
       for (std::int64_t i = 0; i < n; ++i) out[i] = vm::log_few_ulp(x[i]);

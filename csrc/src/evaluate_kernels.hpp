@@ -49,7 +49,8 @@ enum class VecOp : int {
   SinByPi = 13,  // FastMath::sin_or_cos_by_pi<double>(x, false)
   PowFewUlp = 14,  // vm::pow_few_ulp
   LogFewUlp = 15,  // vm::log_few_ulp
-  Count = 16
+  ExpFewUlp = 16,  // vm::exp_few_ulp
+  Count = 17
 };
 using VecMath = void (*)(int op, const double* x, const double* y, double* out, std::int64_t n);
 

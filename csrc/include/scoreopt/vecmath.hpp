@@ -149,6 +149,29 @@ SO_VM_INLINE double exp(double x) {
   return exp_dd(x, 0.0, tie);
 }
 
+// exp x within 1 ulp of the C library (tests/test_vecmath.py::test_exp_few_ulp), not to its
+// rounding: exp_dd's reduction and series, summed as 1 + (r + r^2 (1/2 + r/6 + ...)) in single
+// doubles (the rounding of r and of the last sum dominate: below 1 ulp), without the exact
+// parts and the tie test that serve the C library's rounding. For pow_few_ulp (f14's and f23's
+// powers) and f6's row tail. Special values as exp; subnormal results rounded once, as exp_dd's.
+SO_VM_INLINE double exp_few_ulp(double x) {
+  double xc = x > 710.0 ? 710.0 : x;
+  xc = xc < -746.0 ? -746.0 : xc;
+  const double k = math::rint(xc * kInvLn2);
+  const double r = (xc - k * kLn2Hi) - k * kLn2Lo;  // the first difference exact
+  const double rr = r * r, r4 = rr * rr, r8 = r4 * r4;
+  // 1/2 + r/6 + ... + r^12/14!: exp_dd's series from r^2 on, divided by r^2
+  const double p = ((0.5 + r * (1.0 / 6.0)) + rr * ((1.0 / 24.0) + r * (1.0 / 120.0))) +
+                   r4 * (((1.0 / 720.0) + r * (1.0 / 5040.0)) +
+                         rr * ((1.0 / 40320.0) + r * (1.0 / 362880.0))) +
+                   r8 * (((1.0 / 3628800.0) + r * (1.0 / 39916800.0)) +
+                         rr * ((1.0 / 479001600.0) + r * (1.0 / 6227020800.0)) +
+                         r4 * (1.0 / 87178291200.0));
+  const double e = 1.0 + (r + rr * p);
+  const double k1 = math::floor(k * 0.5);
+  return (e * pow2i(k1)) * pow2i(k - k1);
+}
+
 // exp(x) - 1 without cancellation (issue 16, item 4: the classic functions' row tails, ackley's).
 // x = k ln2 + r as in exp_dd; expm1(r) = r + r^2/2 + r^3 (1/3! + ... + r^10/13!) (truncation
 // below 2^-56 relative on |r| <= ln2/2), with r + r^2/2 kept as an unevaluated sum; then
@@ -321,7 +344,7 @@ SO_VM_INLINE double pow(double x, double y) {
 // their sum halves it: far inside the 1e-13 contract, where vm::pow's double-double product, tie
 // test and C-library fallback take 1.5x the time (bench/RESULTS.md). Special values as pow for
 // x >= 0 (0^y = 0 and inf^y = inf for y > 0, NaN stays).
-SO_VM_INLINE double pow_few_ulp(double x, double y) { return vm::exp(y * vm::log_few_ulp(x)); }
+SO_VM_INLINE double pow_few_ulp(double x, double y) { return vm::exp_few_ulp(y * vm::log_few_ulp(x)); }
 
 // sin x for |x| <= 5e5 (beyond: NaN): math.hpp's FastMath::sin (Cody-Waite reduction by pi/2,
 // the Taylor kernels, the quadrant by selects), which is force-inlined, so that it vectorizes

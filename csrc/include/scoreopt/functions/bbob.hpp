@@ -873,7 +873,7 @@ struct F6 : Rotated<F6> {
     if constexpr (std::is_same_v<M, math::FastMath>) {
       const double l = vm::log_few_ulp(s);
       const double w = vm::tosz_stage_sines(s, 10.0 * l);
-      const double r = s * vm::exp(0.9 * w - 0.1 * l);
+      const double r = s * vm::exp_few_ulp(0.9 * w - 0.1 * l);
       return (s > 0.0 ? r : s) + t[0];
     }
 #endif
