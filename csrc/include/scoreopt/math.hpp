@@ -139,7 +139,7 @@ struct Kernel<double> {
     return z * p;
   }
   // sin r on |r| <= pi/2 (FastMath's sin_or_cos_by_pi): r + r z P(z), z = r^2, P of degree 7
-  // fitted to the relative error (5e-18 with these doubles; tools/fit_sin_kernel.py), one
+  // fitted to the relative error (5e-18 with these doubles; tools/fit_kernels.py sin), one
   // polynomial in place of the two kernels and the quadrant selects, evaluated by Estrin's scheme
   // (the callers are latency-bound chains of such polynomials, vm::tosz_few_ulp). The Taylor
   // series it replaced went to r^21 for 1.2e-18: 2 more terms, T_osz 1.07x the time.
