@@ -404,6 +404,10 @@ void vecmath(int op, const double* x, const double* y, double* out, std::int64_t
         out[i] = tie > 0.0 ? double(NAN) : r;
       }
       return;
+    case VecOp::TasyFewUlp:  // y as for Tasy
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) out[i] = vm::tasy_few_ulp(x[i], 1, 2, y[i]);
+      return;
     case VecOp::ExpFewUlp:
       SO_SIMD
       for (std::int64_t i = 0; i < n; ++i) out[i] = vm::exp_few_ulp(x[i]);

@@ -50,7 +50,8 @@ enum class VecOp : int {
   PowFewUlp = 14,  // vm::pow_few_ulp
   LogFewUlp = 15,  // vm::log_few_ulp
   ExpFewUlp = 16,  // vm::exp_few_ulp
-  Count = 17
+  TasyFewUlp = 17,  // vm::tasy_few_ulp, y as for Tasy (NaN where the caller defers)
+  Count = 18
 };
 using VecMath = void (*)(int op, const double* x, const double* y, double* out, std::int64_t n);
 

@@ -21,9 +21,10 @@
 // 0 against f_opt (tests/test_bbob.py, at random points and near x_opt). Sums are accumulated in
 // COCO's left-to-right order, except the sums of non-negative terms of f1, f2 and f5-f14
 // (sum_nonnegative: f - f_opt then differs by an ulp or a few). T_osz is vecmath.hpp's
-// few-ulp form on the host (tosz_array, below), and so are f6's row tail (F6::tail) and the
-// powers of f14 and f23 (vm::pow_few_ulp). Other exp, log and pow are the C library's or, in
-// the host's vector loops (T_asy and the s^0.25 of f17/f18: tasy_array, v_pow), vecmath.hpp's,
+// few-ulp form on the host (tosz_array, below), and so are f6's row tail (F6::tail), the
+// powers of f14 and f23 (vm::pow_few_ulp) and T_asy in f3 and f15 (tasy_array<true>). Other exp,
+// log and pow are the C library's or, in the host's vector loops (T_asy of f17/f18 and their
+// s^0.25: tasy_array, v_pow), vecmath.hpp's,
 // which defer to the C library where their value lies within 0.01 ulp of a rounding boundary
 // (2% of the calls) and elsewhere agree with glibc in all but about 1 call in 10^4 (by 1 ulp;
 // pow with |y log x| > 10: 1 in 200). Where COCO's conditioning turns one ulp into more than
@@ -194,12 +195,16 @@ SO_HD void tosz_array(const double* in, double* out, int n) {
 }
 
 // out[i] = T_asy^beta(in[i]) on coordinate i of n; out must not alias in.
+// kFewUlp: vecmath's few-ulp form (vm::tasy_few_ulp) on the host, for f3 and f15, whose values
+// keep their contract with it; else the C library's values (vm::tasy, which defers its ties).
+template <bool kFewUlp = false>
 SO_HD void tasy_array(const double* in, double* out, int n, double beta) {
 #if defined(__CUDA_ARCH__)
   for (int i = 0; i < n; ++i) out[i] = tasy(in[i], i, n, beta);
 #else
   SO_SIMD_LATENCY_BOUND
-  for (int i = 0; i < n; ++i) out[i] = vm::tasy(in[i], i, n, beta);
+  for (int i = 0; i < n; ++i)
+    out[i] = kFewUlp ? vm::tasy_few_ulp(in[i], i, n, beta) : vm::tasy(in[i], i, n, beta);
   if (simd::any_nan(out, n))
     for (int i = 0; i < n; ++i)
       if (out[i] != out[i]) out[i] = tasy(in[i], i, n, beta);
@@ -794,7 +799,7 @@ struct F3 : Suite<F3> {
     SO_SIMD
     for (int i = 0; i < d; ++i) u[i] = x[i] - shift[i];
     tosz_array(u, z, d);
-    tasy_array(z, u, d, 0.2);
+    tasy_array<true>(z, u, d, 0.2);
     SO_SIMD
     for (int i = 0; i < d; ++i) z[i] = lam[i] * u[i];
     return rastrigin_raw<M>(z, d) + t[0];
@@ -1050,7 +1055,7 @@ struct F15 : Rotated<F15> {
   static SO_HD void middle(int d, const A&, double* y) {
     double* z = y + d;
     tosz_array(y, z, d);
-    tasy_array(z, y, d, 0.2);
+    tasy_array<true>(z, y, d, 0.2);
   }
   static SO_HD Product second(int d) { return {1 + d + sq(d), 0, d}; }  // z = M y
   template <class M, class A>
