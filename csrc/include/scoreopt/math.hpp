@@ -300,8 +300,8 @@ struct FastMath {
   // multiple of pi/2 (2k or 2k - 1) is removed with sincos's Cody-Waite parts, exact over the
   // same range. double keeps sincos here (within 1 ulp of the C library, where
   // sin_or_cos_by_pi<double> is within 3): the BBOB callers of double sin and cos (f17/f18's
-  // sin(50 s^0.1), the cosines of f3, f4, f15, f24) amplify an ulp; vm::tosz_few_ulp, which
-  // does not, takes sin_or_cos_by_pi<double>.
+  // sin(50 s^0.1), the cosines of f3, f4, f15, f24) amplify an ulp; vm::tosz_few_ulp and f20's
+  // z sin(sqrt|z|), which do not, take sin_or_cos_by_pi<double> (bbob.hpp, sin_one_polynomial).
   template <class T>
   SO_HD_FORCE static T sin(T x) {
     if constexpr (sizeof(T) == sizeof(float)) {
