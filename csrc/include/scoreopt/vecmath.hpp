@@ -105,28 +105,44 @@ SO_VM_INLINE double near_tie(double res, double err) {
   return 0.5 * ulp - math::abs(err) < kTieWindow * ulp ? 1.0 : 0.0;
 }
 
+// The pieces every exp here shares (exp_dd, exp_few_ulp, expm1). The argument clamped to where
+// exp overflows or underflows to zero, so that k stays inside the scaling range (NaN passes
+// through the comparisons and the arithmetic).
+SO_VM_INLINE double exp_clamp(double x) {
+  x = x > 710.0 ? 710.0 : x;
+  return x < -746.0 ? -746.0 : x;
+}
+// (exp(r) - 1 - r - r^2/2) / r^3 = 1/6 + r/24 + ... + r^11/14! on |r| <= ln2/2 (truncation below
+// 2^-60 of exp(r)), rr = r^2 rounded; by Estrin's scheme, as in log_reduce (its rounding is far
+// below the result's).
+SO_VM_INLINE double exp_series_tail(double r, double rr) {
+  const double r4 = rr * rr, r8 = r4 * r4;
+  return (((1.0 / 6.0) + r * (1.0 / 24.0)) + rr * ((1.0 / 120.0) + r * (1.0 / 720.0))) +
+         r4 * (((1.0 / 5040.0) + r * (1.0 / 40320.0)) +
+               rr * ((1.0 / 362880.0) + r * (1.0 / 3628800.0))) +
+         r8 * (((1.0 / 39916800.0) + r * (1.0 / 479001600.0)) +
+               rr * ((1.0 / 6227020800.0) + r * (1.0 / 87178291200.0)));
+}
+// e 2^k for an integral k in [-1077, 1024], in two steps, so that a subnormal result is rounded
+// once, at the last product.
+SO_VM_INLINE double scale_pow2(double e, double k) {
+  const double k1 = math::floor(k * 0.5);
+  return (e * pow2i(k1)) * pow2i(k - k1);
+}
+
 // exp(xh + xl) with |xl| <= ~2^-50 |xh| (xl = 0 for plain exp). tie: set when the result may
 // round differently from a correctly rounded exp (near_tie), or is subnormal, zero or infinite.
 SO_VM_INLINE double exp_dd(double xh, double xl, double& tie) {
-  // beyond these exp overflows / underflows to zero; clamping keeps k inside the scaling range
-  // (NaN passes through the comparisons and the arithmetic)
-  xh = xh > 710.0 ? 710.0 : xh;
-  xh = xh < -746.0 ? -746.0 : xh;
+  xh = exp_clamp(xh);
   const double k = math::rint(xh * kInvLn2);
   const double rh = xh - k * kLn2Hi;  // exact (Sterbenz; k * kLn2Hi exact)
   const double c = xl - k * kLn2Lo;
   const double r = rh + c;
   const double rc = (rh - r) + c;  // the rounding error of r (|c| is tiny next to |rh| or both are)
-  // exp(r) = 1 + r + r^2/2 + r^3 (1/6 + r/24 + ... + r^11/14!); 1 + r and r^2/2 are kept exact.
-  // The polynomial by Estrin's scheme, as in log_dd (its rounding is far below the result's).
+  // exp(r) = 1 + r + r^2/2 + r^3 exp_series_tail(r); 1 + r and r^2/2 are kept exact
   double rr, rre;
   two_prod(r, r, rr, rre);
-  const double r4 = rr * rr, r8 = r4 * r4;
-  const double p = (((1.0 / 6.0) + r * (1.0 / 24.0)) + rr * ((1.0 / 120.0) + r * (1.0 / 720.0))) +
-                   r4 * (((1.0 / 5040.0) + r * (1.0 / 40320.0)) +
-                         rr * ((1.0 / 362880.0) + r * (1.0 / 3628800.0))) +
-                   r8 * (((1.0 / 39916800.0) + r * (1.0 / 479001600.0)) +
-                         rr * ((1.0 / 6227020800.0) + r * (1.0 / 87178291200.0)));
+  const double p = exp_series_tail(r, rr);
   const double hi = 1.0 + r;
   const double lo = (1.0 - hi) + r;  // exact: 1 + r = hi + lo
   const double h2 = 0.5 * rr;        // exact
@@ -135,10 +151,7 @@ SO_VM_INLINE double exp_dd(double xh, double xl, double& tie) {
   const double low = ((lo + e2) + 0.5 * rre) + ((r * rr) * p + rc * (1.0 + r));
   const double e = sh + low;
   const double err = (sh - e) + low;
-  // scale by 2^k in two steps, so that k in [-1077, 1024] works and a subnormal result is
-  // rounded once, at the last product
-  const double k1 = math::floor(k * 0.5);
-  const double res = (e * pow2i(k1)) * pow2i(k - k1);
+  const double res = scale_pow2(e, k);
   const double ares = math::abs(res);
   tie = near_tie(e, err) + ((ares >= 0x1p-1022 ? 0.0 : 1.0) + (ares <= 0x1.fffffffffffffp+1023 ? 0.0 : 1.0));
   return res;
@@ -150,31 +163,23 @@ SO_VM_INLINE double exp(double x) {
 }
 
 // exp x within 1 ulp of the C library (tests/test_vecmath.py::test_exp_few_ulp), not to its
-// rounding: exp_dd's reduction and series, summed as 1 + (r + r^2 (1/2 + r/6 + ...)) in single
+// rounding: exp_dd's reduction and series, summed as 1 + (r + r^2 (1/2 + r tail)) in single
 // doubles (the rounding of r and of the last sum dominate: below 1 ulp), without the exact
 // parts and the tie test that serve the C library's rounding. For pow_few_ulp (f14's and f23's
-// powers) and f6's row tail. Special values as exp; subnormal results rounded once, as exp_dd's.
+// powers), T_asy of f3/f15 and f6's row tail. Special values as exp; subnormal results rounded
+// once, as exp_dd's.
 SO_VM_INLINE double exp_few_ulp(double x) {
-  double xc = x > 710.0 ? 710.0 : x;
-  xc = xc < -746.0 ? -746.0 : xc;
+  const double xc = exp_clamp(x);
   const double k = math::rint(xc * kInvLn2);
   const double r = (xc - k * kLn2Hi) - k * kLn2Lo;  // the first difference exact
-  const double rr = r * r, r4 = rr * rr, r8 = r4 * r4;
-  // 1/2 + r/6 + ... + r^12/14!: exp_dd's series from r^2 on, divided by r^2
-  const double p = ((0.5 + r * (1.0 / 6.0)) + rr * ((1.0 / 24.0) + r * (1.0 / 120.0))) +
-                   r4 * (((1.0 / 720.0) + r * (1.0 / 5040.0)) +
-                         rr * ((1.0 / 40320.0) + r * (1.0 / 362880.0))) +
-                   r8 * (((1.0 / 3628800.0) + r * (1.0 / 39916800.0)) +
-                         rr * ((1.0 / 479001600.0) + r * (1.0 / 6227020800.0)) +
-                         r4 * (1.0 / 87178291200.0));
-  const double e = 1.0 + (r + rr * p);
-  const double k1 = math::floor(k * 0.5);
-  return (e * pow2i(k1)) * pow2i(k - k1);
+  const double rr = r * r;
+  const double e = 1.0 + (r + rr * (0.5 + r * exp_series_tail(r, rr)));
+  return scale_pow2(e, k);
 }
 
 // exp(x) - 1 without cancellation (issue 16, item 4: the classic functions' row tails, ackley's).
-// x = k ln2 + r as in exp_dd; expm1(r) = r + r^2/2 + r^3 (1/3! + ... + r^10/13!) (truncation
-// below 2^-56 relative on |r| <= ln2/2), with r + r^2/2 kept as an unevaluated sum; then
+// x = k ln2 + r as in exp_dd; expm1(r) = r + r^2/2 + r^3 exp_series_tail(r), with r + r^2/2
+// kept as an unevaluated sum; then
 // expm1(x) = 2^k expm1(r) + (2^k - 1), both sums formed exactly (TwoSum) and rounded once. For
 // k = 0 that is expm1(r) itself, so the result keeps full relative accuracy next to 0. For
 // k > 1022 the result is formed as 2 (2^(k-1) (1 + expm1(r)) - 1/2), so that 2^k is never
@@ -188,19 +193,9 @@ SO_VM_INLINE double expm1(double x) {
   const double c = -(k * kLn2Lo);
   const double r = rh + c;
   const double rc = (rh - r) + c;  // the rounding error of r (0 when k = 0)
-  double q = 1.0 / 6227020800.0;
-  q = q * r + 1.0 / 479001600.0;
-  q = q * r + 1.0 / 39916800.0;
-  q = q * r + 1.0 / 3628800.0;
-  q = q * r + 1.0 / 362880.0;
-  q = q * r + 1.0 / 40320.0;
-  q = q * r + 1.0 / 5040.0;
-  q = q * r + 1.0 / 720.0;
-  q = q * r + 1.0 / 120.0;
-  q = q * r + 1.0 / 24.0;
-  q = q * r + 1.0 / 6.0;
   double rr, rre;
   two_prod(r, r, rr, rre);
+  const double q = exp_series_tail(r, rr);
   const double h2 = 0.5 * rr;        // exact
   const double s = r + h2;
   const double e2 = (r - s) + h2;    // exact (|r| >= |h2|)
