@@ -384,6 +384,10 @@ void vecmath(int op, const double* x, const double* y, double* out, std::int64_t
       SO_SIMD
       for (std::int64_t i = 0; i < n; ++i) out[i] = math::FastMath::sin_or_cos_by_pi(x[i], false);
       return;
+    case VecOp::SinAbsolute:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) out[i] = vm::sin_absolute(x[i]);
+      return;
     case VecOp::Tasy:  // y: the exponent's coefficient beta i / (d - 1) as (beta, i, d) = (y, 1, 2)
       SO_SIMD
       for (std::int64_t i = 0; i < n; ++i) out[i] = vm::tasy(x[i], 1, 2, y[i]);

@@ -51,7 +51,8 @@ enum class VecOp : int {
   LogFewUlp = 15,  // vm::log_few_ulp
   ExpFewUlp = 16,  // vm::exp_few_ulp
   TasyFewUlp = 17,  // vm::tasy_few_ulp, y as for Tasy (NaN where the caller defers)
-  Count = 18
+  SinAbsolute = 18,  // vm::sin_absolute
+  Count = 19
 };
 using VecMath = void (*)(int op, const double* x, const double* y, double* out, std::int64_t n);
 

@@ -141,8 +141,9 @@ struct Kernel<double> {
   // sin r on |r| <= pi/2 (FastMath's sin_or_cos_by_pi): r + r z P(z), z = r^2, P of degree 7
   // fitted to the relative error (5e-18 with these doubles; tools/fit_kernels.py sin), one
   // polynomial in place of the two kernels and the quadrant selects, evaluated by Estrin's scheme
-  // (the callers are latency-bound chains of such polynomials, vm::tosz_few_ulp). The Taylor
-  // series it replaced went to r^21 for 1.2e-18: 2 more terms, T_osz 1.07x the time.
+  // (its caller f20 evaluates it in long vector loops). The Taylor series it replaced went to
+  // r^21 for 1.2e-18: 2 more terms. (T_osz, which needs only an absolute error, has its own
+  // shorter sine: vecmath.hpp's sin_absolute.)
   SO_HD_FORCE static double sin_half_pi(double r) {
     const double z = r * r;
     const double z2 = z * z, z4 = z2 * z2;
@@ -300,8 +301,9 @@ struct FastMath {
   // multiple of pi/2 (2k or 2k - 1) is removed with sincos's Cody-Waite parts, exact over the
   // same range. double keeps sincos here (within 1 ulp of the C library, where
   // sin_or_cos_by_pi<double> is within 3): the BBOB callers of double sin and cos (f17/f18's
-  // sin(50 s^0.1), the cosines of f3, f4, f15, f24) amplify an ulp; vm::tosz_few_ulp and f20's
-  // z sin(sqrt|z|), which do not, take sin_or_cos_by_pi<double> (bbob.hpp, sin_one_polynomial).
+  // sin(50 s^0.1), the cosines of f3, f4, f15, f24) amplify an ulp; f20's z sin(sqrt|z|), which
+  // does not, takes sin_or_cos_by_pi<double> (bbob.hpp, sin_one_polynomial), and T_osz
+  // vecmath.hpp's sin_absolute.
   template <class T>
   SO_HD_FORCE static T sin(T x) {
     if constexpr (sizeof(T) == sizeof(float)) {

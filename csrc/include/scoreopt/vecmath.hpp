@@ -217,23 +217,22 @@ SO_VM_INLINE double expm1(double x) {
 
 // The reduction shared by log_dd and log_few_ulp: x = 2^e (1 + f), 1 + f in [sqrt(1/2), sqrt(2)),
 // s = f / (2 + f) (so 2 atanh(s) = log(1 + f)), and R ~ 2 (z/3 + z^2/5 + ...), z = s^2, so that
-// log(1 + f) = f - f^2/2 + s (f^2/2 + R). For finite x > 0 (subnormals included); the
-// callers select the special values.
+// log(1 + f) = f - f^2/2 + s (f^2/2 + R). log_reduce: for finite x > 0 (subnormals included);
+// the callers select the special values. log_reduce_normal: x 2^-scale for a normal x > 0 (0,
+// subnormals, inf and NaN give finite values with e <= -1023 or e >= 1024, which T_osz's range
+// test catches without the selects).
 struct LogReduced {
   double e, f, s, R;
 };
-SO_VM_INLINE LogReduced log_reduce(double x) {
-  // subnormals: scale into the normal range first
-  const bool sub = x < 0x1p-1022;
-  const double xs = sub ? x * 0x1p54 : x;
-  const std::uint64_t u = bits(xs);
+SO_VM_INLINE LogReduced log_reduce_normal(double x, double scale) {
+  const std::uint64_t u = bits(x);
   // the biased exponent as a double: its bits OR'ed under 2^52's pattern
   const double be = from_bits((u >> 52) | 0x4330000000000000ULL) - 4503599627370496.0;
   double m = from_bits((u & 0x000FFFFFFFFFFFFFULL) | 0x3FF0000000000000ULL);  // [1, 2)
   const bool big = m > 1.4142135623730951;
   m = big ? 0.5 * m : m;
   LogReduced r;
-  r.e = be - 1023.0 + (big ? 1.0 : 0.0) - (sub ? 54.0 : 0.0);
+  r.e = be - 1023.0 + (big ? 1.0 : 0.0) - scale;
   r.f = m - 1.0;  // exact
   r.s = r.f / (2.0 + r.f);
   const double z = r.s * r.s;
@@ -249,6 +248,10 @@ SO_VM_INLINE LogReduced log_reduce(double x) {
                          z2 * (0.1325018613668509 + z * 0.13250734246311727));
   r.R = p * z;
   return r;
+}
+SO_VM_INLINE LogReduced log_reduce(double x) {
+  const bool sub = x < 0x1p-1022;  // subnormals: scaled into the normal range first
+  return log_reduce_normal(sub ? x * 0x1p54 : x, sub ? 54.0 : 0.0);
 }
 // C's log of the special arguments (0: -inf, < 0 or NaN: NaN, inf: inf); finite x > 0: h.
 SO_VM_INLINE double log_special(double x, double h) {
@@ -284,12 +287,11 @@ SO_VM_INLINE void log_dd(double x, double& hi, double& lo) {
 // are the last addition's and that of f^2/2 (below half an ulp of f^2/2 <= 0.09 |log(1 + f)|).
 // For the callers that amplify no ulp of it (T_osz, pow_few_ulp): 0.8x the time of log_dd's hi,
 // whose exact products and sums serve the tie test. Special values as C's log.
-SO_VM_INLINE double log_few_ulp(double x) {
-  const LogReduced g = log_reduce(x);
+SO_VM_INLINE double log_few_ulp_of(const LogReduced& g) {
   const double hfsq = 0.5 * (g.f * g.f);
-  const double h = g.e * kLn2Hi + (g.f - (hfsq - (g.s * (hfsq + g.R) + g.e * kLn2Lo)));
-  return log_special(x, h);
+  return g.e * kLn2Hi + (g.f - (hfsq - (g.s * (hfsq + g.R) + g.e * kLn2Lo)));
 }
+SO_VM_INLINE double log_few_ulp(double x) { return log_special(x, log_few_ulp_of(log_reduce(x))); }
 
 // log x; tie as for exp_dd.
 SO_VM_INLINE double log(double x, double& tie) {
@@ -349,13 +351,39 @@ SO_VM_INLINE double pow_few_ulp(double x, double y) { return vm::exp_few_ulp(y *
 // inside the BBOB rows' vector loops (bbob.hpp, v_sin).
 SO_VM_INLINE double sin(double x) { return math::FastMath::sin(x); }
 
+// sin x to an absolute error below 5e-16 for |x| <= 1e5 (beyond: NaN; measured 4.4e-16, 4 ulp of
+// values next to 1), not to a relative one: next to its roots the value may have few correct
+// digits (sin_or_cos_by_pi keeps 3 ulp there and 2.2e-16), and sin(-0) may be +0. For
+// T_osz, whose sines enter as 0.049 (sin a + sin b) next to 1, so that an absolute error e moves
+// T_osz by 0.049 e relative. x = k pi + r with the multiple of pi removed in two parts (|k| < 2^15,
+// so k pi_hi is exact; the tail's rounding leaves k 2^-87), and one 7-term fit of sin on |r| <= pi/2
+// (1.9e-16 relative; tools/fit_kernels.py sin --terms 7): 4 multiplies and additions fewer than
+// sin_or_cos_by_pi's 3-part reduction and 8 terms.
+SO_VM_INLINE double sin_absolute(double x) {
+  constexpr double kShifter = 6755399441055744.0;   // 1.5 * 2^52: rint by its low mantissa bits
+  constexpr double kPiHi = 3.14159265346825122833;  // 2 PiOver2<double>::c1, 31 bits
+  constexpr double kPiLo = 1.21542010130123844986e-10;  // pi - kPiHi, rounded
+  const double t = x * (1.0 / 3.14159265358979323846) + kShifter;
+  const double k = t - kShifter;
+  const double r = (x - k * kPiHi) - k * kPiLo;
+  const double z = r * r;
+  const double z2 = z * z, z4 = z2 * z2;
+  const double p = ((-0.16666666666666186 + z * 0.008333333333285536) +
+                    z2 * (-0.0001984126982505496 + z * 2.7557316600414138e-06)) +
+                   z4 * ((-2.5051880266170392e-08 + z * 1.6048095190770958e-10) +
+                         z2 * -7.373342169525347e-13);
+  const double s = r + r * z * p;
+  const double res = from_bits(bits(s) ^ ((bits(t) & 1ULL) << 63));  // k odd: -s
+  return math::abs(x) <= 1e5 ? res : double(NAN);
+}
+
 // BBOB's oscillation T_osz (alpha = 0.1) to a few ulp of COCO's formula, not to its rounding
 // (t = log|x| / 0.1, u = t + 0.49 (sin(c1 t) + sin(c2 t)), sign(x) pow(exp(u), 0.1); c1, c2 = 1,
 // 0.79 for x > 0, 0.55, 0.31 for x < 0): why that is enough for f2-f4, f10, f11 and f15 is in
 // bbob.hpp (tosz_array). exp(0.1 u) = |x| exp(0.049 (sin(c1 t) + sin(c2 t))): one log,
-// the two sines (FastMath's one-polynomial sin_or_cos_by_pi) and exp of an argument
-// |w| <= 0.098 (Taylor to w^10, truncation 2e-19); no double-double work and no deferral for
-// rounding ties. Measured against COCO's formula in float64 (tests/test_vecmath.py::
+// the two sines (sin_absolute: an absolute error e of a sine moves T_osz by 0.049 e) and exp of an
+// argument |w| <= 0.098 (a 7-term fit, 1.3e-17 relative); no double-double work and no deferral
+// for rounding ties. Measured against COCO's formula in float64 (tests/test_vecmath.py::
 // test_tosz_few_ulp): within a few ulp plus what COCO's own roundings of t and u move its value
 // (up to 0.1 |u| ulp(u)). NaN where exp(u) overflows or is subnormal in COCO (|t| > 700:
 // |x| > 1e30 or |x| < 1e-30), for the caller to recompute with the C library, as tosz_array does;
@@ -363,32 +391,35 @@ SO_VM_INLINE double sin(double x) { return math::FastMath::sin(x); }
 // Three stages, which tosz_few_ulp_array runs as three loops over the row: chained in one loop,
 // log -> sin -> exp is one long dependent chain per element and the loop is latency-bound
 // (measured: 0.64x the time of the single loop on the AVX-512 copy, 0.74x on AVX2).
+// t = 10 log|x| (COCO divides by 0.1: an ulp of t, damped by 0.049); without log_few_ulp's special
+// values and subnormal scaling: for 0, subnormals, inf and NaN |t| comes out above 7000, and the
+// next stage hands those to the caller (0 stays 0) as it does every |t| > 700.
 SO_VM_INLINE double tosz_stage_log(double x) {
-  return vm::log_few_ulp(math::abs(x)) * 10.0;  // t (COCO divides by 0.1: an ulp of t, damped by 0.049)
+  return vm::log_few_ulp_of(vm::log_reduce_normal(math::abs(x), 0.0)) * 10.0;
 }
 // w = 0.049 (sin(c1 t) + sin(c2 t)); NaN where COCO's exp(u) leaves the normal range (x != 0)
 SO_VM_INLINE double tosz_stage_sines(double x, double t) {
   const bool pos = x > 0.0;
   const double a1 = pos ? t : 0.55 * t;
   const double a2 = (pos ? 0.79 : 0.31) * t;
-  const double w = 0.049 * (math::FastMath::sin_or_cos_by_pi(a1, false) +
-                            math::FastMath::sin_or_cos_by_pi(a2, false));
+  const double w = 0.049 * (vm::sin_absolute(a1) + vm::sin_absolute(a2));
   const double far = math::abs(t) > 700.0 ? 1.0 : 0.0;  // a double flag (see near_tie)
   return far > 0.0 ? (x != 0.0 ? double(NAN) : 0.0) : w;
 }
-// sign(x) |x| exp(w)
+// sign(x) |x| exp(w) (the sign by its bit: +-0 stay)
 SO_VM_INLINE double tosz_stage_scale(double x, double w) {
-  // exp(w) - 1 = w + w^2 (1/2 + w/6 + ... + w^8/10!) by Estrin's scheme, kept apart from the 1
-  // so that |x| (1 + em1) rounds once
-  const double w2 = w * w, w4 = w2 * w2, w8 = w4 * w4;
-  const double p = ((0.5 + w * (1.0 / 6.0)) + w2 * ((1.0 / 24.0) + w * (1.0 / 120.0))) +
-                   w4 * (((1.0 / 720.0) + w * (1.0 / 5040.0)) +
-                         w2 * ((1.0 / 40320.0) + w * (1.0 / 362880.0))) +
-                   w8 * (1.0 / 3628800.0);
+  // exp(w) - 1 = w + w^2 P(w), P of 7 terms fitted to the relative error of exp on |w| <= 0.098
+  // (1.3e-17 with these doubles; tools/fit_kernels.py tosz_exp; the Taylor series it replaced took
+  // 9), by Estrin's scheme, kept apart from the 1 so that |x| (1 + em1) rounds once
+  const double w2 = w * w, w4 = w2 * w2;
+  const double p = ((0.5000000000000018 + w * 0.16666666666727747) +
+                    w2 * (0.04166666666550001 + w * 0.008333333001479258)) +
+                   w4 * ((0.0013888890876606178 + w * 0.00019846694415828262) +
+                         w2 * 2.4794042641354837e-05);
   const double em1 = w2 * p + w;
   const double ax = math::abs(x);
   const double r = ax + ax * em1;
-  return x > 0.0 ? r : (x < 0.0 ? -r : x);
+  return from_bits(bits(r) | (bits(x) & 0x8000000000000000ULL));
 }
 // out[i] = T_osz(in[i]) to a few ulp, stage by stage (out holds t, then w); out must not alias in.
 // Each loop takes 8 doubles per iteration (512-bit vectors on the AVX-512 copy, which otherwise
