@@ -183,7 +183,9 @@ def test_instance_data_is_required_and_checked():
     data = suite.pack(3, 1, 4)
     with pytest.raises(ValueError, match="NaN or Inf"):
         core.with_data(np.where(np.arange(len(data)) == 2, np.nan, data))
-    assert len(data) == 2 * (1 + 2 * 4)  # [f_opt, shift, lambda] and the residuals
+    assert len(data) == 2 * (1 + 3 * 4)  # [f_opt, shift, lambda, T_asy's c_i] and the residuals
+    # c_i = 0.2 i / (D - 1) rounded as COCO's C code rounds it (0.2 i first)
+    assert list(data[9:13]) == [(0.2 * i) / (4 - 1.0) for i in range(4)]
 
 
 def test_bad_points():

@@ -388,9 +388,9 @@ void vecmath(int op, const double* x, const double* y, double* out, std::int64_t
       SO_SIMD
       for (std::int64_t i = 0; i < n; ++i) out[i] = vm::sin_absolute(x[i]);
       return;
-    case VecOp::Tasy:  // y: the exponent's coefficient beta i / (d - 1) as (beta, i, d) = (y, 1, 2)
+    case VecOp::Tasy:  // y: the exponent's coefficient beta i / (d - 1)
       SO_SIMD
-      for (std::int64_t i = 0; i < n; ++i) out[i] = vm::tasy(x[i], 1, 2, y[i]);
+      for (std::int64_t i = 0; i < n; ++i) out[i] = vm::tasy(x[i], y[i]);
       return;
     case VecOp::ExpChecked:
       SO_SIMD
@@ -410,7 +410,7 @@ void vecmath(int op, const double* x, const double* y, double* out, std::int64_t
       return;
     case VecOp::TasyFewUlp:  // y as for Tasy
       SO_SIMD
-      for (std::int64_t i = 0; i < n; ++i) out[i] = vm::tasy_few_ulp(x[i], 1, 2, y[i]);
+      for (std::int64_t i = 0; i < n; ++i) out[i] = vm::tasy_few_ulp(x[i], y[i]);
       return;
     case VecOp::ExpFewUlp:
       SO_SIMD

@@ -433,10 +433,10 @@ inline void tosz_few_ulp_array(const double* in, double* out, int n) {
   for (int i = 0; i < n; ++i) out[i] = tosz_stage_scale(in[i], out[i]);
 }
 
-// COCO's T_asy^beta on coordinate i of d: x^(1 + beta i/(d-1) sqrt(x)) for x > 0, else x.
+// COCO's T_asy^beta on coordinate i of d: x^(1 + coef sqrt(x)) for x > 0, else x, coef = beta
+// i/(d-1) as COCO rounds it (bbob.hpp's instance tables hold it).
 // NaN where pow may round differently from the C library (the caller recomputes those).
-SO_VM_INLINE double tasy(double x, int i, int d, double beta) {
-  const double coef = (beta * double(i)) / (double(d) - 1.0);
+SO_VM_INLINE double tasy(double x, double coef) {
   const double xp = x > 0.0 ? x : 1.0;  // keeps sqrt and log away from negative arguments
   double tie;
   const double r = vm::pow(xp, 1.0 + coef * math::sqrt(xp), tie);
@@ -444,12 +444,11 @@ SO_VM_INLINE double tasy(double x, int i, int d, double beta) {
 }
 
 // T_asy to a few ulp, for the callers that amplify no ulp beyond the contract (bbob.hpp):
-// x^y = x exp((y - 1) log x) with COCO's rounded exponent y = 1 + beta i/(d-1) sqrt(x) (y - 1 is
+// x^y = x exp((y - 1) log x) with COCO's rounded exponent y = 1 + coef sqrt(x) (y - 1 is
 // then exact, and |(y - 1) log x| is small where y log x is not), exp_few_ulp and log_few_ulp:
 // within a few ulp of the C library's pow (tests/test_vecmath.py::test_tasy_few_ulp). NaN where
 // the C library's value is inf or NaN and this form's may not be (the caller recomputes those).
-SO_VM_INLINE double tasy_few_ulp(double x, int i, int d, double beta) {
-  const double coef = (beta * double(i)) / (double(d) - 1.0);
+SO_VM_INLINE double tasy_few_ulp(double x, double coef) {
   const double xp = x > 0.0 ? x : 1.0;  // keeps sqrt and log away from negative arguments
   const double y = 1.0 + coef * math::sqrt(xp);
   const double r = xp * vm::exp_few_ulp((y - 1.0) * vm::log_few_ulp(xp));

@@ -19,7 +19,7 @@ BBOB functions have no analytic gradient: ``gradient()`` raises ``ValueError``.
 from __future__ import annotations
 
 import functools
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List
 
 import numpy as np
 
@@ -42,16 +42,31 @@ def _colmajor(a: np.ndarray) -> np.ndarray:
 # the residuals of all of them (see _pack_cached). Conventions: f_opt first, then the scalars,
 # the vectors (D values), the matrices; matrices ("R", "M") are COLUMN-major (index j * D + i
 # holds M_ij); the Gallagher "peaks" and "peak_scales" (P, D) are stored coordinate-major
-# (index j * P + p holds peak p's coordinate j), i.e. column-major as well.
+# (index j * P + p holds peak p's coordinate j), i.e. column-major as well; T_asy's coefficients
+# (derived, below) last.
 _MATRICES = ("R", "M", "Ms", "peaks", "peak_scales")
 # Values the core reads that COCO does not generate, derived from the instance. f24's "Ms":
 # M with column j times 2 sign(shift_j) (exact), so that the core evaluates M a as one blocked
 # product Ms (x - shift), bitwise (bbob.hpp, F24).
-_DERIVED = {"Ms": lambda inst: np.asarray(inst["M"]) * (2.0 * np.sign(inst["shift"]))[None, :]}
+# "tasy_coef_<beta>": T_asy^beta's exponent coefficients beta i / (D - 1), i = 0..D-1, rounded as
+# COCO rounds them (beta i, then the division: the same doubles), which the core reads instead of
+# dividing per coordinate and row (a vector division took 0.28 of T_asy's time; bbob.hpp, tasy).
+
+
+def _tasy_coefficients(beta: float) -> Callable[[Dict[str, Any]], np.ndarray]:
+    def coefficients(inst: Dict[str, Any]) -> np.ndarray:
+        d = len(inst["shift"])
+        return (beta * np.arange(d, dtype=np.float64)) / (d - 1.0)
+
+    return coefficients
+
+
+_DERIVED = {"Ms": lambda inst: np.asarray(inst["M"]) * (2.0 * np.sign(inst["shift"]))[None, :],
+            "tasy_coef_0.2": _tasy_coefficients(0.2), "tasy_coef_0.5": _tasy_coefficients(0.5)}
 _LAYOUT: Dict[int, List[str]] = {
     1: ["f_opt", "shift"],
     2: ["f_opt", "shift", "weights"],
-    3: ["f_opt", "shift", "lambda"],
+    3: ["f_opt", "shift", "lambda", "tasy_coef_0.2"],
     4: ["f_opt", "penalty_factor", "shift", "lambda", "lambda_pos"],
     5: ["f_opt", "x_opt", "slope"],
     6: ["f_opt", "shift", "M"],
@@ -60,13 +75,13 @@ _LAYOUT: Dict[int, List[str]] = {
     9: ["f_opt", "b", "M"],
     10: ["f_opt", "shift", "weights", "R"],
     11: ["f_opt", "shift", "R"],
-    12: ["f_opt", "shift", "R"],
+    12: ["f_opt", "shift", "R", "tasy_coef_0.5"],
     13: ["f_opt", "shift", "M"],
     14: ["f_opt", "shift", "exponents", "R"],
-    15: ["f_opt", "shift", "R", "M"],
+    15: ["f_opt", "shift", "R", "M", "tasy_coef_0.2"],
     16: ["f_opt", "penalty_factor", "f0", "ak", "bk", "shift", "R", "M"],
-    17: ["f_opt", "penalty_factor", "shift", "R", "M"],
-    18: ["f_opt", "penalty_factor", "shift", "R", "M"],
+    17: ["f_opt", "penalty_factor", "shift", "R", "M", "tasy_coef_0.5"],
+    18: ["f_opt", "penalty_factor", "shift", "R", "M", "tasy_coef_0.5"],
     19: ["f_opt", "M"],
     20: ["f_opt", "sign", "shift", "lambda"],
     21: ["f_opt", "penalty_factor", "peak_heights", "R", "peaks", "peak_scales"],

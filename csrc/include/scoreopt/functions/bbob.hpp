@@ -162,10 +162,10 @@ SO_HD double tosz(double x) {
   return x;
 }
 
-// T_asy^beta on coordinate i of d: x -> x^(1 + beta i/(d-1) sqrt(x)) for x > 0.
-SO_HD double tasy(double x, int i, int d, double beta) {
+// T_asy^beta on coordinate i of d: x -> x^(1 + c_i sqrt(x)) for x > 0, c_i = beta i/(d-1) as COCO
+// rounds it, which the instance table holds (suites/bbob.py, "tasy_coef_<beta>").
+SO_HD double tasy(double x, double coef) {
   if (!(x > 0.0)) return x;
-  const double coef = (beta * double(i)) / (double(d) - 1.0);
   return c_pow(x, 1.0 + coef * math::sqrt(x));
 }
 
@@ -194,20 +194,20 @@ SO_HD void tosz_array(const double* in, double* out, int n) {
 #endif
 }
 
-// out[i] = T_asy^beta(in[i]) on coordinate i of n; out must not alias in.
+// out[i] = T_asy^beta(in[i]) on coordinate i of n, coef: the table's c_i; out must not alias in.
 // kFewUlp: vecmath's few-ulp form (vm::tasy_few_ulp) on the host, for f3 and f15, whose values
 // keep their contract with it; else the C library's values (vm::tasy, which defers its ties).
-template <bool kFewUlp = false>
-SO_HD void tasy_array(const double* in, double* out, int n, double beta) {
+template <bool kFewUlp = false, class A>
+SO_HD void tasy_array(const double* in, double* out, int n, const A& coef) {
 #if defined(__CUDA_ARCH__)
-  for (int i = 0; i < n; ++i) out[i] = tasy(in[i], i, n, beta);
+  for (int i = 0; i < n; ++i) out[i] = tasy(in[i], coef[i]);
 #else
   SO_SIMD_LATENCY_BOUND
   for (int i = 0; i < n; ++i)
-    out[i] = kFewUlp ? vm::tasy_few_ulp(in[i], i, n, beta) : vm::tasy(in[i], i, n, beta);
+    out[i] = kFewUlp ? vm::tasy_few_ulp(in[i], coef[i]) : vm::tasy(in[i], coef[i]);
   if (simd::any_nan(out, n))
     for (int i = 0; i < n; ++i)
-      if (out[i] != out[i]) out[i] = tasy(in[i], i, n, beta);
+      if (out[i] != out[i]) out[i] = tasy(in[i], coef[i]);
 #endif
 }
 
@@ -798,9 +798,9 @@ struct F2 : Suite<F2> {
 };
 
 // f3 separable Rastrigin: z = lambda * T_asy^0.2(T_osz(x - shift)), f = rastrigin(z) + f_opt.
-// table: [f_opt, shift(D), lambda(D)]; scratch: x - shift, z (2D)
+// table: [f_opt, shift(D), lambda(D), T_asy's c_i(D)]; scratch: x - shift, z (2D)
 struct F3 : Suite<F3> {
-  static SO_HD std::int64_t size(int d) { return 1 + 2 * d; }
+  static SO_HD std::int64_t size(int d) { return 1 + 3 * d; }
   static SO_HD int work(int d) { return 2 * d; }
   template <class M, class A>
   static SO_HD double eval(const double* x, int d, const A& t, double* u) {
@@ -809,7 +809,7 @@ struct F3 : Suite<F3> {
     SO_SIMD
     for (int i = 0; i < d; ++i) u[i] = x[i] - shift[i];
     tosz_array(u, z, d);
-    tasy_array<true>(z, u, d, 0.2);
+    tasy_array<true>(z, u, d, lam + d);
     SO_SIMD
     for (int i = 0; i < d; ++i) z[i] = lam[i] * u[i];
     return rastrigin_raw<M>(z, d) + t[0];
@@ -993,17 +993,18 @@ struct F11 : Rotated<F11> {
 };
 
 // f12 bent cigar: z = R T_asy^0.5(R (x - shift)), f = z_1^2 + 1e6 sum_{i>1} z_i^2 + f_opt.
-// table: [f_opt, shift(D), R(D*D)]; scratch: y, z (2D)
+// table: [f_opt, shift(D), R(D*D), T_asy's c_i(D)]; scratch: y, z (2D)
 struct F12 : Rotated<F12> {
-  static SO_HD std::int64_t size(int d) { return 1 + d + sq(d); }
+  static SO_HD std::int64_t size(int d) { return 1 + 2 * d + sq(d); }
   static SO_HD int work(int d) { return 2 * d; }
   static SO_HD Rotation rotation(int d) { return {1 + d, 1, 0}; }  // y = R (x - shift)
   static constexpr bool kSecond = true;
   template <class A>
-  static SO_HD void middle(int d, const A&, double* y) {
+  static SO_HD void middle(int d, const A& t, double* y) {
     // T_asy with the C library's pow: the product dominates here, and vecmath.hpp's checked pow
     // in the vector loop measured no faster (0.99x the time at D = 40 and 100, issue 16)
-    for (int i = 0; i < d; ++i) y[i] = tasy(y[i], i, d, 0.5);
+    const A coef = t + 1 + d + sq(d);
+    for (int i = 0; i < d; ++i) y[i] = tasy(y[i], coef[i]);
   }
   static SO_HD Product second(int d) { return {1 + d, 0, d}; }  // z = R y
   template <class M, class A>
@@ -1055,17 +1056,17 @@ struct F14 : Rotated<F14> {
 
 // f15 rotated Rastrigin: z = M T_asy^0.2(T_osz(R (x - shift))) with M = R Lambda^10 Q,
 // f = rastrigin(z) + f_opt.
-// table: [f_opt, shift(D), R(D*D), M(D*D)]; scratch: y, z (2D)
+// table: [f_opt, shift(D), R(D*D), M(D*D), T_asy's c_i(D)]; scratch: y, z (2D)
 struct F15 : Rotated<F15> {
-  static SO_HD std::int64_t size(int d) { return 1 + d + 2 * sq(d); }
+  static SO_HD std::int64_t size(int d) { return 1 + 2 * d + 2 * sq(d); }
   static SO_HD int work(int d) { return 2 * d; }
   static SO_HD Rotation rotation(int d) { return {1 + d, 1, 0}; }  // y = R (x - shift)
   static constexpr bool kSecond = true;
   template <class A>
-  static SO_HD void middle(int d, const A&, double* y) {
+  static SO_HD void middle(int d, const A& t, double* y) {
     double* z = y + d;
     tosz_array(y, z, d);
-    tasy_array<true>(z, y, d, 0.2);
+    tasy_array<true>(z, y, d, t + 1 + d + 2 * sq(d));
   }
   static SO_HD Product second(int d) { return {1 + d + sq(d), 0, d}; }  // z = M y
   template <class M, class A>
@@ -1126,14 +1127,17 @@ struct F16 : Rotated<F16> {
 // f17 / f18 Schaffers F7 (condition 10 / 1000): z = M T_asy^0.5(R (x - shift)) with
 // M = Lambda^cond Q, s_i = z_i^2 + z_{i+1}^2,
 // f = (1/(D-1) sum s_i^0.25 (1 + sin^2(50 s_i^0.1)))^2 + penalty_factor f_pen(x) + f_opt.
-// table: [f_opt, penalty_factor, shift(D), R(D*D), M(D*D)]; scratch: y, z, the terms (3D)
+// table: [f_opt, penalty_factor, shift(D), R(D*D), M(D*D), T_asy's c_i(D)]; scratch: y, z, the
+// terms (3D)
 struct Schaffers : Rotated<Schaffers> {
-  static SO_HD std::int64_t size(int d) { return 2 + d + 2 * sq(d); }
+  static SO_HD std::int64_t size(int d) { return 2 + 2 * d + 2 * sq(d); }
   static SO_HD int work(int d) { return 3 * d; }
   static SO_HD Rotation rotation(int d) { return {2 + d, 2, 2 * std::int64_t(d)}; }  // R (x - shift)
   static constexpr bool kSecond = true;
   template <class A>
-  static SO_HD void middle(int d, const A&, double* y) { tasy_array(y + 2 * d, y, d, 0.5); }
+  static SO_HD void middle(int d, const A& t, double* y) {
+    tasy_array(y + 2 * d, y, d, t + 2 + d + 2 * sq(d));
+  }
   static SO_HD Product second(int d) { return {2 + d + sq(d), 0, d}; }  // z = M y
   template <class M, class A>
   static SO_HD double finish(const double* x, int d, const A& t, double* y) {
