@@ -13,7 +13,7 @@ from scoreopt import _core
 
 PATHS = _core.supported_simd_paths()
 (EXP, LOG, POW, SIN, COS, TASY, EXP_C, LOG_C, POW_C, EXPM1, SIN_F, COS_F, TOSZ_FEW_ULP,
- SIN_BY_PI, POW_FEW_ULP, LOG_FEW_ULP, EXP_FEW_ULP, TASY_FEW_ULP, SIN_ABSOLUTE) = range(19)
+ SIN_BY_PI, POW_FEW_ULP, LOG_FEW_ULP, EXP_FEW_ULP, TASY_FEW_ULP, SIN_ABSOLUTE, COS_BY_PI) = range(20)
 
 
 @pytest.fixture(params=PATHS)
@@ -266,6 +266,26 @@ def test_sin_by_pi_double(path):
     assert np.isnan(_core._vecmath(SIN_BY_PI, far)).all()
 
 
+def test_cos_by_pi_double(path):
+    """FastMath's one-polynomial double cos (x = k pi + r, |r| <= pi/2, the cos kernel), which the
+    cosine sums of f3, f4, f15, f24 use: within 1 ulp of the C library where |cos x| >= 0.8 (next
+    to +-1 those sums cancel near the optimum), 3.5e-16 absolute everywhere over |x| <= 5e5, NaN
+    beyond."""
+    rng = np.random.default_rng(20)
+    x = np.concatenate([rng.uniform(-5e5, 5e5, 100_000), rng.uniform(-10, 10, 100_000),
+                        rng.uniform(-1e-3, 1e-3, 50_000), 2 * np.pi * rng.uniform(-1e-4, 1e-4, 50_000),
+                        np.pi * np.arange(-1000, 1000), np.pi * (np.arange(-1000, 1000) + 0.5),
+                        [0.0, -0.0, 5e-324, 5e5, -5e5]])
+    a, b = _core._vecmath(COS_BY_PI, x), _core._vecmath(COS_BY_PI, x, libm=True)
+    err = np.abs(a - b)
+    assert err.max() <= 3.5e-16, (x[np.argmax(err)], err.max())
+    near_one = np.abs(b) >= 0.8
+    d = ulp_diff(a[near_one], b[near_one])
+    assert d.max() <= 1, (x[near_one][np.argmax(d)], d.max())
+    far = np.array([5.0001e5, -1e6, 1e300, np.inf, -np.inf, np.nan])
+    assert np.isnan(_core._vecmath(COS_BY_PI, far)).all()
+
+
 def test_sin_absolute(path):
     """T_osz's sine (vecmath.hpp's sin_absolute: two-part reduction by pi, a 7-term kernel): within
     5e-16 of the C library in absolute terms over |x| <= 1e5, the multiples of pi (where the
@@ -355,7 +375,8 @@ def test_paths_give_identical_results():
             out.append([_core._vecmath(EXP, x), _core._vecmath(LOG, p), _core._vecmath(POW, p, y),
                         _core._vecmath(TOSZ_FEW_ULP, x / 10), _core._vecmath(LOG_FEW_ULP, p),
                         _core._vecmath(EXP_FEW_ULP, x), _core._vecmath(POW_FEW_ULP, p, y),
-                        _core._vecmath(SIN_BY_PI, x * 100), _core._vecmath(SIN_ABSOLUTE, x * 100)])
+                        _core._vecmath(SIN_BY_PI, x * 100), _core._vecmath(SIN_ABSOLUTE, x * 100),
+                        _core._vecmath(COS_BY_PI, x * 100)])
     finally:
         _core.set_simd_path(before)
     for o in out[1:]:
@@ -365,7 +386,7 @@ def test_paths_give_identical_results():
 
 def test_bad_arguments():
     with pytest.raises(ValueError, match="op"):
-        _core._vecmath(SIN_ABSOLUTE + 1, np.zeros(3))
+        _core._vecmath(COS_BY_PI + 1, np.zeros(3))
     with pytest.raises(ValueError, match="y"):
         _core._vecmath(POW, np.zeros(3))
     with pytest.raises(ValueError, match="y"):

@@ -47,6 +47,18 @@ def _setup(kernel: str):
             r = mp.sqrt(z)
             p = sum(mp.mpf(c) * z**j for j, c in enumerate(coeffs))
             return abs(r + r * z * p - mp.sin(r)) / abs(mp.sin(r))
+    elif kernel == "cos":
+        lo, h = mp.mpf(0), (mp.pi / 2) ** 2
+
+        def target(z):
+            return (mp.cos(mp.sqrt(z)) - 1 + z / 2) / z**2 if z != 0 else mp.mpf(1) / 24
+
+        def scale(z):
+            return z**2
+
+        def exact_error(coeffs, z):
+            p = sum(mp.mpf(c) * z**j for j, c in enumerate(coeffs))
+            return abs(1 - z / 2 + z * z * p - mp.cos(mp.sqrt(z)))
     elif kernel == "log":
         lo, h = mp.mpf(0), ((mp.sqrt(2) - 1) / (mp.sqrt(2) + 1)) ** 2
 
@@ -104,7 +116,7 @@ def fit(kernel: str, terms: int, nodes: int = 400, iterations: int = 30):
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("kernel", choices=("sin", "log", "tosz_exp"))
+    ap.add_argument("kernel", choices=("sin", "cos", "log", "tosz_exp"))
     ap.add_argument("--terms", type=int, default=8, help="coefficients of P (default 8)")
     args = ap.parse_args(argv)
     if args.terms < 1:

@@ -384,6 +384,10 @@ void vecmath(int op, const double* x, const double* y, double* out, std::int64_t
       SO_SIMD
       for (std::int64_t i = 0; i < n; ++i) out[i] = math::FastMath::sin_or_cos_by_pi(x[i], false);
       return;
+    case VecOp::CosByPi:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) out[i] = math::FastMath::cos_by_pi(x[i]);
+      return;
     case VecOp::SinAbsolute:
       SO_SIMD
       for (std::int64_t i = 0; i < n; ++i) out[i] = vm::sin_absolute(x[i]);

@@ -52,7 +52,8 @@ enum class VecOp : int {
   ExpFewUlp = 16,  // vm::exp_few_ulp
   TasyFewUlp = 17,  // vm::tasy_few_ulp, y as for Tasy (NaN where the caller defers)
   SinAbsolute = 18,  // vm::sin_absolute
-  Count = 19
+  CosByPi = 19,  // FastMath::cos_by_pi
+  Count = 20
 };
 using VecMath = void (*)(int op, const double* x, const double* y, double* out, std::int64_t n);
 

@@ -154,6 +154,21 @@ struct Kernel<double> {
     const double p = (p01 + z2 * p23) + z4 * (p45 + z2 * p67);
     return r + r * z * p;
   }
+  // cos r on |r| <= pi/2 (FastMath's cos_by_pi): 1 - z/2 + z^2 P(z), z = r^2, P of 7 terms fitted
+  // to the absolute error (1.2e-17 with these doubles; tools/fit_kernels.py cos --terms 7), by
+  // Estrin's scheme; 1 - z/2 with its rounding error carried (exact: 1 - w for w in [1/2, 1]),
+  // so that values next to 1 keep their last bits.
+  SO_HD_FORCE static double cos_half_pi(double r) {
+    const double z = r * r;
+    const double z2 = z * z, z4 = z2 * z2;
+    const double p = ((0.04166666666666583 + z * -0.0013888888888830037) +
+                      z2 * (2.4801587285781484e-05 + z * -2.755731706828265e-07)) +
+                     z4 * ((2.0876592581022175e-09 + z * -1.1463635142330372e-11) +
+                           z2 * 4.616132001292537e-14);
+    const double hz = 0.5 * z;
+    const double w = 1.0 - hz;
+    return w + (((1.0 - w) - hz) + z2 * p);
+  }
   // The same to 2e-12 relative (degree 7, fitted the same way), for results rounded to float.
   SO_HD_FORCE static double sinpi_sq_half_short(double r) {
     const double z = r * r;
@@ -300,10 +315,10 @@ struct FastMath {
   // one polynomial (Kernel<T>::sin_half_pi) where sincos evaluates two and selects. The
   // multiple of pi/2 (2k or 2k - 1) is removed with sincos's Cody-Waite parts, exact over the
   // same range. double keeps sincos here (within 1 ulp of the C library, where
-  // sin_or_cos_by_pi<double> is within 3): the BBOB callers of double sin and cos (f17/f18's
-  // sin(50 s^0.1), the cosines of f3, f4, f15, f24) amplify an ulp; f20's z sin(sqrt|z|), which
-  // does not, takes sin_or_cos_by_pi<double> (bbob.hpp, sin_one_polynomial), and T_osz
-  // vecmath.hpp's sin_absolute.
+  // sin_or_cos_by_pi<double> is within 3): the BBOB callers of double sin (f17/f18's
+  // sin(50 s^0.1)) amplify an ulp; f20's z sin(sqrt|z|), which does not, takes
+  // sin_or_cos_by_pi<double> (bbob.hpp, sin_one_polynomial), T_osz vecmath.hpp's sin_absolute,
+  // and the cosine sums of f3, f4, f15, f24 cos_by_pi (an ulp next to +-1, where they cancel).
   template <class T>
   SO_HD_FORCE static T sin(T x) {
     if constexpr (sizeof(T) == sizeof(float)) {
@@ -324,12 +339,16 @@ struct FastMath {
       return c;
     }
   }
+  // x = k pi + r (sin_or_cos_by_pi's cos: x = k pi - pi/2 + r), |r| <= pi/2, and t, whose
+  // lowest bit is k's parity. rint by the 1.5 * 2^23 (2^52) shifter: the integer lands in the low
+  // mantissa bits of t; for cos, k = rint(x / pi - 1/2) + 1 (the same as floor(x / pi) + 1 but at
+  // the exact ties, where either r = +-pi/2 is right)
   template <class T>
-  SO_HD_FORCE static T sin_or_cos_by_pi(T x, bool cosine) {
-    // rint by the 1.5 * 2^23 (2^52) shifter: the integer lands in the low mantissa bits of t, so
-    // its parity (the sign (-1)^k) is t's lowest bit; for cos, k = rint(x / pi - 1/2) + 1 (the
-    // same as floor(x / pi) + 1 but at the exact ties, where either r = +-pi/2 is right)
-    using U = std::conditional_t<sizeof(T) == sizeof(float), std::uint32_t, std::uint64_t>;
+  struct ByPi {
+    T r, t;
+  };
+  template <class T>
+  SO_HD_FORCE static ByPi<T> reduce_by_pi(T x, bool cosine) {
     constexpr T kShifter = sizeof(T) == sizeof(float) ? T(12582912.0) : T(6755399441055744.0);
     const T q = x * T(1.0 / kPi);
     const T t = (cosine ? q - T(0.5) : q) + kShifter;
@@ -341,14 +360,35 @@ struct FastMath {
     T r = x - n * (f * PiOver2<T>::c1);
     r = r - n * (f * PiOver2<T>::c2);
     r = r - n * (f * PiOver2<T>::c3);
-    const T s = Kernel<T>::sin_half_pi(r);
-    U tb, sb;
+    return {r, t};
+  }
+  // (-1)^k v for reduce_by_pi's t (k + 1 for its cos), NaN beyond the range where the reduction
+  // is exact
+  template <class T>
+  SO_HD_FORCE static T sign_by_pi(T v, T t, bool cosine, T x) {
+    using U = std::conditional_t<sizeof(T) == sizeof(float), std::uint32_t, std::uint64_t>;
+    U tb, vb;
     std::memcpy(&tb, &t, sizeof tb);
-    std::memcpy(&sb, &s, sizeof sb);
-    sb ^= ((cosine ? tb + U(1) : tb) & U(1)) << (8 * sizeof(T) - 1);  // k odd: -s
+    std::memcpy(&vb, &v, sizeof vb);
+    vb ^= ((cosine ? tb + U(1) : tb) & U(1)) << (8 * sizeof(T) - 1);  // k odd: -v
     T res;
-    std::memcpy(&res, &sb, sizeof res);
+    std::memcpy(&res, &vb, sizeof res);
     return abs(x) <= PiOver2<T>::limit ? res : T(NAN);
+  }
+  template <class T>
+  SO_HD_FORCE static T sin_or_cos_by_pi(T x, bool cosine) {
+    const ByPi<T> b = reduce_by_pi(x, cosine);
+    return sign_by_pi(Kernel<T>::sin_half_pi(b.r), b.t, cosine, x);
+  }
+  // cos x (double, |x| <= 5e5, NaN beyond) as (-1)^k cos r, x = k pi + r, by the one cos kernel
+  // (Kernel<double>::cos_half_pi): within an ulp where |cos x| >= 0.8, as sincos, next to +-1,
+  // where the cosine sums of BBOB's Rastrigins (f3, f4, f15, f24) cancel near the optimum, and
+  // 3.3e-16 absolute elsewhere (sincos: 2.2e-16; tests/test_vecmath.py::test_cos_by_pi_double).
+  // sin_or_cos_by_pi's cos, the sin kernel at r = +-pi/2 there, is 2 ulp off next to +-1 and
+  // quadrupled those functions' distance to cocoex near the optimum.
+  SO_HD_FORCE static double cos_by_pi(double x) {
+    const ByPi<double> b = reduce_by_pi(x, false);
+    return sign_by_pi(Kernel<double>::cos_half_pi(b.r), b.t, false, x);
   }
   template <class T>
   SO_HD_FORCE static T sinpi(T x) {

@@ -243,6 +243,15 @@ SO_HD_FORCE double sin_one_polynomial(double x) {
   if constexpr (std::is_same_v<M, math::FastMath>) return math::FastMath::sin_or_cos_by_pi(x, false);
   return M::sin(x);
 }
+// M::cos for the cosine sums 10 (D - sum cos 2 pi z_i) of f3, f4, f15, f24: with FastMath, one
+// polynomial (cos_by_pi: within an ulp next to +-1, where the sums cancel near the optimum, NaN
+// beyond |x| = 5e5, where the driver recomputes the row) in place of sincos's two kernels and
+// quadrant selects: f4 and f24 0.85x the time, f3 and f15 0.9x.
+template <class M>
+SO_HD_FORCE double cos_one_polynomial(double x) {
+  if constexpr (std::is_same_v<M, math::FastMath>) return math::FastMath::cos_by_pi(x);
+  return M::cos(x);
+}
 
 // f_pen = sum_i max(0, |x_i| - 5)^2, left to right.
 SO_HD double penalty(const double* x, int d) {
@@ -429,7 +438,7 @@ SO_HD void matvec_bias(const A& MT, const A& b, const double* x, int d, double* 
 template <class M>
 SO_HD double rastrigin_raw(const double* z, int d) {
   double s1 = 0, s2 = 0;
-  for (int i = 0; i < d; ++i) s1 += M::cos(kTwoPi * z[i]);
+  for (int i = 0; i < d; ++i) s1 += cos_one_polynomial<M>(kTwoPi * z[i]);
   for (int i = 0; i < d; ++i) s2 += z[i] * z[i];
   if (math::abs(s2) == double(INFINITY)) return s2;
   return 10.0 * (double(d) - s1) + s2;
@@ -835,7 +844,7 @@ struct F4 : Suite<F4> {
       z[i] = (u > 0.0 ? lam_pos[i] : lam[i]) * u;
     }
     double s1 = 0, s2 = 0;
-    for (int i = 0; i < d; ++i) s1 += M::cos(kTwoPi * z[i]);
+    for (int i = 0; i < d; ++i) s1 += cos_one_polynomial<M>(kTwoPi * z[i]);
     for (int i = 0; i < d; ++i) s2 += z[i] * z[i];
     const double raw = 10.0 * (double(d) - s1) + s2 + 0.0;
     return (raw + t[0]) + t[1] * penalty(x, d);
@@ -1369,7 +1378,7 @@ struct F24 : Rotated<F24> {
       s2 += b * b;
     }
     double s3 = 0;
-    for (int i = 0; i < d; ++i) s3 += M::cos(kTwoPi * z[i]);
+    for (int i = 0; i < d; ++i) s3 += cos_one_polynomial<M>(kTwoPi * z[i]);
     const double other = 1.0 * double(d) + sfac * s2;
     const double res = (s1 <= other ? s1 : other) + 10.0 * (double(d) - s3) + 1e4 * pen;
     return res + t[0];
