@@ -13,7 +13,8 @@ from scoreopt import _core
 
 PATHS = _core.supported_simd_paths()
 (EXP, LOG, POW, SIN, COS, TASY, EXP_C, LOG_C, POW_C, EXPM1, SIN_F, COS_F, TOSZ_FEW_ULP,
- SIN_BY_PI, POW_FEW_ULP, LOG_FEW_ULP, EXP_FEW_ULP, TASY_FEW_ULP, SIN_ABSOLUTE, COS_BY_PI) = range(20)
+ SIN_BY_PI, POW_FEW_ULP, LOG_FEW_ULP, EXP_FEW_ULP, TASY_FEW_ULP, SIN_ABSOLUTE, COS_BY_PI,
+ TASY_TOSZ_FEW_ULP) = range(21)
 
 
 @pytest.fixture(params=PATHS)
@@ -228,6 +229,39 @@ def test_tasy_few_ulp(path):
     assert np.isnan(edge[3:]).all()  # pow overflows, inf, NaN: deferred to the C library
 
 
+def test_tasy_tosz_few_ulp(path):
+    """T_asy(T_osz(x)) of f3 and f15 (vecmath.hpp's tasy_tosz_few_ulp_array, T_asy's log taken from
+    T_osz's) against COCO's formulas with the C library: within a few ulp of each stage, times
+    what T_asy makes of T_osz's relative error (y + |(y - 1) log x| / 2, y its exponent); as
+    accurate as the two few-ulp stages one after the other; negative values T_osz's; NaN, for the
+    C library, where pow overflows and where T_osz defers."""
+    rng = np.random.default_rng(21)
+    x = np.concatenate([rng.uniform(-50, 50, 40_000), rng.uniform(-1e-3, 1e-3, 5_000),
+                        rng.choice([-1, 1], 20_000) * np.exp(rng.uniform(-68, 68, 20_000))])
+    c = rng.uniform(0, 0.2, len(x))
+    a = _core._vecmath(TASY_TOSZ_FEW_ULP, x, c)
+    tz = np.array([tosz_ref(v) for v in x])
+    with np.errstate(over="ignore"):
+        ref = np.where(tz > 0, np.power(np.maximum(tz, 0), 1.0 + c * np.sqrt(np.maximum(tz, 0))), tz)
+    assert (np.isnan(a) == ~np.isfinite(ref)).all()  # deferred exactly where pow overflows
+    ok = np.isfinite(ref)
+    a, ref, tz, xo, co = a[ok], ref[ok], tz[ok], x[ok], c[ok]
+    u = np.abs(10 * np.log(np.abs(xo)))
+    y = 1 + co * np.sqrt(np.maximum(tz, 0))
+    ylog = np.abs((y - 1) * np.log(np.abs(tz)))
+    bound = 2.3e-16 * ((3 + 0.3 * u) * (y + ylog / 2) + 3 + 2 * ylog)
+    rel = np.abs(a - ref) / np.abs(ref)
+    assert (rel <= bound).all(), (xo[np.argmax(rel / bound)], np.max(rel / bound))
+    neg = xo < 0
+    np.testing.assert_array_equal(a[neg], _core._vecmath(TOSZ_FEW_ULP, xo[neg]))
+    sep = _core._vecmath(TASY_FEW_ULP, _core._vecmath(TOSZ_FEW_ULP, xo), co)
+    assert ulp_diff(a, ref).mean() <= ulp_diff(sep, ref).mean() * 1.05
+    edge = np.array([0.0, -0.0, np.nan, 1e-40, -1e-40, 1e35, -1e35, np.inf, -np.inf, 5e-324])
+    e = _core._vecmath(TASY_TOSZ_FEW_ULP, edge, np.full(len(edge), 0.2))
+    assert e[0] == 0.0 and not np.signbit(e[0]) and e[1] == 0.0 and np.signbit(e[1])
+    assert np.isnan(e[2:]).all()  # NaN stays; the rest are deferred to the C library
+
+
 def test_tosz_few_ulp(path):
     """BBOB's T_osz on the host (vecmath.hpp's tosz_few_ulp: |x| exp(0.049 (sin + sin)), no
     deferral for ties) against COCO's formula with the C library: within a few ulp plus what
@@ -386,7 +420,7 @@ def test_paths_give_identical_results():
 
 def test_bad_arguments():
     with pytest.raises(ValueError, match="op"):
-        _core._vecmath(COS_BY_PI + 1, np.zeros(3))
+        _core._vecmath(TASY_TOSZ_FEW_ULP + 1, np.zeros(3))
     with pytest.raises(ValueError, match="y"):
         _core._vecmath(POW, np.zeros(3))
     with pytest.raises(ValueError, match="y"):

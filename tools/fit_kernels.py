@@ -2,6 +2,7 @@
 
     python tools/fit_kernels.py sin [--terms 8]   math.hpp's Kernel<double>::sin_half_pi
                                                   (--terms 7: vecmath.hpp's sin_absolute)
+    python tools/fit_kernels.py cos --terms 7     math.hpp's Kernel<double>::cos_half_pi
     python tools/fit_kernels.py log [--terms 8]   vecmath.hpp's log_reduce (log_dd, log_few_ulp)
     python tools/fit_kernels.py tosz_exp --terms 7  vecmath.hpp's tosz_stage_scale
 
@@ -9,6 +10,8 @@ sin: sin r = r + r z P(z), z = r^2, |r| <= pi/2 (FastMath's one-polynomial doubl
 BBOB's few-ulp T_osz evaluates twice per coordinate); the error measured is sin's relative error.
 log: log(1 + f) = f - f^2/2 + s (f^2/2 + R), s = f / (2 + f), R = z P(z), z = s^2,
 |s| <= (sqrt 2 - 1) / (sqrt 2 + 1); the error measured is s (R - z P(z)) relative to log(1 + f).
+cos: cos r = 1 - z/2 + z^2 P(z), z = r^2, |r| <= pi/2 (FastMath's cos_by_pi, the cosine sums of
+f3, f4, f15, f24); the error measured is cos's, absolute.
 tosz_exp: exp(w) - 1 = w + w^2 P(w) on |w| <= 0.098 (T_osz's exp(0.049 (sin a + sin b))); the
 error measured is that of exp(w), relative.
 
@@ -18,7 +21,8 @@ coefficients as doubles (lowest first) and the error of the polynomial with thos
 coefficients, evaluated exactly on a fine grid (the kernels' own rounding, measured by
 tests/test_vecmath.py, comes on top). sin, 8 terms: 5.0e-18 (the Taylor series it replaced took
 10 for 1.2e-18); 7 terms: 1.9e-16. log, 8 terms: 2.8e-19 = 2^-61.6 (the Taylor series to z^10 it
-replaced: 1.2e-18 at the interval's edge). tosz_exp, 7 terms: 1.3e-17 (Taylor took 9).
+replaced: 1.2e-18 at the interval's edge). tosz_exp, 7 terms: 1.3e-17 (Taylor took 9). cos,
+7 terms: 1.2e-17.
 """
 
 from __future__ import annotations

@@ -329,7 +329,8 @@ void vecmath_on_path(int op, const double* x, const double* y, double* out, std:
                                 std::to_string(op));
   const VecOp vop = static_cast<VecOp>(op);
   if (y == nullptr && (vop == VecOp::Pow || vop == VecOp::PowChecked || vop == VecOp::PowFewUlp ||
-                       vop == VecOp::Tasy || vop == VecOp::TasyFewUlp))
+                       vop == VecOp::Tasy || vop == VecOp::TasyFewUlp ||
+                       vop == VecOp::TasyToszFewUlp))
     throw std::invalid_argument("y: pow and T_asy need a second argument");
   if (!libm) {
     current_path().vecmath(op, x, y, out, n);

@@ -384,6 +384,13 @@ void vecmath(int op, const double* x, const double* y, double* out, std::int64_t
       SO_SIMD
       for (std::int64_t i = 0; i < n; ++i) out[i] = math::FastMath::sin_or_cos_by_pi(x[i], false);
       return;
+    case VecOp::TasyToszFewUlp: {  // as f3 and f15 run it, in rows of 4096
+      Scratch<double> scratch(2 * 4096);
+      for (std::int64_t i = 0; i < n; i += 4096)
+        vm::tasy_tosz_few_ulp_array(x + i, out + i, static_cast<int>(n - i < 4096 ? n - i : 4096),
+                                    y + i, scratch.p, scratch.p + 4096);
+      return;
+    }
     case VecOp::CosByPi:
       SO_SIMD
       for (std::int64_t i = 0; i < n; ++i) out[i] = math::FastMath::cos_by_pi(x[i]);

@@ -53,7 +53,8 @@ enum class VecOp : int {
   TasyFewUlp = 17,  // vm::tasy_few_ulp, y as for Tasy (NaN where the caller defers)
   SinAbsolute = 18,  // vm::sin_absolute
   CosByPi = 19,  // FastMath::cos_by_pi
-  Count = 20
+  TasyToszFewUlp = 20,  // vm::tasy_tosz_few_ulp_array, y: T_asy's c_i (NaN where the caller defers)
+  Count = 21
 };
 using VecMath = void (*)(int op, const double* x, const double* y, double* out, std::int64_t n);
 

@@ -22,7 +22,7 @@
 // COCO's left-to-right order, except the sums of non-negative terms of f1, f2 and f5-f14
 // (sum_nonnegative: f - f_opt then differs by an ulp or a few). T_osz is vecmath.hpp's
 // few-ulp form on the host (tosz_array, below), and so are f6's row tail (F6::tail), the
-// powers of f14 and f23 (vm::pow_few_ulp) and T_asy in f3 and f15 (tasy_array<true>). Other exp,
+// powers of f14 and f23 (vm::pow_few_ulp) and T_asy in f3 and f15 (tasy_tosz_array). Other exp,
 // log and pow are the C library's or, in the host's vector loops (T_asy of f17/f18 and their
 // s^0.25: tasy_array, v_pow), vecmath.hpp's,
 // which defer to the C library where their value lies within 0.01 ulp of a rounding boundary
@@ -195,19 +195,33 @@ SO_HD void tosz_array(const double* in, double* out, int n) {
 }
 
 // out[i] = T_asy^beta(in[i]) on coordinate i of n, coef: the table's c_i; out must not alias in.
-// kFewUlp: vecmath's few-ulp form (vm::tasy_few_ulp) on the host, for f3 and f15, whose values
-// keep their contract with it; else the C library's values (vm::tasy, which defers its ties).
-template <bool kFewUlp = false, class A>
+// The C library's values (vm::tasy, which defers its ties), for f17 and f18, where they matter;
+// f3 and f15 take tasy_tosz_array (below).
+template <class A>
 SO_HD void tasy_array(const double* in, double* out, int n, const A& coef) {
 #if defined(__CUDA_ARCH__)
   for (int i = 0; i < n; ++i) out[i] = tasy(in[i], coef[i]);
 #else
   SO_SIMD_LATENCY_BOUND
-  for (int i = 0; i < n; ++i)
-    out[i] = kFewUlp ? vm::tasy_few_ulp(in[i], coef[i]) : vm::tasy(in[i], coef[i]);
+  for (int i = 0; i < n; ++i) out[i] = vm::tasy(in[i], coef[i]);
   if (simd::any_nan(out, n))
     for (int i = 0; i < n; ++i)
       if (out[i] != out[i]) out[i] = tasy(in[i], coef[i]);
+#endif
+}
+
+// out[i] = T_asy^beta(T_osz(in[i])) with coef the table's c_i (f3, f15): on the host
+// vm::tasy_tosz_few_ulp_array (T_asy's log taken from T_osz's), the C library for what that leaves
+// NaN; scratch: 2n doubles; out must not alias in.
+template <class A>
+SO_HD void tasy_tosz_array(const double* in, double* out, int n, const A& coef, double* scratch) {
+#if defined(__CUDA_ARCH__)
+  for (int i = 0; i < n; ++i) out[i] = tasy(tosz(in[i]), coef[i]);
+#else
+  vm::tasy_tosz_few_ulp_array(in, out, n, coef, scratch, scratch + n);
+  if (simd::any_nan(out, n))
+    for (int i = 0; i < n; ++i)
+      if (out[i] != out[i]) out[i] = tasy(tosz(in[i]), coef[i]);
 #endif
 }
 
@@ -807,20 +821,19 @@ struct F2 : Suite<F2> {
 };
 
 // f3 separable Rastrigin: z = lambda * T_asy^0.2(T_osz(x - shift)), f = rastrigin(z) + f_opt.
-// table: [f_opt, shift(D), lambda(D), T_asy's c_i(D)]; scratch: x - shift, z (2D)
+// table: [f_opt, shift(D), lambda(D), T_asy's c_i(D)]; scratch: x - shift, z, T_asy's (4D)
 struct F3 : Suite<F3> {
   static SO_HD std::int64_t size(int d) { return 1 + 3 * d; }
-  static SO_HD int work(int d) { return 2 * d; }
+  static SO_HD int work(int d) { return 4 * d; }
   template <class M, class A>
   static SO_HD double eval(const double* x, int d, const A& t, double* u) {
     const A shift = t + 1, lam = shift + d;
     double* z = u + d;
     SO_SIMD
     for (int i = 0; i < d; ++i) u[i] = x[i] - shift[i];
-    tosz_array(u, z, d);
-    tasy_array<true>(z, u, d, lam + d);
+    tasy_tosz_array(u, z, d, lam + d, z + d);
     SO_SIMD
-    for (int i = 0; i < d; ++i) z[i] = lam[i] * u[i];
+    for (int i = 0; i < d; ++i) z[i] = lam[i] * z[i];
     return rastrigin_raw<M>(z, d) + t[0];
   }
 };
@@ -1065,22 +1078,20 @@ struct F14 : Rotated<F14> {
 
 // f15 rotated Rastrigin: z = M T_asy^0.2(T_osz(R (x - shift))) with M = R Lambda^10 Q,
 // f = rastrigin(z) + f_opt.
-// table: [f_opt, shift(D), R(D*D), M(D*D), T_asy's c_i(D)]; scratch: y, z (2D)
+// table: [f_opt, shift(D), R(D*D), M(D*D), T_asy's c_i(D)]; scratch: y = R (x - shift) and then
+// z, y' = T_asy(T_osz(y)), T_asy's (4D)
 struct F15 : Rotated<F15> {
   static SO_HD std::int64_t size(int d) { return 1 + 2 * d + 2 * sq(d); }
-  static SO_HD int work(int d) { return 2 * d; }
+  static SO_HD int work(int d) { return 4 * d; }
   static SO_HD Rotation rotation(int d) { return {1 + d, 1, 0}; }  // y = R (x - shift)
   static constexpr bool kSecond = true;
   template <class A>
   static SO_HD void middle(int d, const A& t, double* y) {
-    double* z = y + d;
-    tosz_array(y, z, d);
-    tasy_array<true>(z, y, d, t + 1 + d + 2 * sq(d));
+    tasy_tosz_array(y, y + d, d, t + 1 + d + 2 * sq(d), y + 2 * d);
   }
-  static SO_HD Product second(int d) { return {1 + d + sq(d), 0, d}; }  // z = M y
+  static SO_HD Product second(int d) { return {1 + d + sq(d), d, 0}; }  // z = M y'
   template <class M, class A>
-  static SO_HD double finish(const double*, int d, const A& t, double* y) {
-    const double* z = y + d;
+  static SO_HD double finish(const double*, int d, const A& t, double* z) {
     return rastrigin_raw<M>(z, d) + t[0];
   }
 };
