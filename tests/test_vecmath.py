@@ -120,8 +120,9 @@ def test_pow(path):
 @pytest.mark.parametrize("op,name", [(EXP_C, "exp"), (LOG_C, "log"), (POW_C, "pow")])
 def test_checked_variants_agree_with_the_c_library_where_they_answer(op, name, path):
     """The variants the BBOB transforms use: NaN (deferred to the C library) where the computed value
-    lies within 0.01 ulp of a rounding boundary; elsewhere they round as glibc does except in rare
-    cases (their own error of a few thousandths of an ulp, glibc's of up to 0.02 ulp)."""
+    lies within 0.01 ulp (pow: 0.05, glibc's pow being within 0.52 ulp) of a rounding boundary;
+    elsewhere they round as glibc does except in rare cases (their own error of a few thousandths
+    of an ulp, growing with |y log x| for pow)."""
     rng = np.random.default_rng(4)
     n = 400_000
     x = {"exp": rng.uniform(-700, 700, n), "log": rng.uniform(0, 100, n), "pow": rng.uniform(0, 60, n)}[name]
@@ -129,10 +130,23 @@ def test_checked_variants_agree_with_the_c_library_where_they_answer(op, name, p
     a = _core._vecmath(op, x, y)
     b = _core._vecmath(op, x, y, libm=True)
     answered = ~np.isnan(a)
-    assert 0.97 < answered.mean() < 1.0
+    low, high = (0.85, 0.95) if name == "pow" else (0.97, 1.0)  # 10 % / 2 % deferred
+    assert low < answered.mean() < high
     d = ulp_diff(a[answered], b[answered])
     assert d.max() <= 1
-    assert (d > 0).mean() < 1e-2
+    assert (d > 0).mean() < (2e-3 if name == "pow" else 1e-3)
+
+
+def test_checked_pow_is_glibcs_for_f17_f18(path):
+    """f17/f18's s^0.25 (and their T_asy, below): where the checked pow answers, glibc's double."""
+    rng = np.random.default_rng(44)
+    s = np.exp(rng.uniform(np.log(1e-12), np.log(1e8), 1_000_000))
+    for y in (0.1, 0.25):
+        a = _core._vecmath(POW_C, s, np.full(len(s), y))
+        b = _core._vecmath(POW_C, s, np.full(len(s), y), libm=True)
+        answered = ~np.isnan(a)
+        assert 0.85 < answered.mean() < 0.95
+        np.testing.assert_array_equal(a[answered], b[answered])
 
 
 @pytest.mark.parametrize("op", [SIN, COS])
@@ -193,16 +207,17 @@ def tosz_ref(x):
 
 def test_tasy(path):
     """T_asy as COCO computes it (the C library's pow): equal where the vector code answers (NaN
-    where its checked pow defers, about 2% of the arguments), but for 1 ulp in under 1%."""
+    where its checked pow defers, about 10% of the arguments; none of the answered 18,000 differ
+    here, at most 2 by an ulp are allowed)."""
     rng = np.random.default_rng(6)
     xs = np.abs(rng.uniform(-20, 20, 20_000))
     beta = rng.uniform(0, 0.5, len(xs))
     b = _core._vecmath(TASY, xs, beta)
     tref = np.array([math.pow(v, 1.0 + (bb * 1.0) / (2.0 - 1.0) * math.sqrt(v)) for v, bb in zip(xs, beta)])
     answered = ~np.isnan(b)
-    assert answered.mean() > 0.97  # 2% deferred
+    assert 0.85 < answered.mean() < 0.95  # 10% deferred
     d = ulp_diff(b[answered], tref[answered])
-    assert d.max() <= 1 and (d > 0).mean() < 1e-2
+    assert d.max() <= 1 and (d > 0).sum() <= 2
     neg = _core._vecmath(TASY, np.array([-3.0, 0.0]), np.array([0.2, 0.2]))
     assert neg.tolist() == [-3.0, 0.0]
 
