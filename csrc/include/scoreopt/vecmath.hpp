@@ -465,10 +465,11 @@ SO_VM_INLINE double tasy(double x, double coef) {
 
 // T_asy to a few ulp, for the callers that amplify no ulp beyond the contract (bbob.hpp):
 // x^y = x exp((y - 1) log x) with COCO's rounded exponent y = 1 + coef sqrt(x) (y - 1 is
-// then exact, and |(y - 1) log x| is small where y log x is not), exp_few_ulp and log_few_ulp:
+// then exact, and |(y - 1) log x| is small where y log x is not), by exp_few_ulp_normal:
 // within a few ulp of the C library's pow (tests/test_vecmath.py::test_tasy_few_ulp). NaN where
 // the C library's value is inf or NaN and this form's may not be (the caller recomputes those).
-// tasy_few_ulp_with_log: the same given log x to a few ulp (any value where x <= 0).
+// tasy_few_ulp_with_log takes log x to a few ulp (any value where x <= 0): f3 and f15 pass
+// T_osz's (tasy_tosz_few_ulp_array); tasy_few_ulp, with log_few_ulp's, is the form tested alone.
 SO_VM_INLINE double tasy_few_ulp_with_log(double x, double coef, double log_x) {
   const double xp = x > 0.0 ? x : 1.0;  // keeps sqrt away from negative arguments
   const double y = 1.0 + coef * math::sqrt(xp);

@@ -173,7 +173,7 @@ SO_HD double tasy(double x, double coef) {
 // library's; T_osz falls back to the C library for the rare arguments beyond its fast range); on
 // the device, the scalar C-library code above.
 
-// T_osz on the host: to a few ulp of COCO's formula (vm::tosz_few_ulp), not to its rounding
+// T_osz on the host: to a few ulp of COCO's formula (vm::tosz_few_ulp_array), not to its rounding
 // (COCO's glibc calls, reproduced by the checked exp/log/pow here until issue 16, cost several times the
 // time). Enough for every function that takes it on the host (f2-f4, f10, f11, f15): f - f_opt
 // of f2, f10 and f11 is a positively weighted sum of squares of T_osz's outputs and keeps their
