@@ -443,6 +443,26 @@ void vecmath(int op, const double* x, const double* y, double* out, std::int64_t
         out[i] = tie > 0.0 ? double(NAN) : r;
       }
       return;
+    case VecOp::SinChecked:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) {
+        double tie;
+        const double r = vm::sin_checked(x[i], tie);
+        out[i] = tie > 0.0 ? double(NAN) : r;
+      }
+      return;
+    case VecOp::ToszExact: {  // as f16 runs it, in rows of 4096
+      Scratch<double> scratch(2 * 4096);
+      for (std::int64_t i = 0; i < n; i += 4096)
+        functions::bbob::tosz_exact_array(x + i, out + i, static_cast<int>(n - i < 4096 ? n - i : 4096),
+                                          scratch.p);
+      return;
+    }
+    case VecOp::CosWide:
+      for (std::int64_t i = 0; i < n; i += 4096)
+        functions::bbob::cos_wide_array<math::FastMath>(x + i, out + i,
+                                                        static_cast<int>(n - i < 4096 ? n - i : 4096));
+      return;
   }
 }
 #if defined(__GNUC__) && !defined(__clang__)

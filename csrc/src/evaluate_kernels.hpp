@@ -54,7 +54,10 @@ enum class VecOp : int {
   SinAbsolute = 18,  // vm::sin_absolute
   CosByPi = 19,  // FastMath::cos_by_pi
   TasyToszFewUlp = 20,  // vm::tasy_tosz_few_ulp_array, y: T_asy's c_i (NaN where the caller defers)
-  Count = 21
+  SinChecked = 21,  // vm::sin_checked (NaN where it defers)
+  ToszExact = 22,  // bbob.hpp's tosz_exact_array (f16's T_osz, its C-library fallbacks included)
+  CosWide = 23,  // bbob.hpp's cos_wide_array<FastMath> (f16's and f19's cosines)
+  Count = 24
 };
 using VecMath = void (*)(int op, const double* x, const double* y, double* out, std::int64_t n);
 

@@ -18,11 +18,12 @@
 //   * pow(x, y), x >= +0: exp(y log x) with y log x as a double-double (exact product of y and
 //     hi, plus y lo), exp taking that pair.
 // Measured against glibc (tests/test_vecmath.py, every path): all within 1 ulp; the same double
-// in all but ~0.2% (exp, log) and ~1% (pow) of random arguments. The *_checked forms (a `tie`
-// output) also say when their value lies within kTieWindow ulp (pow: kPowTieWindow) of a
-// rounding boundary, where the BBOB code asks the C library instead (2% of exp's and log's calls,
-// 10% of pow's); elsewhere they return glibc's double in all but ~1e-4 of the calls (pow: ~2e-4
-// where |y log x| <= 5, ~1e-3 up to 20; none in 2e7 calls each of s^0.1 and s^0.25).
+// in all but ~0.2% (exp, log) and ~1% (pow) of random arguments. The checked forms (a `tie`
+// output) also say when their value lies within a window (below: exp 0.02 ulp, log 0.025, pow
+// 0.05, sin_checked 0.025) of a rounding boundary, where the BBOB code asks the C library instead
+// (4%, 5%, 10% and 5% of the calls); elsewhere they return glibc's double (exp, log, sin: every
+// answered value of the tests' samples; pow: all but ~5e-4 where |y log x| reaches 24, none in
+// 2e7 calls each of s^0.1 and s^0.25, nor in f16's T_osz).
 // Special values follow C99 Annex F for the domain implemented: exp(+-inf) = inf / 0,
 // exp(NaN) = NaN, log(0) = -inf, log(x < 0) = NaN, log(inf) = inf, pow(x, 0) = 1, pow(1, y) = 1,
 // pow(0, y > 0) = 0, pow(0, y < 0) = inf, pow(inf, y) = inf / 0; pow with x < 0 returns NaN
@@ -94,16 +95,21 @@ constexpr double kLn2Lo = 0x1.cf79abc9e3b3ap-40;
 constexpr double kInvLn2 = 0x1.71547652b82fep+0;
 
 // Rounding-boundary test (Ziv's idea, with the C library as the slow path): res = RN(H + L) for
-// a pre-rounding value H + L whose error is far below kTieWindow ulp. When the exact value lies
+// a pre-rounding value H + L whose error is far below the window. When the exact value lies
 // within a window of w ulp of a midpoint between two doubles, a libm with error bound 0.5 + w ulp
-// may round the other way; elsewhere it returns the correctly rounded value, which is res. exp
-// and log take kTieWindow (glibc: 0.511 and 0.519 ulp), pow kPowTieWindow. `err` = H + L - res
-// exactly.
-constexpr double kTieWindow = 0.01;
-// pow's: glibc's pow is within 0.52 ulp, not 0.51, and rounds the other way from the correctly
-// rounded value up to 0.025 ulp from a midpoint (measured: s^0.1, 2e6 log-uniform s in [1e-12,
-// 1e8] against an 80-bit reference; at 0.01, 1.4e-4 of the answered calls differed by an ulp).
-// 0.05 leaves none (tests/test_vecmath.py, 4e7 calls) and defers 10 % of them.
+// may round the other way; elsewhere it returns the correctly rounded value, which is res. `err`
+// = H + L - res exactly. The windows: the C library's bound beyond half an ulp plus this file's
+// own error, measured against an 80-bit reference (x87 expl/logl) on 4e6-8e6 arguments each:
+//   * exp: glibc rounds away from the correctly rounded value up to 0.0063 ulp from a midpoint
+//     (its stated bound: 0.511 ulp), exp_dd errs by up to 0.005 ulp: 0.02;
+//   * log: glibc up to 0.0186 ulp (0.519 stated), log_dd 0.0025: 0.025;
+//   * pow: glibc up to 0.025 ulp (s^0.1, 2e6 log-uniform s in [1e-12, 1e8]; 0.52 stated): 0.05
+//     (at 0.01, 1.4e-4 of the answered calls differed by an ulp; at 0.05 none in 4e7,
+//     tests/test_vecmath.py, and it defers 10 % of them).
+// (Until issue 16's f16 work, exp and log took 0.01 while exp_dd erred by up to 0.037 ulp and
+// log_dd by 0.17: about 1e-4 and 8e-4 of their answers were not glibc's.)
+constexpr double kTieWindow = 0.02;
+constexpr double kLogTieWindow = 0.025;
 constexpr double kPowTieWindow = 0.05;
 // (1.0 for yes, 0.0 for no: flags are doubles, which GCC's vectorizer combines and selects on
 // more reliably than bools of several origins)
@@ -119,16 +125,20 @@ SO_VM_INLINE double exp_clamp(double x) {
   x = x > 710.0 ? 710.0 : x;
   return x < -746.0 ? -746.0 : x;
 }
-// (exp(r) - 1 - r - r^2/2) / r^3 = 1/6 + r/24 + ... + r^11/14! on |r| <= ln2/2 (truncation below
-// 2^-60 of exp(r)), rr = r^2 rounded; by Estrin's scheme, as in log_reduce (its rounding is far
-// below the result's).
-SO_VM_INLINE double exp_series_tail(double r, double rr) {
+// (exp(r) - 1 - r - r^2/2 - r^3/6) / r^4 = 1/24 + r/120 + ... + r^10/14! on |r| <= ln2/2
+// (truncation below 2^-60 of exp(r)), rr = r^2 rounded; by Estrin's scheme, as in log_reduce (its
+// rounding is far below the result's). exp_series_tail = 1/6 + r exp_series_quartic: exp_dd
+// keeps r^3/6 apart, as a double-double.
+SO_VM_INLINE double exp_series_quartic(double r, double rr) {
   const double r4 = rr * rr, r8 = r4 * r4;
-  return (((1.0 / 6.0) + r * (1.0 / 24.0)) + rr * ((1.0 / 120.0) + r * (1.0 / 720.0))) +
-         r4 * (((1.0 / 5040.0) + r * (1.0 / 40320.0)) +
-               rr * ((1.0 / 362880.0) + r * (1.0 / 3628800.0))) +
-         r8 * (((1.0 / 39916800.0) + r * (1.0 / 479001600.0)) +
-               rr * ((1.0 / 6227020800.0) + r * (1.0 / 87178291200.0)));
+  return (((1.0 / 24.0) + r * (1.0 / 120.0)) + rr * ((1.0 / 720.0) + r * (1.0 / 5040.0))) +
+         r4 * (((1.0 / 40320.0) + r * (1.0 / 362880.0)) +
+               rr * ((1.0 / 3628800.0) + r * (1.0 / 39916800.0))) +
+         r8 * (((1.0 / 479001600.0) + r * (1.0 / 6227020800.0)) + rr * (1.0 / 87178291200.0));
+}
+// (exp(r) - 1 - r - r^2/2) / r^3
+SO_VM_INLINE double exp_series_tail(double r, double rr) {
+  return (1.0 / 6.0) + r * exp_series_quartic(r, rr);
 }
 // e 2^k for an integral k in [-1077, 1024], in two steps, so that a subnormal result is rounded
 // once, at the last product.
@@ -146,18 +156,30 @@ SO_VM_INLINE double exp_dd(double xh, double xl, double& tie, double window = kT
   const double c = xl - k * kLn2Lo;
   const double r = rh + c;
   const double rc = (rh - r) + c;  // the rounding error of r (|c| is tiny next to |rh| or both are)
-  // exp(r) = 1 + r + r^2/2 + r^3 exp_series_tail(r); 1 + r and r^2/2 are kept exact
+  // exp(r) = 1 + r + r^2/2 + r^3/6 + r^4 exp_series_quartic(r); 1 + r and r^2/2 are kept exact,
+  // r^3/6 (up to 0.007 of the result) as a double-double: rounded once, it left errors up to
+  // 0.037 ulp, next to glibc's 0.511 ulp bound beyond the tie window
   double rr, rre;
   two_prod(r, r, rr, rre);
-  const double p = exp_series_tail(r, rr);
+  double c3, c3e;
+  two_prod(r, rr, c3, c3e);
+  const double c3l = c3e + r * rre;  // r^3 = c3 + c3l
+  constexpr double kSixthHi = 1.0 / 6.0;
+  constexpr double kSixthLo = 0x1.5555555555555p-57;  // 1/6 - kSixthHi
+  double t3, t3e;
+  two_prod(c3, kSixthHi, t3, t3e);
+  const double t3l = t3e + (c3 * kSixthLo + c3l * kSixthHi);  // r^3/6 = t3 + t3l
   const double hi = 1.0 + r;
   const double lo = (1.0 - hi) + r;  // exact: 1 + r = hi + lo
   const double h2 = 0.5 * rr;        // exact
   const double sh = hi + h2;
   const double e2 = (hi - sh) + h2;  // exact (|hi| > |h2|)
-  const double low = ((lo + e2) + 0.5 * rre) + ((r * rr) * p + rc * (1.0 + r));
-  const double e = sh + low;
-  const double err = (sh - e) + low;
+  const double s3 = sh + t3;
+  const double e3 = (sh - s3) + t3;  // exact (|sh| > |t3|)
+  const double low = (((lo + e2) + (0.5 * rre + e3)) + t3l) +
+                     ((c3 * r) * exp_series_quartic(r, rr) + rc * sh);  // rc exp(r) ~ rc sh
+  const double e = s3 + low;
+  const double err = (s3 - e) + low;
   const double res = scale_pow2(e, k);
   const double ares = math::abs(res);
   tie = near_tie(e, err, window) + ((ares >= 0x1p-1022 ? 0.0 : 1.0) + (ares <= 0x1.fffffffffffffp+1023 ? 0.0 : 1.0));
@@ -242,6 +264,7 @@ SO_VM_INLINE double expm1(double x) {
 // test catches without the selects).
 struct LogReduced {
   double e, f, s, R;
+  double z, tail;  // s^2 rounded; P(z) = 2/3 (rounded) + tail, rounded, with R = z P(z)
 };
 SO_VM_INLINE LogReduced log_reduce_normal(double x, double scale) {
   const std::uint64_t u = bits(x);
@@ -260,12 +283,13 @@ SO_VM_INLINE LogReduced log_reduce_normal(double x, double scale) {
   // chains log, sin and exp, and its loops are bound by that latency; the rounding of R is far
   // below the result's). The Taylor series it replaced, to z^10, left 1.2e-18 at the interval's
   // edge (its comment said below 2^-62) and took 2 terms more.
+  // (the leading coefficient added last, so that log_dd can keep that sum's rounding)
   const double z2 = z * z, z4 = z2 * z2;
-  const double p = ((0.6666666666666666 + z * 0.40000000000006225) +
-                    z2 * (0.28571428569092844 + z * 0.2222222264580545)) +
-                   z4 * ((0.18181775740890785 + z * 0.15387087611107983) +
-                         z2 * (0.1325018613668509 + z * 0.13250734246311727));
-  r.R = p * z;
+  r.tail = (z * 0.40000000000006225 + z2 * (0.28571428569092844 + z * 0.2222222264580545)) +
+           z4 * ((0.18181775740890785 + z * 0.15387087611107983) +
+                 z2 * (0.1325018613668509 + z * 0.13250734246311727));
+  r.z = z;
+  r.R = (0.6666666666666666 + r.tail) * z;
   return r;
 }
 SO_VM_INLINE LogReduced log_reduce(double x) {
@@ -279,6 +303,12 @@ SO_VM_INLINE double log_special(double x, double h) {
 }
 
 // log x = hi + lo (see the top). Special values: hi as C's log, lo = 0.
+// Accurate to ~0.0025 ulp of hi (measured against x87 80-bit logl on 8e6 arguments; glibc's double
+// wherever the tie test answers: tests/test_vecmath.py::test_checked_variants_...), which the tie test needs: every rounding of a term as large as s (f^2/2 + R) (up to
+// 0.05 of the result at the ends of f's interval) is kept, as are s's own (s = f / (2 + f),
+// rounded: its residual f - s (2 + f) is formed exactly) and s f^2/2's low part. Rounding those
+// terms once each left errors up to 0.17 ulp (glibc's value differed from the answered one in
+// 7.8e-4 of the calls; issue 16, f16).
 SO_VM_INLINE void log_dd(double x, double& hi, double& lo) {
   const LogReduced g = log_reduce(x);
   double pp, pe;
@@ -286,18 +316,42 @@ SO_VM_INLINE void log_dd(double x, double& hi, double& lo) {
   const double hfh = 0.5 * pp, hfl = 0.5 * pe;  // f^2/2, exactly
   const double a = g.f - hfh;
   const double e1 = (g.f - a) - hfh;  // exact (|hfh| <= |f|)
-  const double b = g.s * (hfh + g.R) - hfl;
-  const double t = e1 + b;
+  // s's rounding: s + sc = f / (2 + f) to far below an ulp of s (f - s (2 + f) is exact)
+  const double tw = 2.0 + g.f;
+  const double twe = (2.0 - tw) + g.f;  // exact: 2 + f = tw + twe
+  double sp, spe;
+  two_prod(g.s, tw, sp, spe);
+  const double sc = (((g.f - sp) - spe) - g.s * twe) / tw;
+  // R = z P(z) with the roundings of z = s^2, of P's leading sum and of the product kept:
+  // R = g.R + rl
+  constexpr double kC0 = 0.6666666666666666;
+  const double ph = kC0 + g.tail;
+  const double pl = (kC0 - ph) + g.tail;  // exact (tail < 2/3)
+  double zh, ze, rh, rhe;
+  two_prod(g.s, g.s, zh, ze);
+  two_prod(zh, ph, rh, rhe);  // rh = g.R
+  const double rl = rhe + (zh * pl + ze * ph);
+  // (s + sc)(f^2/2 + R) with q = hfh + R exactly as q + qe (hfh >= R: f^2/2 >= 2 s^2 / 3)
+  const double q = hfh + rh;
+  const double qe = (hfh - q) + rh;
+  double bp, bpe;
+  two_prod(g.s, q, bp, bpe);
   const double eh = g.e * kLn2Hi;  // exact
   const double el = g.e * kLn2Lo;
-  // eh + a, exactly, as sh + se (either may be the larger)
+  // s's correction sc enters through both factors: d(s (f^2/2 + R(s)))/ds = q + s R'(s), and
+  // s R'(s) = 2 z (P + z P') ~ 2 z P to far more than sc's few bits need
+  const double small = ((bpe + g.s * ((qe + rl) + hfl)) + sc * (q + 2.0 * (zh * ph))) + ((e1 - hfl) + el);
+  // eh + a, exactly, as sh + se (either may be the larger); then + bp, exactly
   const double sh = eh + a;
   const double bv = sh - eh;
   const double se = (eh - (sh - bv)) + (a - bv);
-  const double l = se + (t + el);
-  const double h = sh + l;
+  const double h1 = sh + bp;
+  const double bv1 = h1 - sh;
+  const double h1e = (sh - (h1 - bv1)) + (bp - bv1);
+  const double l = h1e + (se + small);
+  const double h = h1 + l;
   hi = log_special(x, h);
-  lo = x > 0.0 ? (x <= 0x1.fffffffffffffp+1023 ? l - (h - sh) : 0.0) : 0.0;
+  lo = x > 0.0 ? (x <= 0x1.fffffffffffffp+1023 ? l - (h - h1) : 0.0) : 0.0;
 }
 
 // log x within 1 ulp of the C library (tests/test_vecmath.py::test_log_few_ulp), not to its
@@ -316,7 +370,7 @@ SO_VM_INLINE double log_few_ulp(double x) { return log_special(x, log_few_ulp_of
 SO_VM_INLINE double log(double x, double& tie) {
   double h, l;
   log_dd(x, h, l);
-  tie = near_tie(h, l);
+  tie = near_tie(h, l, kLogTieWindow);
   return h;
 }
 SO_VM_INLINE double log(double x) {
@@ -394,6 +448,95 @@ SO_VM_INLINE double sin_absolute(double x) {
   const double s = r + r * z * p;
   const double res = from_bits(bits(s) ^ ((bits(t) & 1ULL) << 63));  // k odd: -s
   return math::abs(x) <= 1e5 ? res : double(NAN);
+}
+
+// sin x with the tie test of exp_dd (kSinTieWindow), for |x| <= 8192 (beyond, and for inf and
+// NaN: tie set): what f16's T_osz needs of glibc's sin (bbob.hpp, tosz_exact_array). x = k pi/2 +
+// r with pi/2 in three parts (40, 40 and 53 bits: k P1 and k P2 are exact for |k| < 2^13, and
+// the tail leaves 1e-39 k of r), r as a double-double rh + rl; then the Taylor series of sin
+// (k even) or cos (k odd) on |r| <= pi/4, their leading terms (r^3/6; r^2/2 and r^4/24) as
+// double-doubles, to r^19 and r^20 (truncation below 1e-19): within 0.002 ulp of sin x (measured
+// against x87 80-bit sinl on 1.2e7 arguments; glibc's double wherever it answers:
+// tests/test_vecmath.py::test_checked_variants_...). Both series are
+// evaluated and the quadrant selects one (a vector loop has no branches); sign by the quadrant.
+constexpr double kSinTieWindow = 0.025;  // glibc's sin: up to 0.0156 ulp from a midpoint (measured)
+SO_VM_INLINE double sin_checked(double x, double& tie) {
+  constexpr double kShifter = 6755399441055744.0;  // 1.5 * 2^52: rint by its low mantissa bits
+  constexpr double kP1 = 0x1.921fb54442000p+0;
+  constexpr double kP2 = 0x1.a308d3131a000p-41;
+  constexpr double kP3 = -0x1.d747f23e32ed7p-83;
+  const double xc = math::abs(x) <= 8192.0 ? x : 0.0;
+  const double sh = xc * 0x1.45f306dc9c883p-1 + kShifter;
+  const double k = sh - kShifter;
+  const double r1 = xc - k * kP1;  // exact (Sterbenz; k P1 exact)
+  const double p2 = k * kP2;       // exact
+  const double r2 = r1 - p2;       // TwoSum: r2 + r2e = r1 - p2 exactly
+  const double bv = r2 - r1;
+  const double r2e = (r1 - (r2 - bv)) - (p2 + bv);
+  const double tl = r2e - k * kP3;
+  const double rh = r2 + tl;
+  const double rl = (r2 - rh) + tl;
+  double z, ze;
+  two_prod(rh, rh, z, ze);
+  const double z2 = z * z, z4 = z2 * z2;
+  // sin: rh - rh^3/6 + rh^5 S1(z) + rl cos(rh) (rl cos rh: rl 2^-53 below rh, to its z^2 term)
+  constexpr double kSixthHi = 1.0 / 6.0;
+  constexpr double kSixthLo = 0x1.5555555555555p-57;
+  double c3, c3e;
+  two_prod(rh, z, c3, c3e);
+  const double c3l = c3e + rh * ze;
+  double t3, t3e;
+  two_prod(c3, kSixthHi, t3, t3e);
+  const double t3l = t3e + (c3 * kSixthLo + c3l * kSixthHi);  // rh^3/6 = t3 + t3l
+  // rh^5/120 (up to 0.003 of sin) as a double-double too, then rh^7 S2(z)
+  constexpr double k120Hi = 1.0 / 120.0;
+  constexpr double k120Lo = 0x1.1111111111111p-63;  // 1/120 - k120Hi
+  double c5, c5e;
+  two_prod(c3, z, c5, c5e);
+  const double c5l = c5e + (c3 * ze + c3l * z);  // rh^5 = c5 + c5l
+  double t5, t5e;
+  two_prod(c5, k120Hi, t5, t5e);
+  const double t5l = t5e + (c5 * k120Lo + c5l * k120Hi);
+  const double s2z = ((-1.0 / 5040.0 + z * (1.0 / 362880.0)) + z2 * (-1.0 / 39916800.0 + z * (1.0 / 6227020800.0))) +
+                     z4 * ((-1.0 / 1307674368000.0 + z * (1.0 / 355687428096000.0)) +
+                           z2 * (-1.0 / 121645100408832000.0));
+  const double s3 = rh - t3;
+  const double s3e = ((rh - s3) - t3);  // exact (|t3| <= 0.11 |rh|)
+  const double ss = s3 + t5;
+  const double sse = ((s3 - ss) + t5);  // exact (|t5| <= 0.003 |rh|)
+  const double slow = ((s3e + sse) + (t5l - t3l)) +
+                      ((c5 * z) * s2z + rl * ((1.0 - 0.5 * z) + z2 * (1.0 / 24.0)));
+  const double sv = ss + slow;
+  const double serr = (ss - sv) + slow;
+  // cos: 1 - z/2 + z^2/24 + z^3 C1(z) - rl sin(rh)
+  constexpr double k24Hi = 1.0 / 24.0;
+  constexpr double k24Lo = 0x1.5555555555555p-59;
+  const double h2 = 0.5 * z, h2e = 0.5 * ze;  // exact
+  const double c1 = 1.0 - h2;
+  const double c1e = (1.0 - c1) - h2;  // exact
+  double q, qe;
+  two_prod(z, z, q, qe);
+  const double ql = qe + 2.0 * (z * ze);  // rh^4 = q + ql
+  double t4, t4e;
+  two_prod(q, k24Hi, t4, t4e);
+  const double t4l = t4e + (q * k24Lo + ql * k24Hi);  // rh^4/24 = t4 + t4l
+  const double c1z = ((-1.0 / 720.0 + z * (1.0 / 40320.0)) + z2 * (-1.0 / 3628800.0 + z * (1.0 / 479001600.0))) +
+                     z4 * ((-1.0 / 87178291200.0 + z * (1.0 / 20922789888000.0)) +
+                           z2 * (-1.0 / 6402373705728000.0 + z * (1.0 / 2432902008176640000.0)));
+  const double cs = c1 + t4;
+  const double cse = (c1 - cs) + t4;  // exact (c1 >= 0.69 > t4)
+  const double clow = ((c1e + cse) + (t4l - h2e)) + ((q * z) * c1z - rl * (rh - c3 * (1.0 / 6.0)));
+  const double cv = cs + clow;
+  const double cerr = (cs - cv) + clow;
+  // quadrant: k mod 4 from the shifter's low bits
+  const std::uint64_t kq = bits(sh);
+  const bool odd = (kq & 1ULL) != 0;
+  const double v = odd ? cv : sv;
+  const double err = odd ? cerr : serr;
+  const std::uint64_t neg = (kq & 2ULL) << 62;
+  const double res = from_bits(bits(v) ^ neg);
+  tie = near_tie(v, err, kSinTieWindow) + (math::abs(x) <= 8192.0 ? 0.0 : 1.0);
+  return x == 0.0 ? x : res;
 }
 
 // BBOB's oscillation T_osz (alpha = 0.1) to a few ulp of COCO's formula, not to its rounding

@@ -27,8 +27,9 @@
 // s^0.25: tasy_array, v_pow), vecmath.hpp's checked pow, which defers to the C library where its
 // value lies within 0.05 ulp of a rounding boundary (10% of the calls) and elsewhere returns
 // glibc's double but for rare cases with large |y log x| (tests/test_vecmath.py). Where COCO's
-// conditioning turns one ulp into more than 1e-13 of f, the C library stays: the T_osz of f16
-// (Weierstrass: 3^11 frequencies) and s^0.1 in f17/f18 (sin(50 s^0.1)). Other sin and cos
+// conditioning turns one ulp into more than 1e-13 of f, the C library's values stay: the T_osz
+// of f16 (Weierstrass: 3^11 frequencies; tosz_exact_array, vecmath's checked log, sin, exp and
+// pow with the C library for what they defer) and s^0.1 in f17/f18 (sin(50 s^0.1)). Other sin and cos
 // come from the math policy M: FastMath yields NaN outside its range, and the driver then
 // recomputes the row with PreciseMath (the C library). Where large arguments are the rule
 // (Weierstrass's 3^11 frequencies, the cos of Griewank-Rosenbrock), cos has a wider fast range
@@ -99,21 +100,33 @@ constexpr double kTwoPi = 2.0 * math::kPi;  // == 2 * math.pi in Python, COCO's 
 
 // cos for functions whose arguments are routinely beyond FastMath's range (5e5): Weierstrass's
 // 2 pi 3^11 (z + 1/2) and the Griewank-Rosenbrock s_i reach 1e7. With FastMath, arguments
-// below 2^26 pi/2 (1e8) are reduced with a four-part Cody-Waite split of pi/2 (each part has
-// 27 significant bits, so q * part is exact for |q| < 2^26, and v - q * c1 is exact by
-// Sterbenz) and evaluated by math.hpp's kernels: within 1.1e-16 of the C library (measured on
-// 1e7 arguments up to 1.2e7). Larger arguments, and PreciseMath, use the C library.
-constexpr double kWideLimit = 67108864.0;  // 2^26 quadrants
+// below 2^25 pi (1e8) are reduced by pi with a four-part Cody-Waite split of pi (twice math.hpp's
+// of pi/2: each part has 27 significant bits, so k * part is exact for |k| < 2^26, and v - k * c1
+// is exact by Sterbenz) and evaluated as (-1)^k cos r, |r| <= pi/2, by math.hpp's one cos kernel
+// (Kernel<double>::cos_half_pi, as FastMath::cos_by_pi): within 3.5e-16 of the C library
+// (tests/test_vecmath.py::test_cos_wide). The sin and cos kernels of a reduction by pi/2 and a
+// quadrant select, which it replaced, were within 1.1e-16 and took more time (f16 0.86x the time
+// with this one, f19 0.88x; bench/RESULTS.md); the sums of 12 D such terms move by a few 1e-15, against COCO's own 1e-9 from the
+// rounding of the arguments). Larger arguments, and PreciseMath, use the C library.
+constexpr double kWideLimit = 33554432.0;  // 2^25 multiples of pi
 SO_HD double cos_reduced(double v, bool& ok) {
-  const double q = math::rint(v * (2.0 / math::kPi));
-  double r = v - q * 0x1.921fb54p+0;
-  r = r - q * 0x1.10b461p-30;
-  r = r - q * 0x1.a62633p-58;
-  r = r - q * 0x1.45c06e0e68948p-86;
-  double sn, cs;
-  math::sincos_quadrant(r, q, sn, cs);
-  ok = math::abs(q) < kWideLimit;
-  return cs;
+  constexpr double kShifter = 6755399441055744.0;  // 1.5 * 2^52: rint by its low mantissa bits
+  const double t = v * (1.0 / math::kPi) + kShifter;
+  const double k = t - kShifter;
+  double r = v - k * 0x1.921fb54p+1;
+  r = r - k * 0x1.10b461p-29;
+  r = r - k * 0x1.a62633p-57;
+  r = r - k * 0x1.45c06e0e68948p-85;
+  const double c = math::Kernel<double>::cos_half_pi(r);
+  ok = math::abs(k) < kWideLimit;
+  std::uint64_t cb;
+  std::memcpy(&cb, &c, sizeof cb);
+  std::uint64_t tb;
+  std::memcpy(&tb, &t, sizeof tb);
+  cb ^= (tb & 1ULL) << 63;  // k odd: -cos r
+  double res;
+  std::memcpy(&res, &cb, sizeof res);
+  return res;
 }
 
 template <class M>
@@ -179,8 +192,8 @@ SO_HD double tasy(double x, double coef) {
 // of f2, f10 and f11 is a positively weighted sum of squares of T_osz's outputs and keeps their
 // relative error; in f3, f4 and f15 the cosines 10 cos(2 pi z_i) turn an ulp of z_i into about
 // 60 |z_i| ulp of a term, against f - f_opt >= sum z_i^2 away from the optimum (measured against
-// cocoex: within 1.3e-14 of max(|f|, |f_opt|), bench/RESULTS.md). f16 keeps the C library
-// (its 3^11 frequencies). out[i] = T_osz(in[i]); out must not alias in. The device keeps the C
+// cocoex: within 1.3e-14 of max(|f|, |f_opt|), bench/RESULTS.md). f16 takes
+// tosz_exact_array (its 3^11 frequencies). out[i] = T_osz(in[i]); out must not alias in. The device keeps the C
 // library.
 SO_HD void tosz_array(const double* in, double* out, int n) {
 #if defined(__CUDA_ARCH__)
@@ -190,6 +203,67 @@ SO_HD void tosz_array(const double* in, double* out, int n) {
   if (simd::any_nan(out, n))
     for (int i = 0; i < n; ++i)
       if (out[i] != out[i]) out[i] = tosz(in[i]);
+#endif
+}
+
+// out[i] = T_osz(in[i]) bitwise as COCO's glibc calls compute it, for f16 (whose 3^11
+// frequencies turn one ulp of T_osz into up to 3e-12 of f). On the host, COCO's chain
+// t = log|x| / 0.1, u = t + 0.49 (sin a1 + sin a2), y = pow(exp u, 0.1) runs stage by stage over
+// the row with vecmath's checked log, exp and pow, each stage's deferred elements (vm::*'s tie)
+// then taken from the C library before the next stage reads them: a deferral costs one C call,
+// not the whole chain again. scratch: 2n doubles; out must not alias in. The device keeps tosz.
+SO_HD void tosz_exact_array(const double* in, double* out, int n, double* scratch) {
+#if defined(__CUDA_ARCH__)
+  for (int i = 0; i < n; ++i) out[i] = tosz(in[i]);
+#else
+  double* t = scratch;
+  double* u = scratch + n;
+  SO_SIMD_LATENCY_BOUND
+  for (int i = 0; i < n; ++i) {
+    double tie;
+    const double l = vm::log(math::abs(in[i]), tie);
+    t[i] = tie > 0.0 ? double(NAN) : l / 0.1;
+  }
+  for (int i = 0; i < n; ++i)
+    if (t[i] != t[i]) t[i] = c_log(math::abs(in[i])) / 0.1;
+  SO_SIMD_LATENCY_BOUND
+  for (int i = 0; i < n; ++i) {
+    const bool pos = in[i] > 0.0;
+    const double a1 = pos ? t[i] : 0.55 * t[i];
+    const double a2 = (pos ? 0.79 : 0.31) * t[i];
+    double tie1, tie2;
+    const double s1 = vm::sin_checked(a1, tie1);
+    const double s2 = vm::sin_checked(a2, tie2);
+    u[i] = tie1 + tie2 > 0.0 ? double(NAN) : t[i] + 0.49 * (s1 + s2);
+  }
+  for (int i = 0; i < n; ++i) {
+    if (u[i] == u[i]) continue;
+    const bool pos = in[i] > 0.0;
+    const double a1 = pos ? t[i] : 0.55 * t[i];
+    const double a2 = (pos ? 0.79 : 0.31) * t[i];
+    u[i] = t[i] + 0.49 * (c_sin(a1) + c_sin(a2));
+  }
+  double* base = t;
+  SO_SIMD_LATENCY_BOUND
+  for (int i = 0; i < n; ++i) {
+    double tie;
+    const double e = vm::exp_dd(u[i], 0.0, tie);
+    base[i] = tie > 0.0 ? double(NAN) : e;
+  }
+  for (int i = 0; i < n; ++i)
+    if (base[i] != base[i]) base[i] = c_exp(u[i]);
+  SO_SIMD_LATENCY_BOUND
+  for (int i = 0; i < n; ++i) {
+    double tie;
+    const double y = vm::pow(base[i], 0.1, tie);
+    out[i] = tie > 0.0 ? double(NAN) : y;
+  }
+  for (int i = 0; i < n; ++i)
+    if (out[i] != out[i]) out[i] = c_pow(base[i], 0.1);
+  for (int i = 0; i < n; ++i) {
+    const double x = in[i];
+    out[i] = x > 0.0 ? out[i] : (x < 0.0 ? -out[i] : x);
+  }
 #endif
 }
 
@@ -1098,21 +1172,22 @@ struct F15 : Rotated<F15> {
 // f16 Weierstrass: z = M T_osz(R (x - shift)) with M = R Lambda^(1/100) Q,
 // f = 10 (1/D sum_i sum_k a_k cos(2 pi b_k (z_i + 1/2)) - f0)^3 + penalty_factor f_pen(x) + f_opt.
 // table: [f_opt, penalty_factor, f0, ak(12), bk(12), shift(D), R(D*D), M(D*D)];
-// scratch: y, z (2D), the 12 D phases and their cosines
+// scratch: T_osz(y), y and then z (2D; T_osz's scratch after them), the 12 D phases and their
+// cosines
 struct F16 : Rotated<F16> {
   static constexpr int kTerms = 12;
   static SO_HD std::int64_t size(int d) { return 3 + 2 * kTerms + d + 2 * sq(d); }
   static SO_HD int work(int d) { return 2 * d + 2 * kTerms * d; }
-  static SO_HD Rotation rotation(int d) {  // y = R (x - shift)
-    return {3 + 2 * kTerms + d, 3 + 2 * kTerms, 0};
+  static SO_HD Rotation rotation(int d) {  // y = R (x - shift), at offset d
+    return {3 + 2 * kTerms + d, 3 + 2 * kTerms, d};
   }
   static constexpr bool kSecond = true;
   template <class A>
   static SO_HD void middle(int d, const A&, double* y) {
-    // T_osz from the C library, as COCO computes it: the 3^11 frequencies of the sum below
-    // turn one ulp of T_osz into up to 3e-12 of f (measured with vecmath.hpp's T_osz, which
-    // rounds differently from glibc in about one case in 10^4)
-    for (int i = 0; i < d; ++i) y[i] = tosz(y[i]);
+    // T_osz bitwise as COCO's: the 3^11 frequencies of the sum below turn one ulp of T_osz
+    // into up to 3e-12 of f (measured with vecmath.hpp's few-ulp T_osz, which rounds
+    // differently from glibc in about one case in 10^4)
+    tosz_exact_array(y + d, y, d, y + 2 * d);
   }
   static SO_HD Product second(int d) {  // z = M y
     return {3 + 2 * kTerms + d + sq(d), 0, d};
