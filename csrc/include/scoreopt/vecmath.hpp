@@ -379,9 +379,9 @@ SO_VM_INLINE double log(double x) {
 }
 
 // x^y for x >= 0 (x < 0: NaN), any y; tie as for exp_dd (also set for the special cases).
-SO_VM_INLINE double pow(double x, double y, double& tie) {
-  double lh, ll;
-  log_dd(x, lh, ll);
+// pow_of_log: the same from log_dd(x) = lh + ll, for callers that raise one x to two powers
+// (f17/f18's s^0.1 and s^0.25).
+SO_VM_INLINE double pow_of_log(double x, double y, double lh, double ll, double& tie) {
   double ph, pe;
   two_prod(y, lh, ph, pe);
   const double pl = pe + y * ll;
@@ -404,6 +404,11 @@ SO_VM_INLINE double pow(double x, double y, double& tie) {
   r = y == 0.0 ? 1.0 : r;
   r = x == 1.0 ? 1.0 : r;
   return r;
+}
+SO_VM_INLINE double pow(double x, double y, double& tie) {
+  double lh, ll;
+  log_dd(x, lh, ll);
+  return pow_of_log(x, y, lh, ll, tie);
 }
 SO_VM_INLINE double pow(double x, double y) {
   double tie;
