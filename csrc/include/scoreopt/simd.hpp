@@ -287,7 +287,9 @@ SO_HD_FORCE bool any_nan(const T* v, int d) {
 
 // out[i] = f(in[i]) for i < n, f elementwise and pure: the same ragged end as sum's, one more
 // full-width block ending at n that overlaps the bulk (the overlap is recomputed to the same
-// values), so no scalar code runs for n >= W. out must not alias in.
+// values), so no scalar code runs for n >= W. W lanes per iteration in the bulk too (the
+// AVX-512 copy's 512-bit vectors: cos_wide_array of f16's 480 phases 0.8x the time of 256-bit).
+// out must not alias in.
 template <class T, class F>
 SO_HD_FORCE void map(const T* in, T* out, int n, F f) {
 #if defined(__CUDA_ARCH__)
@@ -295,7 +297,7 @@ SO_HD_FORCE void map(const T* in, T* out, int n, F f) {
 #else
   constexpr int W = Width<T>::value;
   const int bulk = n >= W ? n - n % W : n;
-  SO_SIMD
+  SO_SIMD_LANES(T)
   for (int i = 0; i < bulk; ++i) out[i] = f(in[i]);
   if (bulk < n) {
     const T* it = in + (n - W);
