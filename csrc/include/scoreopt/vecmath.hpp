@@ -149,9 +149,11 @@ SO_VM_INLINE double scale_pow2(double e, double k) {
 
 // exp(xh + xl) with |xl| <= ~2^-50 |xh| (xl = 0 for plain exp). tie: set when the result may
 // round differently from a correctly rounded exp (near_tie), or is subnormal, zero or infinite.
-SO_VM_INLINE double exp_dd(double xh, double xl, double& tie, double window = kTieWindow) {
+// exp_dd_reduced: exp(xh + xl) = (e + err) 2^k, e = RN(e + err) in [0.7, 1.42] (exp_dd scales it;
+// f16's T_osz also takes log(e 2^k) = xh + xl - err/e from it, for its pow).
+SO_VM_INLINE double exp_dd_reduced(double xh, double xl, double& k, double& err) {
   xh = exp_clamp(xh);
-  const double k = math::rint(xh * kInvLn2);
+  k = math::rint(xh * kInvLn2);
   const double rh = xh - k * kLn2Hi;  // exact (Sterbenz; k * kLn2Hi exact)
   const double c = xl - k * kLn2Lo;
   const double r = rh + c;
@@ -179,10 +181,19 @@ SO_VM_INLINE double exp_dd(double xh, double xl, double& tie, double window = kT
   const double low = (((lo + e2) + (0.5 * rre + e3)) + t3l) +
                      ((c3 * r) * exp_series_quartic(r, rr) + rc * sh);  // rc exp(r) ~ rc sh
   const double e = s3 + low;
-  const double err = (s3 - e) + low;
-  const double res = scale_pow2(e, k);
+  err = (s3 - e) + low;
+  return e;
+}
+// exp_dd's tie flag for res = e 2^k
+SO_VM_INLINE double exp_dd_tie(double e, double err, double res, double window = kTieWindow) {
   const double ares = math::abs(res);
-  tie = near_tie(e, err, window) + ((ares >= 0x1p-1022 ? 0.0 : 1.0) + (ares <= 0x1.fffffffffffffp+1023 ? 0.0 : 1.0));
+  return near_tie(e, err, window) + ((ares >= 0x1p-1022 ? 0.0 : 1.0) + (ares <= 0x1.fffffffffffffp+1023 ? 0.0 : 1.0));
+}
+SO_VM_INLINE double exp_dd(double xh, double xl, double& tie, double window = kTieWindow) {
+  double k, err;
+  const double e = exp_dd_reduced(xh, xl, k, err);
+  const double res = scale_pow2(e, k);
+  tie = exp_dd_tie(e, err, res, window);
   return res;
 }
 
@@ -381,11 +392,17 @@ SO_VM_INLINE double log(double x) {
 // x^y for x >= 0 (x < 0: NaN), any y; tie as for exp_dd (also set for the special cases).
 // pow_of_log: the same from log_dd(x) = lh + ll, for callers that raise one x to two powers
 // (f17/f18's s^0.1 and s^0.25).
-SO_VM_INLINE double pow_of_log(double x, double y, double lh, double ll, double& tie) {
+// pow_of_log_finite: exp(y (lh + ll)) alone, for a finite y log x well inside exp's range (f16's
+// T_osz, where x is a normal exp(u)), without the special cases.
+SO_VM_INLINE double pow_of_log_finite(double y, double lh, double ll, double& tie) {
   double ph, pe;
   two_prod(y, lh, ph, pe);
   const double pl = pe + y * ll;
-  double r = exp_dd(ph, pl, tie, kPowTieWindow);
+  return exp_dd(ph, pl, tie, kPowTieWindow);
+}
+SO_VM_INLINE double pow_of_log(double x, double y, double lh, double ll, double& tie) {
+  const double ph = y * lh;
+  double r = pow_of_log_finite(y, lh, ll, tie);
   // |y log x| beyond the double range: two_prod's error term is NaN, the result 0 or inf
   r = ph > 710.0 ? double(INFINITY) : r;
   r = ph < -746.0 ? 0.0 : r;

@@ -100,9 +100,9 @@ constexpr double kTwoPi = 2.0 * math::kPi;  // == 2 * math.pi in Python, COCO's 
 
 // cos for functions whose arguments are routinely beyond FastMath's range (5e5): Weierstrass's
 // 2 pi 3^11 (z + 1/2) and the Griewank-Rosenbrock s_i reach 1e7. With FastMath, arguments
-// below 2^25 pi (1e8) are reduced by pi with a four-part Cody-Waite split of pi (twice math.hpp's
-// of pi/2: each part has 27 significant bits, so k * part is exact for |k| < 2^26, and v - k * c1
-// is exact by Sterbenz) and evaluated as (-1)^k cos r, |r| <= pi/2, by math.hpp's one cos kernel
+// below 2^25 pi (1e8) are reduced by pi with a three-part Cody-Waite split of pi (twice math.hpp's
+// first three of pi/2: each part has 27 significant bits, so k * part is exact for |k| < 2^26,
+// and v - k * c1 is exact by Sterbenz; the fourth part, k 3.3e-26, is below 1.1e-18) and evaluated as (-1)^k cos r, |r| <= pi/2, by math.hpp's one cos kernel
 // (Kernel<double>::cos_half_pi, as FastMath::cos_by_pi): within 3.5e-16 of the C library
 // (tests/test_vecmath.py::test_cos_wide). The sin and cos kernels of a reduction by pi/2 and a
 // quadrant select, which it replaced, were within 1.1e-16 and took more time (f16 0.86x the time
@@ -115,8 +115,7 @@ SO_HD double cos_reduced(double v, bool& ok) {
   const double k = t - kShifter;
   double r = v - k * 0x1.921fb54p+1;
   r = r - k * 0x1.10b461p-29;
-  r = r - k * 0x1.a62633p-57;
-  r = r - k * 0x1.45c06e0e68948p-85;
+  r = r - k * 0x1.a62633p-57;  // pi's remaining part, 3.3e-26, leaves below 1.1e-18 of r
   const double c = math::Kernel<double>::cos_half_pi(r);
   ok = math::abs(k) < kWideLimit;
   std::uint64_t cb;
@@ -227,40 +226,51 @@ SO_HD void tosz_exact_array(const double* in, double* out, int n, double* scratc
   }
   for (int i = 0; i < n; ++i)
     if (t[i] != t[i]) t[i] = c_log(math::abs(in[i])) / 0.1;
+  // the two sines into u and out (free until the last stage), each deferred one from the C
+  // library alone, then u = t + 0.49 (sin a1 + sin a2)
+  double* s2 = out;
   SO_SIMD_LATENCY_BOUND
   for (int i = 0; i < n; ++i) {
     const bool pos = in[i] > 0.0;
     const double a1 = pos ? t[i] : 0.55 * t[i];
     const double a2 = (pos ? 0.79 : 0.31) * t[i];
     double tie1, tie2;
-    const double s1 = vm::sin_checked(a1, tie1);
-    const double s2 = vm::sin_checked(a2, tie2);
-    u[i] = tie1 + tie2 > 0.0 ? double(NAN) : t[i] + 0.49 * (s1 + s2);
+    const double v1 = vm::sin_checked(a1, tie1);
+    const double v2 = vm::sin_checked(a2, tie2);
+    u[i] = tie1 > 0.0 ? double(NAN) : v1;
+    s2[i] = tie2 > 0.0 ? double(NAN) : v2;
   }
   for (int i = 0; i < n; ++i) {
-    if (u[i] == u[i]) continue;
     const bool pos = in[i] > 0.0;
-    const double a1 = pos ? t[i] : 0.55 * t[i];
-    const double a2 = (pos ? 0.79 : 0.31) * t[i];
-    u[i] = t[i] + 0.49 * (c_sin(a1) + c_sin(a2));
+    if (u[i] != u[i]) u[i] = c_sin(pos ? t[i] : 0.55 * t[i]);
+    if (s2[i] != s2[i]) s2[i] = c_sin((pos ? 0.79 : 0.31) * t[i]);
   }
+  SO_SIMD_LATENCY_BOUND
+  for (int i = 0; i < n; ++i) u[i] = t[i] + 0.49 * (u[i] + s2[i]);
+  // b = exp(u), then b^0.1 with log b = u - err/e from exp's own remainder (b = e 2^k, exp(u) =
+  // (e + err) 2^k within 0.005 ulp; log b then within 2^-59 absolute): no log_dd of b; where exp
+  // defers, pow does too
   double* base = t;
   SO_SIMD_LATENCY_BOUND
   for (int i = 0; i < n; ++i) {
-    double tie;
-    const double e = vm::exp_dd(u[i], 0.0, tie);
-    base[i] = tie > 0.0 ? double(NAN) : e;
+    double k, err;
+    const double e = vm::exp_dd_reduced(u[i], 0.0, k, err);
+    const double b = vm::scale_pow2(e, k);
+    const double tie_e = vm::exp_dd_tie(e, err, b);
+    const double lc = -err / e;
+    const double lh = u[i] + lc;  // TwoSum: log b = lh + ll
+    const double bv = lh - u[i];
+    const double ll = (u[i] - (lh - bv)) + (lc - bv);
+    double tie_p;
+    const double y = vm::pow_of_log_finite(0.1, lh, ll, tie_p);  // b: normal where tie_e = 0
+    base[i] = tie_e > 0.0 ? double(NAN) : b;
+    out[i] = tie_e + tie_p > 0.0 ? double(NAN) : y;
   }
-  for (int i = 0; i < n; ++i)
-    if (base[i] != base[i]) base[i] = c_exp(u[i]);
-  SO_SIMD_LATENCY_BOUND
   for (int i = 0; i < n; ++i) {
-    double tie;
-    const double y = vm::pow(base[i], 0.1, tie);
-    out[i] = tie > 0.0 ? double(NAN) : y;
+    if (out[i] == out[i]) continue;
+    if (base[i] != base[i]) base[i] = c_exp(u[i]);
+    out[i] = c_pow(base[i], 0.1);
   }
-  for (int i = 0; i < n; ++i)
-    if (out[i] != out[i]) out[i] = c_pow(base[i], 0.1);
   for (int i = 0; i < n; ++i) {
     const double x = in[i];
     out[i] = x > 0.0 ? out[i] : (x < 0.0 ? -out[i] : x);
