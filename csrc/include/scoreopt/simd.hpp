@@ -308,5 +308,26 @@ SO_HD_FORCE void map(const T* in, T* out, int n, F f) {
 #endif
 }
 
+// f(i) for i < n, where f(i) writes index i's outputs from inputs that no f(j) writes (so that
+// evaluating an index twice gives the same values): map's ragged end for loops with several
+// inputs or outputs per index. (A plain `omp simd` loop leaves n mod 8 iterations to narrower
+// vectors and scalar code: f17/f18's 39 pairs at D = 40 took 1.1x the time of 40.)
+template <class F>
+SO_HD_FORCE void map_index(int n, F f) {
+#if defined(__CUDA_ARCH__)
+  for (int i = 0; i < n; ++i) f(i);
+#else
+  constexpr int W = Width<double>::value;
+  const int bulk = n >= W ? n - n % W : n;
+  SO_SIMD_LANES(double)
+  for (int i = 0; i < bulk; ++i) f(i);
+  if (bulk < n) {
+    const int o = n - W;
+    SO_SIMD_LANES(double)
+    for (int j = 0; j < W; ++j) f(o + j);
+  }
+#endif
+}
+
 }  // namespace simd
 SO_NAMESPACE_END
