@@ -533,15 +533,9 @@ SO_HD void matvec_bias(const A& MT, const A& b, const double* x, int d, double* 
   }
 }
 
-// 10 (D - sum cos(2 pi z_i)) + sum z_i^2 (inf stays inf), the raw Rastrigin of f3 and f15.
+// the raw Rastrigin of f3 and f15 (defined below sum_nonnegative)
 template <class M>
-SO_HD double rastrigin_raw(const double* z, int d) {
-  double s1 = 0, s2 = 0;
-  for (int i = 0; i < d; ++i) s1 += cos_one_polynomial<M>(kTwoPi * z[i]);
-  for (int i = 0; i < d; ++i) s2 += z[i] * z[i];
-  if (math::abs(s2) == double(INFINITY)) return s2;
-  return 10.0 * (double(d) - s1) + s2;
-}
+SO_HD double rastrigin_raw(const double* z, int d);
 
 // Sums whose terms are all >= 0 (those of f1, f2, f5-f14) as 8 interleaved partial
 // sums (term i into sum i mod 8) added pairwise at the end, instead of COCO's left-to-right
@@ -559,6 +553,17 @@ SO_HD V sum_nonnegative(int n, Term term) {
     for (int k = 0; k < kPartialSums; ++k) a[k] += term(i + k);
   for (int i = bulk; i < n; ++i) a[i - bulk] += term(i);
   return ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+}
+
+// 10 (D - sum cos(2 pi z_i)) + sum z_i^2 (inf stays inf), the raw Rastrigin of f3 and f15: the
+// cosines in COCO's order (they cancel), the squares in sum_nonnegative's partial sums
+template <class M>
+SO_HD double rastrigin_raw(const double* z, int d) {
+  double s1 = 0;
+  for (int i = 0; i < d; ++i) s1 += cos_one_polynomial<M>(kTwoPi * z[i]);
+  const double s2 = sum_nonnegative<double>(d, [z](int i) SO_LAMBDA_FORCE { return z[i] * z[i]; });
+  if (math::abs(s2) == double(INFINITY)) return s2;
+  return 10.0 * (double(d) - s1) + s2;
 }
 
 // 100 sum (z_i^2 - z_{i+1})^2 + sum (z_i - 1)^2 (two separate sums, as in COCO); V: double, or
@@ -1493,14 +1498,19 @@ struct F24 : Rotated<F24> {
     const A shift = t + 4;
     const double* z = y + d;
     const double pen = penalty(x, d);
-    double s1 = 0, s2 = 0;
-    for (int i = 0; i < d; ++i) {
-      const double xh = shift[i] < 0.0 ? -(2.0 * x[i]) : 2.0 * x[i];
-      const double a = xh - mu0;
-      const double b = xh - mu1;
-      s1 += a * a;
-      s2 += b * b;
-    }
+    // the two sums of squares in sum_nonnegative's partial sums (COCO's two chains of d
+    // dependent additions were 0.1x f24's time)
+    const auto xhat = [x, shift](int i) SO_LAMBDA_FORCE {
+      return shift[i] < 0.0 ? -(2.0 * x[i]) : 2.0 * x[i];
+    };
+    const double s1 = sum_nonnegative<double>(d, [&](int i) SO_LAMBDA_FORCE {
+      const double a = xhat(i) - mu0;
+      return a * a;
+    });
+    const double s2 = sum_nonnegative<double>(d, [&](int i) SO_LAMBDA_FORCE {
+      const double b = xhat(i) - mu1;
+      return b * b;
+    });
     double s3 = 0;
     for (int i = 0; i < d; ++i) s3 += cos_one_polynomial<M>(kTwoPi * z[i]);
     const double other = 1.0 * double(d) + sfac * s2;
