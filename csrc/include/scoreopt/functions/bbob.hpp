@@ -210,7 +210,7 @@ SO_HD void tosz_array(const double* in, double* out, int n) {
 // out[i] = T_osz(in[i]) bitwise as COCO's glibc calls compute it, for f16 (whose 3^11
 // frequencies turn one ulp of T_osz into up to 3e-12 of f). On the host, COCO's chain
 // t = log|x| / 0.1, u = t + 0.49 (sin a1 + sin a2), y = pow(exp u, 0.1) runs stage by stage over
-// the row with vecmath's checked log, exp and pow, each stage's deferred elements (vm::*'s tie)
+// the row with vecmath's checked log, sin, exp and pow, each stage's deferred elements (vm::*'s tie)
 // then taken from the C library before the next stage reads them: a deferral costs one C call,
 // not the whole chain again. scratch: 2n doubles; out must not alias in. The device keeps tosz.
 SO_HD void tosz_exact_array(const double* in, double* out, int n, double* scratch) {
@@ -530,7 +530,8 @@ SO_HD void matvec_bias(const A& MT, const A& b, const double* x, int d, double* 
 template <class M>
 SO_HD double rastrigin_raw(const double* z, int d);
 
-// Sums whose terms are all >= 0 (those of f1-f3, f5-f15, f24) as 8 interleaved partial
+// Sums whose terms are all >= 0 (those of f1-f3, f5-f15, f24, f_pen; also f16's coordinate sum,
+// whose error F16::finish bounds) as 8 interleaved partial
 // sums (term i into sum i mod 8) added pairwise at the end, instead of COCO's left-to-right
 // order: a fixed order, so the same double on every path and in every lane, and 8 independent
 // chains where COCO's is one of 4 cycles per term. Without cancellation the order moves the value
@@ -1231,8 +1232,8 @@ struct F16 : Rotated<F16> {
     cos_wide_array<M>(ph, cs, kTerms * d);
     // Each coordinate's 12 terms in COCO's order, the D coordinate sums in sum_nonnegative's 8
     // partial sums (the terms have both signs: the reordering moves the sum by a few ulp of
-    // sum |a_k cos|, a few 1e-15 of 1/D sum, which the cube 10 (. - f0)^3 keeps below 1e-15 of
-    // max(|f|, |f_opt|); measured against cocoex: bench/RESULTS.md). COCO's single chain of 12 D
+    // sum |a_k cos|, a few 1e-15 of 1/D sum, which the cube 10 (. - f0)^3 keeps at a few 1e-15
+    // of max(|f|, |f_opt|); measured against cocoex: 2.5e-15, bench/RESULTS.md). COCO's single chain of 12 D
     // dependent additions took 12 % of f16's time, this 7 %.
     const double acc = sum_nonnegative<double>(d, [&](int i) {
       double s = 0;
@@ -1501,7 +1502,7 @@ struct F24 : Rotated<F24> {
     const double* z = y + d;
     const double pen = penalty(x, d);
     // the two sums of squares in sum_nonnegative's partial sums (COCO's two chains of d
-    // dependent additions were 0.1x f24's time)
+    // dependent additions: 1.06x f24's time)
     const auto xhat = [x, shift](int i) SO_LAMBDA_FORCE {
       return shift[i] < 0.0 ? -(2.0 * x[i]) : 2.0 * x[i];
     };
