@@ -583,10 +583,16 @@ SO_VM_INLINE double tosz_log(double x) {  // log|x|, t / 10
 }
 SO_VM_INLINE double tosz_stage_log(double x) { return tosz_log(x) * 10.0; }
 // w = 0.049 (sin(c1 t) + sin(c2 t)); NaN where COCO's exp(u) leaves the normal range (x != 0)
-SO_VM_INLINE double tosz_stage_sines(double x, double t) {
+// T_osz's two sine arguments from t as COCO rounds them: t and 0.79 t for x > 0, else 0.55 t and
+// 0.31 t (also f16's bitwise T_osz, bbob.hpp's tosz_exact_array)
+SO_VM_INLINE void tosz_sine_arguments(double x, double t, double& a1, double& a2) {
   const bool pos = x > 0.0;
-  const double a1 = pos ? t : 0.55 * t;
-  const double a2 = (pos ? 0.79 : 0.31) * t;
+  a1 = pos ? t : 0.55 * t;
+  a2 = (pos ? 0.79 : 0.31) * t;
+}
+SO_VM_INLINE double tosz_stage_sines(double x, double t) {
+  double a1, a2;
+  tosz_sine_arguments(x, t, a1, a2);
   const double w = 0.049 * (vm::sin_absolute(a1) + vm::sin_absolute(a2));
   const double far = math::abs(t) > 700.0 ? 1.0 : 0.0;  // a double flag (see near_tie)
   return far > 0.0 ? (x != 0.0 ? double(NAN) : 0.0) : w;

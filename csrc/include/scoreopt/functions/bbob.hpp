@@ -232,19 +232,19 @@ SO_HD void tosz_exact_array(const double* in, double* out, int n, double* scratc
   double* s2 = out;
   SO_SIMD_LATENCY_BOUND
   for (int i = 0; i < n; ++i) {
-    const bool pos = in[i] > 0.0;
-    const double a1 = pos ? t[i] : 0.55 * t[i];
-    const double a2 = (pos ? 0.79 : 0.31) * t[i];
-    double tie1, tie2;
+    double a1, a2, tie1, tie2;
+    vm::tosz_sine_arguments(in[i], t[i], a1, a2);
     const double v1 = vm::sin_checked(a1, tie1);
     const double v2 = vm::sin_checked(a2, tie2);
     u[i] = tie1 > 0.0 ? double(NAN) : v1;
     s2[i] = tie2 > 0.0 ? double(NAN) : v2;
   }
   for (int i = 0; i < n; ++i) {
-    const bool pos = in[i] > 0.0;
-    if (u[i] != u[i]) u[i] = c_sin(pos ? t[i] : 0.55 * t[i]);
-    if (s2[i] != s2[i]) s2[i] = c_sin((pos ? 0.79 : 0.31) * t[i]);
+    if (u[i] == u[i] && s2[i] == s2[i]) continue;
+    double a1, a2;
+    vm::tosz_sine_arguments(in[i], t[i], a1, a2);
+    if (u[i] != u[i]) u[i] = c_sin(a1);
+    if (s2[i] != s2[i]) s2[i] = c_sin(a2);
   }
   SO_SIMD_LATENCY_BOUND
   for (int i = 0; i < n; ++i) u[i] = t[i] + 0.49 * (u[i] + s2[i]);
