@@ -271,3 +271,30 @@ def test_f6_row_tail_range():
     assert (np.abs(got[ok] - ref[ok]) <= 1e-13 * scale).all()
     assert got[19] == p.optimum
     np.testing.assert_array_equal(got[:14], [p.evaluate(x) for x in X[:14]])
+
+
+def test_f23_sums_and_product_ranges():
+    """f23 on the host: each coordinate's 32-term sum by the exact recurrence in blocks of vectors
+    (bbob.hpp, F23::katsuura_sums), COCO's form where |z_i| >= 2^19 or NaN; the bases' product
+    raised once, the D powers where that product overflows (D = 300 here). Against the float64
+    reference of COCO's formula: in the box, near x_opt, far out (|z_i| ~ 1e6), at every block
+    shape (D = 2, 3, 7, 13, 41, 100) and at D = 300; a row whose z overflows is NaN as COCO's;
+    one row at a time gives the same values."""
+    rng = np.random.default_rng(23)
+    for d in (2, 3, 7, 13, 41, 100, 300):
+        p = problems.bbob(23, 1, d)
+        xo = np.asarray(p.x_opt)
+        X = np.concatenate([rng.uniform(-5, 5, (6, d)), xo + 1e-3 * rng.standard_normal((3, d)),
+                            1e6 * rng.standard_normal((2, d)), xo[None, :]])
+        X[-2, d // 2] = xo[d // 2] + 3e6  # one far coordinate in a row of ordinary ones
+        got = p.evaluate(X)
+        ref = bbob_reference.evaluate(23, 1, X)
+        scale = np.maximum(np.abs(ref), abs(p.optimum))
+        assert np.isfinite(ref).all()
+        assert (np.abs(got - ref) <= 1e-13 * scale).all(), (d, np.max(np.abs(got - ref) / scale))
+        assert got[-1] == p.optimum
+        np.testing.assert_array_equal(got, [p.evaluate(x) for x in X])
+        Xh = X[:3].copy()
+        Xh[1, 0] = 1e300  # z overflows: NaN, as COCO's (inf - floor(inf + 0.5))
+        fh, rh = p.evaluate(Xh), bbob_reference.evaluate(23, 1, Xh)
+        assert np.isnan(fh[1]) and np.isnan(rh[1]) and (fh[[0, 2]] == got[[0, 2]]).all()

@@ -412,6 +412,15 @@ SO_HD void matvec_shifted(const A& MT, const double* x, const A& shift, int d, d
 #define SO_BBOB_BLOCKED 1
 typedef double so_v4d __attribute__((vector_size(32)));
 typedef double so_v8d __attribute__((vector_size(64)));
+// one vector register of the path's widest kind (a 64-byte vector is split into two or four
+// registers on AVX2 and SSE, where GCC scalarizes its selects: f23's sums 10x the time)
+#if defined(__AVX512F__)
+typedef so_v8d so_vnd;
+#elif defined(__AVX__)
+typedef so_v4d so_vnd;
+#else
+typedef double so_vnd __attribute__((vector_size(16)));
+#endif
 
 // sizeof(Vec) / 8 consecutive matrix values from offset i
 template <class Vec>
@@ -1443,36 +1452,137 @@ struct F23 : Rotated<F23> {
   static SO_HD std::int64_t size(int d) { return 2 + d + sq(d); }
   static SO_HD int work(int d) { return 2 * d; }
   static SO_HD Rotation rotation(int d) { return {2 + d, 2, 0}; }  // z = M (x - shift)
+  // COCO's sum over j = 1..32 of |2^j z - round(2^j z)| / 2^j, its terms and its order
+  static SO_HD double katsuura_sum(double z) {
+    double s = 0, p = 1;
+    for (int j = 1; j <= 32; ++j) {
+      p = p * 2.0;
+      const double u = p * z;
+      s += math::abs(u - math::floor(u + 0.5)) / p;
+    }
+    return s;
+  }
+#if defined(SO_BBOB_BLOCKED)
+  // out[k] = katsuura_sum(z[k]) for k < n <= K lanes-wide vectors, the lanes beyond n from 0:
+  // the same terms, exactly, and the same sum. The j-th term is the distance of 2^j |z| to the
+  // nearest integer over 2^j (symmetric in z; ties 1/2 either way), min(F_j, 2^-j - F_j) with
+  // F_j = frac(2^j |z|) 2^-j, and F_j = F_{j-1} - 2^-j where F_{j-1} >= 2^-j (else F_{j-1}):
+  // each step exact (Sterbenz), as F_0 = |z| - floor|z| is. That needs 2^32 |z| < 2^51 (COCO's
+  // u + 0.5 exact); beyond, and for NaN, F_0 is NaN, and so is the sum (the caller recomputes).
+  // A compare, a masked subtraction, a subtraction, a min and the sum per term, in K independent
+  // vectors held in registers (floor's two micro-ops and the rest, one array pass per j, before:
+  // f23's sums 0.4x the time at D = 40 with AVX-512).
+  template <int K, int C>
+  static SO_HD_FORCE void katsuura_sums_block(const double* z, double* out, int n) {
+    constexpr int L = int(sizeof(so_vnd) / sizeof(double));
+    constexpr int S = 32 / C;  // terms per chain
+    alignas(64) double buf[K * L];
+    alignas(64) double start[C][K * L];
+    for (int k = 0; k < K * L; ++k) buf[k] = k < n ? z[k] : 0.0;
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c) {
+      const double up = double(1LL << (c * S)), down = 1.0 / up;  // powers of two: exact
+      SO_SIMD
+      for (int k = 0; k < K * L; ++k) {
+        const double a = math::abs(buf[k]), u = a * up;
+        start[c][k] = a < 0x1p19 ? (u - math::floor(u)) * down : double(NAN);  // F_{c S}
+      }
+    }
+    // chain 0's terms go straight into the sums; the others' wait for their turn in the order
+    so_vnd f[C][K], s[K], later[C > 1 ? C - 1 : 1][S][K];
+#pragma GCC unroll 8
+    for (int q = 0; q < K; ++q) s[q] = so_vnd{};
+#pragma GCC unroll 4
+    for (int c = 0; c < C; ++c)
+#pragma GCC unroll 8
+      for (int q = 0; q < K; ++q) __builtin_memcpy(&f[c][q], start[c] + q * L, sizeof(so_vnd));
+    double inv = 1;
+#pragma GCC unroll 32
+    for (int j = 0; j < S; ++j) {
+      inv = inv * 0.5;  // 2^-(j + 1), exact
+#pragma GCC unroll 4
+      for (int c = 0; c < C; ++c) {
+        const double h = inv / double(1LL << (c * S));  // 2^-(c S + j + 1), exact
+#pragma GCC unroll 8
+        for (int q = 0; q < K; ++q) {
+          f[c][q] = f[c][q] >= h ? f[c][q] - h : f[c][q];
+          const so_vnd g = h - f[c][q];
+          const so_vnd t = f[c][q] < g ? f[c][q] : g;  // NaN stays NaN (g is NaN)
+          if (c == 0) s[q] = s[q] + t;
+          else later[c - 1][j][q] = t;
+        }
+      }
+    }
+#pragma GCC unroll 4
+    for (int c = 1; c < C; ++c)
+#pragma GCC unroll 32
+      for (int j = 0; j < S; ++j)
+#pragma GCC unroll 8
+        for (int q = 0; q < K; ++q) s[q] = s[q] + later[c - 1][j][q];
+#pragma GCC unroll 8
+    for (int q = 0; q < K; ++q) __builtin_memcpy(buf + q * L, &s[q], sizeof(so_vnd));
+    for (int k = 0; k < n; ++k) out[k] = buf[k];
+  }
+  // out[i] = katsuura_sum(z[i]), i < d: blocks of five vectors (40 lanes with AVX-512, the
+  // fewest that keep the compare-and-subtract chains' latency hidden), the rest in one to three
+  static void katsuura_sums(const double* z, double* out, int d) {
+    constexpr int L = int(sizeof(so_vnd) / sizeof(double));
+    int i = 0;
+    for (; i + 5 * L <= d; i += 5 * L) katsuura_sums_block<5, 1>(z + i, out + i, 5 * L);
+    const int r = d - i;
+    if (r > 3 * L) katsuura_sums_block<5, 1>(z + i, out + i, r);
+    else if (r > 2 * L) katsuura_sums_block<3, 2>(z + i, out + i, r);
+    else if (r > L) katsuura_sums_block<2, 2>(z + i, out + i, r);
+    else if (r > 0) katsuura_sums_block<1, 4>(z + i, out + i, r);
+    if (simd::any_nan(out, d))
+      for (int k = 0; k < d; ++k)
+        if (out[k] != out[k]) out[k] = katsuura_sum(z[k]);
+  }
+#endif
   template <class M, class A>
   static SO_HD double finish(const double* x, int d, const A& t, double* z) {
     double* base = z + d;
     const double e = 10.0 / c_pow(double(d), 1.2);
-    // the sums over j (in the order j = 1..32 for each i, as before), a vector loop over i per j
-    SO_SIMD
-    for (int i = 0; i < d; ++i) base[i] = 0.0;
-    double p = 1, inv = 1;
-    for (int j = 1; j <= 32; ++j) {
-      p = p * 2.0;      // 2^j, exact
-      inv = inv * 0.5;  // 2^-j, exact: multiplying by it is dividing by p, to the bit (a vector
-                        // division took half of f23's time)
-      SO_SIMD
-      for (int i = 0; i < d; ++i) {
-        const double u = p * z[i];
-        base[i] += math::abs(u - math::floor(u + 0.5)) * inv;
-      }
-    }
-    // the factors: on the host vecmath.hpp's few-ulp pow in a vector loop (within 2 + 3 |e log b|
-    // ulp of the C library's for a base b: about 3 ulp at D = 40, where e = 0.12, and 11 at
-    // D = 2, e = 4.4; the product, whose roundings keep COCO's order, within the sum of those;
-    // measured against cocoex: bench/RESULTS.md), on the device the C library's
+#if defined(SO_BBOB_BLOCKED)
+    katsuura_sums(z, base, d);
+#else
+    for (int i = 0; i < d; ++i) base[i] = katsuura_sum(z[i]);
+#endif
 #if defined(__CUDA_ARCH__)
     for (int i = 0; i < d; ++i) base[i] = c_pow(1.0 + (double(i) + 1.0) * base[i], e);
-#else
-    SO_SIMD_LATENCY_BOUND
-    for (int i = 0; i < d; ++i) base[i] = vm::pow_few_ulp(1.0 + (double(i) + 1.0) * base[i], e);
-#endif
     double res = 1;
     for (int i = 0; i < d; ++i) res *= base[i];
+#else
+    // On the host the bases' product raised once, prod_i b_i^e = (prod_i b_i)^e, by vecmath.hpp's
+    // few-ulp pow (within 2 + 3 |e log P| ulp of the C library's for the product P; P's D - 1
+    // roundings move P^e by e (D - 1) / 2 ulp at most, 2.2-2.9 ulp for D = 2..40). COCO's D
+    // powers, each rounded, and their product add up to more: the sum of 2 + 3 |e log b_i| ulp
+    // over the D powers and D - 1 roundings, when each was vm::pow_few_ulp. One power per row in
+    // place of D (0.57x f23's time at D = 40), and P in four partial products (b_i, b_i+1, ...
+    // round robin; one chain of D dependent products was half the rest). Where P overflows
+    // (b_i <= 1 + i / 2, so D above ~150), and for NaN, the D powers in a vector loop.
+    const auto b = [base](int i) SO_LAMBDA_FORCE { return 1.0 + (double(i) + 1.0) * base[i]; };
+    double p0 = 1, p1 = 1, p2 = 1, p3 = 1;
+    int i = 0;
+    for (; i + 4 <= d; i += 4) {
+      p0 *= b(i);
+      p1 *= b(i + 1);
+      p2 *= b(i + 2);
+      p3 *= b(i + 3);
+    }
+    if (i < d) p0 *= b(i);
+    if (i + 1 < d) p1 *= b(i + 1);
+    if (i + 2 < d) p2 *= b(i + 2);
+    double res = (p0 * p1) * (p2 * p3);
+    if (res <= 0x1.fffffffffffffp+1023) {
+      res = vm::pow_few_ulp(res, e);
+    } else {
+      SO_SIMD_LATENCY_BOUND
+      for (int k = 0; k < d; ++k) base[k] = vm::pow_few_ulp(1.0 + (double(k) + 1.0) * base[k], e);
+      res = 1;
+      for (int k = 0; k < d; ++k) res *= base[k];
+    }
+#endif
     const double raw = 10.0 / double(d) / double(d) * (-1.0 + res);
     return (raw + t[0]) + t[1] * penalty(x, d);
   }
