@@ -268,12 +268,7 @@ SO_HD double basic(Kind k, double* z, int n) {
       f = 1.0;
       const double t3 = c_pow(1.0 * n, 1.2);
       for (int i = 0; i < n; ++i) {
-        double temp = 0.0;
-        for (int j = 1; j <= 32; ++j) {
-          const double t1 = c_pow(2.0, j);
-          const double t2 = t1 * z[i];
-          temp += c_fabs(t2 - c_floor(t2 + 0.5)) / t1;
-        }
+        const double temp = bbob::katsuura_sum(z[i]);  // the organizers' terms and order
         f *= c_pow(1.0 + (i + 1) * temp, 10.0 / t3);
       }
       const double t1 = 10.0 / n / n;
