@@ -276,7 +276,7 @@ def test_f6_row_tail_range():
 def test_f23_sums_and_product_ranges():
     """f23 on the host: each coordinate's 32-term sum by the exact recurrence in blocks of vectors
     (bbob.hpp, F23::katsuura_sums), COCO's form where |z_i| >= 2^19 or NaN; the bases' product
-    raised once, the D powers where that product overflows (D = 300 here). Against the float64
+    raised once, the D powers where that product exceeds 2^995 (D = 300 here). Against the float64
     reference of COCO's formula: in the box, near x_opt, far out (|z_i| ~ 1e6), at every block
     shape (D = 2, 3, 7, 13, 41, 100) and at D = 300; a row whose z overflows is NaN as COCO's;
     one row at a time gives the same values."""

@@ -1561,29 +1561,51 @@ struct F23 : Rotated<F23> {
     double res = 1;
     for (int i = 0; i < d; ++i) res *= base[i];
 #else
-    // On the host the bases' product raised once, prod_i b_i^e = (prod_i b_i)^e, by vecmath.hpp's
-    // few-ulp pow (within 2 + 3 |e log P| ulp of the C library's for the product P; P's D - 1
-    // roundings move P^e by e (D - 1) / 2 ulp at most, 2.2-2.9 ulp for D = 2..40). COCO's D
-    // powers, each rounded, and their product add up to more: the sum of 2 + 3 |e log b_i| ulp
-    // over the D powers and D - 1 roundings, when each was vm::pow_few_ulp. One power per row in
-    // place of D (0.57x f23's time at D = 40), and P in four partial products (b_i, b_i+1, ...
-    // round robin; one chain of D dependent products was half the rest). Where P overflows
-    // (b_i <= 1 + i / 2, so D above ~150), and for NaN, the D powers in a vector loop.
+    // On the host the bases' product raised once, prod_i b_i^e = (prod_i b_i)^e: the product P
+    // exactly as an unevaluated sum H + Lo (vm::two_prod per factor; four partial products, b_i,
+    // b_i+1, ... round robin, as one chain of D dependent products was half the rest), then
+    // exp(e (log H + Lo/H)) by vecmath's few-ulp log and exp: within 2 + 3 |e log P| ulp of P^e
+    // (pow_few_ulp's bound; e log P = log(res): about 12 at D = 40, 0.03 near x_opt), against
+    // COCO's D rounded powers and D - 1 rounded products. One power per row in place of D (0.53x
+    // f23's time at D = 40). P rounded to one double first erred by e (D - 1)/2 ulp more (2.2 at
+    // D = 2, e = 4.4: 2.1e-14 of max(|f|, |f_opt|) against cocoex near x_opt, 8.9e-15 with the
+    // exact product, which costs 1.05x the time). Where H exceeds 2^995 (b_i <= 1 + i/2, so D
+    // above ~140), and for NaN, the D powers in a vector loop.
+    double h0 = 1, h1 = 1, h2 = 1, h3 = 1, l0 = 0, l1 = 0, l2 = 0, l3 = 0;
+    const auto times = [](double& h, double& l, double b) SO_LAMBDA_FORCE {
+      double p, err;
+      vm::two_prod(h, b, p, err);  // h b = p + err exactly
+      l = l * b + err;
+      h = p;
+    };
     const auto b = [base](int i) SO_LAMBDA_FORCE { return 1.0 + (double(i) + 1.0) * base[i]; };
-    double p0 = 1, p1 = 1, p2 = 1, p3 = 1;
     int i = 0;
     for (; i + 4 <= d; i += 4) {
-      p0 *= b(i);
-      p1 *= b(i + 1);
-      p2 *= b(i + 2);
-      p3 *= b(i + 3);
+      times(h0, l0, b(i));
+      times(h1, l1, b(i + 1));
+      times(h2, l2, b(i + 2));
+      times(h3, l3, b(i + 3));
     }
-    if (i < d) p0 *= b(i);
-    if (i + 1 < d) p1 *= b(i + 1);
-    if (i + 2 < d) p2 *= b(i + 2);
-    double res = (p0 * p1) * (p2 * p3);
-    if (res <= 0x1.fffffffffffffp+1023) {
-      res = vm::pow_few_ulp(res, e);
+    if (i < d) times(h0, l0, b(i));
+    if (i + 1 < d) times(h1, l1, b(i + 1));
+    if (i + 2 < d) times(h2, l2, b(i + 2));
+    // (h0 + l0)(h1 + l1) and (h2 + l2)(h3 + l3), then their product (l l' below an ulp's 1e-16)
+    const auto pair = [](double ah, double al, double bh, double bl, double& h, double& l)
+        SO_LAMBDA_FORCE {
+      double p, err;
+      vm::two_prod(ah, bh, p, err);
+      l = err + (ah * bl + al * bh);
+      h = p;
+    };
+    double h01, l01, h23, l23, hp, lp;
+    pair(h0, l0, h1, l1, h01, l01);
+    pair(h2, l2, h3, l3, h23, l23);
+    pair(h01, l01, h23, l23, hp, lp);
+    double res;
+    // every factor >= 1, so each partial product is <= hp: below 2^995 Dekker's product (the
+    // paths without FMA) is exact as FMA's is, and every path takes the same branch
+    if (hp <= 0x1p995) {
+      res = vm::exp_few_ulp(e * (vm::log_few_ulp(hp) + lp / hp));
     } else {
       SO_SIMD_LATENCY_BOUND
       for (int k = 0; k < d; ++k) base[k] = vm::pow_few_ulp(1.0 + (double(k) + 1.0) * base[k], e);
