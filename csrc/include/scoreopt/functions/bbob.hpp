@@ -23,7 +23,9 @@
 // the penalty f_pen (sum_nonnegative: f - f_opt then differs by an ulp or a few) and f16's sum over the
 // coordinates (F16::finish). T_osz is vecmath.hpp's
 // few-ulp form on the host (tosz_array, below), and so are f6's row tail (F6::tail), the
-// powers of f14 and f23 (vm::pow_few_ulp) and T_asy in f3 and f15 (tasy_tosz_array). Other exp,
+// powers of f14 (vm::pow_few_ulp), f23's power (one per row, of its factors' exact product:
+// F23::finish) and T_asy in f3 and f15 (tasy_tosz_array). f23's digit sums are COCO's, bitwise,
+// by an exact recurrence (F23::katsuura_sums). Other exp,
 // log and pow are the C library's or, in the host's vector loops (T_asy of f17/f18 and their
 // s^0.25: tasy_array, v_pow), vecmath.hpp's checked pow, which defers to the C library where its
 // value lies within 0.05 ulp of a rounding boundary (10% of the calls) and elsewhere returns
