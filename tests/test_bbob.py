@@ -207,7 +207,7 @@ def test_large_batches_and_threads_agree():
         np.testing.assert_allclose(f, bbob_reference.evaluate(fid, 2, X), rtol=1e-12, atol=0)
 
 
-ROTATED = (6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 23)
+BLOCKED = (2, 3, 4, 6, 7, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 23)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -232,14 +232,17 @@ def test_rows_in_lanes_match_per_point(dtype):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_blocked_rotation_matches_per_point(dtype):
     """The host evaluates the rotated functions' products for blocks of rows (bbob.hpp, "the
-    rotation of a block of points"), summing each coordinate in the per-point order: the values
-    equal, bit for bit, those of the per-point code, which the affine wrapper's row path keeps
-    using (an identity wrapper changes no value). The sizes cover the full and partial tiles of
-    rows (a block of 16, tiles of 4) and of coordinates (8, 4, the scalar rest). The last 21 rows
-    lie near x_opt, where f7's value depends on each row's own |zhat_1|."""
+    rotation of a block of points"), summing each coordinate in the per-point order, and the
+    transforms between the product and the rest (T_osz of f2-f4, f10, f11; T_asy(T_osz) of f3,
+    f15; T_asy of f17, f18: middle_rows) over the block's rows at once: the values equal, bit for
+    bit, those of the per-point code, which the affine wrapper's row path keeps using (an identity
+    wrapper changes no value). The sizes cover the full and partial tiles of rows (a block of 16,
+    tiles of 4) and of coordinates (8, 4, the scalar rest), and f2-f4 beyond D = 64, where they
+    leave the blocks. The last 21 rows lie near x_opt, where f7's value depends on each row's own
+    |zhat_1|."""
     rng = np.random.default_rng(7)
-    for fid in ROTATED:
-        for d in (2, 5, 12, 40):
+    for fid in BLOCKED:
+        for d in (2, 5, 12, 40) + ((70,) if fid <= 4 else ()):
             p = problems.bbob(fid, 3, d)
             near = np.asarray(p.x_opt) + 1e-3 * rng.standard_normal((21, d))
             X = np.concatenate([rng.uniform(-6, 6, (37, d)), near]).astype(dtype)

@@ -279,7 +279,7 @@ std::int64_t run_tails(const eval_abi::Job<T>& job) {
 template <class F, class T>
 std::int64_t run(const eval_abi::Job<T>& job) {
   if constexpr (rotates_blocks<F>::value && !has_gradient<F>::value) {
-    if (!job.affine && job.grad == nullptr) return run_blocked<F, T>(job);
+    if (!job.affine && job.grad == nullptr && F::blocks_at(job.d)) return run_blocked<F, T>(job);
   }
   if constexpr (has_row_tail<F>::value) {
     if (job.grad == nullptr) return run_tails<F, T>(job);

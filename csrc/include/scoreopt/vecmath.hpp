@@ -659,21 +659,36 @@ SO_VM_INLINE double tasy_few_ulp(double x, double coef) {
 // instead of a second log (f3 0.81x the time, f15 0.87x; as accurate: test_tasy_tosz_few_ulp). out[i] = T_asy(T_osz(in[i])) with coef[i] its
 // c_i (tasy_few_ulp); NaN where either leaves vecmath's range (the caller recomputes those).
 // log_x and x: scratch of n doubles each; out must not alias in.
+// tasy_tosz_few_ulp_rows: the same for `rows` rows of n coordinates (in and out rows x n, coef[i]
+// for coordinate i of every row; log_x and x rows x n): the three T_osz stages over all rows at
+// once, whose loops are then long enough to be bound by throughput rather than by the latency of
+// a row's chain (f15's blocks of 16 rows).
 template <class C>
-inline void tasy_tosz_few_ulp_array(const double* in, double* out, int n, const C& coef,
-                                    double* log_x, double* x) {
+inline void tasy_tosz_few_ulp_rows(const double* in, double* out, int rows, int n, const C& coef,
+                                   double* log_x, double* x) {
+  const int m = rows * n;
   SO_SIMD_LATENCY_BOUND
-  for (int i = 0; i < n; ++i) log_x[i] = tosz_log(in[i]);
+  for (int i = 0; i < m; ++i) log_x[i] = tosz_log(in[i]);
   SO_SIMD_LATENCY_BOUND
-  for (int i = 0; i < n; ++i) {
+  for (int i = 0; i < m; ++i) {
     const double w = tosz_stage_sines(in[i], log_x[i] * 10.0);
     x[i] = w;
     log_x[i] = log_x[i] + w;
   }
   SO_SIMD_LATENCY_BOUND
-  for (int i = 0; i < n; ++i) x[i] = tosz_stage_scale(in[i], x[i]);
-  SO_SIMD_LATENCY_BOUND
-  for (int i = 0; i < n; ++i) out[i] = tasy_few_ulp_with_log(x[i], coef[i], log_x[i]);
+  for (int i = 0; i < m; ++i) x[i] = tosz_stage_scale(in[i], x[i]);
+  for (int r = 0; r < rows; ++r) {
+    const double* xr = x + std::int64_t(r) * n;
+    const double* lr = log_x + std::int64_t(r) * n;
+    double* outr = out + std::int64_t(r) * n;
+    SO_SIMD_LATENCY_BOUND
+    for (int i = 0; i < n; ++i) outr[i] = tasy_few_ulp_with_log(xr[i], coef[i], lr[i]);
+  }
+}
+template <class C>
+inline void tasy_tosz_few_ulp_array(const double* in, double* out, int n, const C& coef,
+                                    double* log_x, double* x) {
+  tasy_tosz_few_ulp_rows(in, out, 1, n, coef, log_x, x);
 }
 
 #undef SO_VM_INLINE

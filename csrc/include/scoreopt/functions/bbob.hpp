@@ -284,32 +284,49 @@ SO_HD void tosz_exact_array(const double* in, double* out, int n, double* scratc
 // out[i] = T_asy^beta(in[i]) on coordinate i of n, coef: the table's c_i; out must not alias in.
 // The C library's values (vm::tasy, which defers its ties), for f17 and f18, where they matter;
 // f3 and f15 take tasy_tosz_array (below).
+// tasy_rows: the same for `rows` rows of n coordinates (f17/f18's blocks of rows).
+template <class A>
+SO_HD void tasy_rows(const double* in, double* out, int rows, int n, const A& coef) {
+#if defined(__CUDA_ARCH__)
+  for (int i = 0; i < rows * n; ++i) out[i] = tasy(in[i], coef[i % n]);
+#else
+  for (int r = 0; r < rows; ++r) {
+    const double* inr = in + std::int64_t(r) * n;
+    double* outr = out + std::int64_t(r) * n;
+    SO_SIMD_LATENCY_BOUND
+    for (int i = 0; i < n; ++i) outr[i] = vm::tasy(inr[i], coef[i]);
+  }
+  if (simd::any_nan(out, rows * n))
+    for (int i = 0; i < rows * n; ++i)
+      if (out[i] != out[i]) out[i] = tasy(in[i], coef[i % n]);
+#endif
+}
 template <class A>
 SO_HD void tasy_array(const double* in, double* out, int n, const A& coef) {
-#if defined(__CUDA_ARCH__)
-  for (int i = 0; i < n; ++i) out[i] = tasy(in[i], coef[i]);
-#else
-  SO_SIMD_LATENCY_BOUND
-  for (int i = 0; i < n; ++i) out[i] = vm::tasy(in[i], coef[i]);
-  if (simd::any_nan(out, n))
-    for (int i = 0; i < n; ++i)
-      if (out[i] != out[i]) out[i] = tasy(in[i], coef[i]);
-#endif
+  tasy_rows(in, out, 1, n, coef);
 }
 
 // out[i] = T_asy^beta(T_osz(in[i])) with coef the table's c_i (f3, f15): on the host
 // vm::tasy_tosz_few_ulp_array (T_asy's log taken from T_osz's), the C library for what that leaves
-// NaN; scratch: 2n doubles; out must not alias in.
+// NaN; scratch: 2n doubles; out must not alias in. tasy_tosz_rows: the same for `rows` rows of n
+// coordinates at once (scratch: 2 rows n doubles; f15's blocks of rows, F15::middle_rows).
+template <class A>
+SO_HD void tasy_tosz_rows(const double* in, double* out, int rows, int n, const A& coef,
+                          double* scratch) {
+  const int m = rows * n;
+#if defined(__CUDA_ARCH__)
+  (void)scratch;
+  for (int i = 0; i < m; ++i) out[i] = tasy(tosz(in[i]), coef[i % n]);
+#else
+  vm::tasy_tosz_few_ulp_rows(in, out, rows, n, coef, scratch, scratch + m);
+  if (simd::any_nan(out, m))
+    for (int i = 0; i < m; ++i)
+      if (out[i] != out[i]) out[i] = tasy(tosz(in[i]), coef[i % n]);
+#endif
+}
 template <class A>
 SO_HD void tasy_tosz_array(const double* in, double* out, int n, const A& coef, double* scratch) {
-#if defined(__CUDA_ARCH__)
-  for (int i = 0; i < n; ++i) out[i] = tasy(tosz(in[i]), coef[i]);
-#else
-  vm::tasy_tosz_few_ulp_array(in, out, n, coef, scratch, scratch + n);
-  if (simd::any_nan(out, n))
-    for (int i = 0; i < n; ++i)
-      if (out[i] != out[i]) out[i] = tasy(tosz(in[i]), coef[i]);
-#endif
+  tasy_tosz_rows(in, out, 1, n, coef, scratch);
 }
 
 // pow(x, y) of the host's vector loops (x >= 0). It returns NaN where the
@@ -516,7 +533,8 @@ SO_HD void matmat_rows(const A& MT, const A* bias, const double* const* y, int n
 
 // Where a function's first product is (Rotated): z = M (x - shift), or z = M x when shift < 0,
 // or z = bias + M x when bias >= 0 (matvec_bias), with M at table offset `matrix`, written to the
-// row scratch at offset `out`.
+// row scratch at offset `out`; no product where matrix < 0: z = x - shift (the separable f2-f4,
+// which take the blocked driver for their middle_rows).
 struct Rotation {
   std::int64_t matrix;
   std::int64_t shift;
@@ -729,6 +747,17 @@ template <class F, class = void>
 struct has_second : std::false_type {};
 template <class F>
 struct has_second<F, std::void_t<decltype(F::kSecond)>> : std::true_type {};
+// F::kMiddleRows (host only): F::middle_rows(d, t, in, out, nb, scratch) is middle for the nb
+// rows of in (nb x d, the first products, in middle's input order) into out (nb x d: the second
+// product's inputs, or without kSecond what finish reads at F::middle_out(d)) at once, with
+// F::kMiddleRows nb d doubles of scratch. A row's transform is a few dependent stage loops of d
+// elements, bound by their latency; over the block's rows they are long enough to be bound by
+// throughput (f10, f11, f15, f17, f18). Without kSecond, middle(d, t, w) is the per-row form of
+// that transform, between the product and finish.
+template <class F, class = void>
+struct has_middle_rows : std::false_type {};
+template <class F>
+struct has_middle_rows<F, std::void_t<decltype(F::kMiddleRows)>> : std::true_type {};
 // F::kRowTail: finish(x, d, t, w) = tail<M>(partial(x, d, t, w), t), see partial_row.
 template <class F, class = void>
 struct has_block_tail : std::false_type {};
@@ -740,7 +769,10 @@ struct Rotated : Suite<F> {
   template <class M, class A>
   static SO_HD double eval(const double* x, int d, const A& t, double* w) {
     const Rotation r = F::rotation(d);
-    if (r.shift >= 0)
+    if (r.matrix < 0) {
+      const A shift = t + r.shift;
+      for (int i = 0; i < d; ++i) w[r.out + i] = x[i] - shift[i];
+    } else if (r.shift >= 0)
       matvec_shifted(t + r.matrix, x, t + r.shift, d, w + r.out);
     else if (r.bias >= 0)
       matvec_bias(t + r.matrix, t + r.bias, x, d, w + r.out);
@@ -750,15 +782,26 @@ struct Rotated : Suite<F> {
       F::middle(d, t, w);
       const Product s = F::second(d);
       matvec(t + s.matrix, w + s.in, d, w + s.out);
+    } else if constexpr (has_middle_rows<F>::value) {
+      F::middle(d, t, w);
     }
     return F::template finish<M>(x, d, t, w);
   }
 
 #if defined(SO_BBOB_BLOCKED)
   static constexpr int kBlock = 16;  // points per rotate_block
+  // Whether the row driver takes blocks at dimension d: always with a product; without one
+  // (f2-f4, for their middle_rows) up to D = 64, beyond which a row's own stage loops are long
+  // enough and the block's copies cost more (one thread, D = 100: f2 1.035x, f3 1.04x, f4 1.075x
+  // the time of the per-row path; D = 64: 1.0x; D = 40: 0.88-0.94x; D = 2-20: 0.43-0.72x).
+  static bool blocks_at(int d) { return F::rotation(d).matrix >= 0 || d <= 64; }
   // Doubles of rotate_block's buffer: the points widened (float), x - shift (then the second
-  // product's inputs), the products.
-  static int block_buffer(int d) { return 3 * kBlock * d; }
+  // product's inputs), the products[, middle_rows' scratch].
+  static int block_buffer(int d) {
+    int arrays = 3;
+    if constexpr (has_middle_rows<F>::value) arrays += F::kMiddleRows;
+    return arrays * kBlock * d;
+  }
 
   // The products of the nb <= kBlock points X (row-major, nb x d) into buf (block_buffer(d));
   // work: the row scratch (as value's; middle runs there row by row).
@@ -785,7 +828,14 @@ struct Rotated : Suite<F> {
     }
     const Rotation r = F::rotation(d);
     auto run = [&](const auto& t) {
-      if (r.shift >= 0) {
+      if (r.matrix < 0) {
+        const auto shift = t + r.shift;
+        for (int b = 0; b < nb; ++b) {
+          double* z = zs[b];
+          const double* x = xs[b];
+          for (int i = 0; i < d; ++i) z[i] = x[i] - shift[i];
+        }
+      } else if (r.shift >= 0) {
         const auto shift = t + r.shift;
         for (int b = 0; b < nb; ++b) {
           double* y = yw + std::int64_t(b) * d;
@@ -800,15 +850,21 @@ struct Rotated : Suite<F> {
         matmat_rows(t + r.matrix, static_cast<decltype(&t)>(nullptr), xs, nb, d, zs);
       }
       if constexpr (has_second<F>::value) {
-        double* w = doubles(work, d);
         const Product s = F::second(d);
-        for (int b = 0; b < nb; ++b) {
-          for (int i = 0; i < d; ++i) w[r.out + i] = zs[b][i];
-          F::middle(d, t, w);
-          double* y = yw + std::int64_t(b) * d;
-          for (int i = 0; i < d; ++i) y[i] = w[s.in + i];
+        if constexpr (has_middle_rows<F>::value) {
+          F::middle_rows(d, t, zw, yw, nb, zw + std::int64_t(kBlock) * d);
+        } else {
+          double* w = doubles(work, d);
+          for (int b = 0; b < nb; ++b) {
+            for (int i = 0; i < d; ++i) w[r.out + i] = zs[b][i];
+            F::middle(d, t, w);
+            double* y = yw + std::int64_t(b) * d;
+            for (int i = 0; i < d; ++i) y[i] = w[s.in + i];
+          }
         }
         matmat_rows(t + s.matrix, static_cast<decltype(&t)>(nullptr), ys, nb, d, zs);
+      } else if constexpr (has_middle_rows<F>::value) {
+        F::middle_rows(d, t, zw, yw, nb, zw + std::int64_t(kBlock) * d);  // on_row reads yw
       }
     };
     if constexpr (std::is_same_v<T, double>)
@@ -861,10 +917,14 @@ struct Rotated : Suite<F> {
     const double* z = buf + std::int64_t(2 * kBlock + b) * d;
     double* w = doubles(c.work, d);
     std::int64_t out;
-    if constexpr (has_second<F>::value)
+    if constexpr (has_second<F>::value) {
       out = F::second(d).out;
-    else
+    } else if constexpr (has_middle_rows<F>::value) {
+      out = F::middle_out(d);
+      z = buf + std::int64_t(kBlock + b) * d;  // middle_rows' output
+    } else {
       out = F::rotation(d).out;
+    }
     for (int i = 0; i < d; ++i) w[out + i] = z[i];
     if constexpr (std::is_same_v<T, double>) {
       return fn(x, Exact{c.table}, w);
@@ -909,33 +969,51 @@ struct F1 : Suite<F1> {
 };
 
 // f2 separable ellipsoid: z = T_osz(x - shift), f = sum w_i z_i^2 + f_opt.
-// table: [f_opt, shift(D), weights(D)]; scratch: x - shift, z (2D)
-struct F2 : Suite<F2> {
+// table: [f_opt, shift(D), weights(D)]; scratch: x - shift, z (2D). Rotated without a product,
+// for the blocked driver's middle_rows (T_osz over a block of rows).
+struct F2 : Rotated<F2> {
   static SO_HD std::int64_t size(int d) { return 1 + 2 * d; }
   static SO_HD int work(int d) { return 2 * d; }
+  static SO_HD Rotation rotation(int) { return {-1, 1, 0}; }  // u = x - shift
+  template <class A>
+  static SO_HD void middle(int d, const A&, double* u) {  // z = T_osz(u)
+    tosz_array(u, u + d, d);
+  }
+  static constexpr int kMiddleRows = 0;
+  template <class A>
+  static void middle_rows(int d, const A&, const double* in, double* out, int nb, double*) {
+    tosz_array(in, out, nb * d);
+  }
+  static SO_HD std::int64_t middle_out(int d) { return d; }
   template <class M, class A>
-  static SO_HD double eval(const double* x, int d, const A& t, double* u) {
-    const A shift = t + 1, w = shift + d;
-    double* z = u + d;
-    SO_SIMD
-    for (int i = 0; i < d; ++i) u[i] = x[i] - shift[i];
-    tosz_array(u, z, d);
+  static SO_HD double finish(const double*, int d, const A& t, double* u) {
+    const A w = t + 1 + d;
+    const double* z = u + d;
     return sum_nonnegative<double>(d, [w, z](int i) SO_LAMBDA_FORCE { return w[i] * z[i] * z[i]; }) + t[0];
   }
 };
 
 // f3 separable Rastrigin: z = lambda * T_asy^0.2(T_osz(x - shift)), f = rastrigin(z) + f_opt.
-// table: [f_opt, shift(D), lambda(D), T_asy's c_i(D)]; scratch: x - shift, z, T_asy's (4D)
-struct F3 : Suite<F3> {
+// table: [f_opt, shift(D), lambda(D), T_asy's c_i(D)]; scratch: x - shift, z, T_asy's (4D).
+// Rotated without a product (as f2).
+struct F3 : Rotated<F3> {
   static SO_HD std::int64_t size(int d) { return 1 + 3 * d; }
   static SO_HD int work(int d) { return 4 * d; }
+  static SO_HD Rotation rotation(int) { return {-1, 1, 0}; }  // u = x - shift
+  template <class A>
+  static SO_HD void middle(int d, const A& t, double* u) {  // T_asy(T_osz(u))
+    tasy_tosz_array(u, u + d, d, t + 1 + 2 * d, u + 2 * d);
+  }
+  static constexpr int kMiddleRows = 2;
+  template <class A>
+  static void middle_rows(int d, const A& t, const double* in, double* out, int nb, double* scratch) {
+    tasy_tosz_rows(in, out, nb, d, t + 1 + 2 * d, scratch);
+  }
+  static SO_HD std::int64_t middle_out(int d) { return d; }
   template <class M, class A>
-  static SO_HD double eval(const double* x, int d, const A& t, double* u) {
-    const A shift = t + 1, lam = shift + d;
+  static SO_HD double finish(const double*, int d, const A& t, double* u) {
+    const A lam = t + 1 + d;
     double* z = u + d;
-    SO_SIMD
-    for (int i = 0; i < d; ++i) u[i] = x[i] - shift[i];
-    tasy_tosz_array(u, z, d, lam + d, z + d);
     SO_SIMD
     for (int i = 0; i < d; ++i) z[i] = lam[i] * z[i];
     return rastrigin_raw<M>(z, d) + t[0];
@@ -944,17 +1022,26 @@ struct F3 : Suite<F3> {
 
 // f4 Bueche-Rastrigin: u = T_osz(x - shift), z_i = (u_i > 0 ? lambda_pos_i : lambda_i) u_i,
 // f = 10 (D - sum cos 2 pi z) + sum z^2 + f_opt + penalty_factor f_pen(x).
-// table: [f_opt, penalty_factor, shift(D), lambda(D), lambda_pos(D)]; scratch: x - shift, z (2D)
-struct F4 : Suite<F4> {
+// table: [f_opt, penalty_factor, shift(D), lambda(D), lambda_pos(D)]; scratch: x - shift, z (2D).
+// Rotated without a product (as f2).
+struct F4 : Rotated<F4> {
   static SO_HD std::int64_t size(int d) { return 2 + 3 * d; }
   static SO_HD int work(int d) { return 2 * d; }
+  static SO_HD Rotation rotation(int) { return {-1, 2, 0}; }  // v = x - shift
+  template <class A>
+  static SO_HD void middle(int d, const A&, double* v) {  // T_osz(v)
+    tosz_array(v, v + d, d);
+  }
+  static constexpr int kMiddleRows = 0;
+  template <class A>
+  static void middle_rows(int d, const A&, const double* in, double* out, int nb, double*) {
+    tosz_array(in, out, nb * d);
+  }
+  static SO_HD std::int64_t middle_out(int d) { return d; }
   template <class M, class A>
-  static SO_HD double eval(const double* x, int d, const A& t, double* v) {
+  static SO_HD double finish(const double* x, int d, const A& t, double* v) {
     const A shift = t + 2, lam = shift + d, lam_pos = lam + d;
     double* z = v + d;
-    SO_SIMD
-    for (int i = 0; i < d; ++i) v[i] = x[i] - shift[i];
-    tosz_array(v, z, d);
     SO_SIMD
     for (int i = 0; i < d; ++i) {
       const double u = z[i];
@@ -1093,11 +1180,20 @@ struct F10 : Rotated<F10> {
   static SO_HD std::int64_t size(int d) { return 1 + 2 * d + sq(d); }
   static SO_HD int work(int d) { return 2 * d; }
   static SO_HD Rotation rotation(int d) { return {1 + 2 * d, 1, 0}; }  // y = R (x - shift)
+  template <class A>
+  static SO_HD void middle(int d, const A&, double* y) {  // z = T_osz(y)
+    tosz_array(y, y + d, d);
+  }
+  static constexpr int kMiddleRows = 0;
+  template <class A>
+  static void middle_rows(int d, const A&, const double* in, double* out, int nb, double*) {
+    tosz_array(in, out, nb * d);
+  }
+  static SO_HD std::int64_t middle_out(int d) { return d; }
   template <class M, class A>
   static SO_HD double finish(const double*, int d, const A& t, double* y) {
     const A w = t + 1 + d;
-    double* z = y + d;
-    tosz_array(y, z, d);
+    const double* z = y + d;
     return sum_nonnegative<double>(d, [w, z](int i) SO_LAMBDA_FORCE { return w[i] * z[i] * z[i]; }) + t[0];
   }
 };
@@ -1108,10 +1204,19 @@ struct F11 : Rotated<F11> {
   static SO_HD std::int64_t size(int d) { return 1 + d + sq(d); }
   static SO_HD int work(int d) { return 2 * d; }
   static SO_HD Rotation rotation(int d) { return {1 + d, 1, 0}; }  // y = R (x - shift)
+  template <class A>
+  static SO_HD void middle(int d, const A&, double* y) {  // z = T_osz(y)
+    tosz_array(y, y + d, d);
+  }
+  static constexpr int kMiddleRows = 0;
+  template <class A>
+  static void middle_rows(int d, const A&, const double* in, double* out, int nb, double*) {
+    tosz_array(in, out, nb * d);
+  }
+  static SO_HD std::int64_t middle_out(int d) { return d; }
   template <class M, class A>
   static SO_HD double finish(const double*, int d, const A& t, double* y) {
-    double* z = y + d;
-    tosz_array(y, z, d);
+    const double* z = y + d;
     return sum_nonnegative<double>(d, [z](int i) SO_LAMBDA_FORCE {
       return (i == 0 ? 1.0e6 : 1.0) * z[i] * z[i];  // 1e6 z_1^2 + sum_{i>1} z_i^2
     }) + t[0];
@@ -1193,6 +1298,11 @@ struct F15 : Rotated<F15> {
   static SO_HD void middle(int d, const A& t, double* y) {
     tasy_tosz_array(y, y + d, d, t + 1 + d + 2 * sq(d), y + 2 * d);
   }
+  static constexpr int kMiddleRows = 2;
+  template <class A>
+  static void middle_rows(int d, const A& t, const double* in, double* out, int nb, double* scratch) {
+    tasy_tosz_rows(in, out, nb, d, t + 1 + d + 2 * sq(d), scratch);
+  }
   static SO_HD Product second(int d) { return {1 + d + sq(d), d, 0}; }  // z = M y'
   template <class M, class A>
   static SO_HD double finish(const double*, int d, const A& t, double* z) {
@@ -1269,6 +1379,11 @@ struct Schaffers : Rotated<Schaffers> {
   template <class A>
   static SO_HD void middle(int d, const A& t, double* y) {
     tasy_array(y + 2 * d, y, d, t + 2 + d + 2 * sq(d));
+  }
+  static constexpr int kMiddleRows = 0;
+  template <class A>
+  static void middle_rows(int d, const A& t, const double* in, double* out, int nb, double*) {
+    tasy_rows(in, out, nb, d, t + 2 + d + 2 * sq(d));
   }
   static SO_HD Product second(int d) { return {2 + d + sq(d), 0, d}; }  // z = M y
   template <class M, class A>
