@@ -234,7 +234,8 @@ def test_blocked_rotation_matches_per_point(dtype):
     """The host evaluates the rotated functions' products for blocks of rows (bbob.hpp, "the
     rotation of a block of points"), summing each coordinate in the per-point order, and the
     transforms between the product and the rest (T_osz of f2-f4, f10, f11; T_asy(T_osz) of f3,
-    f15; T_asy of f17, f18: middle_rows) over the block's rows at once: the values equal, bit for
+    f15; T_asy of f17, f18; f14's powers: middle_rows) over the block's rows at once: the values
+    equal, bit for
     bit, those of the per-point code, which the affine wrapper's row path keeps using (an identity
     wrapper changes no value). The sizes cover the full and partial tiles of rows (a block of 16,
     tiles of 4) and of coordinates (8, 4, the scalar rest), and f2-f4 beyond D = 64, where they

@@ -290,12 +290,12 @@ SO_HD void tasy_rows(const double* in, double* out, int rows, int n, const A& co
 #if defined(__CUDA_ARCH__)
   for (int i = 0; i < rows * n; ++i) out[i] = tasy(in[i], coef[i % n]);
 #else
-  for (int r = 0; r < rows; ++r) {
-    const double* inr = in + std::int64_t(r) * n;
-    double* outr = out + std::int64_t(r) * n;
-    SO_SIMD_LATENCY_BOUND
-    for (int i = 0; i < n; ++i) outr[i] = vm::tasy(inr[i], coef[i]);
-  }
+  // the coefficients row after row in out (the first row, then copies), then one loop over all
+  // rows
+  for (int i = 0; i < n; ++i) out[i] = coef[i];
+  for (int r = 1; r < rows; ++r) std::memcpy(out + std::int64_t(r) * n, out, sizeof(double) * n);
+  SO_SIMD_LATENCY_BOUND
+  for (int i = 0; i < rows * n; ++i) out[i] = vm::tasy(in[i], out[i]);
   if (simd::any_nan(out, rows * n))
     for (int i = 0; i < rows * n; ++i)
       if (out[i] != out[i]) out[i] = tasy(in[i], coef[i % n]);
@@ -1268,18 +1268,36 @@ struct F14 : Rotated<F14> {
   static SO_HD std::int64_t size(int d) { return 1 + 2 * d + sq(d); }
   static SO_HD int work(int d) { return 2 * d; }
   static SO_HD Rotation rotation(int d) { return {1 + 2 * d, 1, 0}; }  // z = R (x - shift)
-  template <class M, class A>
-  static SO_HD double finish(const double*, int d, const A& t, double* z) {
+  // the terms |z_i|^e_i (in: z, out: the terms) of one row, or of nb rows at once with the
+  // exponents repeated row after row in scratch (one loop of nb d elements: the rows' own loops of
+  // d were bound by the latency of pow's chain at small D). On the host a few ulp
+  // (vm::pow_few_ulp), not the C library's rounding: no amplifier follows, and the sum of
+  // non-negative terms is 8 partial sums; NaN only from NaN input.
+  template <class A>
+  static SO_HD void middle(int d, const A& t, double* z) {
     const A e = t + 1 + d;
     double* term = z + d;
 #if defined(__CUDA_ARCH__)
     for (int i = 0; i < d; ++i) term[i] = c_pow(math::abs(z[i]), e[i]);
 #else
-    // a few ulp (vm::pow_few_ulp), not the C library's rounding: no amplifier follows, and the
-    // sum of non-negative terms is 8 partial sums; NaN only from NaN input
     SO_SIMD_LATENCY_BOUND
     for (int i = 0; i < d; ++i) term[i] = vm::pow_few_ulp(math::abs(z[i]), e[i]);
 #endif
+  }
+  static constexpr int kMiddleRows = 1;
+  template <class A>
+  static void middle_rows(int d, const A& t, const double* in, double* out, int nb, double* scratch) {
+    const A e = t + 1 + d;
+    for (int i = 0; i < d; ++i) scratch[i] = e[i];
+    for (int r = 1; r < nb; ++r) std::memcpy(scratch + std::int64_t(r) * d, scratch, sizeof(double) * d);
+    const int m = nb * d;
+    SO_SIMD_LATENCY_BOUND
+    for (int k = 0; k < m; ++k) out[k] = vm::pow_few_ulp(math::abs(in[k]), scratch[k]);
+  }
+  static SO_HD std::int64_t middle_out(int d) { return d; }
+  template <class M, class A>
+  static SO_HD double finish(const double*, int d, const A& t, double* z) {
+    const double* term = z + d;
     const double s = sum_nonnegative<double>(d, [term](int i) SO_LAMBDA_FORCE { return term[i]; });
     return math::sqrt(s) + t[0];
   }
