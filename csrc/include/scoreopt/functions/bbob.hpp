@@ -771,7 +771,9 @@ struct Rotated : Suite<F> {
     const Rotation r = F::rotation(d);
     if (r.matrix < 0) {
       const A shift = t + r.shift;
-      for (int i = 0; i < d; ++i) w[r.out + i] = x[i] - shift[i];
+      double* z = w + r.out;
+      SO_SIMD
+      for (int i = 0; i < d; ++i) z[i] = x[i] - shift[i];
     } else if (r.shift >= 0)
       matvec_shifted(t + r.matrix, x, t + r.shift, d, w + r.out);
     else if (r.bias >= 0)
@@ -833,6 +835,7 @@ struct Rotated : Suite<F> {
         for (int b = 0; b < nb; ++b) {
           double* z = zs[b];
           const double* x = xs[b];
+          SO_SIMD
           for (int i = 0; i < d; ++i) z[i] = x[i] - shift[i];
         }
       } else if (r.shift >= 0) {
