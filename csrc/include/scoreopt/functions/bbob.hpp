@@ -24,7 +24,8 @@
 // coordinates (F16::finish). T_osz is vecmath.hpp's
 // few-ulp form on the host (tosz_array, below), and so are f6's row tail (F6::tail), the
 // powers of f14 (vm::pow_few_ulp), f23's power (one per row, of its factors' exact product:
-// F23::finish) and T_asy in f3 and f15 (tasy_tosz_array). f23's digit sums are COCO's, bitwise,
+// F23::finish), T_asy in f3 and f15 (tasy_tosz_array) and in f12 (tasy_rows<true>). f23's digit
+// sums are COCO's, bitwise,
 // by an exact recurrence (F23::katsuura_sums). Other exp,
 // log and pow are the C library's or, in the host's vector loops (T_asy of f17/f18 and their
 // s^0.25: tasy_array, v_pow), vecmath.hpp's checked pow, which defers to the C library where its
@@ -282,10 +283,12 @@ SO_HD void tosz_exact_array(const double* in, double* out, int n, double* scratc
 }
 
 // out[i] = T_asy^beta(in[i]) on coordinate i of n, coef: the table's c_i; out must not alias in.
-// The C library's values (vm::tasy, which defers its ties), for f17 and f18, where they matter;
-// f3 and f15 take tasy_tosz_array (below).
-// tasy_rows: the same for `rows` rows of n coordinates (f17/f18's blocks of rows).
-template <class A>
+// kFewUlp = false: the C library's values (vm::tasy, which defers its ties), for f17 and f18,
+// where they matter; true: vm::tasy_few_ulp, within 3 + 2 |(y - 1) log x| ulp of them (f12, whose
+// value keeps that relative error: a sum of squares of a rotation of T_asy's output). NaN from
+// either goes to the C library. f3 and f15 take tasy_tosz_array (below).
+// tasy_rows: the same for `rows` rows of n coordinates (the blocks of rows of f12, f17, f18).
+template <bool kFewUlp, class A>
 SO_HD void tasy_rows(const double* in, double* out, int rows, int n, const A& coef) {
 #if defined(__CUDA_ARCH__)
   for (int i = 0; i < rows * n; ++i) out[i] = tasy(in[i], coef[i % n]);
@@ -295,7 +298,12 @@ SO_HD void tasy_rows(const double* in, double* out, int rows, int n, const A& co
   for (int i = 0; i < n; ++i) out[i] = coef[i];
   for (int r = 1; r < rows; ++r) std::memcpy(out + std::int64_t(r) * n, out, sizeof(double) * n);
   SO_SIMD_LATENCY_BOUND
-  for (int i = 0; i < rows * n; ++i) out[i] = vm::tasy(in[i], out[i]);
+  for (int i = 0; i < rows * n; ++i) {
+    if constexpr (kFewUlp)
+      out[i] = vm::tasy_few_ulp(in[i], out[i]);
+    else
+      out[i] = vm::tasy(in[i], out[i]);
+  }
   if (simd::any_nan(out, rows * n))
     for (int i = 0; i < rows * n; ++i)
       if (out[i] != out[i]) out[i] = tasy(in[i], coef[i % n]);
@@ -303,7 +311,7 @@ SO_HD void tasy_rows(const double* in, double* out, int rows, int n, const A& co
 }
 template <class A>
 SO_HD void tasy_array(const double* in, double* out, int n, const A& coef) {
-  tasy_rows(in, out, 1, n, coef);
+  tasy_rows<false>(in, out, 1, n, coef);
 }
 
 // out[i] = T_asy^beta(T_osz(in[i])) with coef the table's c_i (f3, f15): on the host
@@ -1227,23 +1235,28 @@ struct F11 : Rotated<F11> {
 };
 
 // f12 bent cigar: z = R T_asy^0.5(R (x - shift)), f = z_1^2 + 1e6 sum_{i>1} z_i^2 + f_opt.
-// table: [f_opt, shift(D), R(D*D), T_asy's c_i(D)]; scratch: y, z (2D)
+// table: [f_opt, shift(D), R(D*D), T_asy's c_i(D)]; scratch: y = R (x - shift) and then z,
+// T_asy(y) (2D)
 struct F12 : Rotated<F12> {
   static SO_HD std::int64_t size(int d) { return 1 + 2 * d + sq(d); }
   static SO_HD int work(int d) { return 2 * d; }
   static SO_HD Rotation rotation(int d) { return {1 + d, 1, 0}; }  // y = R (x - shift)
   static constexpr bool kSecond = true;
+  // T_asy to a few ulp on the host (tasy_rows<true>, over the block's rows at once; one thread,
+  // 0.61x the time at D = 40, 0.67x at 100, of the C library's pow row by row; cocoex agreement
+  // 5.5e-15 of max(|f|, |f_opt|) on the wider sample, 7e-16 with the C library's)
   template <class A>
   static SO_HD void middle(int d, const A& t, double* y) {
-    // T_asy with the C library's pow: the product dominates here, and vecmath.hpp's checked pow
-    // in the vector loop measured no faster (0.99x the time at D = 40 and 100, issue 16)
-    const A coef = t + 1 + d + sq(d);
-    for (int i = 0; i < d; ++i) y[i] = tasy(y[i], coef[i]);
+    tasy_rows<true>(y, y + d, 1, d, t + 1 + d + sq(d));
   }
-  static SO_HD Product second(int d) { return {1 + d, 0, d}; }  // z = R y
+  static constexpr int kMiddleRows = 0;
+  template <class A>
+  static void middle_rows(int d, const A& t, const double* in, double* out, int nb, double*) {
+    tasy_rows<true>(in, out, nb, d, t + 1 + d + sq(d));
+  }
+  static SO_HD Product second(int d) { return {1 + d, d, 0}; }  // z = R T_asy(y)
   template <class M, class A>
-  static SO_HD double finish(const double*, int d, const A& t, double* y) {
-    const double* z = y + d;
+  static SO_HD double finish(const double*, int d, const A& t, double* z) {
     const double s = sum_nonnegative<double>(d - 1, [z](int i) SO_LAMBDA_FORCE {
       return 1.0e6 * z[i + 1] * z[i + 1];
     });
@@ -1404,7 +1417,7 @@ struct Schaffers : Rotated<Schaffers> {
   static constexpr int kMiddleRows = 0;
   template <class A>
   static void middle_rows(int d, const A& t, const double* in, double* out, int nb, double*) {
-    tasy_rows(in, out, nb, d, t + 2 + d + 2 * sq(d));
+    tasy_rows<false>(in, out, nb, d, t + 2 + d + 2 * sq(d));
   }
   static SO_HD Product second(int d) { return {2 + d + sq(d), 0, d}; }  // z = M y
   template <class M, class A>
