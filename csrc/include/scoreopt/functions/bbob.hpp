@@ -979,16 +979,12 @@ struct F1 : Suite<F1> {
   }
 };
 
-// f2 separable ellipsoid: z = T_osz(x - shift), f = sum w_i z_i^2 + f_opt.
-// table: [f_opt, shift(D), weights(D)]; scratch: x - shift, z (2D). Rotated without a product,
-// for the blocked driver's middle_rows (T_osz over a block of rows).
-struct F2 : Rotated<F2> {
-  static SO_HD std::int64_t size(int d) { return 1 + 2 * d; }
-  static SO_HD int work(int d) { return 2 * d; }
-  static SO_HD Rotation rotation(int) { return {-1, 1, 0}; }  // u = x - shift
+// T_osz between the first product (at the row scratch's start) and finish, which reads its
+// output d further on, row by row or over the block's rows (middle_rows): f2, f4, f10, f11.
+struct ToszAfterProduct {
   template <class A>
-  static SO_HD void middle(int d, const A&, double* u) {  // z = T_osz(u)
-    tosz_array(u, u + d, d);
+  static SO_HD void middle(int d, const A&, double* y) {
+    tosz_array(y, y + d, d);
   }
   static constexpr int kMiddleRows = 0;
   template <class A>
@@ -996,6 +992,15 @@ struct F2 : Rotated<F2> {
     tosz_array(in, out, nb * d);
   }
   static SO_HD std::int64_t middle_out(int d) { return d; }
+};
+
+// f2 separable ellipsoid: z = T_osz(x - shift), f = sum w_i z_i^2 + f_opt.
+// table: [f_opt, shift(D), weights(D)]; scratch: x - shift, z (2D). Rotated without a product,
+// for the blocked driver's middle_rows (T_osz over a block of rows).
+struct F2 : Rotated<F2>, ToszAfterProduct {
+  static SO_HD std::int64_t size(int d) { return 1 + 2 * d; }
+  static SO_HD int work(int d) { return 2 * d; }
+  static SO_HD Rotation rotation(int) { return {-1, 1, 0}; }  // u = x - shift
   template <class M, class A>
   static SO_HD double finish(const double*, int d, const A& t, double* u) {
     const A w = t + 1 + d;
@@ -1035,20 +1040,10 @@ struct F3 : Rotated<F3> {
 // f = 10 (D - sum cos 2 pi z) + sum z^2 + f_opt + penalty_factor f_pen(x).
 // table: [f_opt, penalty_factor, shift(D), lambda(D), lambda_pos(D)]; scratch: x - shift, z (2D).
 // Rotated without a product (as f2).
-struct F4 : Rotated<F4> {
+struct F4 : Rotated<F4>, ToszAfterProduct {
   static SO_HD std::int64_t size(int d) { return 2 + 3 * d; }
   static SO_HD int work(int d) { return 2 * d; }
   static SO_HD Rotation rotation(int) { return {-1, 2, 0}; }  // v = x - shift
-  template <class A>
-  static SO_HD void middle(int d, const A&, double* v) {  // T_osz(v)
-    tosz_array(v, v + d, d);
-  }
-  static constexpr int kMiddleRows = 0;
-  template <class A>
-  static void middle_rows(int d, const A&, const double* in, double* out, int nb, double*) {
-    tosz_array(in, out, nb * d);
-  }
-  static SO_HD std::int64_t middle_out(int d) { return d; }
   template <class M, class A>
   static SO_HD double finish(const double* x, int d, const A& t, double* v) {
     const A shift = t + 2, lam = shift + d, lam_pos = lam + d;
@@ -1187,20 +1182,10 @@ struct F9 : Rotated<F9> {
 
 // f10 rotated ellipsoid: z = T_osz(R (x - shift)), f = sum w_i z_i^2 + f_opt.
 // table: [f_opt, shift(D), weights(D), R(D*D)]; scratch: R (x - shift), z (2D)
-struct F10 : Rotated<F10> {
+struct F10 : Rotated<F10>, ToszAfterProduct {
   static SO_HD std::int64_t size(int d) { return 1 + 2 * d + sq(d); }
   static SO_HD int work(int d) { return 2 * d; }
   static SO_HD Rotation rotation(int d) { return {1 + 2 * d, 1, 0}; }  // y = R (x - shift)
-  template <class A>
-  static SO_HD void middle(int d, const A&, double* y) {  // z = T_osz(y)
-    tosz_array(y, y + d, d);
-  }
-  static constexpr int kMiddleRows = 0;
-  template <class A>
-  static void middle_rows(int d, const A&, const double* in, double* out, int nb, double*) {
-    tosz_array(in, out, nb * d);
-  }
-  static SO_HD std::int64_t middle_out(int d) { return d; }
   template <class M, class A>
   static SO_HD double finish(const double*, int d, const A& t, double* y) {
     const A w = t + 1 + d;
@@ -1211,20 +1196,10 @@ struct F10 : Rotated<F10> {
 
 // f11 discus: z = T_osz(R (x - shift)), f = 1e6 z_1^2 + sum_{i>1} z_i^2 + f_opt.
 // table: [f_opt, shift(D), R(D*D)]; scratch: R (x - shift), z (2D)
-struct F11 : Rotated<F11> {
+struct F11 : Rotated<F11>, ToszAfterProduct {
   static SO_HD std::int64_t size(int d) { return 1 + d + sq(d); }
   static SO_HD int work(int d) { return 2 * d; }
   static SO_HD Rotation rotation(int d) { return {1 + d, 1, 0}; }  // y = R (x - shift)
-  template <class A>
-  static SO_HD void middle(int d, const A&, double* y) {  // z = T_osz(y)
-    tosz_array(y, y + d, d);
-  }
-  static constexpr int kMiddleRows = 0;
-  template <class A>
-  static void middle_rows(int d, const A&, const double* in, double* out, int nb, double*) {
-    tosz_array(in, out, nb * d);
-  }
-  static SO_HD std::int64_t middle_out(int d) { return d; }
   template <class M, class A>
   static SO_HD double finish(const double*, int d, const A& t, double* y) {
     const double* z = y + d;
