@@ -654,6 +654,15 @@ SO_VM_INLINE double tasy_few_ulp(double x, double coef) {
   return tasy_few_ulp_with_log(x, coef, vm::log_few_ulp(x > 0.0 ? x : 1.0));
 }
 
+// out (rows x n) = the n coefficients coef[0 .. n) row after row (the first row read, the others
+// copied): per-coordinate coefficients for one loop over a block of rows (T_asy's c_i, f14's
+// exponents), where rows of a few coordinates would each be a short loop bound by its latency
+template <class C>
+inline void repeat_per_row(const C& coef, double* out, int rows, int n) {
+  for (int i = 0; i < n; ++i) out[i] = coef[i];
+  for (int r = 1; r < rows; ++r) std::memcpy(out + std::int64_t(r) * n, out, sizeof(double) * n);
+}
+
 // T_asy^beta(T_osz(x)) for f3 and f15, stage by stage as tosz_few_ulp_array, and T_asy's log from
 // T_osz's: log T_osz(x) = log|x| + w (x > 0), where w = 0.049 (sin + sin) is T_osz's exponent,
 // instead of a second log (f3 0.81x the time, f15 0.87x; as accurate: test_tasy_tosz_few_ulp). out[i] = T_asy(T_osz(in[i])) with coef[i] its
@@ -687,10 +696,9 @@ inline void tasy_tosz_few_ulp_rows(const double* in, double* out, int rows, int 
     }
     return;
   }
-  // short rows: the coefficients row after row in out (the first row, then copies), so that
-  // T_asy too is one loop over all rows (f3 and f15 at D = 10: 0.82x and 0.86x the time)
-  for (int i = 0; i < n; ++i) out[i] = coef[i];
-  for (int r = 1; r < rows; ++r) std::memcpy(out + std::int64_t(r) * n, out, sizeof(double) * n);
+  // short rows: the coefficients row after row in out, so that T_asy too is one loop over all
+  // rows (f3 and f15 at D = 10: 0.82x and 0.86x the time)
+  repeat_per_row(coef, out, rows, n);
   SO_SIMD_LATENCY_BOUND
   for (int i = 0; i < m; ++i) out[i] = tasy_few_ulp_with_log(x[i], out[i], log_x[i]);
 }

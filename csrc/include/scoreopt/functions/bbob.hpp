@@ -293,10 +293,8 @@ SO_HD void tasy_rows(const double* in, double* out, int rows, int n, const A& co
 #if defined(__CUDA_ARCH__)
   for (int i = 0; i < rows * n; ++i) out[i] = tasy(in[i], coef[i % n]);
 #else
-  // the coefficients row after row in out (the first row, then copies), then one loop over all
-  // rows
-  for (int i = 0; i < n; ++i) out[i] = coef[i];
-  for (int r = 1; r < rows; ++r) std::memcpy(out + std::int64_t(r) * n, out, sizeof(double) * n);
+  // the coefficients row after row in out, then one loop over all rows
+  vm::repeat_per_row(coef, out, rows, n);
   SO_SIMD_LATENCY_BOUND
   for (int i = 0; i < rows * n; ++i) {
     if constexpr (kFewUlp)
@@ -1278,9 +1276,7 @@ struct F14 : Rotated<F14> {
   static constexpr int kMiddleRows = 1;
   template <class A>
   static void middle_rows(int d, const A& t, const double* in, double* out, int nb, double* scratch) {
-    const A e = t + 1 + d;
-    for (int i = 0; i < d; ++i) scratch[i] = e[i];
-    for (int r = 1; r < nb; ++r) std::memcpy(scratch + std::int64_t(r) * d, scratch, sizeof(double) * d);
+    vm::repeat_per_row(t + 1 + d, scratch, nb, d);
     const int m = nb * d;
     SO_SIMD_LATENCY_BOUND
     for (int k = 0; k < m; ++k) out[k] = vm::pow_few_ulp(math::abs(in[k]), scratch[k]);
