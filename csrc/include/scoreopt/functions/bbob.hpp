@@ -764,6 +764,15 @@ template <class F, class = void>
 struct has_middle_rows : std::false_type {};
 template <class F>
 struct has_middle_rows<F, std::void_t<decltype(F::kMiddleRows)>> : std::true_type {};
+// F::kRowsFinish (host only): F::finish_rows<M>(d, t, z, nb, scratch, v) is finish for the nb rows
+// of z (nb x d: what finish reads, which it may overwrite; x unused) at once into v[0 .. nb), with
+// 2 nb d doubles of scratch (f19: its vector loops and its sum in COCO's order run over the block,
+// where a row's are short and its sum one chain of dependent additions; f3's and f15's Rastrigin
+// sums that way measured 0.75-1.16x the time at D = 2-20, within this VM's noise: left per row).
+template <class F, class = void>
+struct has_rows_finish : std::false_type {};
+template <class F>
+struct has_rows_finish<F, std::void_t<decltype(F::kRowsFinish)>> : std::true_type {};
 // F::kRowTail: finish(x, d, t, w) = tail<M>(partial(x, d, t, w), t), see partial_row.
 template <class F, class = void>
 struct has_block_tail : std::false_type {};
@@ -890,6 +899,22 @@ struct Rotated : Suite<F> {
     return static_cast<T>(on_row(x, b, d, c, buf, [d](const double* xr, const auto& t, double* w) {
       return F::template finish<M>(xr, d, t, w);
     }));
+  }
+
+  // Functions with a finish over rows (has_rows_finish): the values of the nb points of the block
+  // that rotate_block left in buf, at once (v: nb of them). The products (of the second product,
+  // if any) sit where on_row finds them, after the widened points and the product's inputs, which
+  // are consumed by then: the scratch.
+  template <class M, class T>
+  static SO_BBOB_ENTRY void finish_block(int nb, int d, const Context<T>& c, double* buf, double* v) {
+    static_assert(has_second<F>::value || !has_middle_rows<F>::value,
+                  "finish_rows reads the products, not middle_rows' output");
+    double* z = buf + std::int64_t(2 * kBlock) * d;
+    double* scratch = buf;
+    if constexpr (std::is_same_v<T, double>)
+      F::template finish_rows<M>(d, Exact{c.table}, z, nb, scratch, v);
+    else
+      F::template finish_rows<M>(d, Split{c.table, c.table + F::size(d)}, z, nb, scratch, v);
   }
 
   // Functions with a row tail (has_block_tail: finish = tail(partial), tail a function of one
@@ -1465,6 +1490,33 @@ struct F19 : Rotated<F19> {
     for (int i = 0; i < d - 1; ++i) r += term[i];
     return (10.0 + 10.0 * r / double(d - 1)) + t[0];
   }
+  // The same over the block's rows (s, cos s, the terms: rows of d - 1), the sums in COCO's order
+  // with the rows side by side: a row alone is one chain of d - 1 dependent additions
+  static constexpr bool kRowsFinish = true;
+  template <class M, class A>
+  static void finish_rows(int d, const A& t, double* z, int nb, double* scratch, double* v) {
+    const int n = d - 1, m = nb * n;
+    double* s = scratch;
+    double* term = scratch + m;
+    for (int k = 0; k < nb * d; ++k) z[k] = z[k] - (-0.5);
+    for (int b = 0; b < nb; ++b) {
+      const double* zb = z + std::int64_t(b) * d;
+      double* sb = s + std::int64_t(b) * n;
+      SO_SIMD
+      for (int i = 0; i < n; ++i) {
+        const double c1 = zb[i] * zb[i] - zb[i + 1];
+        const double c2 = 1.0 - zb[i];
+        sb[i] = 100.0 * c1 * c1 + c2 * c2;
+      }
+    }
+    cos_wide_array<M>(s, term, m);
+    SO_SIMD
+    for (int k = 0; k < m; ++k) term[k] = s[k] / 4000.0 - term[k];
+    for (int b = 0; b < nb; ++b) v[b] = 0.0;
+    for (int i = 0; i < n; ++i)
+      for (int b = 0; b < nb; ++b) v[b] += term[std::int64_t(b) * n + i];
+    for (int b = 0; b < nb; ++b) v[b] = (10.0 + 10.0 * v[b] / double(n)) + t[0];
+  }
 };
 
 // f20 Schwefel x sin(x): xhat = 2 sign x, zhat_1 = xhat_1,
@@ -1526,11 +1578,12 @@ struct F20 : Suite<F20> {
 //     + penalty_factor f_pen(x) + f_opt, with y_p the (rotated) peaks.
 // table: [f_opt, penalty_factor, heights(P), R(D*D), peaks(D*P), scales(D*P)] with
 // peaks[j*P + p] = y_pj and scales[j*P + p] = sc_pj (coordinate-major, so that the sum over j
-// runs left to right while the peaks are contiguous); scratch: R x (D), the P sums
+// runs left to right while the peaks are contiguous); scratch: R x (D), the P sums, the P terms
+// to a few ulp (f21 on the host)
 template <int P>
 struct Gallagher : Rotated<Gallagher<P>> {
   static SO_HD std::int64_t size(int d) { return 2 + P + sq(d) + 2 * std::int64_t(P) * d; }
-  static SO_HD int work(int d) { return d + P; }
+  static SO_HD int work(int d) { return d + 2 * P; }
   static SO_HD Rotation rotation(int) { return {2 + P, -1, 0}; }  // tx = R x
   template <class M, class A>
   static SO_HD double finish(const double* x, int d, const A& t, double* tx) {
@@ -1553,9 +1606,33 @@ struct Gallagher : Rotated<Gallagher<P>> {
       }
     }
     const double a = -0.5 / double(d);
-    double best = 0;
+    const double* approx = nullptr;
+    double cut = 0;
+#if !defined(__CUDA_ARCH__)
+    if constexpr (P >= 64) {
+      // f21: the C library's exp only for the peaks that may hold COCO's maximum. Every term to a
+      // few ulp in one vector loop (vm::exp_few_ulp), then as COCO rounds it for those within
+      // 2^-30 of the largest (a few ulp cannot lift the others above it) and for NaN. Where the
+      // largest is below 2^-60, so is COCO's (subnormal terms included), and 10 - it rounds to 10
+      // as 10 - 0 does: none (at most points of the box every term underflows). The P calls of
+      // the C library's exp per row took 59 % of f21's time at D = 2; f22's 21 terms took
+      // 1.04-1.09x the time this way. (The maximum as a vector reduction: where a term is NaN, so
+      // is COCO's value, whatever top.)
+      double* v = acc + P;
+      double top = 0;
+      SO_SIMD_REDUCE(max : top)
+      for (int p = 0; p < P; ++p) {
+        v[p] = h[p] * vm::exp_few_ulp(a * acc[p]);
+        top = v[p] > top ? v[p] : top;
+      }
+      approx = v;
+      cut = top > 0x1p-60 ? top * (1.0 - 0x1p-30) : double(INFINITY);
+    }
+#endif
     bool nan = false;
+    double best = 0;
     for (int p = 0; p < P; ++p) {
+      if (approx != nullptr && approx[p] < cut) continue;  // (NaN is not skipped)
       const double v = h[p] * c_exp(a * acc[p]);
       nan |= v != v;
       best = v > best ? v : best;
