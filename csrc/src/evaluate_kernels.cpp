@@ -159,7 +159,7 @@ std::int64_t run_blocked(const eval_abi::Job<T>& job) {
         for (int b = 0; b < nb; ++b) store_row<F>(job, r0 + b, v[b], ctx, first_bad);
       } else if constexpr (functions::bbob::has_rows_finish<F>::value) {
         double v[kB];
-        F::template finish_block<math::FastMath>(nb, d, ctx, buf.p, v);
+        F::template finish_block<math::FastMath>(X, nb, d, ctx, buf.p, v);
         for (int b = 0; b < nb; ++b) store_row<F>(job, r0 + b, static_cast<T>(v[b]), ctx, first_bad);
       } else {
         for (int b = 0; b < nb; ++b)

@@ -764,11 +764,13 @@ template <class F, class = void>
 struct has_middle_rows : std::false_type {};
 template <class F>
 struct has_middle_rows<F, std::void_t<decltype(F::kMiddleRows)>> : std::true_type {};
-// F::kRowsFinish (host only): F::finish_rows<M>(d, t, z, nb, scratch, v) is finish for the nb rows
-// of z (nb x d: what finish reads, which it may overwrite; x unused) at once into v[0 .. nb), with
-// 2 nb d doubles of scratch (f19: its vector loops and its sum in COCO's order run over the block,
-// where a row's are short and its sum one chain of dependent additions; f3's and f15's Rastrigin
-// sums that way measured 0.75-1.16x the time at D = 2-20, within this VM's noise: left per row).
+// F::kRowsFinish (host only): F::finish_rows<M>(d, t, x, z, nb, scratch, v) is finish for the nb
+// rows of z (nb x d: what finish reads, which it may overwrite) at once into v[0 .. nb), x the nb
+// points (nb x d, in double), with 2 nb d doubles of scratch, which may hold x (float points,
+// widened): x is to be read before the scratch is written. f17-f19: their vector loops and their
+// sums in COCO's order run over the block, where a row's loops are short and its sum one chain of
+// dependent additions. (f3's and f15's Rastrigin sums that way measured 0.75-1.16x the time at
+// D = 2-20, within this VM's noise: left per row.)
 template <class F, class = void>
 struct has_rows_finish : std::false_type {};
 template <class F>
@@ -906,15 +908,16 @@ struct Rotated : Suite<F> {
   // if any) sit where on_row finds them, after the widened points and the product's inputs, which
   // are consumed by then: the scratch.
   template <class M, class T>
-  static SO_BBOB_ENTRY void finish_block(int nb, int d, const Context<T>& c, double* buf, double* v) {
+  static SO_BBOB_ENTRY void finish_block(const T* X, int nb, int d, const Context<T>& c, double* buf,
+                                         double* v) {
     static_assert(has_second<F>::value || !has_middle_rows<F>::value,
                   "finish_rows reads the products, not middle_rows' output");
     double* z = buf + std::int64_t(2 * kBlock) * d;
     double* scratch = buf;
     if constexpr (std::is_same_v<T, double>)
-      F::template finish_rows<M>(d, Exact{c.table}, z, nb, scratch, v);
-    else
-      F::template finish_rows<M>(d, Split{c.table, c.table + F::size(d)}, z, nb, scratch, v);
+      F::template finish_rows<M>(d, Exact{c.table}, X, z, nb, scratch, v);
+    else  // rotate_block's widened points, at the scratch's start
+      F::template finish_rows<M>(d, Split{c.table, c.table + F::size(d)}, buf, z, nb, scratch, v);
   }
 
   // Functions with a row tail (has_block_tail: finish = tail(partial), tail a function of one
@@ -1360,6 +1363,11 @@ struct F16 : Rotated<F16> {
     // differently from glibc in about one case in 10^4)
     tosz_exact_array(y + d, y, d, y + 2 * d);
   }
+  static constexpr int kMiddleRows = 2;
+  template <class A>
+  static void middle_rows(int d, const A&, const double* in, double* out, int nb, double* scratch) {
+    tosz_exact_array(in, out, nb * d, scratch);
+  }
   static SO_HD Product second(int d) {  // z = M y
     return {3 + 2 * kTerms + d + sq(d), 0, d};
   }
@@ -1416,50 +1424,89 @@ struct Schaffers : Rotated<Schaffers> {
     tasy_rows<false>(in, out, nb, d, t + 2 + d + 2 * sq(d));
   }
   static SO_HD Product second(int d) { return {2 + d + sq(d), 0, d}; }  // z = M y
-  template <class M, class A>
-  static SO_HD double finish(const double* x, int d, const A& t, double* y) {
-    double* z = y + d;
-    double* term = z + d;
-    // s^0.1 and s^0.25 as the C library rounds them (sin(50 s^0.1) turns one ulp of s^0.1 into
-    // up to 1e-12 of f): vecmath's checked pow, both powers from one log_dd of s, and the C
-    // library for each power it defers (10 % each). y (free after the second product) holds
-    // s^0.1, term s^0.25, then z the terms. (s^0.1 from the C library, with the checked pow for
-    // s^0.25 alone, took 1.2x the time.)
-    double* p01 = y;
-    double* p25 = term;
+  // p01[k] = s_k^0.1 and p25[k] = s_k^0.25 for k < m, s_k = s_of(k), as the C library rounds
+  // them (sin(50 s^0.1) turns one ulp of s^0.1 into up to 1e-12 of f): vecmath's checked pow,
+  // both powers from one log_dd of s, and the C library for each power it defers (10 % each).
+  // (s^0.1 from the C library, with the checked pow for s^0.25 alone, took 1.2x the time.)
+  template <class S>
+  static SO_HD_FORCE void powers(int m, S s_of, double* p01, double* p25) {
 #if defined(__CUDA_ARCH__)
-    for (int i = 0; i < d - 1; ++i) {
-      const double s = z[i] * z[i] + z[i + 1] * z[i + 1];
-      p01[i] = c_pow(s, 0.1);
-      p25[i] = c_pow(s, 0.25);
+    for (int k = 0; k < m; ++k) {
+      p01[k] = c_pow(s_of(k), 0.1);
+      p25[k] = c_pow(s_of(k), 0.25);
     }
 #else
-    simd::map_index(d - 1, [z, p01, p25](int i) SO_LAMBDA_FORCE {
-      const double s = z[i] * z[i] + z[i + 1] * z[i + 1];
+    simd::map_index(m, [s_of, p01, p25](int k) SO_LAMBDA_FORCE {
+      const double s = s_of(k);
       double lh, ll, tie1, tie2;
       vm::log_dd(s, lh, ll);
       const double a = vm::pow_of_log(s, 0.1, lh, ll, tie1);
       const double b = vm::pow_of_log(s, 0.25, lh, ll, tie2);
-      p01[i] = tie1 > 0.0 ? double(NAN) : a;
-      p25[i] = tie2 > 0.0 ? double(NAN) : b;
+      p01[k] = tie1 > 0.0 ? double(NAN) : a;
+      p25[k] = tie2 > 0.0 ? double(NAN) : b;
     });
-    for (int i = 0; i < d - 1; ++i) {
-      if (p01[i] == p01[i] && p25[i] == p25[i]) continue;
-      const double s = z[i] * z[i] + z[i + 1] * z[i + 1];
-      if (p01[i] != p01[i]) p01[i] = c_pow(s, 0.1);
-      if (p25[i] != p25[i]) p25[i] = c_pow(s, 0.25);
+    for (int k = 0; k < m; ++k) {
+      if (p01[k] == p01[k] && p25[k] == p25[k]) continue;
+      const double s = s_of(k);
+      if (p01[k] != p01[k]) p01[k] = c_pow(s, 0.1);
+      if (p25[k] != p25[k]) p25[k] = c_pow(s, 0.25);
     }
 #endif
-    // (FastMath's sin beyond its range, s^0.1 > 1e4, leaves NaN: the driver's PreciseMath pass)
-    simd::map_index(d - 1, [z, p01, p25](int i) SO_LAMBDA_FORCE {
-      const double sn = v_sin<M>(50.0 * p01[i]);
-      z[i] = p25[i] * (1.0 + sn * sn);
+  }
+  // term[k] = s^0.25 (1 + sin^2(50 s^0.1)) (term must not alias p01 or p25: simd::map_index).
+  // FastMath's sin beyond its range, s^0.1 > 1e4, leaves NaN: the driver's PreciseMath pass.
+  template <class M>
+  static SO_HD_FORCE void terms(int m, const double* p01, const double* p25, double* term) {
+    simd::map_index(m, [p01, p25, term](int k) SO_LAMBDA_FORCE {
+      const double sn = v_sin<M>(50.0 * p01[k]);
+      term[k] = p25[k] * (1.0 + sn * sn);
     });
-    double raw = 0;
-    for (int i = 0; i < d - 1; ++i) raw += z[i];
+  }
+  // f from the sum of the terms (in COCO's order) and the penalty
+  template <class A>
+  static SO_HD_FORCE double value_of(double raw, int d, const A& t, double pen) {
     raw = raw / (double(d) - 1.0);
     raw = raw * raw;
-    return (raw + t[0]) + t[1] * penalty(x, d);
+    return (raw + t[0]) + t[1] * pen;
+  }
+  template <class M, class A>
+  static SO_HD double finish(const double* x, int d, const A& t, double* y) {
+    // y (free after the second product) holds s^0.1, term s^0.25, then z the terms
+    double* z = y + d;
+    double* p01 = y;
+    double* p25 = z + d;
+    powers(d - 1, [z](int i) SO_LAMBDA_FORCE { return z[i] * z[i] + z[i + 1] * z[i + 1]; }, p01, p25);
+    terms<M>(d - 1, p01, p25, z);
+    double raw = 0;
+    for (int i = 0; i < d - 1; ++i) raw += z[i];
+    return value_of(raw, d, t, penalty(x, d));
+  }
+  // The same over the block's rows (s, the powers, the terms: rows of d - 1), the sums in COCO's
+  // order with the rows side by side (see has_rows_finish)
+  static constexpr bool kRowsFinish = true;
+  template <class M, class A>
+  static void finish_rows(int d, const A& t, const double* x, double* z, int nb, double* scratch,
+                          double* v) {
+    for (int b = 0; b < nb; ++b) v[b] = penalty(x + std::int64_t(b) * d, d);  // x first: see there
+    const int n = d - 1, m = nb * n;
+    double* s = scratch;
+    double* p01 = scratch + m;
+    for (int b = 0; b < nb; ++b) {
+      const double* zb = z + std::int64_t(b) * d;
+      double* sb = s + std::int64_t(b) * n;
+      SO_SIMD
+      for (int i = 0; i < n; ++i) sb[i] = zb[i] * zb[i] + zb[i + 1] * zb[i + 1];
+    }
+    double* p25 = z;  // z is consumed
+    powers(m, [s](int k) SO_LAMBDA_FORCE { return s[k]; }, p01, p25);
+    // (map_index's last vector may overlap the one before it: outputs never alias the inputs)
+    double* term = s;  // s is consumed, then p01
+    terms<M>(m, p01, p25, term);
+    double* raw = p01;
+    for (int b = 0; b < nb; ++b) raw[b] = 0.0;
+    for (int i = 0; i < n; ++i)
+      for (int b = 0; b < nb; ++b) raw[b] += term[std::int64_t(b) * n + i];
+    for (int b = 0; b < nb; ++b) v[b] = value_of(raw[b], d, t, v[b]);
   }
 };
 
@@ -1494,7 +1541,8 @@ struct F19 : Rotated<F19> {
   // with the rows side by side: a row alone is one chain of d - 1 dependent additions
   static constexpr bool kRowsFinish = true;
   template <class M, class A>
-  static void finish_rows(int d, const A& t, double* z, int nb, double* scratch, double* v) {
+  static void finish_rows(int d, const A& t, const double*, double* z, int nb, double* scratch,
+                          double* v) {
     const int n = d - 1, m = nb * n;
     double* s = scratch;
     double* term = scratch + m;
