@@ -1635,9 +1635,34 @@ struct Gallagher : Rotated<Gallagher<P>> {
   static SO_HD Rotation rotation(int) { return {2 + P, -1, 0}; }  // tx = R x
   template <class M, class A>
   static SO_HD double finish(const double* x, int d, const A& t, double* tx) {
-    const A h = t + 2, RT = h + P, peaks = RT + sq(d), sc = peaks + std::int64_t(P) * d;
-    double* acc = tx + d;
     const double pen = penalty(x, d) * t[1];
+    const double y = tosz(10.0 - largest_term(tx, d, t, tx + d));
+    return (y * y + pen) + t[0];
+  }
+#if defined(SO_BBOB_BLOCKED)
+  // The same over the block's rows: each row's largest term, then T_osz of the block's nb values
+  // at once (tosz_exact_array: bitwise COCO's, as tosz), where each row took five calls of the C
+  // library (see has_rows_finish)
+  static constexpr bool kRowsFinish = true;
+  template <class M, class A>
+  static void finish_rows(int d, const A& t, const double* x, double* tx, int nb, double* scratch,
+                          double* v) {
+    for (int b = 0; b < nb; ++b) v[b] = penalty(x + std::int64_t(b) * d, d) * t[1];  // x first
+    double acc[2 * P];
+    double* s = scratch;
+    double* y = scratch + nb;
+    for (int b = 0; b < nb; ++b) s[b] = 10.0 - largest_term(tx + std::int64_t(b) * d, d, t, acc);
+    tosz_exact_array(s, y, nb, scratch + 2 * nb);  // (2 nb d >= 4 nb doubles of scratch)
+    for (int b = 0; b < nb; ++b) v[b] = (y[b] * y[b] + v[b]) + t[0];
+  }
+#endif
+
+ private:
+  // COCO's max(0, max_p h_p exp(-1/(2D) sum_j sc_pj (tx_j - y_pj)^2)) for a row tx (NaN if a
+  // term is); acc: 2 P doubles of scratch
+  template <class A>
+  static SO_HD double largest_term(const double* tx, int d, const A& t, double* acc) {
+    const A h = t + 2, RT = h + P, peaks = RT + sq(d), sc = peaks + std::int64_t(P) * d;
     const double t0 = tx[0];
     SO_SIMD
     for (int p = 0; p < P; ++p) {
@@ -1685,9 +1710,7 @@ struct Gallagher : Rotated<Gallagher<P>> {
       nan |= v != v;
       best = v > best ? v : best;
     }
-    if (nan) best = double(NAN);
-    const double y = tosz(10.0 - best);
-    return (y * y + pen) + t[0];
+    return nan ? double(NAN) : best;
   }
 };
 
@@ -1797,12 +1820,39 @@ struct F23 : Rotated<F23> {
   template <class M, class A>
   static SO_HD double finish(const double* x, int d, const A& t, double* z) {
     double* base = z + d;
-    const double e = 10.0 / c_pow(double(d), 1.2);
 #if defined(SO_BBOB_BLOCKED)
     katsuura_sums(z, base, d);
 #else
     for (int i = 0; i < d; ++i) base[i] = katsuura_sum(z[i]);
 #endif
+    return value_of(product_power(base, d, exponent(d)), d, t, penalty(x, d));
+  }
+#if defined(SO_BBOB_BLOCKED)
+  // The same over the block's rows: the sums of all its coordinates at once (katsuura_sums' blocks
+  // of vectors, where a row of COCO's few coordinates takes the scalar form or a short block),
+  // the exponent once, then each row's product and power (see has_rows_finish)
+  static constexpr bool kRowsFinish = true;
+  template <class M, class A>
+  static void finish_rows(int d, const A& t, const double* x, double* z, int nb, double* scratch,
+                          double* v) {
+    for (int b = 0; b < nb; ++b) v[b] = penalty(x + std::int64_t(b) * d, d);  // x first
+    double* base = scratch;
+    katsuura_sums(z, base, nb * d);
+    const double e = exponent(d);
+    for (int b = 0; b < nb; ++b) v[b] = value_of(product_power(base + std::int64_t(b) * d, d, e), d, t, v[b]);
+  }
+#endif
+
+ private:
+  static SO_HD double exponent(int d) { return 10.0 / c_pow(double(d), 1.2); }
+  template <class A>
+  static SO_HD_FORCE double value_of(double res, int d, const A& t, double pen) {
+    const double raw = 10.0 / double(d) / double(d) * (-1.0 + res);
+    return (raw + t[0]) + t[1] * pen;
+  }
+  // prod_i (1 + i base_i)^e over the d sums of a row (base: overwritten where the powers are
+  // taken one by one)
+  static SO_HD double product_power(double* base, int d, double e) {
 #if defined(__CUDA_ARCH__)
     for (int i = 0; i < d; ++i) base[i] = c_pow(1.0 + (double(i) + 1.0) * base[i], e);
     double res = 1;
@@ -1860,8 +1910,7 @@ struct F23 : Rotated<F23> {
       for (int k = 0; k < d; ++k) res *= base[k];
     }
 #endif
-    const double raw = 10.0 / double(d) / double(d) * (-1.0 + res);
-    return (raw + t[0]) + t[1] * penalty(x, d);
+    return res;
   }
 };
 
