@@ -767,10 +767,11 @@ struct has_middle_rows<F, std::void_t<decltype(F::kMiddleRows)>> : std::true_typ
 // F::kRowsFinish (host only): F::finish_rows<M>(d, t, x, z, nb, scratch, v) is finish for the nb
 // rows of z (nb x d: what finish reads, which it may overwrite) at once into v[0 .. nb), x the nb
 // points (nb x d, in double), with 2 nb d doubles of scratch, which may hold x (float points,
-// widened): x is to be read before the scratch is written. f17-f19: their vector loops and their
-// sums in COCO's order run over the block, where a row's loops are short and its sum one chain of
-// dependent additions. (f3's and f15's Rastrigin sums that way measured 0.75-1.16x the time at
-// D = 2-20, within this VM's noise: left per row.)
+// widened): x is to be read before the scratch is written (d >= 2). f17-f19, f21-f23: their
+// vector loops and their sums in COCO's order run over the block, where a row's loops are short
+// and its sum one chain of dependent additions, and f21/f22's T_osz for the block's values at
+// once. (f3's and f15's Rastrigin sums that way measured 0.54-1.23x the time at D = 2-20, within
+// this VM's noise but at D = 2: left per row.)
 template <class F, class = void>
 struct has_rows_finish : std::false_type {};
 template <class F>
@@ -1689,7 +1690,7 @@ struct Gallagher : Rotated<Gallagher<P>> {
       // largest is below 2^-60, so is COCO's (subnormal terms included), and 10 - it rounds to 10
       // as 10 - 0 does: none (at most points of the box every term underflows). The P calls of
       // the C library's exp per row took 59 % of f21's time at D = 2; f22's 21 terms took
-      // 1.04-1.09x the time this way. (The maximum as a vector reduction: where a term is NaN, so
+      // 1.05-1.09x the time this way. (The maximum as a vector reduction: where a term is NaN, so
       // is COCO's value, whatever top.)
       double* v = acc + P;
       double top = 0;
