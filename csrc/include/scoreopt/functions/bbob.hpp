@@ -595,6 +595,15 @@ SO_HD double rastrigin_raw(const double* z, int d) {
   return 10.0 * (double(d) - s1) + s2;
 }
 
+// out[b] = the sum of the n terms of row b of terms (nb x n) from left to right (COCO's order),
+// the rows side by side: nb independent chains of additions, where one row is a single chain
+// (the blocked driver's finish_rows)
+inline void row_sums_in_order(const double* terms, int nb, int n, double* out) {
+  for (int b = 0; b < nb; ++b) out[b] = 0.0;
+  for (int i = 0; i < n; ++i)
+    for (int b = 0; b < nb; ++b) out[b] += terms[std::int64_t(b) * n + i];
+}
+
 // f_pen in sum_nonnegative's partial sums (COCO: left to right; its terms are >= 0): f7 0.93x the
 // time, f4, f16-f18, f20, f23, f24 0.97-1.0x
 SO_HD double penalty(const double* x, int d) {
@@ -749,10 +758,7 @@ struct Product {
   std::int64_t in;
   std::int64_t out;
 };
-template <class F, class = void>
-struct has_second : std::false_type {};
-template <class F>
-struct has_second<F, std::void_t<decltype(F::kSecond)>> : std::true_type {};
+SO_DECLARES(has_second, kSecond)
 // F::kMiddleRows (host only): F::middle_rows(d, t, in, out, nb, scratch) is middle for the nb
 // rows of in (nb x d, the first products, in middle's input order) into out (nb x d: the second
 // product's inputs, or without kSecond what finish reads at F::middle_out(d)) at once, with
@@ -760,10 +766,7 @@ struct has_second<F, std::void_t<decltype(F::kSecond)>> : std::true_type {};
 // elements, bound by their latency; over the block's rows they are long enough to be bound by
 // throughput (f10, f11, f15, f17, f18). Without kSecond, middle(d, t, w) is the per-row form of
 // that transform, between the product and finish.
-template <class F, class = void>
-struct has_middle_rows : std::false_type {};
-template <class F>
-struct has_middle_rows<F, std::void_t<decltype(F::kMiddleRows)>> : std::true_type {};
+SO_DECLARES(has_middle_rows, kMiddleRows)
 // F::kRowsFinish (host only): F::finish_rows<M>(d, t, x, z, nb, scratch, v) is finish for the nb
 // rows of z (nb x d: what finish reads, which it may overwrite) at once into v[0 .. nb), x the nb
 // points (nb x d, in double), with 2 nb d doubles of scratch, which may hold x (float points,
@@ -772,15 +775,9 @@ struct has_middle_rows<F, std::void_t<decltype(F::kMiddleRows)>> : std::true_typ
 // and its sum one chain of dependent additions, and f21/f22's T_osz for the block's values at
 // once. (f3's and f15's Rastrigin sums that way measured 0.54-1.23x the time at D = 2-20, within
 // this VM's noise but at D = 2: left per row.)
-template <class F, class = void>
-struct has_rows_finish : std::false_type {};
-template <class F>
-struct has_rows_finish<F, std::void_t<decltype(F::kRowsFinish)>> : std::true_type {};
+SO_DECLARES(has_rows_finish, kRowsFinish)
 // F::kRowTail: finish(x, d, t, w) = tail<M>(partial(x, d, t, w), t), see partial_row.
-template <class F, class = void>
-struct has_block_tail : std::false_type {};
-template <class F>
-struct has_block_tail<F, std::void_t<decltype(F::kRowTail)>> : std::true_type {};
+SO_DECLARES(has_block_tail, kRowTail)
 
 template <class F>
 struct Rotated : Suite<F> {
@@ -1504,9 +1501,7 @@ struct Schaffers : Rotated<Schaffers> {
     double* term = s;  // s is consumed, then p01
     terms<M>(m, p01, p25, term);
     double* raw = p01;
-    for (int b = 0; b < nb; ++b) raw[b] = 0.0;
-    for (int i = 0; i < n; ++i)
-      for (int b = 0; b < nb; ++b) raw[b] += term[std::int64_t(b) * n + i];
+    row_sums_in_order(term, nb, n, raw);
     for (int b = 0; b < nb; ++b) v[b] = value_of(raw[b], d, t, v[b]);
   }
 };
@@ -1561,9 +1556,7 @@ struct F19 : Rotated<F19> {
     cos_wide_array<M>(s, term, m);
     SO_SIMD
     for (int k = 0; k < m; ++k) term[k] = s[k] / 4000.0 - term[k];
-    for (int b = 0; b < nb; ++b) v[b] = 0.0;
-    for (int i = 0; i < n; ++i)
-      for (int b = 0; b < nb; ++b) v[b] += term[std::int64_t(b) * n + i];
+    row_sums_in_order(term, nb, n, v);
     for (int b = 0; b < nb; ++b) v[b] = (10.0 + 10.0 * v[b] / double(n)) + t[0];
   }
 };

@@ -18,6 +18,14 @@ struct Context {
 // Optional parts of a function type:
 //   static int scratch(int d): scratch values a row evaluation needs in ctx.work;
 //   static constexpr bool kNoGradient = true: the function has no analytic gradient.
+// SO_DECLARES(trait, member): trait<F> is std::true_type where the function type F declares the
+// static member `member` (its optional parts), else std::false_type.
+#define SO_DECLARES(trait, member)                                             \
+  template <class F, class = void>                                             \
+  struct trait : std::false_type {};                                           \
+  template <class F>                                                           \
+  struct trait<F, std::void_t<decltype(F::member)>> : std::true_type {};
+
 template <class F, class = void>
 struct scratch_of {
   static int size(int) { return 0; }
