@@ -5,7 +5,7 @@
 // no scalar code runs for d >= W.
 //
 // The sums keep W partial sums (lane j: the terms i = j mod W, the ragged block's kept terms
-// included) in one GCC vector of 64 bytes (Lanes), which stays in registers, and add the lanes
+// included) in 64 bytes of GCC vectors (Lanes), which stay in registers, and add the lanes
 // pairwise at the end. GCC lowers `omp simd reduction` to one vector accumulator (a dependent
 // add per vector, at the add's latency) and then adds its lanes one by one in order, twice per
 // row (bulk and ragged block): at D = 100 floats that was 20-25 % of rastrigin's, alpine1's and
@@ -44,22 +44,40 @@ struct Pair {
 };
 
 #if !defined(__CUDA_ARCH__)
-// W lanes as one GCC vector (64 bytes: one AVX-512 register, two AVX2, four SSE): an accumulator
-// the compiler keeps in registers of one width. A plain array of W partial sums was split between
+// The widest vector register of the path this copy is compiled for (config.hpp: one namespace
+// per dispatched path, each with its own -march).
+#if defined(__AVX512F__)
+inline constexpr int kRegisterBytes = 64;
+#elif defined(__AVX__)
+inline constexpr int kRegisterBytes = 32;
+#else
+inline constexpr int kRegisterBytes = 16;
+#endif
+
+// W lanes (64 bytes) as 64 / kRegisterBytes GCC vectors of the path's register width: an
+// accumulator the compiler keeps in registers. A plain array of W partial sums was split between
 // widths by GCC and went through the stack with store-to-load forwarding stalls (styblinski_tang
-// float64 at D = 40: 1.9x the time).
+// float64 at D = 40: 1.9x the time). One 64-byte GCC vector serves the AVX-512 copy, but where no
+// register holds 64 bytes GCC passes it through memory and general registers: on the AVX2 copy
+// rastrigin float32 ran at 0.26x the AVX-512 copy's rate, below the SSE baseline (Zen 4, one
+// thread, N = 1e5, D = 100). Lane j is the same element in every form, so the sums' order (and
+// values) do not depend on it.
 template <class T>
-struct LanesOf;
-template <>
-struct LanesOf<float> {
-  typedef float type __attribute__((vector_size(64)));
+struct Lanes {
+  typedef T Register __attribute__((vector_size(kRegisterBytes)));
+  static constexpr int kRegisters = 64 / kRegisterBytes;
+  Register r[kRegisters];
+
+  SO_HD_FORCE Lanes& operator+=(const Lanes& o) {
+    for (int k = 0; k < kRegisters; ++k) r[k] += o.r[k];
+    return *this;
+  }
+  SO_HD_FORCE Lanes& operator*=(const Lanes& o) {
+    for (int k = 0; k < kRegisters; ++k) r[k] *= o.r[k];
+    return *this;
+  }
 };
-template <>
-struct LanesOf<double> {
-  typedef double type __attribute__((vector_size(64)));
-};
-template <class T>
-using Lanes = typename LanesOf<T>::type;
+static_assert(sizeof(Lanes<float>) == 64 && sizeof(Lanes<double>) == 64, "Lanes holds 64 bytes");
 
 // The lanes j of term(x[i0 + j], i0 + j), those below keep_from zeroed.
 template <class T, class Term>

@@ -439,12 +439,14 @@ typedef double so_v4d __attribute__((vector_size(32)));
 typedef double so_v8d __attribute__((vector_size(64)));
 // one vector register of the path's widest kind (a 64-byte vector is split into two or four
 // registers on AVX2 and SSE, where GCC scalarizes its selects: f23's sums 10x the time)
-#if defined(__AVX512F__)
-typedef so_v8d so_vnd;
-#elif defined(__AVX__)
-typedef so_v4d so_vnd;
+typedef double so_vnd __attribute__((vector_size(simd::kRegisterBytes)));
+// the product tiles' vector: 256 bits where the path has them (AVX-512 takes 512-bit tiles
+// first), SSE's 128 on the baseline path, where 256-bit tiles went through memory (the rotated
+// functions at 0.03-0.06x the AVX2 path's rate on Zen 4, D = 40)
+#if defined(__AVX__)
+typedef so_v4d so_vtile;
 #else
-typedef double so_vnd __attribute__((vector_size(16)));
+typedef so_vnd so_vtile;
 #endif
 
 // sizeof(Vec) / 8 consecutive matrix values from offset i
@@ -504,8 +506,8 @@ SO_HD_FORCE void matmat_tile(const A& MT, const A* bias, const double* const* y,
 }
 
 // z[r] = M y[r] (+ bias, where not nullptr) for the nb rows y[r], each z[r]_i summed as
-// matvec's (matvec_bias's). Tiles of 4 rows x 8 coordinates in 256-bit vectors; with AVX-512
-// (32 registers), 8 rows x 16 coordinates in 512-bit vectors first.
+// matvec's (matvec_bias's). Tiles of 4 rows x 2 so_vtile (8 coordinates in 256-bit vectors, 4 in
+// SSE's); with AVX-512 (32 registers), 8 rows x 16 coordinates in 512-bit vectors first.
 template <class A>
 SO_HD void matmat_rows(const A& MT, const A* bias, const double* const* y, int nb, int d,
                        double* const* z) {
@@ -517,16 +519,17 @@ SO_HD void matmat_rows(const A& MT, const A* bias, const double* const* y, int n
     for (; r < nb; ++r) matmat_tile<1, 2, so_v8d>(MT, bias, y + r, d, i, z + r);
   }
 #endif
-  for (; i + 8 <= d; i += 8) {
+  constexpr int W = int(sizeof(so_vtile) / sizeof(double));
+  for (; i + 2 * W <= d; i += 2 * W) {
     int r = 0;
-    for (; r + 4 <= nb; r += 4) matmat_tile<4, 2, so_v4d>(MT, bias, y + r, d, i, z + r);
-    for (; r < nb; ++r) matmat_tile<1, 2, so_v4d>(MT, bias, y + r, d, i, z + r);
+    for (; r + 4 <= nb; r += 4) matmat_tile<4, 2, so_vtile>(MT, bias, y + r, d, i, z + r);
+    for (; r < nb; ++r) matmat_tile<1, 2, so_vtile>(MT, bias, y + r, d, i, z + r);
   }
-  if (i + 4 <= d) {
+  if (i + W <= d) {
     int r = 0;
-    for (; r + 4 <= nb; r += 4) matmat_tile<4, 1, so_v4d>(MT, bias, y + r, d, i, z + r);
-    for (; r < nb; ++r) matmat_tile<1, 1, so_v4d>(MT, bias, y + r, d, i, z + r);
-    i += 4;
+    for (; r + 4 <= nb; r += 4) matmat_tile<4, 1, so_vtile>(MT, bias, y + r, d, i, z + r);
+    for (; r < nb; ++r) matmat_tile<1, 1, so_vtile>(MT, bias, y + r, d, i, z + r);
+    i += W;
   }
   for (; i < d; ++i)
     for (int r = 0; r < nb; ++r) {
@@ -633,9 +636,10 @@ SO_HD std::int64_t sq(int d) { return std::int64_t(d) * d; }
 // ---- rows in lanes (host) ---------------------------------------------------------------------
 // Where a BBOB sum keeps COCO's order, a row is a chain of dependent adds (4 cycles each). f8,
 // whose steps are arithmetic only (F::kRowLanes), is therefore also written for V = Lanes,
-// coordinate i of 8 rows side by side (the row driver transposes a block of rows): each lane
-// performs the scalar code's operations in the same order (no contraction in this header), so
-// each lane's value is bitwise the row's value, and one vector operation advances L chains.
+// coordinate i of Lanes::kCount rows side by side (the row driver transposes a block of rows):
+// each lane performs the scalar code's operations in the same order (no contraction in this
+// header), so each lane's value is bitwise the row's value, and one vector operation advances L
+// chains.
 // Measured (bench/RESULTS.md, "rows in lanes", and "BBOB's T_osz to a few ulp" for the later
 // change): f8 takes 0.6-0.9x the per-row time at D = 20-100. f1 and f5 took the lanes too until
 // their sums of non-negative terms became 8 partial sums per row (sum_nonnegative), after which
@@ -647,11 +651,15 @@ SO_HD std::int64_t sq(int d) { return std::int64_t(d) * d; }
 #endif
 #if defined(SO_BBOB_LANES)
 struct Lanes {
-  static constexpr int kCount = 8;
-  // a GCC/Clang vector: each operation below is one vector instruction per register's worth of
-  // lanes, not left to the vectorizer (which this header's optimize pragma makes timid); aligned
-  // like a double, as the row driver's buffers are not vector-aligned
-  typedef double Vec __attribute__((vector_size(8 * kCount), aligned(8)));
+  // one register of the path's (8 rows with AVX-512, 4 with AVX2, 2 on the SSE baseline): wider
+  // vectors are split by GCC through memory where the path has no such register (f8 on the AVX2
+  // path at 0.43x the AVX-512 path's rate with 8 rows, below the baseline path's). The lanes'
+  // values do not depend on their count.
+  static constexpr int kCount = int(sizeof(so_vnd) / sizeof(double));
+  // a GCC/Clang vector: each operation below is one vector instruction, not left to the
+  // vectorizer (which this header's optimize pragma makes timid); aligned like a double, as the
+  // row driver's buffers are not vector-aligned
+  typedef double Vec __attribute__((vector_size(sizeof(so_vnd)), aligned(8)));
   Vec v;
   Lanes() = default;
   explicit Lanes(Vec a) : v(a) {}
