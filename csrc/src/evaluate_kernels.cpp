@@ -172,11 +172,10 @@ std::int64_t run_blocked(const eval_abi::Job<T>& job) {
 }
 
 #if defined(SO_BBOB_LANES)
-template <class F, class T>
-std::int64_t run_lanes(const eval_abi::Job<T>& job) {
+template <class F, class T, int kL>
+std::int64_t run_lanes_of(const eval_abi::Job<T>& job) {
   const std::int64_t n = job.n;
   const int d = job.d;
-  constexpr int kL = functions::bbob::Lanes::kCount;
   const Context<T> shared_ctx = job_context(job);
 
   std::atomic<std::int64_t> first_bad{std::numeric_limits<std::int64_t>::max()};
@@ -196,11 +195,29 @@ std::int64_t run_lanes(const eval_abi::Job<T>& job) {
       const std::int64_t r0 = blk * kL;
       const int nb = static_cast<int>(n - r0 < kL ? n - r0 : kL);
       for (int b = 0; b < nb; ++b) prefetch_ahead(job.X + (r0 + b) * d, d);
-      F::template value_lanes<math::FastMath>(job.X + r0 * d, nb, d, ctx, buf.p, v);
+      F::template value_lanes<math::FastMath, kL>(job.X + r0 * d, nb, d, ctx, buf.p, v);
       for (int b = 0; b < nb; ++b) store_row<F>(job, r0 + b, v[b], ctx, first_bad);
     }
   }
   return first_bad.load();
+}
+
+// The path's widest lanes (8 rows with AVX-512) for rows of up to kWideLanesRowBytes of input
+// (float64 D <= 50, float32 D <= 100), 4 beyond. f8 (the one function on this path) on Zen 4, one
+// thread, N = 10^5, the best call over 8 start offsets of X (bench/input_placement.py): float64
+// D = 100 8-9 M/s with 8 rows, 14-15 with 4; D = 40 even (30-37 against 31-33); float32 D = 100
+// 4 rows 0.9-1.0x; D <= 20 8 rows ahead (D = 5: 1.4x). Why 8 rows of long float64 rows stall is
+// not understood (the loads of the block's transposition take the time; neither a prefetch of the
+// next block nor a copy of the block first removed it).
+constexpr int kWideLanesRowBytes = 400;
+template <class F, class T>
+std::int64_t run_lanes(const eval_abi::Job<T>& job) {
+  constexpr int kWide = functions::bbob::Lanes::kCount;
+  if constexpr (kWide > 4) {
+    if (std::int64_t(job.d) * std::int64_t(sizeof(T)) > kWideLanesRowBytes)
+      return run_lanes_of<F, T, 4>(job);
+  }
+  return run_lanes_of<F, T, kWide>(job);
 }
 #endif
 

@@ -574,7 +574,7 @@ SO_HD double rastrigin_raw(const double* z, int d);
 // order: a fixed order, so the same double on every path and in every lane, and 8 independent
 // chains where COCO's is one of 4 cycles per term. Without cancellation the order moves the value
 // by a few ulp at most (and bounds the error lower than the sequential sum does). term(i): the
-// i-th term, of type V (double, or Lanes).
+// i-th term, of type V (double, or RowLanes).
 constexpr int kPartialSums = 8;
 template <class V, class Term>
 SO_HD V sum_nonnegative(int n, Term term) {
@@ -617,7 +617,7 @@ SO_HD double penalty(const double* x, int d) {
 }
 
 // 100 sum (z_i^2 - z_{i+1})^2 + sum (z_i - 1)^2 (two separate sums, as in COCO); V: double, or
-// Lanes (below)
+// RowLanes (below)
 template <class V>
 SO_HD V rosenbrock_raw(const V* z, int d) {
   const V s1 = sum_nonnegative<V>(d - 1, [z](int i) SO_LAMBDA_FORCE {
@@ -635,8 +635,8 @@ SO_HD std::int64_t sq(int d) { return std::int64_t(d) * d; }
 
 // ---- rows in lanes (host) ---------------------------------------------------------------------
 // Where a BBOB sum keeps COCO's order, a row is a chain of dependent adds (4 cycles each). f8,
-// whose steps are arithmetic only (F::kRowLanes), is therefore also written for V = Lanes,
-// coordinate i of Lanes::kCount rows side by side (the row driver transposes a block of rows):
+// whose steps are arithmetic only (F::kRowLanes), is therefore also written for V = RowLanes<L>,
+// coordinate i of L rows side by side (the row driver transposes a block of rows):
 // each lane performs the scalar code's operations in the same order (no contraction in this
 // header), so each lane's value is bitwise the row's value, and one vector operation advances L
 // chains.
@@ -650,30 +650,58 @@ SO_HD std::int64_t sq(int d) { return std::int64_t(d) * d; }
 #define SO_BBOB_LANES 1
 #endif
 #if defined(SO_BBOB_LANES)
-struct Lanes {
-  // one register of the path's (8 rows with AVX-512, 4 with AVX2, 2 on the SSE baseline): wider
-  // vectors are split by GCC through memory where the path has no such register (f8 on the AVX2
-  // path at 0.43x the AVX-512 path's rate with 8 rows, below the baseline path's). The lanes'
-  // values do not depend on their count.
-  static constexpr int kCount = int(sizeof(so_vnd) / sizeof(double));
-  // a GCC/Clang vector: each operation below is one vector instruction, not left to the
-  // vectorizer (which this header's optimize pragma makes timid); aligned like a double, as the
-  // row driver's buffers are not vector-aligned
-  typedef double Vec __attribute__((vector_size(sizeof(so_vnd)), aligned(8)));
+// L rows side by side, L at most one register of the path's (8 rows with AVX-512, 4 with AVX2,
+// 2 on the SSE baseline): wider vectors are split by GCC through memory where the path has no
+// such register (f8 on the AVX2 path at 0.43x the AVX-512 path's rate with 8 rows, below the
+// baseline path's). The lanes' values do not depend on their count.
+// L doubles as a GCC/Clang vector: each operation below is one vector instruction, not left to
+// the vectorizer (which this header's optimize pragma makes timid); aligned like a double, as the
+// row driver's buffers are not vector-aligned. (GCC ignores vector_size on a type that depends
+// on a template parameter, hence one specialization per count.)
+template <int L>
+struct LaneVector;
+template <>
+struct LaneVector<2> {
+  typedef double type __attribute__((vector_size(16), aligned(8)));
+};
+template <>
+struct LaneVector<4> {
+  typedef double type __attribute__((vector_size(32), aligned(8)));
+};
+template <>
+struct LaneVector<8> {
+  typedef double type __attribute__((vector_size(64), aligned(8)));
+};
+template <int L>
+struct RowLanes {
+  static constexpr int kCount = L;
+  typedef typename LaneVector<L>::type Vec;
   Vec v;
-  Lanes() = default;
-  explicit Lanes(Vec a) : v(a) {}
-  Lanes(double a) {
+  RowLanes() = default;
+  explicit RowLanes(Vec a) : v(a) {}
+  RowLanes(double a) {
     for (int k = 0; k < kCount; ++k) v[k] = a;
   }
 };
-#define SO_LANES_OP(op)                                                                    \
-  inline Lanes operator op(const Lanes& a, const Lanes& b) { return Lanes(a.v op b.v); } \
-  inline Lanes operator op(const Lanes& a, double b) { return Lanes(a.v op b); }          \
-  inline Lanes operator op(double a, const Lanes& b) { return Lanes(a op b.v); }          \
-  inline Lanes& operator op##=(Lanes& a, const Lanes& b) {                                \
-    a.v = a.v op b.v;                                                                      \
-    return a;                                                                              \
+// the path's widest lanes
+using Lanes = RowLanes<int(sizeof(so_vnd) / sizeof(double))>;
+#define SO_LANES_OP(op)                                                               \
+  template <int L>                                                                    \
+  inline RowLanes<L> operator op(const RowLanes<L>& a, const RowLanes<L>& b) {        \
+    return RowLanes<L>(a.v op b.v);                                                   \
+  }                                                                                   \
+  template <int L>                                                                    \
+  inline RowLanes<L> operator op(const RowLanes<L>& a, double b) {                    \
+    return RowLanes<L>(a.v op b);                                                     \
+  }                                                                                   \
+  template <int L>                                                                    \
+  inline RowLanes<L> operator op(double a, const RowLanes<L>& b) {                    \
+    return RowLanes<L>(a op b.v);                                                     \
+  }                                                                                   \
+  template <int L>                                                                    \
+  inline RowLanes<L>& operator op##=(RowLanes<L>& a, const RowLanes<L>& b) {          \
+    a.v = a.v op b.v;                                                                 \
+    return a;                                                                         \
   }
 SO_LANES_OP(+)
 SO_LANES_OP(-)
@@ -684,8 +712,9 @@ SO_LANES_OP(*)
 // a < limit ? yes : no, lane by lane
 SO_HD double select_below(double a, double limit, double yes, double no) { return a < limit ? yes : no; }
 #if defined(SO_BBOB_LANES)
-inline Lanes select_below(const Lanes& a, double limit, const Lanes& yes, double no) {
-  return Lanes(a.v < limit ? yes.v : Lanes(no).v);
+template <int L>
+inline RowLanes<L> select_below(const RowLanes<L>& a, double limit, const RowLanes<L>& yes, double no) {
+  return RowLanes<L>(a.v < limit ? yes.v : RowLanes<L>(no).v);
 }
 #endif
 
@@ -721,14 +750,13 @@ struct Suite {
   }
 
 #if defined(SO_BBOB_LANES)
-  // Lanes::kCount rows at once (see "rows in lanes"): the nb <= kCount rows of X (row-major), the
-  // lanes past nb repeating the last row; out[k] = value(row k), bitwise. buf: lanes_buffer(d).
+  // L rows at once (see "rows in lanes"): the nb <= L rows of X (row-major), the lanes past nb
+  // repeating the last row; out[k] = value(row k), bitwise. buf: lanes_buffer(d) (any L).
   static int lanes_buffer(int d) { return (d + F::work(d)) * Lanes::kCount; }
-  template <class M, class T>
+  template <class M, int L, class T>
   static SO_BBOB_ENTRY void value_lanes(const T* X, int nb, int d, const Context<T>& c, double* buf,
                                         T* out) {
-    constexpr int L = Lanes::kCount;
-    using V = Lanes;
+    using V = RowLanes<L>;
     const int nw = F::work(d);
     V* xl = static_cast<V*>(static_cast<void*>(buf));
     for (int i = 0; i < d + nw; ++i) ::new (static_cast<void*>(xl + i)) V;
