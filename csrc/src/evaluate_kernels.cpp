@@ -78,10 +78,14 @@ void note_bad(std::atomic<std::int64_t>& first_bad, std::int64_t r) {
 }
 
 // Row r's fast value v into job.f, as rows::eval_row: a NaN (a FastMath argument out of range,
-// or bad input) recomputes the whole row with the C library; non-finite input is noted.
+// or bad input) recomputes the whole row with the C library; non-finite input is noted. Always
+// inlined: when 566e17e added a second rows-in-lanes driver, GCC stopped inlining it into the
+// drivers, and the cheap rows lost up to a fifth of their rate (f5 and f8 at D = 40, one thread;
+// bench/RESULTS.md, "f8's long rows in 4 lanes").
 template <class F, class T>
-void store_row(const eval_abi::Job<T>& job, std::int64_t r, T v, const Context<T>& ctx,
-               std::atomic<std::int64_t>& first_bad) {
+inline __attribute__((always_inline)) void store_row(const eval_abi::Job<T>& job, std::int64_t r,
+                                                     T v, const Context<T>& ctx,
+                                                     std::atomic<std::int64_t>& first_bad) {
   const T* x = job.X + r * job.d;
   if (v != v) v = F::template value<math::PreciseMath>(x, job.d, static_cast<const T*>(nullptr), ctx);
   if (!std::isfinite(v) && !rows::all_finite(x, job.d)) note_bad(first_bad, r);
@@ -204,11 +208,12 @@ std::int64_t run_lanes_of(const eval_abi::Job<T>& job) {
 
 // The path's widest lanes (8 rows with AVX-512) for rows of up to kWideLanesRowBytes of input
 // (float64 D <= 50, float32 D <= 100), 4 beyond. f8 (the one function on this path) on Zen 4, one
-// thread, N = 10^5, the best call over 8 start offsets of X (bench/input_placement.py): float64
-// D = 100 8-9 M/s with 8 rows, 14-15 with 4; D = 40 even (30-37 against 31-33); float32 D = 100
-// 4 rows 0.9-1.0x; D <= 20 8 rows ahead (D = 5: 1.4x). Why 8 rows of long float64 rows stall is
-// not understood (the loads of the block's transposition take the time; neither a prefetch of the
-// next block nor a copy of the block first removed it).
+// thread, N = 10^5, the best call over 8 start offsets of X (bench/input_placement.py;
+// bench/RESULTS.md, "f8's long rows in 4 lanes"): float64 D = 100 7-10 M/s with 8 rows, 13.5-14.3
+// with 4, D = 64 1.2-1.7x with 4; D = 40 even; float32 D = 100 0.9-1.0x with 4; D = 5-20 8 rows
+// 1.1-1.4x ahead. Why 8 long float64 rows stall is not understood (the loads of the block's
+// transposition take the time; neither a prefetch of the next block nor a copy of the block
+// first removed it, and in cache both counts run at the same rate).
 constexpr int kWideLanesRowBytes = 400;
 template <class F, class T>
 std::int64_t run_lanes(const eval_abi::Job<T>& job) {
