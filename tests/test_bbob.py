@@ -241,9 +241,9 @@ def test_rows_in_lanes_match_per_point(dtype):
     """f8 evaluates blocks of rows side by side, one vector lane per row (bbob.hpp, "rows in
     lanes": 8 rows with AVX-512, 4 for rows over 400 bytes (d = 101 here) or with AVX2, 2 on the
     baseline path), each lane in the per-point order: the values equal, bit for bit, the
-    per-point code's (the affine wrapper's row path), for full and partial blocks. (f1 and f5 took the lanes too
-    until their sums became partial sums per row; they stay here as per-row checks of the same
-    property, including rows at and beyond f5's boundary x x_opt >= 25.)"""
+    per-point code's (the affine wrapper's row path), for full and partial blocks. (f1 and f5
+    took the lanes too until their sums became partial sums per row; they stay here as per-row
+    checks of the same property, including rows at and beyond f5's boundary x x_opt >= 25.)"""
     rng = np.random.default_rng(8)
     for fid in (1, 5, 8):
         for d in (2, 3, 12, 40, 101):

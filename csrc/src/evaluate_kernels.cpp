@@ -62,7 +62,7 @@ template <class F>
 struct rotates_blocks<F, std::void_t<decltype(F::kBlock)>> : std::true_type {};
 #endif
 
-// BBOB functions written for rows in lanes (bbob.hpp, "rows in lanes": Lanes::kCount rows per call of
+// BBOB functions written for rows in lanes (bbob.hpp, "rows in lanes": L rows per call of
 // value_lanes, each lane bitwise the row's value).
 template <class F, class = void>
 struct evaluates_lanes : std::false_type {};
@@ -217,7 +217,7 @@ std::int64_t run_lanes_of(const eval_abi::Job<T>& job) {
 constexpr int kWideLanesRowBytes = 400;
 template <class F, class T>
 std::int64_t run_lanes(const eval_abi::Job<T>& job) {
-  constexpr int kWide = functions::bbob::Lanes::kCount;
+  constexpr int kWide = functions::bbob::WidestRowLanes::kCount;
   if constexpr (kWide > 4) {
     if (std::int64_t(job.d) * std::int64_t(sizeof(T)) > kWideLanesRowBytes)
       return run_lanes_of<F, T, 4>(job);

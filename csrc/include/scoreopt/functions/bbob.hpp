@@ -651,9 +651,11 @@ SO_HD std::int64_t sq(int d) { return std::int64_t(d) * d; }
 #endif
 #if defined(SO_BBOB_LANES)
 // L rows side by side, L at most one register of the path's (8 rows with AVX-512, 4 with AVX2,
-// 2 on the SSE baseline): wider vectors are split by GCC through memory where the path has no
-// such register (f8 on the AVX2 path at 0.43x the AVX-512 path's rate with 8 rows, below the
-// baseline path's). The lanes' values do not depend on their count.
+// 2 on the SSE baseline; the driver takes 4 for long rows, evaluate_kernels.cpp's
+// kWideLanesRowBytes): wider vectors are split by GCC through memory where the path has no such
+// register (f8 on the AVX2 path at 0.43x the AVX-512 path's rate with 8 rows, below the baseline
+// path's). The lanes' values do not depend on their count.
+//
 // L doubles as a GCC/Clang vector: each operation below is one vector instruction, not left to
 // the vectorizer (which this header's optimize pragma makes timid); aligned like a double, as the
 // row driver's buffers are not vector-aligned. (GCC ignores vector_size on a type that depends
@@ -683,8 +685,8 @@ struct RowLanes {
     for (int k = 0; k < kCount; ++k) v[k] = a;
   }
 };
-// the path's widest lanes
-using Lanes = RowLanes<int(sizeof(so_vnd) / sizeof(double))>;
+// one register of the path's
+using WidestRowLanes = RowLanes<int(sizeof(so_vnd) / sizeof(double))>;
 #define SO_LANES_OP(op)                                                               \
   template <int L>                                                                    \
   inline RowLanes<L> operator op(const RowLanes<L>& a, const RowLanes<L>& b) {        \
@@ -713,7 +715,8 @@ SO_LANES_OP(*)
 SO_HD double select_below(double a, double limit, double yes, double no) { return a < limit ? yes : no; }
 #if defined(SO_BBOB_LANES)
 template <int L>
-inline RowLanes<L> select_below(const RowLanes<L>& a, double limit, const RowLanes<L>& yes, double no) {
+inline RowLanes<L> select_below(const RowLanes<L>& a, double limit, const RowLanes<L>& yes,
+                                double no) {
   return RowLanes<L>(a.v < limit ? yes.v : RowLanes<L>(no).v);
 }
 #endif
@@ -752,7 +755,7 @@ struct Suite {
 #if defined(SO_BBOB_LANES)
   // L rows at once (see "rows in lanes"): the nb <= L rows of X (row-major), the lanes past nb
   // repeating the last row; out[k] = value(row k), bitwise. buf: lanes_buffer(d) (any L).
-  static int lanes_buffer(int d) { return (d + F::work(d)) * Lanes::kCount; }
+  static int lanes_buffer(int d) { return (d + F::work(d)) * WidestRowLanes::kCount; }
   template <class M, int L, class T>
   static SO_BBOB_ENTRY void value_lanes(const T* X, int nb, int d, const Context<T>& c, double* buf,
                                         T* out) {
