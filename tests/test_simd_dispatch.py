@@ -78,6 +78,19 @@ def test_environment_variable_chooses_the_path(path):
     assert f"simd={chosen} (" in cp.stdout
 
 
+def test_info_reports_the_path_as_data():
+    i = scoreopt.info()
+    assert i["simd_path"] == _core.simd_path() and i["simd_paths"] == PATHS
+    assert i["supported_simd_paths"] == SUPPORTED and i["simd_path"] in SUPPORTED
+    assert i["build"] == scoreopt.build_info() and i["version"] == scoreopt.__version__
+    assert i["threads"] == scoreopt.num_threads() >= 1 and i["backends"]["cpu"] is True
+    cp = child("import scoreopt; i = scoreopt.info(); print(i['simd_path'], '|', i['simd_path_reason'])",
+               SCOREOPT_SIMD=SUPPORTED[-1])
+    assert cp.returncode == 0, cp.stderr
+    path, reason = cp.stdout.splitlines()[-1].split(" | ")
+    assert path == SUPPORTED[-1] and "SCOREOPT_SIMD" in reason
+
+
 def test_cli_info_reports_the_path():
     cp = child("import sys; from scoreopt.cli import main; sys.exit(main(['info']))",
                SCOREOPT_SIMD=SUPPORTED[-1])

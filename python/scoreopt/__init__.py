@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from importlib.metadata import PackageNotFoundError, version as _dist_version
-from typing import Dict
+from typing import Dict, List, TypedDict
 
 # The core's OpenMP workers sleep when idle instead of spinning (libgomp spins for about 300,000
 # iterations by default): on a machine shared with other work, spinning workers take the cores
@@ -36,7 +36,8 @@ try:  # set in one place, pyproject.toml, and read from the installed distributi
     __version__: str = _dist_version("scoreopt")
 except PackageNotFoundError:  # a source tree on sys.path that was never installed
     __version__ = "0+unknown"
-__all__ = ["problems", "smoothing", "integrators", "optimizers", "protocol", "minimize", "Problem", "backends", "set_num_threads", "num_threads", "build_info"]
+__all__ = ["problems", "smoothing", "integrators", "optimizers", "protocol", "minimize", "Problem", "backends", "set_num_threads", "num_threads", "build_info",
+           "info"]
 
 
 def backends() -> Dict[str, object]:
@@ -65,3 +66,25 @@ def num_threads() -> int:
 def build_info() -> str:
     """Compiler, flags and backends of the compiled core."""
     return _core.build_info()
+
+
+class Info(TypedDict):
+    """scoreopt.info()'s fields."""
+
+    version: str
+    build: str  # build_info()
+    simd_path: str  # the SIMD path in use
+    simd_path_reason: str  # why: the best supported one, or SCOREOPT_SIMD
+    simd_paths: List[str]  # compiled into this build, best first
+    supported_simd_paths: List[str]  # those this CPU runs
+    threads: int  # num_threads()
+    backends: Dict[str, object]  # backends()
+
+
+def info() -> Info:
+    """What this process runs on, as data (``scoreopt info`` prints the same)."""
+    return {"version": __version__, "build": _core.build_info(),
+            "simd_path": _core.simd_path(), "simd_path_reason": _core.simd_path_reason(),
+            "simd_paths": list(_core.simd_paths()),
+            "supported_simd_paths": list(_core.supported_simd_paths()),
+            "threads": _core.num_threads(), "backends": backends()}

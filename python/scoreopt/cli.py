@@ -12,7 +12,7 @@ from typing import List, Optional
 
 import numpy as np
 
-from . import _core, backends, build_info, problems, set_num_threads
+from . import _core, build_info, info, problems, set_num_threads
 
 
 def _dims(info) -> str:
@@ -282,13 +282,14 @@ def cmd_bench(args) -> int:
 
 
 def cmd_info(args) -> int:
-    print(f"scoreopt {__import__('scoreopt').__version__}")
-    print(f"core: {build_info()}")
-    print(f"simd: {_core.simd_path()} ({_core.simd_path_reason()}; compiled: "
-          f"{', '.join(_core.simd_paths())}; this CPU runs: {', '.join(_core.supported_simd_paths())}; "
-          f"SCOREOPT_SIMD=auto|{'|'.join(_core.simd_paths())} chooses)")
-    print(f"backends: {backends()}")
-    print(f"threads: {_core.num_threads()}")
+    i = info()
+    print(f"scoreopt {i['version']}")
+    print(f"core: {i['build']}")
+    print(f"simd: {i['simd_path']} ({i['simd_path_reason']}; compiled: "
+          f"{', '.join(i['simd_paths'])}; this CPU runs: {', '.join(i['supported_simd_paths'])}; "
+          f"SCOREOPT_SIMD=auto|{'|'.join(i['simd_paths'])} chooses)")
+    print(f"backends: {i['backends']}")
+    print(f"threads: {i['threads']}")
     return 0
 
 
