@@ -107,11 +107,25 @@ Context<T> job_context(const eval_abi::Job<T>& job) {
 // cores of the 2-core Xeon VM here, 18.4 GB/s with this (0.86x the time; D = 100 0.90x; 512 and
 // 2048 bytes ahead 0.88-0.90x, 4096 0.98-1.13x: bench/rows_from_memory.py, bench/results/
 // rows-from-memory-prefetch-20261206T105720Z.json).
-// Prefetches never fault, so asking past the end of X is harmless.
+// Prefetches never fault, so asking past the end of X is harmless. On AMD CPUs the rows do better
+// without them: on the Zen 4 VM here, every cheap row ran faster with prefetch_ahead a no-op
+// (both cores, best call over 4 start offsets of X: sphere float32 D = 100 1.12-1.22x the rate,
+// f1 float64 D = 40 1.14-1.27x, D = 100 1.16-1.30x, f5 D = 100 1.12-1.15x, rosenbrock float32
+// 1.04-1.09x; one thread 1.04-1.26x; bench/RESULTS.md, "the rows' prefetch by CPU vendor"), so
+// the drivers ask only on other CPUs, decided once per process.
 constexpr std::int64_t kPrefetchBytes = 1024;
+inline bool prefetch_rows() {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+  static const bool ask = !__builtin_cpu_is("amd");
+  return ask;
+#else
+  return true;
+#endif
+}
 template <class T>
 inline void prefetch_ahead(const T* x, int d) {
 #if defined(__GNUC__)
+  if (!prefetch_rows()) return;
   // as an integer: the address may lie past the end of X, where pointer arithmetic is undefined
   const std::uintptr_t p = reinterpret_cast<std::uintptr_t>(x) + kPrefetchBytes;
   const std::int64_t bytes = std::int64_t(d) * sizeof(T);
