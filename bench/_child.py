@@ -25,6 +25,22 @@ def run_child(code: str, spec: dict, env: dict, what: str, cwd: Optional[str] = 
     return json.loads(lines[-1][len("RESULT "):])
 
 
+def build_env(pythonpath: Optional[str], simd: Optional[str] = None,
+              threads: Optional[str] = None) -> dict:
+    """The environment of a child that imports the scoreopt build in folder ``pythonpath`` (first
+    on PYTHONPATH; empty or None: the installed one), on SIMD path ``simd`` (None: the best one,
+    whatever SCOREOPT_SIMD this process has) with OMP_NUM_THREADS ``threads`` (None: unchanged)."""
+    env = dict(os.environ)
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath + os.pathsep + env.get("PYTHONPATH", "")
+    env.pop("SCOREOPT_SIMD", None)
+    if simd:
+        env["SCOREOPT_SIMD"] = simd
+    if threads:
+        env["OMP_NUM_THREADS"] = threads
+    return env
+
+
 def git_revision() -> dict:
     """The checkout's commit (short hash, "unknown" outside git) and whether tracked files differ
     from it ("dirty": the figures were measured on uncommitted code)."""

@@ -25,7 +25,7 @@ import os
 import statistics
 import sys
 
-from _child import run_child
+from _child import build_env, run_child
 import time
 
 WORKER = r"""
@@ -58,15 +58,8 @@ print("RESULT " + json.dumps(out))
 
 
 def run_worker(pythonpath: str, simd: str | None, spec: dict, threads: str | None) -> dict:
-    env = dict(os.environ)
-    if pythonpath:
-        env["PYTHONPATH"] = pythonpath + os.pathsep + env.get("PYTHONPATH", "")
-    env.pop("SCOREOPT_SIMD", None)
-    if simd:
-        env["SCOREOPT_SIMD"] = simd
-    if threads:
-        env["OMP_NUM_THREADS"] = threads
-    return run_child(WORKER, spec, env, f"worker ({pythonpath!r}, {simd!r})", cwd="/")
+    return run_child(WORKER, spec, build_env(pythonpath, simd, threads),
+                     f"worker ({pythonpath!r}, {simd!r})", cwd="/")
 
 
 def main(argv=None) -> int:

@@ -17,7 +17,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _child import git_revision, run_child, write_json  # noqa: E402
+from _child import build_env, git_revision, run_child, write_json  # noqa: E402
 
 CHILD = r"""
 import json, sys, time
@@ -69,11 +69,9 @@ def main(argv=None) -> int:
     for r in range(a.rounds):
         for case in a.case:
             for name, path in builds:
-                env = dict(os.environ, OMP_NUM_THREADS=str(a.threads))
-                if path:
-                    env["PYTHONPATH"] = path + os.pathsep + env.get("PYTHONPATH", "")
                 spec = {"case": case, "n": a.n, "offsets": a.offsets, "calls": a.calls}
-                res = run_child(CHILD, spec, env, f"{name} on {case}")
+                res = run_child(CHILD, spec, build_env(path, None, str(a.threads)),
+                                f"{name} on {case}", cwd="/")
                 for row in res:
                     key = (case, name, row["offset"])
                     prev = best.get(key)

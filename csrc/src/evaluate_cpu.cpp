@@ -260,6 +260,23 @@ const Path& current_path() {
 
 }  // namespace
 
+// The row drivers' input prefetch (evaluate_kernels.cpp, prefetch_ahead) helped on the Intel Xeon
+// VM (f1 at D = 40: 0.86x the time) and slowed every cheap row on the AMD Zen 4 VM (without it:
+// sphere float32 D = 100 1.11-1.15x the rate, f1 float64 D = 40 1.06-1.16x, f5 D = 100
+// 1.04-1.26x, both cores; bench/RESULTS.md, "the rows' prefetch by CPU vendor"): asked for
+// everywhere but on AMD CPUs, the rule of the two machines measured.
+bool eval_abi::prefetch_helps() {
+#if defined(__x86_64__) || defined(__i386__)
+  static const bool helps = [] {
+    __builtin_cpu_init();
+    return !__builtin_cpu_is("amd");
+  }();
+  return helps;
+#else
+  return true;
+#endif
+}
+
 void eval_abi::note_worker_thread(long* worker_tids) {
 #if defined(__linux__)
   const int i = omp_get_thread_num();
@@ -423,7 +440,8 @@ void Problem::evaluate(const T* X, std::int64_t n, const T* params, std::int64_t
   }
 
   eval_abi::Job<T> job{fi.id, X, n, dim_, params, stride, np, ctx_table, {0, 0, 0, 0}, aff,
-                       nullptr, nullptr, T(1), T(0), f, grad, 1, t_worker_tid};
+                       nullptr, nullptr, T(1), T(0), f, grad, 1, t_worker_tid,
+                       eval_abi::prefetch_helps()};
   if (parallel) {
     const std::int64_t cost = n * dim_ * (aff_matrix ? dim_ : 1);
     job.nthreads = threads_for(cost, n, num_threads());

@@ -107,31 +107,21 @@ Context<T> job_context(const eval_abi::Job<T>& job) {
 // cores of the 2-core Xeon VM here, 18.4 GB/s with this (0.86x the time; D = 100 0.90x; 512 and
 // 2048 bytes ahead 0.88-0.90x, 4096 0.98-1.13x: bench/rows_from_memory.py, bench/results/
 // rows-from-memory-prefetch-20261206T105720Z.json).
-// Prefetches never fault, so asking past the end of X is harmless. On AMD CPUs the rows do better
-// without them: on the Zen 4 VM here, every cheap row ran faster with prefetch_ahead a no-op
-// (both cores, best call over 4 start offsets of X: sphere float32 D = 100 1.12-1.22x the rate,
-// f1 float64 D = 40 1.14-1.27x, D = 100 1.16-1.30x, f5 D = 100 1.12-1.15x, rosenbrock float32
-// 1.04-1.09x; one thread 1.04-1.26x; bench/RESULTS.md, "the rows' prefetch by CPU vendor"), so
-// the drivers ask only on other CPUs, decided once per process.
+// Prefetches never fault, so asking past the end of X is harmless. Only where the job says
+// so (Job::prefetch_rows, from eval_abi::prefetch_helps(): not on AMD CPUs, where the rows ran
+// faster without it).
 constexpr std::int64_t kPrefetchBytes = 1024;
-inline bool prefetch_rows() {
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-  static const bool ask = !__builtin_cpu_is("amd");
-  return ask;
-#else
-  return true;
-#endif
-}
 template <class T>
-inline void prefetch_ahead(const T* x, int d) {
+inline void prefetch_ahead(const eval_abi::Job<T>& job, const T* x, int d) {
 #if defined(__GNUC__)
-  if (!prefetch_rows()) return;
+  if (!job.prefetch_rows) return;
   // as an integer: the address may lie past the end of X, where pointer arithmetic is undefined
   const std::uintptr_t p = reinterpret_cast<std::uintptr_t>(x) + kPrefetchBytes;
   const std::int64_t bytes = std::int64_t(d) * sizeof(T);
   for (std::int64_t off = 0; off < bytes; off += 64)
     __builtin_prefetch(reinterpret_cast<const void*>(p + std::uintptr_t(off)), 0, 3);
 #else
+  (void)job;
   (void)x;
   (void)d;
 #endif
@@ -166,7 +156,7 @@ std::int64_t run_blocked(const eval_abi::Job<T>& job) {
       const std::int64_t r0 = blk * kB;
       const int nb = static_cast<int>(n - r0 < kB ? n - r0 : kB);
       const T* X = job.X + r0 * d;
-      for (int b = 0; b < nb; ++b) prefetch_ahead(X + std::int64_t(b) * d, d);
+      for (int b = 0; b < nb; ++b) prefetch_ahead(job, X + std::int64_t(b) * d, d);
       F::rotate_block(X, nb, d, job.table, buf.p, work.p);
       if constexpr (functions::bbob::has_block_tail<F>::value) {
         double s[kB];
@@ -212,7 +202,7 @@ std::int64_t run_lanes_of(const eval_abi::Job<T>& job) {
     for (std::int64_t blk = 0; blk < nblocks; ++blk) {
       const std::int64_t r0 = blk * kL;
       const int nb = static_cast<int>(n - r0 < kL ? n - r0 : kL);
-      for (int b = 0; b < nb; ++b) prefetch_ahead(job.X + (r0 + b) * d, d);
+      for (int b = 0; b < nb; ++b) prefetch_ahead(job, job.X + (r0 + b) * d, d);
       F::template value_lanes<math::FastMath, kL>(job.X + r0 * d, nb, d, ctx, buf.p, v);
       for (int b = 0; b < nb; ++b) store_row<F>(job, r0 + b, v[b], ctx, first_bad);
     }
@@ -282,7 +272,7 @@ std::int64_t run_tails(const eval_abi::Job<T>& job) {
         const std::int64_t r = r0 + b;
         const T* p = job.np ? job.params + r * job.prow_stride : nullptr;
         const T* x = job.X + r * d;
-        prefetch_ahead(x, d);
+        prefetch_ahead(job, x, d);
         if (aff) {
           rows::affine_input(wrapper, x, d, diff.p, z.p);
           x = z.p;
@@ -350,7 +340,7 @@ std::int64_t run(const eval_abi::Job<T>& job) {
 #pragma omp for schedule(dynamic, chunk)
     for (std::int64_t r = 0; r < n; ++r) {
       const T* x = job.X + r * d;
-      prefetch_ahead(x, d);
+      prefetch_ahead(job, x, d);
       const T* p = job.np ? job.params + r * job.prow_stride : nullptr;
       T* g = want_grad ? job.grad + r * d : nullptr;
       const T v = rows::eval_point<F>(x, d, p, ctx, aff, wrapper, diff.p, z.p, gz.p, g);

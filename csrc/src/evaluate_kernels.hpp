@@ -30,7 +30,12 @@ struct Job {
   T* grad;  // n x d, or nullptr
   int nthreads;  // upper bound; the kernel uses fewer for small batches
   long* worker_tids;  // the calling thread's record of its pool's workers (note_worker_thread)
+  bool prefetch_rows;  // whether the row drivers ask for the input ahead (prefetch_helps())
 };
+
+// Whether asking for the input ahead of each row helps on this CPU (evaluate_cpu.cpp, beside the
+// SIMD path's detection; decided once per process).
+bool prefetch_helps();
 
 // Evaluates job; returns the first row whose input holds NaN or Inf, or INT64_MAX when none.
 using KernelF32 = std::int64_t (*)(const Job<float>&);
