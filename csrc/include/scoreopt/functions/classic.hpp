@@ -29,23 +29,19 @@ SO_HD_FORCE T tail_expm1(T x) {
 #endif
 }
 
+// The four streaming rows (sphere, ellipsoid, rosenbrock, zakharov) sum through simd::sum and its
+// kin like the others; value_grad returns value's sum bitwise (the same call) and writes the
+// gradient in its own loop.
 struct Sphere {
   template <class M, class T>
   static SO_HD T value(const T* x, int d, const T*, const Context<T>&) {
-    T s = 0;
-    SO_SIMD_REDUCE(+ : s)
-    for (int i = 0; i < d; ++i) s += x[i] * x[i];
-    return s;
+    return simd::sum(x, d, [](T xi, int) SO_LAMBDA_FORCE { return xi * xi; });
   }
   template <class M, class T>
-  static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>&, T* g) {
-    T s = 0;
-    SO_SIMD_REDUCE(+ : s)
-    for (int i = 0; i < d; ++i) {
-      s += x[i] * x[i];
-      g[i] = T(2) * x[i];
-    }
-    return s;
+  static SO_HD T value_grad(const T* x, int d, const T* p, const Context<T>& c, T* g) {
+    SO_SIMD
+    for (int i = 0; i < d; ++i) g[i] = T(2) * x[i];
+    return value<M>(x, d, p, c);
   }
 };
 
@@ -53,22 +49,14 @@ struct Sphere {
 struct Ellipsoid {
   template <class M, class T>
   static SO_HD T value(const T* x, int d, const T*, const Context<T>& c) {
-    const T* w = c.table;
-    T s = 0;
-    SO_SIMD_REDUCE(+ : s)
-    for (int i = 0; i < d; ++i) s += w[i] * x[i] * x[i];
-    return s;
+    return simd::sum_zip(x, c.table, d, [](T xi, T wi, int) SO_LAMBDA_FORCE { return wi * xi * xi; });
   }
   template <class M, class T>
-  static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>& c, T* g) {
+  static SO_HD T value_grad(const T* x, int d, const T* p, const Context<T>& c, T* g) {
     const T* w = c.table;
-    T s = 0;
-    SO_SIMD_REDUCE(+ : s)
-    for (int i = 0; i < d; ++i) {
-      s += w[i] * x[i] * x[i];
-      g[i] = T(2) * w[i] * x[i];
-    }
-    return s;
+    SO_SIMD
+    for (int i = 0; i < d; ++i) g[i] = T(2) * w[i] * x[i];
+    return value<M>(x, d, p, c);
   }
 };
 
@@ -76,29 +64,22 @@ struct Ellipsoid {
 struct Rosenbrock {
   template <class M, class T>
   static SO_HD T value(const T* x, int d, const T*, const Context<T>&) {
-    T s = 0;
-    SO_SIMD_REDUCE(+ : s)
-    for (int i = 0; i < d - 1; ++i) {
-      const T a = x[i + 1] - x[i] * x[i];
-      const T b = T(1) - x[i];
-      s += T(100) * a * a + b * b;
-    }
-    return s;
+    return simd::sum_zip(x, x + 1, d - 1, [](T xi, T xn, int) SO_LAMBDA_FORCE {
+      const T a = xn - xi * xi;
+      const T b = T(1) - xi;
+      return T(100) * a * a + b * b;
+    });
   }
   template <class M, class T>
-  static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>&, T* g) {
-    T s = 0;
+  static SO_HD T value_grad(const T* x, int d, const T* p, const Context<T>& c, T* g) {
     g[d - 1] = T(0);
-    SO_SIMD_REDUCE(+ : s)
+    SO_SIMD
     for (int i = 0; i < d - 1; ++i) {
-      const T a = x[i + 1] - x[i] * x[i];
-      const T b = T(1) - x[i];
-      s += T(100) * a * a + b * b;
-      g[i] = T(-400) * x[i] * a - T(2) * b;
+      g[i] = T(-400) * x[i] * (x[i + 1] - x[i] * x[i]) - T(2) * (T(1) - x[i]);
     }
     SO_SIMD
     for (int i = 1; i < d; ++i) g[i] += T(200) * (x[i] - x[i - 1] * x[i - 1]);
-    return s;
+    return value<M>(x, d, p, c);
   }
 };
 
@@ -333,31 +314,30 @@ struct StyblinskiTang {
   }
 };
 
+// Zakharov: sum x_i^2 + q + q^2 with q = (sum i x_i / 2)^2.
 struct Zakharov {
+  template <class T>
+  static SO_HD_FORCE simd::Pair<T> sums(const T* x, int d) {
+    return simd::sum2(x, d, [](T xi, int i) SO_LAMBDA_FORCE {
+      return simd::Pair<T>{xi * xi, T(0.5) * T(i + 1) * xi};
+    });
+  }
+  template <class T>
+  static SO_HD_FORCE T combine(simd::Pair<T> s) {
+    const T q = s.b * s.b;
+    return s.a + q + q * q;
+  }
   template <class M, class T>
   static SO_HD T value(const T* x, int d, const T*, const Context<T>&) {
-    T s1 = 0, s2 = 0;
-    SO_SIMD_REDUCE(+ : s1, s2)
-    for (int i = 0; i < d; ++i) {
-      s1 += x[i] * x[i];
-      s2 += T(0.5) * T(i + 1) * x[i];
-    }
-    const T q = s2 * s2;
-    return s1 + q + q * q;
+    return combine(sums(x, d));
   }
   template <class M, class T>
   static SO_HD T value_grad(const T* x, int d, const T*, const Context<T>&, T* g) {
-    T s1 = 0, s2 = 0;
-    SO_SIMD_REDUCE(+ : s1, s2)
-    for (int i = 0; i < d; ++i) {
-      s1 += x[i] * x[i];
-      s2 += T(0.5) * T(i + 1) * x[i];
-    }
-    const T k = T(2) * s2 + T(4) * s2 * s2 * s2;
+    const simd::Pair<T> s = sums(x, d);
+    const T k = T(2) * s.b + T(4) * s.b * s.b * s.b;
     SO_SIMD
     for (int i = 0; i < d; ++i) g[i] = T(2) * x[i] + k * T(0.5) * T(i + 1);
-    const T q = s2 * s2;
-    return s1 + q + q * q;
+    return combine(s);
   }
 };
 
