@@ -20,6 +20,13 @@ Run (full size: N = 100,000, D = 100):
     python bench/summarize.py bench.json
 
 N and D can be overridden with SCOREOPT_BENCH_N and SCOREOPT_BENCH_DIM (e.g. for a smoke test).
+
+X at N = 10^5, D = 100 floats is 40 MB, which a 32 MiB last-level cache partly holds between calls:
+the memory-bound functions then read faster than DRAM delivers, and their GB/s is not comparable
+with a bandwidth measured on 1 GiB. test_streaming_out_of_cache therefore also times the
+memory-bound functions (scoreopt and torch.compile) on N_OUT_OF_CACHE = 10 N rows (400 MB;
+SCOREOPT_BENCH_N_OUT_OF_CACHE), alternating with a pure read of the same X (NumPy sums), so that
+each is a share of the DRAM rate of the same minutes.
 Throughput is n / median; ``extra_info`` carries n, dim, dtype, implementation, the thread
 counts, the function's label ("bound": "compute" or "memory", classic_references.BOUND) and the
 bytes of X read per call (N * D * 4), and (when timing is enabled) evaluations_per_second and
@@ -31,6 +38,8 @@ from __future__ import annotations
 import functools
 import math
 import os
+import threading
+import time
 
 import numpy as np
 import pytest
@@ -44,6 +53,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     torch = None
 
 N = int(os.environ.get("SCOREOPT_BENCH_N", "100000"))
+N_OUT_OF_CACHE = int(os.environ.get("SCOREOPT_BENCH_N_OUT_OF_CACHE", str(10 * N)))
 D = int(os.environ.get("SCOREOPT_BENCH_DIM", "100"))
 DTYPE = np.float32
 SEED = 0
@@ -211,3 +221,87 @@ def test_eval_throughput(benchmark, function, impl):
     if stats is not None:
         benchmark.extra_info["evaluations_per_second"] = N / stats.stats.median
         benchmark.extra_info["gigabytes_per_second"] = X.nbytes / stats.stats.median / 1e9
+
+
+@functools.lru_cache(maxsize=1)
+def _data_out_of_cache(name):
+    """(problem, X, scoreopt's values) on N_OUT_OF_CACHE rows; one function's data at a time."""
+    p = _problem(name, D)
+    lo, hi = p.bounds
+    X = np.random.default_rng(SEED).random((N_OUT_OF_CACHE, D), dtype=DTYPE)
+    X *= np.asarray(hi - lo, dtype=DTYPE)  # in place: the float32 X, not a float64 copy
+    X += np.asarray(lo, dtype=DTYPE)
+    X.setflags(write=False)
+    return p, X, p.evaluate(X)
+
+
+OUT_OF_CACHE_ROUNDS = 9
+# A pause before each call: torch's OpenMP workers spin for a while after each call (libgomp's
+# default), and scoreopt counts runnable threads as busy cores (README, "Threads"), so a call right
+# after torch's would measure that interplay instead of the reading of X.
+SETTLE_S = 0.05
+
+
+def _sum_rows(X, out, k):
+    out[k] = float(np.sum(X))
+
+
+def _read_in_two_threads(X):
+    """NumPy's sums of X's two halves in two threads (the reduction releases the GIL): a pure
+    read of X at the memory's rate (BLAS's dot reads as fast, but OpenBLAS's workers then spin
+    for about 0.1 s, which would weigh on the next reader)."""
+    halves = (X[: len(X) // 2], X[len(X) // 2:])
+    out = [0.0, 0.0]
+    threads = [threading.Thread(target=_sum_rows, args=(h, out, k)) for k, h in enumerate(halves)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return out
+
+
+def _seconds(fn):
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+@pytest.mark.parametrize("function", [f for f in FUNCTIONS if BOUND[f] == "memory"])
+def test_streaming_out_of_cache(benchmark, function):
+    """The memory-bound functions on an X ten times the size of the main benchmark's (see the
+    module docstring), against the read bandwidth measured on the same X in the same rounds.
+
+    This VM's memory rate drifts by up to 1.5x within minutes, so the three readers of X
+    alternate call by call, the order rotating each round: the read probe (NumPy's sums of
+    X's halves in two threads: it only reads), scoreopt, and torch.compile. extra_info holds each one's
+    median GB/s and the medians over rounds of scoreopt's rate over the probe's and over
+    torch.compile's; the pytest-benchmark timing is scoreopt's. SCOREOPT_BENCH_OUT_OF_CACHE_TORCH=0
+    leaves torch.compile out of the rounds (the probe and scoreopt alone)."""
+    p, X, ref = _data_out_of_cache(function)
+    readers = {"read_probe": lambda: _read_in_two_threads(X), "scoreopt": lambda: p.evaluate(X)}
+    if torch is not None and os.environ.get("SCOREOPT_BENCH_OUT_OF_CACHE_TORCH", "1") != "0":
+        T = torch.from_numpy(X.copy())
+        f = _compiled(function)
+        readers["torch_compile"] = lambda: f(T)
+    for impl in ("scoreopt", "torch_compile"):
+        if impl in readers:
+            _check(function, impl, readers[impl](), ref)
+    names = list(readers)
+    rates = {k: [] for k in names}
+    for r in range(OUT_OF_CACHE_ROUNDS):
+        for k in names[r % len(names):] + names[: r % len(names)]:
+            time.sleep(SETTLE_S)
+            rates[k].append(X.nbytes / _seconds(readers[k]) / 1e9)
+    info = {"function": function, "implementation": "scoreopt", "n": N_OUT_OF_CACHE, "dim": D,
+            "dtype": "float32", "bound": BOUND[function], "bytes_read_per_call": X.nbytes,
+            "working_set": "out_of_cache", "rounds": OUT_OF_CACHE_ROUNDS}
+    for k in names:
+        info[f"gb_per_s_{k}"] = float(np.median(rates[k]))
+    so = np.array(rates["scoreopt"])
+    info["scoreopt_over_read_probe"] = float(np.median(so / np.array(rates["read_probe"])))
+    if "torch_compile" in rates:
+        info["scoreopt_over_torch_compile"] = float(np.median(so / np.array(rates["torch_compile"])))
+    benchmark.group = f"{function} out of cache"
+    benchmark.extra_info.update(info)
+    result = benchmark.pedantic(readers["scoreopt"], rounds=3, iterations=1, warmup_rounds=0)
+    _check(function, "scoreopt", result, ref)
