@@ -38,7 +38,6 @@ from __future__ import annotations
 import functools
 import math
 import os
-import threading
 import time
 
 import numpy as np
@@ -46,6 +45,7 @@ import pytest
 
 import scoreopt
 from classic_references import BOUND, CLASSIC, NUMPY_FUNCS, OPTIONS, TORCH_FUNCS
+from memory_read import sum_in_two_threads
 
 try:  # torch is optional: without it the torch cases are skipped, the others still run
     import torch
@@ -242,24 +242,6 @@ OUT_OF_CACHE_ROUNDS = 9
 SETTLE_S = 0.05
 
 
-def _sum_rows(X, out, k):
-    out[k] = float(np.sum(X))
-
-
-def _read_in_two_threads(X):
-    """NumPy's sums of X's two halves in two threads (the reduction releases the GIL): a pure
-    read of X at the memory's rate (BLAS's dot reads as fast, but OpenBLAS's workers then spin
-    for about 0.1 s, which would weigh on the next reader)."""
-    halves = (X[: len(X) // 2], X[len(X) // 2:])
-    out = [0.0, 0.0]
-    threads = [threading.Thread(target=_sum_rows, args=(h, out, k)) for k, h in enumerate(halves)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return out
-
-
 def _seconds(fn):
     t0 = time.perf_counter()
     fn()
@@ -278,7 +260,7 @@ def test_streaming_out_of_cache(benchmark, function):
     torch.compile's; the pytest-benchmark timing is scoreopt's. SCOREOPT_BENCH_OUT_OF_CACHE_TORCH=0
     leaves torch.compile out of the rounds (the probe and scoreopt alone)."""
     p, X, ref = _data_out_of_cache(function)
-    readers = {"read_probe": lambda: _read_in_two_threads(X), "scoreopt": lambda: p.evaluate(X)}
+    readers = {"read_probe": lambda: sum_in_two_threads(X), "scoreopt": lambda: p.evaluate(X)}
     if torch is not None and os.environ.get("SCOREOPT_BENCH_OUT_OF_CACHE_TORCH", "1") != "0":
         T = torch.from_numpy(X.copy())
         f = _compiled(function)
