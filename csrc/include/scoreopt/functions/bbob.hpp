@@ -815,7 +815,7 @@ SO_DECLARES(has_middle_rows, kMiddleRows)
 // once. (f3's and f15's Rastrigin sums that way measured 0.54-1.23x the time at D = 2-20, within
 // this VM's noise but at D = 2: left per row.)
 SO_DECLARES(has_rows_finish, kRowsFinish)
-// F::kRowTail: finish(x, d, t, w) = tail<M>(partial(x, d, t, w), t), see partial_row.
+// F::kRowTail: finish(x, d, t, w) = tail<M>(partial(x, d, t, w), t[0]), see partial_row.
 SO_DECLARES(has_block_tail, kRowTail)
 
 template <class F>
@@ -968,17 +968,16 @@ struct Rotated : Suite<F> {
       return F::partial(xr, d, t, w);
     });
   }
-  // v[b] = tail(s[b]) for the kBlock rows of a block (FastMath: the vector forms).
+  // v[b] = tail(s[b]) for the kBlock rows of a block (F::tail_rows: the vector forms, bitwise
+  // tail<FastMath>'s values).
   template <class T>
   static SO_BBOB_ENTRY void tail_block(const double* s, T* v, int d, const Context<T>& c) {
     if constexpr (std::is_same_v<T, double>) {
-      const Exact t{c.table};
-      SO_SIMD_LATENCY_BOUND
-      for (int b = 0; b < kBlock; ++b) v[b] = F::template tail<math::FastMath>(s[b], t);
+      F::tail_rows(s, v, kBlock, Exact{c.table}[0]);
     } else {
-      const Split t{c.table, c.table + F::size(d)};
-      SO_SIMD_LATENCY_BOUND
-      for (int b = 0; b < kBlock; ++b) v[b] = static_cast<T>(F::template tail<math::FastMath>(s[b], t));
+      double f[kBlock];
+      F::tail_rows(s, f, kBlock, Split{c.table, c.table + F::size(d)}[0]);
+      for (int b = 0; b < kBlock; ++b) v[b] = static_cast<T>(f[b]);
     }
   }
 
@@ -1164,21 +1163,38 @@ struct F6 : Rotated<F6> {
   // pow's. f - f_opt >= 0, so its relative error stays f's (COCO's own rounding of u inside
   // T_osz moves its value by up to ~2.5e-15). NaN (the whole row again with the C library)
   // where T_osz leaves vecmath's range (s > 1e30 or 0 < s < 1e-30).
-  template <class M, class A>
-  static SO_HD double tail(double s, const A& t) {
+  template <class M>
+  static SO_HD double tail(double s, double f_opt) {
 #if !defined(__CUDA_ARCH__)
     if constexpr (std::is_same_v<M, math::FastMath>) {
       const double l = vm::log_few_ulp(s);
-      const double w = vm::tosz_stage_sines(s, 10.0 * l);
-      const double r = s * vm::exp_few_ulp(0.9 * w - 0.1 * l);
-      return (s > 0.0 ? r : s) + t[0];
+      return tail_after_log(s, l, f_opt);
     }
 #endif
-    return c_pow(tosz(s), 0.9) + t[0];
+    return c_pow(tosz(s), 0.9) + f_opt;
   }
+#if !defined(__CUDA_ARCH__)
+  static SO_HD_FORCE double tail_after_log(double s, double l, double f_opt) {
+    const double w = vm::tosz_stage_sines(s, 10.0 * l);
+    const double r = s * vm::exp_few_ulp(0.9 * w - 0.1 * l);
+    return (s > 0.0 ? r : s) + f_opt;
+  }
+#endif
+#if defined(SO_BBOB_BLOCKED)
+  // v[b] = tail<FastMath>(s[b]) for n <= kBlock rows, in two loops (the logs, then the rest): one
+  // loop with both the log and T_osz's sines GCC 12 leaves scalar ("no vectype" for the load of
+  // s[b]), each stage alone it vectorizes.
+  static void tail_rows(const double* s, double* v, int n, double f_opt) {
+    double l[kBlock];
+    SO_SIMD_LATENCY_BOUND
+    for (int b = 0; b < n; ++b) l[b] = vm::log_few_ulp(s[b]);
+    SO_SIMD_LATENCY_BOUND
+    for (int b = 0; b < n; ++b) v[b] = tail_after_log(s[b], l[b], f_opt);
+  }
+#endif
   template <class M, class A>
   static SO_HD double finish(const double* x, int d, const A& t, double* z) {
-    return tail<M>(partial(x, d, t, z), t);
+    return tail<M>(partial(x, d, t, z), t[0]);
   }
 };
 
