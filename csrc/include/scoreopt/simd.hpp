@@ -170,8 +170,9 @@ SO_HD_FORCE T multiply_lanes(Lanes<T> a) {
 #endif
 
 // sum_{i < n} term(x[i], y[i], i): two inputs per index, such as a weight (ellipsoid) or the
-// next coordinate (rosenbrock: y = x + 1). The plain `omp simd` reductions these rows had before
-// read 28-38 GB/s where the lanes read 53 (styblinski_tang; N = 1e5, D = 100 floats, both cores).
+// next coordinate (rosenbrock: y = x + 1). Against the plain `omp simd` reductions those rows had
+// before: rosenbrock 1.17x the rate, ellipsoid 1.02x (N = 1e5, D = 100 floats, both cores;
+// bench/RESULTS.md, "the streaming classic rows in the lanes").
 template <class T, class Term>
 SO_HD_FORCE T sum_zip(const T* x, const T* y, int n, Term term) {
 #if defined(__CUDA_ARCH__)

@@ -49,7 +49,8 @@ struct Sphere {
 struct Ellipsoid {
   template <class M, class T>
   static SO_HD T value(const T* x, int d, const T*, const Context<T>& c) {
-    return simd::sum_zip(x, c.table, d, [](T xi, T wi, int) SO_LAMBDA_FORCE { return wi * xi * xi; });
+    return simd::sum_zip(x, c.table, d,
+                         [](T xi, T wi, int) SO_LAMBDA_FORCE { return wi * xi * xi; });
   }
   template <class M, class T>
   static SO_HD T value_grad(const T* x, int d, const T* p, const Context<T>& c, T* g) {
