@@ -70,7 +70,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--case", action="append", default=None, help="FUNCTION:DTYPE:DIM")
     ap.add_argument("--n", type=int, default=100_000)
-    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--repeats", type=int, default=31,
+                    help="calls per configuration (5 swung 0.41-1.62 between runs on the 2-core VM)")
     ap.add_argument("--competitors", default="0,1,2")
     ap.add_argument("--build", default="")
     ap.add_argument("--env", action="append", default=[])
