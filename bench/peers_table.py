@@ -17,6 +17,8 @@ import statistics
 import sys
 from collections import defaultdict
 
+from memory_read import bandwidth_gb_per_s
+
 PEERS = ("evosax", "bbobtorch_eager", "bbobtorch_compile")
 COLUMNS = ("scoreopt",) + PEERS
 HEADERS = {"scoreopt": "scoreopt", "evosax": "evosax (jit)", "bbobtorch_eager": "bbobtorch eager",
@@ -33,10 +35,8 @@ def load(path):
     bandwidth = None
     for b in data.get("benchmarks", []):
         info = b.get("extra_info", {})
-        if info.get("implementation") in ("read_bandwidth", "numpy_sum"):  # numpy_sum: older runs
-            bandwidth = info.get("gb_per_s") or max(info["gb_per_s_one_thread"],
-                                                    info["gb_per_s_two_threads"])
-            bandwidth *= 1e9
+        if bandwidth_gb_per_s(info) is not None:
+            bandwidth = bandwidth_gb_per_s(info) * 1e9
             continue
         key = (info["dim"], info["function"], info["implementation"])
         rates[key].append(info["n"] / b["stats"]["median"])
@@ -59,7 +59,8 @@ def main(argv):
         print("no bbob-peers benchmarks in this file", file=sys.stderr)
         return 1
     if bandwidth:
-        print(f"read bandwidth (1 GiB float64; the best of NumPy sum and BLAS dot where recorded): {bandwidth / 1e9:.2f} GB/s\n")
+        print(f"read bandwidth (1 GiB float64; the best of NumPy sum and BLAS dot where recorded): "
+              f"{bandwidth / 1e9:.2f} GB/s\n")
     rounds = sorted({len(v) for v in rates.values()})
     print(f"rounds per cell: {rounds}\n")
     met_total = 0

@@ -9,11 +9,14 @@ function, and a "scoreopt GB/s" column (bytes of X read per call / scoreopt's me
 the ratio. Where the file also holds the read bandwidth (bench/test_bbob_peers.py::
 test_read_bandwidth), it is printed and the memory-bound rows get their share of it; the
 out-of-cache cases (test_streaming_out_of_cache) get a second table (medians over rounds of
-each reader's GB/s and of scoreopt's ratios, as that test records them). Standard library only.
+each reader's GB/s and of scoreopt's ratios, as that test records them). Standard library only
+(and bench/memory_read.py).
 """
 
 import json
 import sys
+
+from memory_read import bandwidth_gb_per_s
 
 FUNCTIONS = ("sphere", "ellipsoid", "rosenbrock", "rastrigin", "ackley", "levy", "griewank",
              "schwefel", "styblinski_tang", "zakharov", "michalewicz", "weierstrass", "alpine1")
@@ -74,9 +77,8 @@ def main(argv):
     out_of_cache = {}  # function -> extra_info of test_streaming_out_of_cache
     for b in data.get("benchmarks", []):
         info = b.get("extra_info", {})
-        if info.get("implementation") in ("read_bandwidth", "numpy_sum"):  # numpy_sum: older runs
-            bandwidth = info.get("gb_per_s") or max(info["gb_per_s_one_thread"],
-                                                    info["gb_per_s_two_threads"])
+        if bandwidth_gb_per_s(info) is not None:
+            bandwidth = bandwidth_gb_per_s(info)
             continue
         if info.get("working_set") == "out_of_cache":
             out_of_cache[info["function"]] = info

@@ -253,12 +253,12 @@ def test_streaming_out_of_cache(benchmark, function):
     """The memory-bound functions on an X ten times the size of the main benchmark's (see the
     module docstring), against the read bandwidth measured on the same X in the same rounds.
 
-    This VM's memory rate drifts by up to 1.5x within minutes, so the three readers of X
-    alternate call by call, the order rotating each round: the read probe (NumPy's sums of
-    X's halves in two threads: it only reads), scoreopt, and torch.compile. extra_info holds each one's
-    median GB/s and the medians over rounds of scoreopt's rate over the probe's and over
-    torch.compile's; the pytest-benchmark timing is scoreopt's. SCOREOPT_BENCH_OUT_OF_CACHE_TORCH=0
-    leaves torch.compile out of the rounds (the probe and scoreopt alone)."""
+    This VM's memory rate drifts by up to 1.5x within minutes, so the readers of X alternate
+    call by call, the order rotating each round: the read probe (NumPy's sums of X's halves in
+    two threads: it only reads), scoreopt, and torch.compile. extra_info holds each one's median
+    GB/s and the medians over rounds of scoreopt's rate over the probe's and over
+    torch.compile's; the pytest-benchmark timing is scoreopt's.
+    SCOREOPT_BENCH_OUT_OF_CACHE_TORCH=0 leaves torch.compile out of the rounds."""
     p, X, ref = _data_out_of_cache(function)
     readers = {"read_probe": lambda: sum_in_two_threads(X), "scoreopt": lambda: p.evaluate(X)}
     if torch is not None and os.environ.get("SCOREOPT_BENCH_OUT_OF_CACHE_TORCH", "1") != "0":
@@ -282,7 +282,8 @@ def test_streaming_out_of_cache(benchmark, function):
     so = np.array(rates["scoreopt"])
     info["scoreopt_over_read_probe"] = float(np.median(so / np.array(rates["read_probe"])))
     if "torch_compile" in rates:
-        info["scoreopt_over_torch_compile"] = float(np.median(so / np.array(rates["torch_compile"])))
+        tc = np.array(rates["torch_compile"])
+        info["scoreopt_over_torch_compile"] = float(np.median(so / tc))
     benchmark.group = f"{function} out of cache"
     benchmark.extra_info.update(info)
     result = benchmark.pedantic(readers["scoreopt"], rounds=3, iterations=1, warmup_rounds=0)

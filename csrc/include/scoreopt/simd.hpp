@@ -122,21 +122,19 @@ SO_HD_FORCE void pair_lanes(const T* x, const T* w, int i0, int keep_from, T neu
   alignas(64) T tb[W];
   SO_SIMD_LANES(T)
   for (int j = 0; j < W; ++j) {
-    // the halves as scalars: a Pair declared in an `omp simd` loop becomes a per-lane array in
-    // memory under -fopenmp, and GCC 12 then left the loop scalar (zakharov: 0.16x the rate)
-    T va, vb;
-    if constexpr (kWeighted) {
-      const Pair<T> v = term(x[i0 + j], w[i0 + j]);
-      va = v.a;
-      vb = v.b;
-    } else {
-      const Pair<T> v = term(x[i0 + j], i0 + j);
-      va = v.a;
-      vb = v.b;
-    }
+    // initialized where declared: a Pair declared in this `omp simd` loop and assigned later
+    // became a per-lane array in memory under -fopenmp, and GCC 12 left the loop scalar
+    // (zakharov: 0.16x the rate)
+    const Pair<T> v = [&]() SO_LAMBDA_FORCE {
+      if constexpr (kWeighted) {
+        return term(x[i0 + j], w[i0 + j]);
+      } else {
+        return term(x[i0 + j], i0 + j);
+      }
+    }();
     const bool keep = j >= keep_from;
-    ta[j] = keep ? va : T(0);
-    tb[j] = keep ? vb : neutral_b;
+    ta[j] = keep ? v.a : T(0);
+    tb[j] = keep ? v.b : neutral_b;
   }
   __builtin_memcpy(&a, ta, sizeof a);
   __builtin_memcpy(&b, tb, sizeof b);
