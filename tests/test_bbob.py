@@ -264,8 +264,9 @@ def test_blocked_rotation_matches_per_point(dtype):
     f15; T_asy of f17, f18; f14's powers: middle_rows) over the block's rows at once: the values
     equal, bit for
     bit, those of the per-point code, which the affine wrapper's row path keeps using (an identity
-    wrapper changes no value). The sizes cover the full and partial tiles of rows (a block of 16,
-    tiles of 4) and of coordinates (8, 4, the scalar rest), and f2-f4 beyond D = 64, where they
+    wrapper changes no value). The sizes cover the full and partial tiles of rows (a block of 16;
+    tiles of 16, 8 and 1 rows with AVX-512, of 4 and 1 elsewhere) and of coordinates (8, 4, the
+    scalar rest), and f2-f4 beyond D = 64, where they
     leave the blocks. The last 21 rows lie near x_opt, where f7's value depends on each row's own
     |zhat_1|."""
     rng = np.random.default_rng(7)

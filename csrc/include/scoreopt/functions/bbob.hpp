@@ -426,9 +426,9 @@ SO_HD void matvec_shifted(const A& MT, const double* x, const A& shift, int d, d
 // ---- the rotation of a block of points (host) --------------------------------------------------
 // The first step of most rotated functions is one product z = M (x - shift) (or z = M x) of the
 // table. The host evaluates it for a block of points at a time (rotate_block, called by the row
-// driver, then each row's remaining steps): a register tile of 4 points x 8 coordinates
-// accumulates over j while each 8 matrix values are loaded once for the 4 points, and the matrix
-// strip of the 8 coordinates (D x 8 values) stays in L1 for all points of the block, where the
+// driver, then each row's remaining steps): a register tile of points x coordinates (16 x 8 with
+// AVX-512, see matmat_rows) accumulates over j while each matrix vector is loaded once for all
+// its points, and the matrix strip of the tile's coordinates stays in L1 for the block, where the
 // per-point product streams the whole D x D matrix (80 KB at D = 100) from L2 for every point.
 // Each z_i is the same sum as matvec's, y_0 M_i0 + y_1 M_i1 + ... left to right with separate
 // multiplies and adds, so the blocked values are bitwise those of the per-point code (which the
@@ -474,7 +474,7 @@ SO_HD_FORCE void matmat_tile(const A& MT, const A* bias, const double* const* y,
   Vec c[V];
 #pragma GCC unroll 4
   for (int v = 0; v < V; ++v) c[v] = loadv<Vec>(MT, i0 + W * v);
-#pragma GCC unroll 8
+#pragma GCC unroll 16
   for (int r = 0; r < R; ++r) {
     const double y0 = y[r][0];
 #pragma GCC unroll 4
@@ -484,7 +484,7 @@ SO_HD_FORCE void matmat_tile(const A& MT, const A* bias, const double* const* y,
 #pragma GCC unroll 4
     for (int v = 0; v < V; ++v) {
       const Vec b = loadv<Vec>(*bias, i0 + W * v);
-#pragma GCC unroll 8
+#pragma GCC unroll 16
       for (int r = 0; r < R; ++r) acc[r][v] = b + acc[r][v];
     }
   }
@@ -492,33 +492,46 @@ SO_HD_FORCE void matmat_tile(const A& MT, const A* bias, const double* const* y,
     const A col = MT + std::int64_t(j) * d;
 #pragma GCC unroll 4
     for (int v = 0; v < V; ++v) c[v] = loadv<Vec>(col, i0 + W * v);
-#pragma GCC unroll 8
+#pragma GCC unroll 16
     for (int r = 0; r < R; ++r) {
       const double yj = y[r][j];
 #pragma GCC unroll 4
       for (int v = 0; v < V; ++v) acc[r][v] = acc[r][v] + yj * c[v];
     }
   }
-#pragma GCC unroll 8
+#pragma GCC unroll 16
   for (int r = 0; r < R; ++r)
 #pragma GCC unroll 4
     for (int v = 0; v < V; ++v) __builtin_memcpy(z[r] + i0 + W * v, &acc[r][v], sizeof(Vec));
 }
 
 // z[r] = M y[r] (+ bias, where not nullptr) for the nb rows y[r], each z[r]_i summed as
-// matvec's (matvec_bias's). Tiles of 4 rows x 2 so_vtile (8 coordinates in 256-bit vectors, 4 in
-// SSE's); with AVX-512 (32 registers), 8 rows x 16 coordinates in 512-bit vectors first.
+// matvec's (matvec_bias's). With AVX-512 (32 registers): 16 rows x 8 coordinates, one 512-bit
+// accumulator per row, so that each y[r][j] is used once and rides in its multiply as an embedded
+// broadcast (16 rows x 2 vectors, which broadcast each y[r][j] into a register for two
+// multiplies, ran the product 1.2-1.35x slower on Zen 4, and 8 rows x 2 as before too); the
+// coordinates left (fewer than 8), 16 rows x 4 in 256-bit vectors the same way. Elsewhere tiles
+// of 4 rows x 2 so_vtile (8 coordinates in 256-bit vectors, 4 in SSE's): with 16 registers, the
+// fastest of 4-16 rows x 1-2 vectors on the AVX2 path.
 template <class A>
 SO_HD void matmat_rows(const A& MT, const A* bias, const double* const* y, int nb, int d,
                        double* const* z) {
   int i = 0;
 #if defined(__AVX512F__)
-  for (; i + 16 <= d; i += 16) {
+  // R rows x one vector of Vec at a time, fewer rows at the block's end
+  auto strip = [&](auto vec, int i0) {
+    using Vec = decltype(vec);
     int r = 0;
-    for (; r + 8 <= nb; r += 8) matmat_tile<8, 2, so_v8d>(MT, bias, y + r, d, i, z + r);
-    for (; r < nb; ++r) matmat_tile<1, 2, so_v8d>(MT, bias, y + r, d, i, z + r);
+    for (; r + 16 <= nb; r += 16) matmat_tile<16, 1, Vec>(MT, bias, y + r, d, i0, z + r);
+    for (; r + 8 <= nb; r += 8) matmat_tile<8, 1, Vec>(MT, bias, y + r, d, i0, z + r);
+    for (; r < nb; ++r) matmat_tile<1, 1, Vec>(MT, bias, y + r, d, i0, z + r);
+  };
+  for (; i + 8 <= d; i += 8) strip(so_v8d{}, i);
+  if (i + 4 <= d) {
+    strip(so_v4d{}, i);
+    i += 4;
   }
-#endif
+#else
   constexpr int W = int(sizeof(so_vtile) / sizeof(double));
   for (; i + 2 * W <= d; i += 2 * W) {
     int r = 0;
@@ -531,6 +544,7 @@ SO_HD void matmat_rows(const A& MT, const A* bias, const double* const* y, int n
     for (; r < nb; ++r) matmat_tile<1, 1, so_vtile>(MT, bias, y + r, d, i, z + r);
     i += W;
   }
+#endif
   for (; i < d; ++i)
     for (int r = 0; r < nb; ++r) {
       double s = bias ? (*bias)[i] + y[r][0] * MT[i] : y[r][0] * MT[i];
