@@ -823,7 +823,8 @@ SO_DECLARES(has_middle_rows, kMiddleRows)
 // F::kRowsFinish (host only): F::finish_rows<M>(d, t, x, z, nb, scratch, v) is finish for the nb
 // rows of z (nb x d: what finish reads, which it may overwrite) at once into v[0 .. nb), x the nb
 // points (nb x d, in double), with 2 nb d doubles of scratch, which may hold x (float points,
-// widened): x is to be read before the scratch is written (d >= 2). f17-f19, f21-f23: their
+// widened): x is to be read before the scratch is written (d >= 2). f9: its Rosenbrock sum in
+// lanes of rows. f17-f19, f21-f23: their
 // vector loops and their sums in COCO's order run over the block, where a row's loops are short
 // and its sum one chain of dependent additions, and f21/f22's T_osz for the block's values at
 // once. (f3's and f15's Rastrigin sums that way measured 0.54-1.23x the time at D = 2-20, within
@@ -1271,6 +1272,29 @@ struct F9 : Rotated<F9> {
   static SO_HD double finish(const double*, int d, const A& t, double* z) {
     return rosenbrock_raw(z, d) + t[0];
   }
+#if defined(SO_BBOB_LANES)
+  // The same for the block's rows, L at a time in lanes (f8's "rows in lanes"; each lane bitwise
+  // its row's finish): per row, GCC left the sum's terms scalar and packed them into vectors,
+  // 25-30 % of f9's time at D = 40 once the product had its 16-row tiles.
+  static constexpr bool kRowsFinish = true;
+  template <class M, class A>
+  static void finish_rows(int d, const A& t, const double*, double* z, int nb, double* scratch,
+                          double* v) {
+    using V = WidestRowLanes;
+    constexpr int L = V::kCount;
+    V* zl = static_cast<V*>(static_cast<void*>(scratch));  // d lanes: L d <= 2 nb d doubles
+    int b = 0;
+    for (; b + L <= nb; b += L) {
+      for (int i = 0; i < d; ++i) {
+        ::new (static_cast<void*>(zl + i)) V;
+        for (int k = 0; k < L; ++k) zl[i].v[k] = z[std::int64_t(b + k) * d + i];
+      }
+      const V r = rosenbrock_raw(zl, d);
+      for (int k = 0; k < L; ++k) v[b + k] = r.v[k] + t[0];
+    }
+    for (; b < nb; ++b) v[b] = rosenbrock_raw(z + std::int64_t(b) * d, d) + t[0];
+  }
+#endif
 };
 
 // f10 rotated ellipsoid: z = T_osz(R (x - shift)), f = sum w_i z_i^2 + f_opt.
