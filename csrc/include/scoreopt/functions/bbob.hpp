@@ -1275,7 +1275,7 @@ struct F9 : Rotated<F9> {
 #if defined(SO_BBOB_LANES)
   // The same for the block's rows, L at a time in lanes (f8's "rows in lanes"; each lane bitwise
   // its row's finish): per row, GCC left the sum's terms scalar and packed them into vectors,
-  // 25-30 % of f9's time at D = 40 once the product had its 16-row tiles.
+  // about a quarter of f9's time at D = 40 once the product had its 16-row tiles.
   static constexpr bool kRowsFinish = true;
   template <class M, class A>
   static void finish_rows(int d, const A& t, const double*, double* z, int nb, double* scratch,
