@@ -219,6 +219,15 @@ std::int64_t run_lanes_of(const eval_abi::Job<T>& job) {
 // transposition take the time; neither a prefetch of the next block nor a copy of the block
 // first removed it, and in cache both counts run at the same rate).
 constexpr int kWideLanesRowBytes = 400;
+// Where the lanes pay: float64 rows of more than kLanesRowBytes run row by row instead (f8, the
+// same values: its Rosenbrock sums take simd::sum_zip's order both ways). Both cores, N = 10^5
+// against the lanes: D = 40 1.3x, D = 100 1.6x, D = 32 even, D = 24 0.9x; float32 rows stay in
+// lanes (1.03-1.3x ahead at D = 32-100).
+constexpr int kLanesRowBytes = 256;
+template <class T>
+bool lanes_pay(const eval_abi::Job<T>& job) {
+  return !(std::is_same_v<T, double> && std::int64_t(job.d) * std::int64_t(sizeof(T)) > kLanesRowBytes);
+}
 template <class F, class T>
 std::int64_t run_lanes(const eval_abi::Job<T>& job) {
   constexpr int kWide = functions::bbob::WidestRowLanes::kCount;
@@ -316,7 +325,7 @@ std::int64_t run(const eval_abi::Job<T>& job) {
   }
 #if defined(SO_BBOB_LANES)
   if constexpr (evaluates_lanes<F>::value) {
-    if (!job.affine && job.grad == nullptr) return run_lanes<F, T>(job);
+    if (!job.affine && job.grad == nullptr && lanes_pay(job)) return run_lanes<F, T>(job);
   }
 #endif
   const std::int64_t n = job.n;
