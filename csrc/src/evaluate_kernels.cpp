@@ -220,13 +220,14 @@ std::int64_t run_lanes_of(const eval_abi::Job<T>& job) {
 // first removed it, and in cache both counts run at the same rate).
 constexpr int kWideLanesRowBytes = 400;
 // Where the lanes pay: float64 rows of more than kLanesRowBytes run row by row instead (f8, the
-// same values: its Rosenbrock sums take simd::sum_zip's order both ways). Both cores, N = 10^5
-// against the lanes: D = 40 1.3x, D = 100 1.6x, D = 32 even, D = 24 0.9x; float32 rows stay in
-// lanes (1.03-1.3x ahead at D = 32-100).
+// same values: its Rosenbrock sums take simd::sum_zip's order both ways). Both cores, N = 10^5,
+// row by row against the lanes: D = 40 1.2-1.3x, D = 100 1.1-1.6x, D = 24-32 0.9-1.0x; float32
+// rows stay in lanes (1.03-1.3x ahead at D = 32-100; bench/RESULTS.md, "f8/f9's Rosenbrock sums").
 constexpr int kLanesRowBytes = 256;
 template <class T>
 bool lanes_pay(const eval_abi::Job<T>& job) {
-  return !(std::is_same_v<T, double> && std::int64_t(job.d) * std::int64_t(sizeof(T)) > kLanesRowBytes);
+  const std::int64_t row_bytes = std::int64_t(job.d) * std::int64_t(sizeof(T));
+  return !(std::is_same_v<T, double> && row_bytes > kLanesRowBytes);
 }
 template <class F, class T>
 std::int64_t run_lanes(const eval_abi::Job<T>& job) {

@@ -630,12 +630,12 @@ SO_HD double penalty(const double* x, int d) {
   });
 }
 
-// The sum of term(0 .. n) for n >= 8 in the order of simd::sum_zip over doubles (its 8 lanes:
-// lane j the terms i = j mod 8 of the whole blocks, then the last 8 terms' block, which overlaps
-// them, for the terms past the blocks only; the lanes added pairwise, j and j + 4 first), for V
-// = RowLanes (each lane a row) and the device, whose values then equal the host rows' simd::sum_zip
-// bit for bit. (The lanes simd::sum_zip leaves out of its last block add a zero there: the same
-// value, since the terms are not -0.)
+// The sum of term(0), ..., term(n - 1) for n >= 8 in the order of simd::sum_zip over doubles
+// (its 8 lanes: lane j the terms i = j mod 8 of the whole blocks, then the last 8 terms' block,
+// which overlaps them, for the terms past the blocks only; the lanes added pairwise, j and j + 4
+// first), for V = RowLanes (each lane a row) and the device, whose values then equal the host
+// rows' simd::sum_zip bit for bit. (The lanes simd::sum_zip leaves out of its last block add a
+// zero there: the same value, since the terms are not -0.)
 template <class V, class Term>
 SO_HD V sum_in_zip_order(int n, Term term) {
   constexpr int W = 8;
@@ -647,7 +647,7 @@ SO_HD V sum_in_zip_order(int n, Term term) {
     for (int j = 0; j < W; ++j) a[j] += term(i + j);
   if (bulk < n) {
     // lane by lane with a constant index: indexed by i, the accumulators went through memory
-    // (f8 at D = 32 in lanes 0.81x the time of the tail in registers)
+    // (f8 at D = 32 in lanes ran at 0.81x the rate)
     for (int j = 0; j < W; ++j)
       if (n - W + j >= bulk) a[j] += term(n - W + j);
   }
@@ -658,8 +658,8 @@ SO_HD V sum_in_zip_order(int n, Term term) {
 
 // 100 sum (z_i^2 - z_{i+1})^2 + sum (z_i - 1)^2 (two separate sums, as in COCO); V: double, or
 // RowLanes (below). From d = 9 on, each sum in simd::sum_zip's 8 lanes, vector code on a host row
-// (the per-row sum_nonnegative had its terms formed as scalars by GCC: f8 at D = 40-100 float64
-// took 1.3-1.6x the time per row), in the same order everywhere else (sum_in_zip_order).
+// (GCC formed sum_nonnegative's terms here as scalars: f8's float64 rows at D = 40-100 now run
+// 1.1-1.3x faster row by row than in lanes), in the same order everywhere else (sum_in_zip_order).
 template <class V>
 SO_HD V rosenbrock_raw(const V* z, int d) {
   auto a_term = [z](int i) SO_LAMBDA_FORCE {
@@ -670,7 +670,8 @@ SO_HD V rosenbrock_raw(const V* z, int d) {
     const V b = z[i] - 1.0;
     return b * b;
   };
-  if (d - 1 < 8) return 100.0 * sum_nonnegative<V>(d - 1, a_term) + sum_nonnegative<V>(d - 1, b_term);
+  if (d - 1 < 8)
+    return 100.0 * sum_nonnegative<V>(d - 1, a_term) + sum_nonnegative<V>(d - 1, b_term);
 #if !defined(__CUDA_ARCH__)
   if constexpr (std::is_same_v<V, double>) {
     const double s1 = simd::sum_zip(z, z + 1, d - 1, [](double zi, double zn, int) SO_LAMBDA_FORCE {
@@ -1316,8 +1317,8 @@ struct F9 : Rotated<F9> {
   }
 #if defined(SO_BBOB_LANES)
   // The same for the block's rows, L at a time in lanes (f8's "rows in lanes"; each lane bitwise
-  // its row's finish): per row, GCC left the sum's terms scalar and packed them into vectors,
-  // about a quarter of f9's time at D = 40 once the product had its 16-row tiles.
+  // its row's finish): at D = 3-10 about 2x a row's own sums (partial sums or sum_zip's lanes),
+  // level with them at D = 40-100.
   static constexpr bool kRowsFinish = true;
   template <class M, class A>
   static void finish_rows(int d, const A& t, const double*, double* z, int nb, double* scratch,
