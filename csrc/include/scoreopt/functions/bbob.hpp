@@ -870,8 +870,9 @@ SO_DECLARES(has_middle_rows, kMiddleRows)
 // lanes of rows. f17-f19, f21-f23: their
 // vector loops and their sums in COCO's order run over the block, where a row's loops are short
 // and its sum one chain of dependent additions, and f21/f22's T_osz for the block's values at
-// once. (f3's and f15's Rastrigin sums that way measured 0.54-1.23x the time at D = 2-20, within
-// this VM's noise but at D = 2: left per row.)
+// once. f15: its cosines in one vector loop over the block (on the Zen 4 D = 2-3 0.6-0.7x the
+// time, D = 5-10 0.9x, D = 20-100 even; on the Xeon an earlier form had measured 0.54-1.23x at
+// D = 2-20). f3's Rastrigin sum stays per row: its finish reads middle_rows' output.
 SO_DECLARES(has_rows_finish, kRowsFinish)
 // F::kRowTail: finish(x, d, t, w) = tail<M>(partial(x, d, t, w), t[0]), see partial_row.
 SO_DECLARES(has_block_tail, kRowTail)
@@ -1475,6 +1476,27 @@ struct F15 : Rotated<F15> {
   static SO_HD double finish(const double*, int d, const A& t, double* z) {
     return rastrigin_raw<M>(z, d) + t[0];
   }
+#if defined(SO_BBOB_BLOCKED)
+  // The same over the block's rows: the cosines of all nb d coordinates in one vector loop (a
+  // row's loop is its cosine sum in COCO's order, which keeps each cosine scalar), then each row's
+  // sum in that order with the rows side by side; rastrigin_raw's values bit for bit.
+  static constexpr bool kRowsFinish = true;
+  template <class M, class A>
+  static void finish_rows(int d, const A& t, const double*, double* z, int nb, double* scratch,
+                          double* v) {
+    const int m = nb * d;
+    double* c = scratch;  // m <= 2 nb d
+    SO_SIMD
+    for (int k = 0; k < m; ++k) c[k] = cos_one_polynomial<M>(kTwoPi * z[k]);
+    row_sums_in_order(c, nb, d, v);  // the cosine sums
+    for (int b = 0; b < nb; ++b) {
+      const double* zb = z + std::int64_t(b) * d;
+      const double s2 =
+          sum_nonnegative<double>(d, [zb](int i) SO_LAMBDA_FORCE { return zb[i] * zb[i]; });
+      v[b] = (math::abs(s2) == double(INFINITY) ? s2 : 10.0 * (double(d) - v[b]) + s2) + t[0];
+    }
+  }
+#endif
 };
 
 // f16 Weierstrass: z = M T_osz(R (x - shift)) with M = R Lambda^(1/100) Q,
