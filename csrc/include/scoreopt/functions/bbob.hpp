@@ -870,9 +870,9 @@ SO_DECLARES(has_middle_rows, kMiddleRows)
 // lanes of rows. f17-f19, f21-f23: their
 // vector loops and their sums in COCO's order run over the block, where a row's loops are short
 // and its sum one chain of dependent additions, and f21/f22's T_osz for the block's values at
-// once. f15: its cosines in one vector loop over the block (on the Zen 4 D = 2-3 0.6-0.7x the
-// time, D = 5-10 0.9x, D = 20-100 even; on the Xeon an earlier form had measured 0.54-1.23x at
-// D = 2-20). f3's Rastrigin sum stays per row: its finish reads middle_rows' output.
+// once. f15, f24: their cosines in one vector loop over the block (on the Zen 4 D = 2-3 0.6-0.7x
+// the time, D = 5-10 0.75-0.9x, D = 20-100 even; on the Xeon an earlier form had measured
+// 0.54-1.23x at D = 2-20). f3's Rastrigin sum stays per row: its finish reads middle_rows' output.
 SO_DECLARES(has_rows_finish, kRowsFinish)
 // F::kRowTail: finish(x, d, t, w) = tail<M>(partial(x, d, t, w), t[0]), see partial_row.
 SO_DECLARES(has_block_tail, kRowTail)
@@ -2083,14 +2083,14 @@ struct F24 : Rotated<F24> {
   template <class A>
   static SO_HD void middle(int, const A&, double*) {}
   static SO_HD Product second(int d) { return {4 + d, 0, d}; }  // z = R y
-  template <class M, class A>
-  static SO_HD double finish(const double* x, int d, const A& t, double* y) {
+  // The parts of f that read x: the smaller of the two sphere terms, min(s1, d + sfac s2), and the
+  // penalty. The two sums of squares in sum_nonnegative's partial sums (COCO's two chains of d
+  // dependent additions: 1.06x f24's time).
+  template <class A>
+  static SO_HD void x_terms(const double* x, int d, const A& t, double& sphere, double& pen) {
     const double mu0 = t[1], mu1 = t[2], sfac = t[3];
     const A shift = t + 4;
-    const double* z = y + d;
-    const double pen = penalty(x, d);
-    // the two sums of squares in sum_nonnegative's partial sums (COCO's two chains of d
-    // dependent additions: 1.06x f24's time)
+    pen = penalty(x, d);
     const auto xhat = [x, shift](int i) SO_LAMBDA_FORCE {
       return shift[i] < 0.0 ? -(2.0 * x[i]) : 2.0 * x[i];
     };
@@ -2102,12 +2102,42 @@ struct F24 : Rotated<F24> {
       const double b = xhat(i) - mu1;
       return b * b;
     });
-    double s3 = 0;
-    for (int i = 0; i < d; ++i) s3 += cos_one_polynomial<M>(kTwoPi * z[i]);
     const double other = 1.0 * double(d) + sfac * s2;
-    const double res = (s1 <= other ? s1 : other) + 10.0 * (double(d) - s3) + 1e4 * pen;
+    sphere = s1 <= other ? s1 : other;
+  }
+  // f from x_terms and the cosine sum s3 = sum cos(2 pi z_i) (in COCO's order)
+  template <class A>
+  static SO_HD double combine(int d, const A& t, double sphere, double pen, double s3) {
+    const double res = sphere + 10.0 * (double(d) - s3) + 1e4 * pen;
     return res + t[0];
   }
+  template <class M, class A>
+  static SO_HD double finish(const double* x, int d, const A& t, double* y) {
+    const double* z = y + d;
+    double sphere, pen;
+    x_terms(x, d, t, sphere, pen);
+    double s3 = 0;
+    for (int i = 0; i < d; ++i) s3 += cos_one_polynomial<M>(kTwoPi * z[i]);
+    return combine(d, t, sphere, pen, s3);
+  }
+#if defined(SO_BBOB_BLOCKED)
+  // The same over the block's rows (as F15::finish_rows): the cosines of all nb d coordinates in
+  // one vector loop, each row's sum in COCO's order with the rows side by side; finish's values
+  // bit for bit. x first: for float points it lies in the scratch that the cosines then take.
+  static constexpr bool kRowsFinish = true;
+  template <class M, class A>
+  static void finish_rows(int d, const A& t, const double* x, double* z, int nb, double* scratch,
+                          double* v) {
+    double sphere[kBlock], pen[kBlock];
+    for (int b = 0; b < nb; ++b) x_terms(x + std::int64_t(b) * d, d, t, sphere[b], pen[b]);
+    const int m = nb * d;
+    double* c = scratch;  // m <= 2 nb d
+    SO_SIMD
+    for (int k = 0; k < m; ++k) c[k] = cos_one_polynomial<M>(kTwoPi * z[k]);
+    row_sums_in_order(c, nb, d, v);  // the cosine sums
+    for (int b = 0; b < nb; ++b) v[b] = combine(d, t, sphere[b], pen[b], v[b]);
+  }
+#endif
 };
 
 using F17 = Schaffers;
