@@ -46,8 +46,11 @@ for case in spec["cases"]:
     X = (lo + (hi - lo) * np.random.default_rng(0).random((spec["n"], d))).astype(dtype)
     cases.append((case, p, X))
 default_threads = _core.num_threads()
+# builds before last_evaluation_threads: -1
+last_threads = getattr(scoreopt, "last_evaluation_threads", lambda: -1)
 for case, p, X in cases:
     res = {"case": case}
+    used = {}  # threads the default calls ran on (scoreopt.last_evaluation_threads): count
     # alternate, so that both see the same competition: call by call, or (--consecutive) in
     # three blocks of `repeats` back-to-back calls each, as a user's loop makes them
     block, rounds = (spec["repeats"], 3) if spec["consecutive"] else (1, spec["repeats"])
@@ -58,9 +61,17 @@ for case, p, X in cases:
                 t0 = time.perf_counter()
                 p.evaluate(X)
                 res.setdefault(threads, []).append(time.perf_counter() - t0)
+                if threads == 0:
+                    ran_on = last_threads()
+                    used[ran_on] = used.get(ran_on, 0) + 1
     scoreopt.set_num_threads(0)
+    # call-by-call pairs (alternating mode): each pair saw about the same competition
+    pairs = sorted(b / a for a, b in zip(res[0], res[1]))
     rows.append({"case": case, "default": sorted(res[0])[len(res[0]) // 2],
-                 "one": sorted(res[1])[len(res[1]) // 2], "n": len(X)})
+                 "one": sorted(res[1])[len(res[1]) // 2], "n": len(X),
+                 "default_seconds": res[0], "one_seconds": res[1],
+                 "pair_ratio_median": pairs[len(pairs) // 2],
+                 "default_threads_used": {str(k): v for k, v in sorted(used.items())}})
 print("RESULT " + json.dumps({"simd": simd, "threads": default_threads, "rows": rows,
                               "build": scoreopt.build_info()}))
 """
@@ -108,17 +119,23 @@ def main(argv=None) -> int:
         out["levels"][level] = res
         print(f"competitors={level} (simd {res['simd']}, default threads {res['threads']})",
               file=sys.stderr)
+    # ratio: default / 1 thread of the medians' rates; pairs: the median over call pairs of the
+    # 1-thread call's time / the default call's; threads: what the default calls ran on
+    # (threads x calls)
     print("| case | " + " | ".join(f"{lv} busy: default / 1 thread (M/s)" for lv in levels)
-          + " | " + " | ".join(f"ratio @{lv}" for lv in levels) + " |")
-    print("|:---|" + "---:|" * (2 * len(levels)))
+          + " | " + " | ".join(f"ratio @{lv} (pairs)" for lv in levels)
+          + " | " + " | ".join(f"default ran on @{lv}" for lv in levels) + " |")
+    print("|:---|" + "---:|" * (3 * len(levels)))
     for i, case in enumerate(cases):
-        cells, ratios = [], []
+        cells, ratios, used = [], [], []
         for lv in levels:
             r = out["levels"][lv]["rows"][i]
             a, b = r["n"] / r["default"] / 1e6, r["n"] / r["one"] / 1e6
             cells.append(f"{a:.2f} / {b:.2f}")
-            ratios.append(f"{a / b:.2f}")
-        print(f"| {case} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " |")
+            ratios.append(f"{a / b:.2f} ({r['pair_ratio_median']:.2f})")
+            used.append(", ".join(f"{k}x{v}" for k, v in r["default_threads_used"].items()))
+        print(f"| {case} | " + " | ".join(cells) + " | " + " | ".join(ratios) + " | "
+              + " | ".join(used) + " |")
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(out, fh, indent=1)

@@ -52,6 +52,19 @@ def test_small_batches_stay_on_the_calling_thread():
     assert cp.stdout.split() == ["1", "1", "1", "2", "1"]
 
 
+def test_last_evaluation_threads_reports_what_each_call_ran_on():
+    code = ("import numpy as np, scoreopt; from scoreopt import problems; "
+            "before = scoreopt.last_evaluation_threads(); "
+            "scoreopt.set_num_threads(3); p = problems.get('rastrigin', 100); "
+            "p.evaluate(np.zeros((10, 100))); small = scoreopt.last_evaluation_threads(); "
+            f"p.evaluate(np.zeros(({-(-3 * WORK // 100)}, 100))); large = scoreopt.last_evaluation_threads(); "
+            "scoreopt.set_num_threads(1); p.evaluate(np.zeros((10**4, 100))); "
+            "print(before, small, large, scoreopt.last_evaluation_threads())")
+    cp = child(code, SCOREOPT_ADAPTIVE_THREADS="0")
+    assert cp.returncode == 0, cp.stderr
+    assert cp.stdout.split() == ["0", "1", "3", "1"]
+
+
 def test_large_batches_use_one_thread_per_share_of_work():
     code = ("from scoreopt import _core; _core.set_num_threads(4); "
             f"print(_core.evaluation_threads({-(-2 * WORK // 100)}, 100), "
@@ -85,6 +98,8 @@ def test_busy_cores_reduce_the_thread_count():
         time.sleep(0.5)
         _core.set_num_threads(n)
         counts = [_core.evaluation_threads(10**6, 100) for _ in range(20)]
+        p, X = problems.get("sphere", 100), np.zeros((20000, 100))
+        ran_on = [(p.evaluate(X), scoreopt.last_evaluation_threads())[1] for _ in range(5)]
     finally:
         _core.set_num_threads(0)
         for b in busy:
@@ -92,6 +107,7 @@ def test_busy_cores_reduce_the_thread_count():
             b.wait()
     # runnable tasks are sampled at each call; the busy loops are runnable all the time
     assert max(counts) == 1, counts
+    assert ran_on == [1] * 5, ran_on
 
 
 def test_own_spinning_workers_are_not_counted_as_busy_cores():

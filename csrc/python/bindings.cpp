@@ -896,6 +896,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("num_threads", &scoreopt::num_threads);
   m.def("evaluation_threads", &scoreopt::evaluation_threads, py::arg("n"), py::arg("dim"),
         py::arg("rotated") = false);
+  m.def("last_evaluation_threads", &scoreopt::last_evaluation_threads);
   m.def("_last_input_address", [] { return g_last_input; });
   m.def("compiled_backends", [] {
     py::dict d;

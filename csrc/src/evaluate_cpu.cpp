@@ -76,6 +76,9 @@ constexpr std::int64_t kParallelWork = std::int64_t(1) << 18;
 constexpr int kTrackedWorkers = 256;
 thread_local long t_worker_tid[kTrackedWorkers];
 
+// The threads the calling thread's most recent batched evaluation ran on (last_evaluation_threads).
+thread_local int t_last_threads = 0;
+
 #if defined(__linux__)
 // Whether thread tid of this process is runnable now (the state field of its /proc stat line).
 bool own_thread_runnable(long tid) {
@@ -311,6 +314,8 @@ int num_threads() {
   return omp_get_max_threads();
 }
 
+int last_evaluation_threads() { return t_last_threads; }
+
 int evaluation_threads(std::int64_t n, int dim, bool rotated) {
   if (n < 0 || dim < 1) throw std::invalid_argument("n, dim: expected n >= 0 and dim >= 1");
   return threads_for(n * dim * (rotated ? dim : 1), n, num_threads());
@@ -446,6 +451,7 @@ void Problem::evaluate(const T* X, std::int64_t n, const T* params, std::int64_t
     const std::int64_t cost = n * dim_ * (aff_matrix ? dim_ : 1);
     job.nthreads = threads_for(cost, n, num_threads());
   }
+  t_last_threads = job.nthreads;
   for (size_t k = 0; k < options_.size() && k < 4; ++k) job.option[k] = options_[k];
   if (aff) {
     job.matrix = aff_matrix;

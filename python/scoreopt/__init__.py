@@ -36,7 +36,7 @@ try:  # set in one place, pyproject.toml, and read from the installed distributi
     __version__: str = _dist_version("scoreopt")
 except PackageNotFoundError:  # a source tree on sys.path that was never installed
     __version__ = "0+unknown"
-__all__ = ["problems", "smoothing", "integrators", "optimizers", "protocol", "minimize", "Problem", "backends", "set_num_threads", "num_threads", "build_info",
+__all__ = ["problems", "smoothing", "integrators", "optimizers", "protocol", "minimize", "Problem", "backends", "set_num_threads", "num_threads", "last_evaluation_threads", "build_info",
            "info"]
 
 
@@ -61,6 +61,13 @@ def set_num_threads(n: int) -> None:
 
 def num_threads() -> int:
     return _core.num_threads()
+
+
+def last_evaluation_threads() -> int:
+    """The threads this Python thread's most recent batched evaluation ran on, as the core's thread
+    policy chose them (fewer than num_threads() for a small batch or when other processes keep the
+    cores busy; README, "Threads"); 0 before the first."""
+    return _core.last_evaluation_threads()
 
 
 def build_info() -> str:

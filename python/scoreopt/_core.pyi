@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['Field', 'Path', 'Problem', 'SamplingOptimizer', 'boltzmann_weights', 'build_info', 'compiled_backends', 'cuda_device_count', 'cuda_evaluate', 'cuda_integrator_ddpm', 'cuda_integrator_euler', 'cuda_integrator_euler_maruyama', 'cuda_integrator_heun', 'cuda_integrator_langevin', 'cuda_require_device', 'cuda_smoothing_estimate', 'evaluation_threads', 'integrator_convert', 'integrator_ddpm', 'integrator_euler', 'integrator_euler_maruyama', 'integrator_heun', 'integrator_langevin', 'integrator_schedule', 'integrator_sde_coefficients', 'num_threads', 'population_statistics', 'reflect_into_box', 'registry', 'set_num_threads', 'set_simd_path', 'simd_path', 'simd_path_reason', 'simd_paths', 'smoothing_check_factor', 'smoothing_estimate', 'smoothing_noise', 'smoothing_statistics', 'suite_registry', 'supported_simd_paths']
+__all__: list[str] = ['Field', 'Path', 'Problem', 'SamplingOptimizer', 'boltzmann_weights', 'build_info', 'compiled_backends', 'cuda_device_count', 'cuda_evaluate', 'cuda_integrator_ddpm', 'cuda_integrator_euler', 'cuda_integrator_euler_maruyama', 'cuda_integrator_heun', 'cuda_integrator_langevin', 'cuda_require_device', 'cuda_smoothing_estimate', 'evaluation_threads', 'integrator_convert', 'integrator_ddpm', 'integrator_euler', 'integrator_euler_maruyama', 'integrator_heun', 'integrator_langevin', 'integrator_schedule', 'integrator_sde_coefficients', 'last_evaluation_threads', 'num_threads', 'population_statistics', 'reflect_into_box', 'registry', 'set_num_threads', 'set_simd_path', 'simd_path', 'simd_path_reason', 'simd_paths', 'smoothing_check_factor', 'smoothing_estimate', 'smoothing_noise', 'smoothing_statistics', 'suite_registry', 'supported_simd_paths']
 class Problem:
     def __getstate__(self) -> tuple[str, int, dict[str, float], list[float], list[float], float, float, bool, list[float]]:
         ...
@@ -266,6 +266,8 @@ def integrator_langevin(x: numpy.ndarray, score: numpy.ndarray, step_size: typin
 def integrator_schedule(path: Path, t: typing.SupportsFloat | typing.SupportsIndex, beta_min: typing.SupportsFloat | typing.SupportsIndex, beta_max: typing.SupportsFloat | typing.SupportsIndex, s: typing.SupportsFloat | typing.SupportsIndex) -> tuple:
     ...
 def integrator_sde_coefficients(path: Path, t: typing.SupportsFloat | typing.SupportsIndex, beta_min: typing.SupportsFloat | typing.SupportsIndex, beta_max: typing.SupportsFloat | typing.SupportsIndex, s: typing.SupportsFloat | typing.SupportsIndex) -> tuple:
+    ...
+def last_evaluation_threads() -> int:
     ...
 def num_threads() -> int:
     ...

@@ -89,4 +89,9 @@ int num_threads();
 // num_threads() and at most the idle cores (see "thread policy" in evaluate_cpu.cpp).
 int evaluation_threads(std::int64_t n, int dim, bool rotated);
 
+// The threads the calling thread's most recent batched evaluation (Problem::evaluate) ran on, as
+// the policy above chose them for it; 0 before the first. For benchmarks and for a user asking why
+// a call ran on fewer threads than num_threads() (small batch, busy cores).
+int last_evaluation_threads();
+
 }  // namespace scoreopt
