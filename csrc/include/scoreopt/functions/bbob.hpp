@@ -680,36 +680,45 @@ SO_HD V sum_in_zip_order(int n, Term term) {
   return a[0];
 }
 
-// 100 sum (z_i^2 - z_{i+1})^2 + sum (z_i - 1)^2 (two separate sums, as in COCO); V: double, or
-// RowLanes (below). From d = 9 on, each sum in simd::sum_zip's 8 lanes, vector code on a host row
-// (GCC formed sum_nonnegative's terms here as scalars: f8's float64 rows at D = 40-100 now run
-// 1.1-1.3x faster row by row than in lanes), in the same order everywhere else (sum_in_zip_order).
-template <class V>
-SO_HD V rosenbrock_raw(const V* z, int d) {
-  auto a_term = [z](int i) SO_LAMBDA_FORCE {
-    const V a = z[i] * z[i] - z[i + 1];
+// 100 sum (z_i^2 - z_{i+1})^2 + sum (z_i - 1)^2 (two separate sums, as in COCO) over
+// z_i = coordinate(x[i], i); V: double, or RowLanes (below). From d = 9 on, each sum in
+// simd::sum_zip's 8 lanes, vector code on a host row (GCC formed sum_nonnegative's terms here as
+// scalars: f8's float64 rows at D = 40-100 now run 1.1-1.3x faster row by row than in lanes), in
+// the same order everywhere else (sum_in_zip_order). `coordinate` lets a caller form z inside the
+// sums instead of storing it first (f8's host rows, below); each z_i is the same double however
+// often it is formed.
+template <class V, class Coordinate>
+SO_HD V rosenbrock_of(const V* x, int d, Coordinate coordinate) {
+  auto a_term = [x, coordinate](int i) SO_LAMBDA_FORCE {
+    const V zi = coordinate(x[i], i);
+    const V a = zi * zi - coordinate(x[i + 1], i + 1);
     return a * a;
   };
-  auto b_term = [z](int i) SO_LAMBDA_FORCE {
-    const V b = z[i] - 1.0;
+  auto b_term = [x, coordinate](int i) SO_LAMBDA_FORCE {
+    const V b = coordinate(x[i], i) - 1.0;
     return b * b;
   };
   if (d - 1 < 8)
     return 100.0 * sum_nonnegative<V>(d - 1, a_term) + sum_nonnegative<V>(d - 1, b_term);
 #if !defined(__CUDA_ARCH__)
   if constexpr (std::is_same_v<V, double>) {
-    const double s1 = simd::sum_zip(z, z + 1, d - 1, [](double zi, double zn, int) SO_LAMBDA_FORCE {
-      const double a = zi * zi - zn;
+    const double s1 = simd::sum_zip(x, x + 1, d - 1, [coordinate](double xi, double xn, int i) SO_LAMBDA_FORCE {
+      const double zi = coordinate(xi, i);
+      const double a = zi * zi - coordinate(xn, i + 1);
       return a * a;
     });
-    const double s2 = simd::sum(z, d - 1, [](double zi, int) SO_LAMBDA_FORCE {
-      const double b = zi - 1.0;
+    const double s2 = simd::sum(x, d - 1, [coordinate](double xi, int i) SO_LAMBDA_FORCE {
+      const double b = coordinate(xi, i) - 1.0;
       return b * b;
     });
     return 100.0 * s1 + s2;
   }
 #endif
   return 100.0 * sum_in_zip_order<V>(d - 1, a_term) + sum_in_zip_order<V>(d - 1, b_term);
+}
+template <class V>
+SO_HD V rosenbrock_raw(const V* z, int d) {
+  return rosenbrock_of(z, d, [](V zi, int) SO_LAMBDA_FORCE { return zi; });
 }
 
 SO_HD std::int64_t sq(int d) { return std::int64_t(d) * d; }
@@ -1325,7 +1334,15 @@ struct F8 : Suite<F8> {
   static SO_HD V eval(const V* x, int d, const A& t, V* z) {
     const double scale = t[1];
     const A shift = t + 2;
-    for (int i = 0; i < d; ++i) z[i] = scale * (x[i] - shift[i]) - (-1.0);
+    auto coordinate = [scale, shift](V xi, int i) SO_LAMBDA_FORCE { return scale * (xi - shift[i]) - (-1.0); };
+#if !defined(__CUDA_ARCH__)
+    // A host row's z formed inside the sums' lanes, not stored first: the sums read z + 1 as whole
+    // vectors right after z was stored in narrower ones (the AVX-512 copy stores 256 bits at a
+    // time), a load the store buffer cannot forward (`perf`: the avx2 path ran these rows 1.2x
+    // faster than the avx512 path)
+    if constexpr (std::is_same_v<V, double>) return rosenbrock_of(x, d, coordinate) + t[0];
+#endif
+    for (int i = 0; i < d; ++i) z[i] = coordinate(x[i], i);
     return rosenbrock_raw(z, d) + t[0];
   }
 };
