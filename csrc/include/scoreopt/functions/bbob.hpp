@@ -636,13 +636,22 @@ inline void row_sums_in_order(const double* terms, int nb, int n, double* out) {
 
 // out[b] = cosine_sum(row b of z, d) for the nb rows of z (nb x d), bitwise: the cosines of all
 // nb d coordinates in one vector loop into c (nb d doubles), where a row's own loop, its sum kept
-// in order, leaves each cosine scalar; then the sums with the rows side by side (f15, f24)
+// in order, leaves each cosine scalar; then the sums with the rows side by side (f3, f4, f15, f24)
 template <class M>
 inline void cosine_sums_of_rows(const double* z, int nb, int d, double* c, double* out) {
   const int m = nb * d;
   SO_SIMD
   for (int k = 0; k < m; ++k) c[k] = cos_one_polynomial<M>(kTwoPi * z[k]);
   row_sums_in_order(c, nb, d, out);
+}
+
+// v[b] = rastrigin_raw(row b of z) + f_opt for the nb rows of z (nb x d), the cosines over the
+// block (cosine_sums_of_rows; scratch: nb d doubles): f3's and f15's finish over a block's rows
+template <class M>
+inline void rastrigin_rows(const double* z, int nb, int d, double* scratch, double f_opt, double* v) {
+  cosine_sums_of_rows<M>(z, nb, d, scratch, v);
+  for (int b = 0; b < nb; ++b)
+    v[b] = rastrigin_of_sums(v[b], sum_of_squares(z + std::int64_t(b) * d, d), d) + f_opt;
 }
 
 // f_pen in sum_nonnegative's partial sums (COCO: left to right; its terms are >= 0): f7 0.93x the
@@ -903,9 +912,10 @@ SO_DECLARES(has_middle_rows, kMiddleRows)
 // lanes of rows. f17-f19, f21-f23: their
 // vector loops and their sums in COCO's order run over the block, where a row's loops are short
 // and its sum one chain of dependent additions, and f21/f22's T_osz for the block's values at
-// once. f15, f24: their cosines in one vector loop over the block (on the Zen 4 D = 2-3 0.6-0.7x
-// the time, D = 5-10 0.75-0.9x, D = 20-100 even; on the Xeon an earlier form had measured
-// 0.54-1.23x at D = 2-20). f3's Rastrigin sum stays per row: its finish reads middle_rows' output.
+// once. f3, f4, f15, f24: their cosines in one vector loop over the block (f15 on the Zen 4: D =
+// 2-3 0.6-0.7x the time, D = 5-10 0.75-0.9x, D = 20-100 even; on the Xeon an earlier form had
+// measured 0.54-1.23x at D = 2-20). f3 and f4 (no product after middle_rows) get middle_rows'
+// output as z and only kBlock d doubles of scratch, which do not hold x.
 SO_DECLARES(has_rows_finish, kRowsFinish)
 // F::kRowTail: finish(x, d, t, w) = tail<M>(partial(x, d, t, w), t[0]), see partial_row.
 SO_DECLARES(has_block_tail, kRowTail)
@@ -1036,13 +1046,14 @@ struct Rotated : Suite<F> {
   // that rotate_block left in buf, at once (v: nb of them). The products (of the second product,
   // if any) sit where on_row finds them, after the widened points and the product's inputs, which
   // are consumed by then: the scratch.
+  // Functions with middle_rows and no second product (f3, f4) finish on middle_rows' output
+  // instead, with the product's rows (consumed by middle_rows) as the scratch: kBlock d doubles.
   template <class M, class T>
   static SO_BBOB_ENTRY void finish_block(const T* X, int nb, int d, const Context<T>& c, double* buf,
                                          double* v) {
-    static_assert(has_second<F>::value || !has_middle_rows<F>::value,
-                  "finish_rows reads the products, not middle_rows' output");
-    double* z = buf + std::int64_t(2 * kBlock) * d;
-    double* scratch = buf;
+    constexpr bool kOnMiddle = has_middle_rows<F>::value && !has_second<F>::value;
+    double* z = buf + std::int64_t(kOnMiddle ? kBlock : 2 * kBlock) * d;
+    double* scratch = kOnMiddle ? buf + std::int64_t(2 * kBlock) * d : buf;
     if constexpr (std::is_same_v<T, double>)
       F::template finish_rows<M>(d, Exact{c.table}, X, z, nb, scratch, v);
     else  // rotate_block's widened points, at the scratch's start
@@ -1182,12 +1193,26 @@ struct F3 : Rotated<F3> {
   static SO_HD std::int64_t middle_out(int d) { return d; }
   template <class M, class A>
   static SO_HD double finish(const double*, int d, const A& t, double* u) {
-    const A lam = t + 1 + d;
     double* z = u + d;
-    SO_SIMD
-    for (int i = 0; i < d; ++i) z[i] = lam[i] * z[i];
+    scale(d, t, z);
     return rastrigin_raw<M>(z, d) + t[0];
   }
+  template <class A>
+  static SO_HD void scale(int d, const A& t, double* z) {  // z = lambda z
+    const A lam = t + 1 + d;
+    SO_SIMD
+    for (int i = 0; i < d; ++i) z[i] = lam[i] * z[i];
+  }
+#if defined(SO_BBOB_BLOCKED)
+  // The same over the block's rows (rastrigin_rows); finish's values bit for bit.
+  static constexpr bool kRowsFinish = true;
+  template <class M, class A>
+  static void finish_rows(int d, const A& t, const double*, double* z, int nb, double* scratch,
+                          double* v) {
+    for (int b = 0; b < nb; ++b) scale(d, t, z + std::int64_t(b) * d);
+    rastrigin_rows<M>(z, nb, d, scratch, t[0], v);
+  }
+#endif
 };
 
 // f4 Bueche-Rastrigin: u = T_osz(x - shift), z_i = (u_i > 0 ? lambda_pos_i : lambda_i) u_i,
@@ -1200,19 +1225,48 @@ struct F4 : Rotated<F4>, ToszAfterProduct {
   static SO_HD Rotation rotation(int) { return {-1, 2, 0}; }  // v = x - shift
   template <class M, class A>
   static SO_HD double finish(const double* x, int d, const A& t, double* v) {
-    const A shift = t + 2, lam = shift + d, lam_pos = lam + d;
     double* z = v + d;
+    scale(d, t, z);
+    const double s1 = cosine_sum<M>(z, d);
+    double s2 = 0;
+    for (int i = 0; i < d; ++i) s2 += z[i] * z[i];
+    return bueche_rastrigin_of_sums(s1, s2, d, t, x);
+  }
+  // z_i = (u_i > 0 ? lambda_pos_i : lambda_i) u_i in place
+  template <class A>
+  static SO_HD void scale(int d, const A& t, double* z) {
+    const A lam = t + 2 + d, lam_pos = lam + d;
     SO_SIMD
     for (int i = 0; i < d; ++i) {
       const double u = z[i];
       z[i] = (u > 0.0 ? lam_pos[i] : lam[i]) * u;
     }
-    const double s1 = cosine_sum<M>(z, d);
-    double s2 = 0;
-    for (int i = 0; i < d; ++i) s2 += z[i] * z[i];
+  }
+  // 10 (D - s1) + s2 + f_opt + penalty_factor f_pen(x) for the cosine sum s1, the sum of squares s2
+  template <class A>
+  static SO_HD double bueche_rastrigin_of_sums(double s1, double s2, int d, const A& t,
+                                               const double* x) {
     const double raw = 10.0 * (double(d) - s1) + s2 + 0.0;
     return (raw + t[0]) + t[1] * penalty(x, d);
   }
+#if defined(SO_BBOB_BLOCKED)
+  // The same over the block's rows: the cosines in one vector loop (cosine_sums_of_rows), both
+  // sums in COCO's order with the rows side by side; finish's values bit for bit.
+  static constexpr bool kRowsFinish = true;
+  template <class M, class A>
+  static void finish_rows(int d, const A& t, const double* x, double* z, int nb, double* scratch,
+                          double* v) {
+    for (int b = 0; b < nb; ++b) scale(d, t, z + std::int64_t(b) * d);
+    cosine_sums_of_rows<M>(z, nb, d, scratch, v);
+    const int m = nb * d;
+    SO_SIMD
+    for (int k = 0; k < m; ++k) scratch[k] = z[k] * z[k];
+    double s2[kBlock];
+    row_sums_in_order(scratch, nb, d, s2);
+    for (int b = 0; b < nb; ++b)
+      v[b] = bueche_rastrigin_of_sums(v[b], s2[b], d, t, x + std::int64_t(b) * d);
+  }
+#endif
 };
 
 // f5 linear slope: f = sum 5|s_i| - s_i x_i, with x_i replaced by x_opt_i where
@@ -1525,9 +1579,7 @@ struct F15 : Rotated<F15> {
   template <class M, class A>
   static void finish_rows(int d, const A& t, const double*, double* z, int nb, double* scratch,
                           double* v) {
-    cosine_sums_of_rows<M>(z, nb, d, scratch, v);  // nb d <= 2 nb d doubles of scratch
-    for (int b = 0; b < nb; ++b)
-      v[b] = rastrigin_of_sums(v[b], sum_of_squares(z + std::int64_t(b) * d, d), d) + t[0];
+    rastrigin_rows<M>(z, nb, d, scratch, t[0], v);
   }
 #endif
 };
