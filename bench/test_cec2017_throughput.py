@@ -6,6 +6,13 @@ seed 0) for every implementation:
     scoreopt_loop   p.evaluate(x) once per point (the peer's calling convention), N_LOOP points
     opfunu          opfunu's evaluate(x) once per point (its only interface), N_LOOP points
                     (SCOREOPT_BENCH_N_LOOP, default 2,000)
+    organizers      the organizers' C code (cec17_test_func, which evaluates its points one by one),
+                    one call on N_ORGANIZERS points (SCOREOPT_BENCH_N_ORGANIZERS, default 20,000),
+                    where SCOREOPT_CEC17_ORGANIZERS_LIB names a build of it (their
+                    cec17_test_func.cpp is not in this repository; bench/cec2017_organizers_driver.cpp
+                    says how to build it); skipped otherwise. Asserted equal to scoreopt's values
+                    (rtol 1e-13) on CHECK_N points before timing; the largest relative difference
+                    over all its points is recorded (extra_info["max_rel_diff"]).
 
 Evaluations per second are n / time (extra_info["evaluations_per_second"]); the cases run round
 by round (SCOREOPT_BENCH_ROUNDS, default 3), the three implementations one after the other within
@@ -34,7 +41,9 @@ without an importable opfunu the opfunu cases are skipped.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import tempfile
 import warnings
 
 import numpy as np
@@ -45,10 +54,12 @@ from scoreopt.suites import cec2017 as suite
 
 N = int(os.environ.get("SCOREOPT_BENCH_N", 100_000))
 N_LOOP = int(os.environ.get("SCOREOPT_BENCH_N_LOOP", 2_000))
+N_ORGANIZERS = int(os.environ.get("SCOREOPT_BENCH_N_ORGANIZERS", 20_000))
+ORGANIZERS_LIB = os.environ.get("SCOREOPT_CEC17_ORGANIZERS_LIB", "")
 DIMS = tuple(int(d) for d in os.environ.get("SCOREOPT_BENCH_CEC_DIMS", "30,50,100").split(","))
 ROUNDS = int(os.environ.get("SCOREOPT_BENCH_ROUNDS", 3))
 FUNCTIONS = [1] + list(range(3, 31))
-IMPLEMENTATIONS = ("scoreopt", "scoreopt_loop", "opfunu")
+IMPLEMENTATIONS = ("scoreopt", "scoreopt_loop", "opfunu", "organizers")
 CHECK_N = 20
 # the official functions that opfunu 1.0.4's class of the same function computes, given the
 # official data files (the class of official F(k) is F1 for k = 1, else F{k-1}2017)
@@ -83,6 +94,38 @@ def _opfunu_problem(fn: int, dim: int):
         return cls(ndim=dim, **kw), fn in OPFUNU_SAME_DEFINITION
 
 
+_organizers: dict = {}
+
+
+def _organizers_call():
+    """(fn, dim, X) -> values by the organizers' C code, called from a folder whose input_data
+    links to scoreopt's CEC2017 data (their code opens input_data/... under the working
+    directory), or skip."""
+    if not ORGANIZERS_LIB:
+        pytest.skip("SCOREOPT_CEC17_ORGANIZERS_LIB is not set (bench/cec2017_organizers_driver.cpp)")
+    if "call" not in _organizers:
+        lib = ctypes.CDLL(ORGANIZERS_LIB)
+        f = lib.organizers_cec17
+        f.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int, ctypes.c_int, ctypes.c_int]
+        f.restype = None
+        folder = tempfile.mkdtemp(prefix="cec17_organizers_")
+        os.symlink(suite.default_data_dir(), os.path.join(folder, "input_data"))
+
+        def call(fn: int, dim: int, X: np.ndarray) -> np.ndarray:
+            X = np.ascontiguousarray(X, dtype=np.float64)
+            out = np.empty(len(X))
+            here = os.getcwd()
+            os.chdir(folder)
+            try:
+                f(X.ctypes.data, out.ctypes.data, dim, len(X), fn)
+            finally:
+                os.chdir(here)
+            return out
+
+        _organizers["call"] = call
+    return _organizers["call"]
+
+
 def _build(impl: str, fn: int, dim: int):
     key = (impl, fn, dim)
     if key in _built:
@@ -90,10 +133,22 @@ def _build(impl: str, fn: int, dim: int):
     p = problems.cec2017(fn, dim)
     X = _points(dim)
     info = {}
+    prepare = [None]
     if impl == "scoreopt":
         y = p.evaluate(X)
         assert y.shape == (N,) and y.dtype == np.float64 and np.isfinite(y).all()
         run, n = (lambda: p.evaluate(X)), N
+    elif impl == "organizers":
+        call = _organizers_call()
+        Xo = X[:N_ORGANIZERS]
+        ref = p.evaluate(Xo)
+        y = call(fn, dim, Xo)
+        np.testing.assert_allclose(y[:CHECK_N], ref[:CHECK_N], rtol=1e-13, err_msg=f"organizers F{fn} D{dim}")
+        info["max_rel_diff"] = float(np.max(np.abs(y - ref) / np.abs(ref)))
+        info["same_definition"] = True
+        run, n = (lambda: call(fn, dim, Xo)), len(Xo)
+        # untimed: their code reloads its data files whenever the function or D changes
+        prepare[0] = lambda: call(fn, dim, Xo[:1]) and None
     else:
         Xl = X[:N_LOOP]
         ref = p.evaluate(Xl[:CHECK_N])
@@ -111,7 +166,7 @@ def _build(impl: str, fn: int, dim: int):
             if same:
                 np.testing.assert_allclose(y, ref, rtol=RTOL, err_msg=f"opfunu F{fn} D{dim}")
         run, n = (lambda: [f(x) for x in Xl]), len(Xl)
-    _built[key] = (run, info, n)
+    _built[key] = (run, info, n, prepare[0])
     return _built[key]
 
 
@@ -121,10 +176,10 @@ CASES = [(r, d, f, impl) for r in range(ROUNDS) for d in DIMS for f in FUNCTIONS
 @pytest.mark.parametrize("case", CASES, ids=[f"r{r}-D{d}-F{f}-{i}" for r, d, f, i in CASES])
 def test_cec2017_throughput(benchmark, case):
     rnd, dim, fn, impl = case
-    run, info, n = _build(impl, fn, dim)
+    run, info, n, prepare = _build(impl, fn, dim)
     benchmark.group = f"cec2017 D{dim} F{fn}"
     benchmark.extra_info.update(function=fn, implementation=impl, n=n, dim=dim, round=rnd,
                                 dtype="float64", **info)
-    benchmark.pedantic(run, rounds=1, iterations=1, warmup_rounds=0)
+    benchmark.pedantic(run, setup=prepare, rounds=1, iterations=1, warmup_rounds=0)
     if benchmark.stats is not None:  # None under --benchmark-disable
         benchmark.extra_info["evaluations_per_second"] = n / benchmark.stats.stats.median
