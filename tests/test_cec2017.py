@@ -153,6 +153,12 @@ def test_data_layout():
     O, M, S = suite.load(21, d)
     assert O.shape == (K, d) and M.shape == (K, d, d) and S is None
     np.testing.assert_array_equal(data[:K * d], O.ravel())
+    # rotations row-major below D = 16, transposed from there (cec2017.hpp, rotate)
+    np.testing.assert_array_equal(data[K * d:K * d + K * d * d].reshape(K, d, d), M)
+    O30, M30, _ = suite.load(21, 30)
+    data30 = suite.pack(21, 30)
+    np.testing.assert_array_equal(data30[K * 30:K * 30 + K * 900].reshape(K, 30, 30),
+                                  np.transpose(M30, (0, 2, 1)))
     O, M, S = suite.load(29, d)
     assert S.shape == (3, d) and sorted(S[2]) == list(range(1, d + 1))
     from scoreopt import _core

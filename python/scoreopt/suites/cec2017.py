@@ -50,6 +50,10 @@ _HOW_TO = ("the official CEC2017 data files (M_<f>_D<dim>.txt, shift_data_<f>.tx
            "data_dir= (a folder holding them, e.g. the organizers' input_data)")
 
 
+# the dimension from which pack stores each rotation transposed (cec2017.hpp, kTransposedFrom)
+_TRANSPOSED_FROM = 16
+
+
 def _components(function: int) -> int:
     if function <= 20:
         return 1
@@ -169,6 +173,10 @@ def load(function: int, dim: int, data_dir: Any = None):
 @functools.lru_cache(maxsize=128)
 def _pack_cached(function: int, dim: int, root: str) -> np.ndarray:
     O, M, S = _load_cached(function, dim, root)
+    # from D = 16 each rotation transposed: the core then sums M y with the coordinates side by
+    # side (cec2017.hpp, rotate and kTransposedFrom)
+    if dim >= _TRANSPOSED_FROM:
+        M = np.transpose(M, (0, 2, 1))
     parts: List[np.ndarray] = [O.ravel(), M.ravel()]
     if S is not None:
         parts.append(S.ravel())
@@ -181,7 +189,8 @@ def _pack_cached(function: int, dim: int, root: str) -> np.ndarray:
 
 def pack(function: int, dim: int, data_dir: Any = None) -> np.ndarray:
     """The flat instance-data vector the core's ``cec2017.f<function>`` reads (float64,
-    read-only, cached): shifts, row-major rotations, shuffles (see cec2017.hpp), then the
+    read-only, cached): shifts, rotations (row-major below D = 16, transposed from there),
+    shuffles (see cec2017.hpp), then the
     residuals ``v - float64(float32(v))`` (used by float32 evaluation only)."""
     _check(function, dim)
     return _pack_cached(int(function), int(dim), str(_resolve(data_dir).resolve()))
