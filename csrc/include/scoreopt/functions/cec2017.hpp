@@ -200,6 +200,25 @@ SO_HD double bi_rastrigin(const double* v, int n, const A& sgn, const A& M, bool
   return f;
 }
 
+// The ellipsoid's weight 10^(6 i / (n - 1)) as the reference computes it (the C library's pow)
+SO_HD double ellipsoid_weight(int i, int n) { return c_pow(10.0, 6.0 * i / (n - 1)); }
+#if !defined(__CUDA_ARCH__)
+// The n weights, computed once per thread and n on the host (the same doubles), where the
+// reference calls pow for every coordinate of every point; nullptr beyond the official data's
+// largest D. The last n asked for is kept: each function asks for one n.
+inline const double* ellipsoid_weights(int n) {
+  constexpr int kMax = 100;
+  thread_local int cached_n = -1;
+  thread_local double w[kMax];
+  if (n > kMax) return nullptr;
+  if (cached_n != n) {
+    for (int i = 0; i < n; ++i) w[i] = ellipsoid_weight(i, n);
+    cached_n = n;
+  }
+  return w;
+}
+#endif
+
 // The basic function k on z (already shifted, scaled and rotated; modified in place).
 // Schaffer F7 and bi-Rastrigin need more than z and are handled by the callers.
 SO_HD double basic(Kind k, double* z, int n) {
@@ -213,9 +232,16 @@ SO_HD double basic(Kind k, double* z, int n) {
       f = 1e6 * z[0] * z[0];
       for (int i = 1; i < n; ++i) f += z[i] * z[i];
       return f;
-    case Kind::Ellipsoid:
-      for (int i = 0; i < n; ++i) f += c_pow(10.0, 6.0 * i / (n - 1)) * z[i] * z[i];
+    case Kind::Ellipsoid: {
+#if !defined(__CUDA_ARCH__)
+      if (const double* wt = ellipsoid_weights(n)) {
+        for (int i = 0; i < n; ++i) f += wt[i] * z[i] * z[i];
+        return f;
+      }
+#endif
+      for (int i = 0; i < n; ++i) f += ellipsoid_weight(i, n) * z[i] * z[i];
       return f;
+    }
     case Kind::Zakharov: {
       double s1 = 0.0, s2 = 0.0;
       for (int i = 0; i < n; ++i) {
