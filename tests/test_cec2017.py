@@ -41,7 +41,7 @@ def test_matches_official_code(fn):
         f = p.evaluate(X)
         assert f.dtype == np.float64 and f.shape == (21,)
         e = rel(f, ref)
-        assert e <= 1e-9, (fn, d, e)
+        assert e <= 1e-13, (fn, d, e)  # bitwise on the machines measured (bench/RESULTS.md)
         worst = max(worst, e)
         # one point at a time gives the same values
         assert [p.evaluate(x) for x in X[:3]] == list(f[:3])

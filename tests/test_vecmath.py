@@ -14,7 +14,7 @@ from scoreopt import _core
 PATHS = _core.supported_simd_paths()
 (EXP, LOG, POW, SIN, COS, TASY, EXP_C, LOG_C, POW_C, EXPM1, SIN_F, COS_F, TOSZ_FEW_ULP,
  SIN_BY_PI, POW_FEW_ULP, LOG_FEW_ULP, EXP_FEW_ULP, TASY_FEW_ULP, SIN_ABSOLUTE, COS_BY_PI,
- TASY_TOSZ_FEW_ULP, SIN_C, TOSZ_EXACT, COS_WIDE) = range(24)
+ TASY_TOSZ_FEW_ULP, SIN_C, TOSZ_EXACT, COS_WIDE, COS_C, POW_HALF) = range(26)
 
 
 @pytest.fixture(params=PATHS)
@@ -117,24 +117,27 @@ def test_pow(path):
     assert np.isnan(neg).all()
 
 
-@pytest.mark.parametrize("op,name", [(EXP_C, "exp"), (LOG_C, "log"), (POW_C, "pow"), (SIN_C, "sin")])
+@pytest.mark.parametrize("op,name", [(EXP_C, "exp"), (LOG_C, "log"), (POW_C, "pow"), (SIN_C, "sin"),
+                                     (COS_C, "cos"), (POW_HALF, "pow_half")])
 def test_checked_variants_agree_with_the_c_library_where_they_answer(op, name, path):
-    """The variants the BBOB transforms use: NaN (deferred to the C library) where the computed value
-    lies within the tie window of a rounding boundary (exp 0.02, log 0.025, pow 0.05, sin 0.025
-    ulp: the C library's measured error beyond half an ulp plus vecmath's own, vecmath.hpp);
-    elsewhere glibc's double. exp, log and sin: every answered value. pow with |y log x| up to
-    24 (beyond what BBOB asks of it): all but a few in 10^4, its log's relative error times
-    |y log x| (f16's and f17/f18's own arguments: test_checked_pow_is_glibcs_for_f17_f18,
-    test_tosz_exact)."""
+    """The variants the BBOB transforms and the CEC2017 functions use: NaN (deferred to the C
+    library) where the computed value lies within the tie window of a rounding boundary (exp 0.02,
+    log 0.025, pow 0.05, sin and cos 0.025, pow(x, 0.5) 0.025 ulp: the C library's measured error
+    beyond half an ulp plus vecmath's own, vecmath.hpp); elsewhere glibc's double. exp, log, sin,
+    cos and pow(x, 0.5): every answered value. pow with |y log x| up to 24 (beyond what BBOB asks
+    of it): all but a few in 10^4, its log's relative error times |y log x| (f16's and f17/f18's
+    own arguments: test_checked_pow_is_glibcs_for_f17_f18, test_tosz_exact)."""
     rng = np.random.default_rng(4)
     n = 400_000
+    angles = np.concatenate([rng.uniform(-8192, 8192, n // 2), rng.uniform(-4, 4, n // 2)])
     x = {"exp": rng.uniform(-700, 700, n), "log": rng.uniform(0, 100, n), "pow": rng.uniform(0, 60, n),
-         "sin": np.concatenate([rng.uniform(-8192, 8192, n // 2), rng.uniform(-4, 4, n // 2)])}[name]
+         "sin": angles, "cos": angles,
+         "pow_half": np.concatenate([rng.uniform(0, 2e4, n // 2), np.exp(rng.uniform(-600, 600, n // 2))])}[name]
     y = rng.uniform(-6, 6, n) if name == "pow" else None
     a = _core._vecmath(op, x, y)
     b = _core._vecmath(op, x, y, libm=True)
     answered = ~np.isnan(a)
-    deferred = {"exp": 0.04, "log": 0.05, "pow": 0.10, "sin": 0.05}[name]  # 2 x the window
+    deferred = {"exp": 0.04, "log": 0.05, "pow": 0.10, "sin": 0.05, "cos": 0.05, "pow_half": 0.05}[name]  # 2 x the window
     assert 1 - 1.3 * deferred < answered.mean() < 1 - 0.7 * deferred
     d = ulp_diff(a[answered], b[answered])
     assert d.max() <= 1
@@ -152,6 +155,37 @@ def test_sin_checked_edges(path):
     assert np.isnan(_core._vecmath(SIN_C, far)).all()
     tiny = np.array([1e-300, -3e-200, 5e-324, 1e-9])
     np.testing.assert_array_equal(_core._vecmath(SIN_C, tiny), np.sin(tiny))
+
+
+def test_cos_checked_edges(path):
+    """cos_checked's range (as sin_checked's), cos(+-0) = 1, and the ties just below 1: where
+    cos x = 1 - x^2/2 lies within the window of 1 - 2^-54 (the midpoint between 1 and the double
+    below it, where the doubles are half as far apart as above 1) it defers."""
+    assert _core._vecmath(COS_C, np.array([0.0, -0.0])).tolist() == [1.0, 1.0]
+    far = np.array([8192.5, -1e6, np.inf, -np.inf, np.nan])
+    assert np.isnan(_core._vecmath(COS_C, far)).all()
+    eps = np.linspace(-0.04, 0.04, 81)  # x^2 / 2 = 2^-54 (1 + eps): within 0.02 ulp (of 2^-53) of it
+    near = 2.0 ** -26.5 * np.sqrt(1 + eps)
+    assert np.isnan(_core._vecmath(COS_C, np.concatenate([near, -near]))).all()
+    clear = 2.0 ** -26.5 * np.sqrt(1 + np.array([-0.5, -0.2, 0.2, 0.5]))  # 0.1 ulp and more away
+    np.testing.assert_array_equal(_core._vecmath(COS_C, clear), np.cos(clear))
+
+
+def test_pow_half_edges(path):
+    """pow(x, 0.5) as the C library rounds it, which is not sqrt x (the test sample holds
+    arguments where they differ, every one of them deferred or answered with glibc's double);
+    pow(+-0, 0.5) = +0; negative, infinite, NaN, subnormal and very large arguments deferred."""
+    z = _core._vecmath(POW_HALF, np.array([0.0, -0.0]))
+    assert z.tolist() == [0.0, 0.0] and not np.signbit(z).any()
+    out = np.array([-1.0, -1e-300, np.inf, -np.inf, np.nan, 5e-324, 1e-305, 2.0 ** 1001])
+    assert np.isnan(_core._vecmath(POW_HALF, out)).all()
+    rng = np.random.default_rng(25)
+    x = rng.uniform(0, 1e4, 400_000)
+    libm = _core._vecmath(POW_HALF, x, libm=True)
+    differ = libm != np.sqrt(x)
+    assert differ.sum() > 50  # glibc's pow(x, 0.5) rounds otherwise than sqrt on ~1e-3 of them
+    a = _core._vecmath(POW_HALF, x[differ])
+    np.testing.assert_array_equal(a[~np.isnan(a)], libm[differ][~np.isnan(a)])
 
 
 def test_tosz_exact(path):
@@ -480,7 +514,7 @@ def test_paths_give_identical_results():
 
 def test_bad_arguments():
     with pytest.raises(ValueError, match="op"):
-        _core._vecmath(COS_WIDE + 1, np.zeros(3))
+        _core._vecmath(POW_HALF + 1, np.zeros(3))
     with pytest.raises(ValueError, match="y"):
         _core._vecmath(POW, np.zeros(3))
     with pytest.raises(ValueError, match="y"):

@@ -491,6 +491,22 @@ void vecmath(int op, const double* x, const double* y, double* out, std::int64_t
         out[i] = tie > 0.0 ? double(NAN) : r;
       }
       return;
+    case VecOp::CosChecked:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) {
+        double tie;
+        const double r = vm::cos_checked(x[i], tie);
+        out[i] = tie > 0.0 ? double(NAN) : r;
+      }
+      return;
+    case VecOp::PowHalf:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) {
+        double tie;
+        const double r = vm::pow_half(x[i], tie);
+        out[i] = tie > 0.0 ? double(NAN) : r;
+      }
+      return;
     case VecOp::ToszExact: {  // as f16 runs it, in rows of 4096
       Scratch<double> scratch(2 * 4096);
       for (std::int64_t i = 0; i < n; i += 4096)

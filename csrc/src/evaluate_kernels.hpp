@@ -62,7 +62,9 @@ enum class VecOp : int {
   SinChecked = 21,  // vm::sin_checked (NaN where it defers)
   ToszExact = 22,  // bbob.hpp's tosz_exact_array (f16's T_osz, its C-library fallbacks included)
   CosWide = 23,  // bbob.hpp's cos_wide_array<FastMath> (f16's and f19's cosines)
-  Count = 24
+  CosChecked = 24,  // vm::cos_checked (NaN where it defers)
+  PowHalf = 25,  // vm::pow_half, pow(x, 0.5) (NaN where it defers)
+  Count = 26
 };
 using VecMath = void (*)(int op, const double* x, const double* y, double* out, std::int64_t n);
 

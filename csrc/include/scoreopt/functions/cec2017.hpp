@@ -75,6 +75,93 @@ SO_HD double c_fabs(double x) { return std::fabs(x); }
 constexpr double kPi = 3.1415926535897932384626433832795029;
 constexpr double kE = 2.7182818284590452353602874713526625;
 
+// ---- the C library's sin and cos, a vector at a time -----------------------------------------
+// The basic functions take their sines and cosines kChunk coordinates at a time, then run their
+// sums over the chunk in the reference's order: out[k] = the C library's sin or cos of arg(k),
+// k < m <= kChunk. On the host vecmath's checked forms compute them in one vector loop (glibc's
+// double wherever they answer, tests/test_vecmath.py) and the C library the few they defer (5 %
+// of arguments, those within 0.025 ulp of a rounding boundary, and every |arg| > 8192); so the
+// values stay the organizers'. The device calls the C library.
+#if defined(__CUDA_ARCH__)
+constexpr int kChunk = 1;
+#else
+constexpr int kChunk = 64;
+#endif
+// vector = false: the C library for all (the caller knows the arguments lie beyond 8192).
+template <bool kCos, class Arg>
+SO_HD_FORCE void sin_or_cos_of(int m, Arg arg, double* out, bool vector = true) {
+#if defined(__CUDA_ARCH__)
+  for (int k = 0; k < m; ++k) out[k] = kCos ? c_cos(arg(k)) : c_sin(arg(k));
+#else
+  if (vector) {
+    SO_SIMD
+    for (int k = 0; k < m; ++k) {
+      double tie;
+      const double v = vm::sin_or_cos_checked(arg(k), kCos, tie);
+      out[k] = tie > 0.0 ? double(NAN) : v;
+    }
+  } else {
+    for (int k = 0; k < m; ++k) out[k] = double(NAN);
+  }
+  for (int k = 0; k < m; ++k)
+    if (out[k] != out[k]) out[k] = kCos ? c_cos(arg(k)) : c_sin(arg(k));
+#endif
+}
+template <class Arg>
+SO_HD_FORCE void cos_of(int m, Arg arg, double* out, bool vector = true) {
+  sin_or_cos_of<true>(m, arg, out, vector);
+}
+template <class Arg>
+SO_HD_FORCE void sin_of(int m, Arg arg, double* out) { sin_or_cos_of<false>(m, arg, out); }
+// out[k] = the C library's pow(arg(k), y), the same way: vecmath's checked pow (pow_half for
+// y = 0.5, a square root and its remainder), the C library for the arguments they defer (10 %,
+// 5 % for y = 0.5), called out of line: in a loop, GCC's vectorizer (with -fno-math-errno) turns
+// pow(x, 0.5) into a vector square root, which is not glibc's pow (0.085 % of arguments differ
+// by an ulp: F10 differed from the organizers' code until this call was kept out of the loop).
+#if !defined(__CUDA_ARCH__)
+[[gnu::noinline]] inline double c_pow_out_of_line(double x, double y) { return c_pow(x, y); }
+#endif
+template <class Arg>
+SO_HD_FORCE void pow_of(int m, Arg arg, double y, double* out) {
+#if !defined(__CUDA_ARCH__)
+  if (y == 0.5) {
+    SO_SIMD
+    for (int k = 0; k < m; ++k) {
+      double tie;
+      const double v = vm::pow_half(arg(k), tie);
+      out[k] = tie > 0.0 ? double(NAN) : v;
+    }
+  } else {
+    SO_SIMD
+    for (int k = 0; k < m; ++k) {
+      double tie;
+      const double v = vm::pow(arg(k), y, tie);
+      out[k] = tie > 0.0 ? double(NAN) : v;
+    }
+  }
+  for (int k = 0; k < m; ++k)
+    if (out[k] != out[k]) out[k] = c_pow_out_of_line(arg(k), y);
+#else
+  for (int k = 0; k < m; ++k) out[k] = c_pow(arg(k), y);
+#endif
+}
+SO_HD_FORCE int chunk_size(int i0, int n) { return n - i0 < kChunk ? n - i0 : kChunk; }
+
+// fmod(x, 500) for 0 <= x < 2^52 without the C library's call, the same value: fmod is exact,
+// x - 500 q for the integer q = trunc(x / 500), and so is each step here (500 q < 2^52 is a
+// double; x - 500 q is a multiple of ulp(x) below 1000); x / 500 rounded may leave q one off,
+// which the last select mends. NaN beyond, for the caller's C library call (the device: that).
+SO_HD_FORCE double fmod500(double x) {
+#if defined(__CUDA_ARCH__)
+  return c_fmod(x, 500);
+#else
+  const double q = math::floor(x / 500.0);
+  const double r = x - q * 500.0;
+  const double c = r < 0.0 ? r + 500.0 : (r >= 500.0 ? r - 500.0 : r);
+  return x >= 0.0 && x < 0x1p52 ? c : double(NAN);
+#endif
+}
+
 // ---- the basic functions ---------------------------------------------------------------------
 enum class Kind : int {
   BentCigar,
@@ -145,12 +232,21 @@ SO_HD void shift_rotate(const double* x, int n, const A& o, const A& M, double r
   rotate(M, y, n, z);
 }
 
+// z_i = pow(y_i^2 + y_{i+1}^2, 0.5), t_i = sin(50 pow(z_i, 0.2)), f = (sum pow(z_i, 0.5) (1 +
+// t_i^2))^2 / (n - 1)^2 as the reference rounds each step, stage by stage over a chunk
 SO_HD double schaffer_f7(const double* y, int n) {
   double f = 0.0;
-  for (int i = 0; i < n - 1; ++i) {
-    const double zi = c_pow(y[i] * y[i] + y[i + 1] * y[i + 1], 0.5);
-    const double t = c_sin(50.0 * c_pow(zi, 0.2));
-    f += c_pow(zi, 0.5) + c_pow(zi, 0.5) * t * t;
+  double z[kChunk], p2[kChunk], p5[kChunk], t[kChunk];
+  for (int i0 = 0; i0 < n - 1; i0 += kChunk) {
+    const int m = chunk_size(i0, n - 1);
+    pow_of(m, [y, i0](int k) SO_LAMBDA_FORCE {
+      const double* v = y + i0 + k;
+      return v[0] * v[0] + v[1] * v[1];
+    }, 0.5, z);
+    pow_of(m, [z](int k) SO_LAMBDA_FORCE { return z[k]; }, 0.2, p2);
+    pow_of(m, [z](int k) SO_LAMBDA_FORCE { return z[k]; }, 0.5, p5);
+    sin_of(m, [p2](int k) SO_LAMBDA_FORCE { return 50.0 * p2[k]; }, t);
+    for (int k = 0; k < m; ++k) f += p5[k] + p5[k] * t[k] * t[k];
   }
   return f * f / (n - 1) / (n - 1);
 }
@@ -180,11 +276,13 @@ SO_HD double bi_rastrigin(const double* v, int n, const A& sgn, const A& M, bool
   tmp2 *= s;
   tmp2 += dd * n;
   double c = 0.0;
-  if (rotated) {
-    rotate(M, z, n, t);
-    for (int i = 0; i < n; ++i) c += c_cos(2.0 * kPi * t[i]);
-  } else {
-    for (int i = 0; i < n; ++i) c += c_cos(2.0 * kPi * z[i]);
+  if (rotated) rotate(M, z, n, t);
+  const double* u = rotated ? t : z;
+  double cs[kChunk];
+  for (int i0 = 0; i0 < n; i0 += kChunk) {
+    const int m = chunk_size(i0, n);
+    cos_of(m, [u, i0](int k) SO_LAMBDA_FORCE { return 2.0 * kPi * u[i0 + k]; }, cs);
+    for (int k = 0; k < m; ++k) c += cs[k];
   }
   double f = tmp1 < tmp2 ? tmp1 : tmp2;
   f += 10.0 * (n - c);
@@ -251,10 +349,14 @@ SO_HD double basic(Kind k, double* z, int n) {
       }
       return f;
     case Kind::Ackley: {
-      double s1 = 0.0, s2 = 0.0;
-      for (int i = 0; i < n; ++i) {
-        s1 += z[i] * z[i];
-        s2 += c_cos(2.0 * kPi * z[i]);
+      double s1 = 0.0, s2 = 0.0, cs[kChunk];
+      for (int i0 = 0; i0 < n; i0 += kChunk) {
+        const int m = chunk_size(i0, n);
+        cos_of(m, [z, i0](int k) SO_LAMBDA_FORCE { return 2.0 * kPi * z[i0 + k]; }, cs);
+        for (int k = 0; k < m; ++k) {
+          s1 += z[i0 + k] * z[i0 + k];
+          s2 += cs[k];
+        }
       }
       s1 = -0.2 * c_sqrt(s1 / n);
       s2 /= n;
@@ -274,74 +376,139 @@ SO_HD double basic(Kind k, double* z, int n) {
       }
       double s2 = 0.0;
       for (int j = 0; j <= 20; ++j) s2 += aj[j] * c_cos(2.0 * kPi * bj[j] * 0.5);
-      for (int i = 0; i < n; ++i) {
-        double s = 0.0;
-        for (int j = 0; j <= 20; ++j) s += aj[j] * c_cos(2.0 * kPi * bj[j] * (z[i] + 0.5));
-        f += s;
+      // each coordinate's sum over j in order, the coordinates of a chunk side by side; from
+      // the j where the chunk's arguments may pass 8192 (j = 8 or so) the C library alone
+      double s[kChunk], cs[kChunk];
+      for (int i0 = 0; i0 < n; i0 += kChunk) {
+        const int m = chunk_size(i0, n);
+        double reach = 0.0;  // max |z + 0.5| (NaN: the C library)
+        for (int k = 0; k < m; ++k) {
+          s[k] = 0.0;
+          const double a = c_fabs(z[i0 + k] + 0.5);
+          reach = a > reach || a != a ? a : reach;
+        }
+        for (int j = 0; j <= 20; ++j) {
+          const double w = 2.0 * kPi * bj[j];
+          cos_of(m, [z, i0, w](int k) SO_LAMBDA_FORCE { return w * (z[i0 + k] + 0.5); }, cs,
+                 w * reach <= 8000.0);
+          for (int k = 0; k < m; ++k) s[k] += aj[j] * cs[k];
+        }
+        for (int k = 0; k < m; ++k) f += s[k];
       }
       f -= n * s2;
       return f;
     }
     case Kind::Griewank: {
-      double s = 0.0, p = 1.0;
-      for (int i = 0; i < n; ++i) {
-        s += z[i] * z[i];
-        p *= c_cos(z[i] / c_sqrt(1.0 + i));
+      double s = 0.0, p = 1.0, cs[kChunk];
+      for (int i0 = 0; i0 < n; i0 += kChunk) {
+        const int m = chunk_size(i0, n);
+        cos_of(m, [z, i0](int k) SO_LAMBDA_FORCE { return z[i0 + k] / c_sqrt(1.0 + (i0 + k)); }, cs);
+        for (int k = 0; k < m; ++k) {
+          s += z[i0 + k] * z[i0 + k];
+          p *= cs[k];
+        }
       }
       return 1.0 + s / 4000.0 - p;
     }
-    case Kind::Rastrigin:
-      for (int i = 0; i < n; ++i) f += (z[i] * z[i] - 10.0 * c_cos(2.0 * kPi * z[i]) + 10.0);
+    case Kind::Rastrigin: {
+      double cs[kChunk];
+      for (int i0 = 0; i0 < n; i0 += kChunk) {
+        const int m = chunk_size(i0, n);
+        cos_of(m, [z, i0](int k) SO_LAMBDA_FORCE { return 2.0 * kPi * z[i0 + k]; }, cs);
+        for (int k = 0; k < m; ++k) f += (z[i0 + k] * z[i0 + k] - 10.0 * cs[k] + 10.0);
+      }
       return f;
-    case Kind::Schwefel:
-      for (int i = 0; i < n; ++i) {
-        z[i] += 4.209687462275036e+002;
-        if (z[i] > 500) {
-          f -= (500.0 - c_fmod(z[i], 500)) * c_sin(c_pow(500.0 - c_fmod(z[i], 500), 0.5));
-          const double t = (z[i] - 500.0) / 100;
-          f += t * t / n;
-        } else if (z[i] < -500) {
-          f -= (-500.0 + c_fmod(c_fabs(z[i]), 500)) *
-               c_sin(c_pow(500.0 - c_fmod(c_fabs(z[i]), 500), 0.5));
-          const double t = (z[i] + 500.0) / 100;
-          f += t * t / n;
-        } else {
-          f -= z[i] * c_sin(c_pow(c_fabs(z[i]), 0.5));
+    }
+    case Kind::Schwefel: {
+      // the sine's argument pow(b_i, 0.5) with b_i = |z_i| inside [-500, 500], else 500 minus
+      // fmod(|z_i|, 500) (the reference's fmod(z_i, 500) for z_i > 500); the remainders, powers
+      // and sines a chunk at a time, then the sum
+      double rem[kChunk], b[kChunk], r[kChunk], sn[kChunk];
+      for (int i0 = 0; i0 < n; i0 += kChunk) {
+        const int m = chunk_size(i0, n);
+        SO_SIMD
+        for (int k = 0; k < m; ++k) {
+          z[i0 + k] += 4.209687462275036e+002;
+          rem[k] = fmod500(c_fabs(z[i0 + k]));
+        }
+        for (int k = 0; k < m; ++k) {
+          const double a = c_fabs(z[i0 + k]);
+          if (rem[k] != rem[k]) rem[k] = c_fmod(a, 500);
+          b[k] = a > 500 ? 500.0 - rem[k] : a;
+        }
+        pow_of(m, [b](int k) SO_LAMBDA_FORCE { return b[k]; }, 0.5, r);
+        sin_of(m, [r](int k) SO_LAMBDA_FORCE { return r[k]; }, sn);
+        for (int k = 0; k < m; ++k) {
+          const double zi = z[i0 + k];
+          if (zi > 500) {
+            f -= (500.0 - rem[k]) * sn[k];
+            const double t = (zi - 500.0) / 100;
+            f += t * t / n;
+          } else if (zi < -500) {
+            f -= (-500.0 + rem[k]) * sn[k];
+            const double t = (zi + 500.0) / 100;
+            f += t * t / n;
+          } else {
+            f -= zi * sn[k];
+          }
         }
       }
       f += 4.189828872724338e+002 * n;
       return f;
+    }
     case Kind::Katsuura: {
       f = 1.0;
       const double t3 = c_pow(1.0 * n, 1.2);
-      for (int i = 0; i < n; ++i) {
-        const double temp = bbob::katsuura_sum(z[i]);  // the organizers' terms and order
-        f *= c_pow(1.0 + (i + 1) * temp, 10.0 / t3);
+      double temp[kChunk], pw[kChunk];
+      for (int i0 = 0; i0 < n; i0 += kChunk) {
+        const int m = chunk_size(i0, n);
+        // the organizers' terms and order (BBOB f23's sums: several coordinates side by side)
+#if defined(SO_BBOB_BLOCKED)
+        bbob::F23::katsuura_sums(z + i0, temp, m);
+#else
+        for (int k = 0; k < m; ++k) temp[k] = bbob::katsuura_sum(z[i0 + k]);
+#endif
+        pow_of(m, [temp, i0](int k) SO_LAMBDA_FORCE { return 1.0 + (i0 + k + 1) * temp[k]; }, 10.0 / t3, pw);
+        for (int k = 0; k < m; ++k) f *= pw[k];
       }
       const double t1 = 10.0 / n / n;
       return f * t1 - t1;
     }
     case Kind::GriewankRosenbrock: {
-      z[0] += 1.0;
-      for (int i = 0; i < n - 1; ++i) {
-        z[i + 1] += 1.0;
-        const double a = z[i] * z[i] - z[i + 1];
-        const double b = z[i] - 1.0;
-        const double t = 100.0 * a * a + b * b;
-        f += (t * t) / 4000.0 - c_cos(t) + 1.0;
+      // t_i from z_i and z_{i+1} (z_0 for the last), each z + 1 first; the cosines a chunk at a
+      // time, in vectors where the chunk's t stay below 8000 (near the optimum; t reaches 1e5
+      // across the box), then the sum in order
+      for (int i = 0; i < n; ++i) z[i] += 1.0;
+      double t[kChunk], cs[kChunk];
+      for (int i0 = 0; i0 < n; i0 += kChunk) {
+        const int m = chunk_size(i0, n);
+        double reach = 0.0;  // max t (NaN: the C library)
+        for (int k = 0; k < m; ++k) {
+          const int i = i0 + k, next = i + 1 < n ? i + 1 : 0;
+          const double a = z[i] * z[i] - z[next];
+          const double b = z[i] - 1.0;
+          t[k] = 100.0 * a * a + b * b;
+          reach = t[k] > reach || t[k] != t[k] ? t[k] : reach;
+        }
+        cos_of(m, [t](int k) SO_LAMBDA_FORCE { return t[k]; }, cs, reach <= 8000.0);
+        for (int k = 0; k < m; ++k) f += (t[k] * t[k]) / 4000.0 - cs[k] + 1.0;
       }
-      const double a = z[n - 1] * z[n - 1] - z[0];
-      const double b = z[n - 1] - 1.0;
-      const double t = 100.0 * a * a + b * b;
-      f += (t * t) / 4000.0 - c_cos(t) + 1.0;
       return f;
     }
     case Kind::ExpandedSchafferF6: {
-      for (int i = 0; i < n - 1; ++i) {
-        double t1 = c_sin(c_sqrt(z[i] * z[i] + z[i + 1] * z[i + 1]));
-        t1 = t1 * t1;
-        const double t2 = 1.0 + 0.001 * (z[i] * z[i] + z[i + 1] * z[i + 1]);
-        f += 0.5 + (t1 - 0.5) / (t2 * t2);
+      double sn[kChunk];
+      for (int i0 = 0; i0 < n - 1; i0 += kChunk) {
+        const int m = chunk_size(i0, n - 1);
+        sin_of(m, [z, i0](int k) SO_LAMBDA_FORCE {
+          const double* v = z + i0 + k;
+          return c_sqrt(v[0] * v[0] + v[1] * v[1]);
+        }, sn);
+        for (int k = 0; k < m; ++k) {
+          const double* v = z + i0 + k;
+          const double t1 = sn[k] * sn[k];
+          const double t2 = 1.0 + 0.001 * (v[0] * v[0] + v[1] * v[1]);
+          f += 0.5 + (t1 - 0.5) / (t2 * t2);
+        }
       }
       double t1 = c_sin(c_sqrt(z[n - 1] * z[n - 1] + z[0] * z[0]));
       t1 = t1 * t1;
@@ -368,10 +535,12 @@ SO_HD double basic(Kind k, double* z, int n) {
       const double wl = 1.0 + (z[n - 1] - 1.0) / 4.0;
       const double term1 = c_pow(c_sin(kPi * w0), 2);
       const double term3 = c_pow(wl - 1, 2) * (1 + c_pow(c_sin(2 * kPi * wl), 2));
-      double s = 0.0;
-      for (int i = 0; i < n - 1; ++i) {
-        const double wi = 1.0 + (z[i] - 1.0) / 4.0;
-        s = s + c_pow(wi - 1, 2) * (1 + 10 * c_pow(c_sin(kPi * wi + 1), 2));
+      double s = 0.0, sn[kChunk];
+      const auto w = [z](int i) SO_LAMBDA_FORCE { return 1.0 + (z[i] - 1.0) / 4.0; };
+      for (int i0 = 0; i0 < n - 1; i0 += kChunk) {
+        const int m = chunk_size(i0, n - 1);
+        sin_of(m, [w, i0](int k) SO_LAMBDA_FORCE { return kPi * w(i0 + k) + 1; }, sn);
+        for (int k = 0; k < m; ++k) s = s + c_pow(w(i0 + k) - 1, 2) * (1 + 10 * c_pow(sn[k], 2));
       }
       return term1 + s + term3;
     }
