@@ -14,7 +14,7 @@ from scoreopt import _core
 PATHS = _core.supported_simd_paths()
 (EXP, LOG, POW, SIN, COS, TASY, EXP_C, LOG_C, POW_C, EXPM1, SIN_F, COS_F, TOSZ_FEW_ULP,
  SIN_BY_PI, POW_FEW_ULP, LOG_FEW_ULP, EXP_FEW_ULP, TASY_FEW_ULP, SIN_ABSOLUTE, COS_BY_PI,
- TASY_TOSZ_FEW_ULP, SIN_C, TOSZ_EXACT, COS_WIDE, COS_C, POW_HALF) = range(26)
+ TASY_TOSZ_FEW_ULP, SIN_C, TOSZ_EXACT, COS_WIDE, COS_C, POW_HALF, COS_C_WIDE) = range(27)
 
 
 @pytest.fixture(params=PATHS)
@@ -118,7 +118,7 @@ def test_pow(path):
 
 
 @pytest.mark.parametrize("op,name", [(EXP_C, "exp"), (LOG_C, "log"), (POW_C, "pow"), (SIN_C, "sin"),
-                                     (COS_C, "cos"), (POW_HALF, "pow_half")])
+                                     (COS_C, "cos"), (POW_HALF, "pow_half"), (COS_C_WIDE, "cos_wide")])
 def test_checked_variants_agree_with_the_c_library_where_they_answer(op, name, path):
     """The variants the BBOB transforms and the CEC2017 functions use: NaN (deferred to the C
     library) where the computed value lies within the tie window of a rounding boundary (exp 0.02,
@@ -132,12 +132,16 @@ def test_checked_variants_agree_with_the_c_library_where_they_answer(op, name, p
     angles = np.concatenate([rng.uniform(-8192, 8192, n // 2), rng.uniform(-4, 4, n // 2)])
     x = {"exp": rng.uniform(-700, 700, n), "log": rng.uniform(0, 100, n), "pow": rng.uniform(0, 60, n),
          "sin": angles, "cos": angles,
+         "cos_wide": np.concatenate([rng.uniform(-2.0**36, 2.0**36, n // 4), rng.uniform(-1e5, 1e5, n // 4),
+                                     2 * np.pi * 3.0 ** rng.integers(0, 21, n // 4) * rng.uniform(-3, 3, n // 4),
+                                     rng.integers(1, 2**35, n // 4) * (np.pi / 2)]),  # the last: small r
          "pow_half": np.concatenate([rng.uniform(0, 2e4, n // 2), np.exp(rng.uniform(-600, 600, n // 2))])}[name]
     y = rng.uniform(-6, 6, n) if name == "pow" else None
     a = _core._vecmath(op, x, y)
     b = _core._vecmath(op, x, y, libm=True)
     answered = ~np.isnan(a)
-    deferred = {"exp": 0.04, "log": 0.05, "pow": 0.10, "sin": 0.05, "cos": 0.05, "pow_half": 0.05}[name]  # 2 x the window
+    deferred = {"exp": 0.04, "log": 0.05, "pow": 0.10, "sin": 0.05, "cos": 0.05, "pow_half": 0.05,
+                "cos_wide": 0.05}[name]  # 2 x the window
     assert 1 - 1.3 * deferred < answered.mean() < 1 - 0.7 * deferred
     d = ulp_diff(a[answered], b[answered])
     assert d.max() <= 1
@@ -168,7 +172,18 @@ def test_cos_checked_edges(path):
     near = 2.0 ** -26.5 * np.sqrt(1 + eps)
     assert np.isnan(_core._vecmath(COS_C, np.concatenate([near, -near]))).all()
     clear = 2.0 ** -26.5 * np.sqrt(1 + np.array([-0.5, -0.2, 0.2, 0.5]))  # 0.1 ulp and more away
-    np.testing.assert_array_equal(_core._vecmath(COS_C, clear), np.cos(clear))
+    np.testing.assert_array_equal(_core._vecmath(COS_C, clear), _core._vecmath(COS_C, clear, libm=True))
+
+
+def test_cos_checked_wide_edges(path):
+    """The wide form's range, |x| <= 2^36 (beyond, and inf and NaN: deferred), and cos(+-0)."""
+    assert _core._vecmath(COS_C_WIDE, np.array([0.0, -0.0])).tolist() == [1.0, 1.0]
+    far = np.array([2.0**36 * 1.001, -1e12, 1e300, np.inf, -np.inf, np.nan])
+    assert np.isnan(_core._vecmath(COS_C_WIDE, far)).all()
+    x = np.array([2.0**36 * 0.999, -6.5e10, 1e9 + 0.5, 3.0])
+    a = _core._vecmath(COS_C_WIDE, x)
+    np.testing.assert_array_equal(a[~np.isnan(a)], _core._vecmath(COS_C_WIDE, x, libm=True)[~np.isnan(a)])
+    assert (~np.isnan(a)).sum() >= 3
 
 
 def test_pow_half_edges(path):
@@ -514,7 +529,7 @@ def test_paths_give_identical_results():
 
 def test_bad_arguments():
     with pytest.raises(ValueError, match="op"):
-        _core._vecmath(POW_HALF + 1, np.zeros(3))
+        _core._vecmath(COS_C_WIDE + 1, np.zeros(3))
     with pytest.raises(ValueError, match="y"):
         _core._vecmath(POW, np.zeros(3))
     with pytest.raises(ValueError, match="y"):

@@ -371,6 +371,7 @@ void vecmath_on_path(int op, const double* x, const double* y, double* out, std:
       case VecOp::Sin: case VecOp::SinByPi: case VecOp::SinAbsolute: case VecOp::SinChecked:
         out[i] = std::sin(x[i]); break;
       case VecOp::Cos: case VecOp::CosByPi: case VecOp::CosWide: case VecOp::CosChecked:
+      case VecOp::CosCheckedWide:
         out[i] = std::cos(x[i]); break;
       case VecOp::PowHalf: out[i] = std::pow(x[i], 0.5); break;
       case VecOp::Expm1: out[i] = std::expm1(x[i]); break;

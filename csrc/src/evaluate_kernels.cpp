@@ -499,6 +499,14 @@ void vecmath(int op, const double* x, const double* y, double* out, std::int64_t
         out[i] = tie > 0.0 ? double(NAN) : r;
       }
       return;
+    case VecOp::CosCheckedWide:
+      SO_SIMD
+      for (std::int64_t i = 0; i < n; ++i) {
+        double tie;
+        const double r = vm::sin_or_cos_checked_wide(x[i], true, tie);
+        out[i] = tie > 0.0 ? double(NAN) : r;
+      }
+      return;
     case VecOp::PowHalf:
       SO_SIMD
       for (std::int64_t i = 0; i < n; ++i) {

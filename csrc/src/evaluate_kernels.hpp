@@ -64,7 +64,8 @@ enum class VecOp : int {
   CosWide = 23,  // bbob.hpp's cos_wide_array<FastMath> (f16's and f19's cosines)
   CosChecked = 24,  // vm::cos_checked (NaN where it defers)
   PowHalf = 25,  // vm::pow_half, pow(x, 0.5) (NaN where it defers)
-  Count = 26
+  CosCheckedWide = 26,  // vm::sin_or_cos_checked_wide's cosine (NaN where it defers)
+  Count = 27
 };
 using VecMath = void (*)(int op, const double* x, const double* y, double* out, std::int64_t n);
 

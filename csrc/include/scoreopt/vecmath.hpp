@@ -507,23 +507,52 @@ SO_VM_INLINE double sin_absolute(double x) {
 // cos_checked: the same with the quadrant advanced by one (cos x = sin(x + pi/2)); glibc's cos
 // rounds away from the correctly rounded value up to 0.0156 ulp from a midpoint as its sin does
 // (4e6 arguments in [-8192, 8192], against x87 80-bit cosl), so the same window.
+// sin_or_cos_checked_wide: the same for |x| <= 2^36 (the CEC2017 Weierstrass's and
+// Griewank-Rosenbrock's arguments, up to 2 pi 3^20 |z + 0.5|): pi/2 in six parts (five of 17
+// bits, so that k P_i is exact for |k| < 2^36, and 53 bits; the tail leaves 2^-150 k of r), each
+// subtraction of a k P_i kept exact by TwoSum and their remainders summed (below 2^-52 |r|; their
+// rounding 2^-106), and the tie set where |r| < 2^-40 too (there the reduction's error is no
+// longer far below an ulp of the result; beyond 8192 such r are rarer than 1 in 10^12). Three
+// TwoSums and three products more per argument than the form for 8192.
 constexpr double kSinTieWindow = 0.025;  // glibc's sin: up to 0.0156 ulp from a midpoint (measured)
-SO_VM_INLINE double sin_or_cos_checked(double x, bool cosine, double& tie) {
+template <bool kWide>
+SO_VM_INLINE double sin_or_cos_checked_on(double x, bool cosine, double& tie) {
   constexpr double kShifter = 6755399441055744.0;  // 1.5 * 2^52: rint by its low mantissa bits
-  constexpr double kP1 = 0x1.921fb54442000p+0;
-  constexpr double kP2 = 0x1.a308d3131a000p-41;
-  constexpr double kP3 = -0x1.d747f23e32ed7p-83;
-  const double xc = math::abs(x) <= 8192.0 ? x : 0.0;
+  constexpr double kReach = kWide ? 0x1p36 : 8192.0;
+  const double xc = math::abs(x) <= kReach ? x : 0.0;
   const double sh = xc * 0x1.45f306dc9c883p-1 + kShifter;
   const double k = sh - kShifter;
-  const double r1 = xc - k * kP1;  // exact (Sterbenz; k P1 exact)
-  const double p2 = k * kP2;       // exact
-  const double r2 = r1 - p2;       // TwoSum: r2 + r2e = r1 - p2 exactly
-  const double bv = r2 - r1;
-  const double r2e = (r1 - (r2 - bv)) - (p2 + bv);
-  const double tl = r2e - k * kP3;
-  const double rh = r2 + tl;
-  const double rl = (r2 - rh) + tl;
+  double rh, rl, tiny = 0.0;
+  if constexpr (!kWide) {
+    constexpr double kP1 = 0x1.921fb54442000p+0;
+    constexpr double kP2 = 0x1.a308d3131a000p-41;
+    constexpr double kP3 = -0x1.d747f23e32ed7p-83;
+    const double r1 = xc - k * kP1;  // exact (Sterbenz; k P1 exact)
+    const double p2 = k * kP2;       // exact
+    const double r2 = r1 - p2;       // TwoSum: r2 + r2e = r1 - p2 exactly
+    const double bv = r2 - r1;
+    const double r2e = (r1 - (r2 - bv)) - (p2 + bv);
+    const double tl = r2e - k * kP3;
+    rh = r2 + tl;
+    rl = (r2 - rh) + tl;
+  } else {
+    constexpr double kP[6] = {0x1.9220000000000p+0,  -0x1.2aef000000000p-18, 0x1.68c2000000000p-39,
+                              0x1.a626000000000p-58, 0x1.98a3000000000p-77, -0x1.fc8f8cbb5bf6cp-97};
+    double r = xc - k * kP[0];  // exact: x and k P1 are multiples of the finer of their ulps
+    double tl = 0.0;
+#pragma GCC unroll 4
+    for (int i = 1; i < 5; ++i) {
+      const double p = k * kP[i];  // exact
+      const double rn = r - p;     // TwoSum: rn + e = r - p exactly
+      const double bv = rn - r;
+      tl = tl + ((r - (rn - bv)) - (p + bv));
+      r = rn;
+    }
+    tl = tl - k * kP[5];
+    rh = r + tl;
+    rl = (r - rh) + tl;
+    tiny = (math::abs(rh) < 0x1p-40 ? 1.0 : 0.0) * (x != 0.0 ? 1.0 : 0.0);
+  }
   double z, ze;
   two_prod(rh, rh, z, ze);
   const double z2 = z * z, z4 = z2 * z2;
@@ -583,8 +612,14 @@ SO_VM_INLINE double sin_or_cos_checked(double x, bool cosine, double& tie) {
   const double err = odd ? cerr : serr;
   const std::uint64_t neg = (kq & 2ULL) << 62;
   const double res = from_bits(bits(v) ^ neg);
-  tie = near_tie(v, err, kSinTieWindow) + (math::abs(x) <= 8192.0 ? 0.0 : 1.0);
+  tie = near_tie(v, err, kSinTieWindow) + (math::abs(x) <= kReach ? 0.0 : 1.0) + tiny;
   return x == 0.0 && !cosine ? x : res;  // sin(-0) = -0
+}
+SO_VM_INLINE double sin_or_cos_checked(double x, bool cosine, double& tie) {
+  return sin_or_cos_checked_on<false>(x, cosine, tie);
+}
+SO_VM_INLINE double sin_or_cos_checked_wide(double x, bool cosine, double& tie) {
+  return sin_or_cos_checked_on<true>(x, cosine, tie);
 }
 SO_VM_INLINE double sin_checked(double x, double& tie) { return sin_or_cos_checked(x, false, tie); }
 SO_VM_INLINE double cos_checked(double x, double& tie) { return sin_or_cos_checked(x, true, tie); }

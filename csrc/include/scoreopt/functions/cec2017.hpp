@@ -87,17 +87,26 @@ constexpr int kChunk = 1;
 #else
 constexpr int kChunk = 64;
 #endif
-// vector = false: the C library for all (the caller knows the arguments lie beyond 8192).
+// reach: a bound on the |arg(k)| where the caller knows one: up to 8000 (and by default, for
+// arguments that are mostly small) the checked form for |arg| <= 8192, up to 6.8e10 the wide one
+// (vecmath.hpp, 2^36), beyond (or NaN) the C library for all.
 template <bool kCos, class Arg>
-SO_HD_FORCE void sin_or_cos_of(int m, Arg arg, double* out, bool vector = true) {
+SO_HD_FORCE void sin_or_cos_of(int m, Arg arg, double* out, double reach = 0.0) {
 #if defined(__CUDA_ARCH__)
   for (int k = 0; k < m; ++k) out[k] = kCos ? c_cos(arg(k)) : c_sin(arg(k));
 #else
-  if (vector) {
+  if (reach <= 8000.0) {
     SO_SIMD
     for (int k = 0; k < m; ++k) {
       double tie;
       const double v = vm::sin_or_cos_checked(arg(k), kCos, tie);
+      out[k] = tie > 0.0 ? double(NAN) : v;
+    }
+  } else if (reach <= 6.8e10) {
+    SO_SIMD
+    for (int k = 0; k < m; ++k) {
+      double tie;
+      const double v = vm::sin_or_cos_checked_wide(arg(k), kCos, tie);
       out[k] = tie > 0.0 ? double(NAN) : v;
     }
   } else {
@@ -108,8 +117,8 @@ SO_HD_FORCE void sin_or_cos_of(int m, Arg arg, double* out, bool vector = true) 
 #endif
 }
 template <class Arg>
-SO_HD_FORCE void cos_of(int m, Arg arg, double* out, bool vector = true) {
-  sin_or_cos_of<true>(m, arg, out, vector);
+SO_HD_FORCE void cos_of(int m, Arg arg, double* out, double reach = 0.0) {
+  sin_or_cos_of<true>(m, arg, out, reach);
 }
 template <class Arg>
 SO_HD_FORCE void sin_of(int m, Arg arg, double* out) { sin_or_cos_of<false>(m, arg, out); }
@@ -377,7 +386,7 @@ SO_HD double basic(Kind k, double* z, int n) {
       double s2 = 0.0;
       for (int j = 0; j <= 20; ++j) s2 += aj[j] * c_cos(2.0 * kPi * bj[j] * 0.5);
       // each coordinate's sum over j in order, the coordinates of a chunk side by side; from
-      // the j where the chunk's arguments may pass 8192 (j = 8 or so) the C library alone
+      // the j where the chunk's arguments may pass 6.8e10 (none inside the box) the C library
       double s[kChunk], cs[kChunk];
       for (int i0 = 0; i0 < n; i0 += kChunk) {
         const int m = chunk_size(i0, n);
@@ -390,7 +399,7 @@ SO_HD double basic(Kind k, double* z, int n) {
         for (int j = 0; j <= 20; ++j) {
           const double w = 2.0 * kPi * bj[j];
           cos_of(m, [z, i0, w](int k) SO_LAMBDA_FORCE { return w * (z[i0 + k] + 0.5); }, cs,
-                 w * reach <= 8000.0);
+                 w * reach);
           for (int k = 0; k < m; ++k) s[k] += aj[j] * cs[k];
         }
         for (int k = 0; k < m; ++k) f += s[k];
@@ -476,8 +485,7 @@ SO_HD double basic(Kind k, double* z, int n) {
     }
     case Kind::GriewankRosenbrock: {
       // t_i from z_i and z_{i+1} (z_0 for the last), each z + 1 first; the cosines a chunk at a
-      // time, in vectors where the chunk's t stay below 8000 (near the optimum; t reaches 1e5
-      // across the box), then the sum in order
+      // time (t reaches 1e5 across the box: the wide form there), then the sum in order
       for (int i = 0; i < n; ++i) z[i] += 1.0;
       double t[kChunk], cs[kChunk];
       for (int i0 = 0; i0 < n; i0 += kChunk) {
@@ -490,7 +498,7 @@ SO_HD double basic(Kind k, double* z, int n) {
           t[k] = 100.0 * a * a + b * b;
           reach = t[k] > reach || t[k] != t[k] ? t[k] : reach;
         }
-        cos_of(m, [t](int k) SO_LAMBDA_FORCE { return t[k]; }, cs, reach <= 8000.0);
+        cos_of(m, [t](int k) SO_LAMBDA_FORCE { return t[k]; }, cs, reach);
         for (int k = 0; k < m; ++k) f += (t[k] * t[k]) / 4000.0 - cs[k] + 1.0;
       }
       return f;
