@@ -284,6 +284,20 @@ def test_blocked_rotation_matches_per_point(dtype):
             np.testing.assert_array_equal(got[5:6], p.evaluate(X[5:6]))
 
 
+def test_per_point_product_in_every_dimension():
+    """The per-point product (matvec: register tiles of 8 vectors of coordinates, then one tile
+    ending at d that may overlap the one before, or two where d is below it) against the blocked
+    one, bit for bit, in every dimension from 2 to 72 (every combination of full tiles and rest,
+    for 2- and 4-double vectors), both dtypes."""
+    rng = np.random.default_rng(72)
+    for d in range(2, 73):
+        p = problems.bbob(10, 1, d)
+        for dtype in (np.float64, np.float32):
+            X = rng.uniform(-5, 5, (19, d)).astype(dtype)
+            np.testing.assert_array_equal(p.affine(matrix=np.eye(d)).evaluate(X), p.evaluate(X),
+                                          err_msg=f"d{d} {dtype.__name__}")
+
+
 def test_f6_row_tail_range():
     """f6's row tail T_osz(s)^0.9 runs as a few-ulp vector form for a block of rows (bbob.hpp,
     F6::tail) and hands the rows whose s leaves its range (s > 1e30, or 0 < s < 1e-30) back to the
