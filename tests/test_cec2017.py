@@ -10,7 +10,7 @@ import shutil
 import numpy as np
 import pytest
 
-from scoreopt import problems
+from scoreopt import _core, problems
 from scoreopt.suites import cec2017 as suite
 
 DATA = suite.default_data_dir()
@@ -161,8 +161,6 @@ def test_data_layout():
                                   np.transpose(M30, (0, 2, 1)))
     O, M, S = suite.load(29, d)
     assert S.shape == (3, d) and sorted(S[2]) == list(range(1, d + 1))
-    from scoreopt import _core
-
     core = _core.Problem("cec2017.f21", d, {})
     with pytest.raises(ValueError, match="needs its instance data"):
         core.evaluate(np.zeros((1, d)), None, np.empty(1))
@@ -177,3 +175,29 @@ def test_large_batches_agree():
         X = rng.uniform(-100, 100, (3000, 30))
         f = p.evaluate(X)
         np.testing.assert_array_equal(f[:40], [p.evaluate(x) for x in X[:40]])
+
+
+@pytest.mark.skipif(len(_core.supported_simd_paths()) < 2, reason="one SIMD path on this CPU")
+def test_vector_math_same_on_every_path():
+    """The functions whose sines, cosines, powers and remainders run in vector loops with the C
+    library for what those defer (cec2017.hpp, cos_of / sin_of / pow_of / fmod500): the same float64
+    values on every SIMD path, on enough points (across the box, next to x_opt, far outside) that
+    a path-dependent rounding on 0.5 % of them shows (GCC's vectorized pow(x, 0.5) did: F10)."""
+    before = _core.simd_path()
+    rng = np.random.default_rng(2017)
+    try:
+        for fn in (5, 6, 9, 10, 14, 19, 20, 23, 30):
+            for d in (10, 30):
+                p = problems.cec2017(fn, d)
+                X = np.concatenate([rng.uniform(-100, 100, (1500, d)),
+                                    p.x_opt + 10.0 ** rng.uniform(-9, 0, (300, 1)) * rng.standard_normal((300, d)),
+                                    rng.uniform(-1, 1, (200, d)) * 10.0 ** rng.uniform(2, 9, (200, 1))])
+                values = {}
+                for path in _core.supported_simd_paths():
+                    _core.set_simd_path(path)
+                    values[path] = p.evaluate(X)
+                first, *rest = values
+                for path in rest:
+                    np.testing.assert_array_equal(values[path], values[first], err_msg=f"F{fn} D{d} {path}")
+    finally:
+        _core.set_simd_path(before)
