@@ -252,9 +252,9 @@ SO_HD double schaffer_f7(const double* y, int n) {
       const double* v = y + i0 + k;
       return v[0] * v[0] + v[1] * v[1];
     }, 0.5, z);
-    pow_of(m, [z](int k) SO_LAMBDA_FORCE { return z[k]; }, 0.2, p2);
-    pow_of(m, [z](int k) SO_LAMBDA_FORCE { return z[k]; }, 0.5, p5);
-    sin_of(m, [p2](int k) SO_LAMBDA_FORCE { return 50.0 * p2[k]; }, t);
+    pow_of(m, [&z](int k) SO_LAMBDA_FORCE { return z[k]; }, 0.2, p2);
+    pow_of(m, [&z](int k) SO_LAMBDA_FORCE { return z[k]; }, 0.5, p5);
+    sin_of(m, [&p2](int k) SO_LAMBDA_FORCE { return 50.0 * p2[k]; }, t);
     for (int k = 0; k < m; ++k) f += p5[k] + p5[k] * t[k] * t[k];
   }
   return f * f / (n - 1) / (n - 1);
@@ -408,10 +408,12 @@ SO_HD double basic(Kind k, double* z, int n) {
       return f;
     }
     case Kind::Griewank: {
-      double s = 0.0, p = 1.0, cs[kChunk];
+      // (the square roots apart: inside cos_of's loop GCC left the loop scalar)
+      double s = 0.0, p = 1.0, cs[kChunk], root[kChunk];
       for (int i0 = 0; i0 < n; i0 += kChunk) {
         const int m = chunk_size(i0, n);
-        cos_of(m, [z, i0](int k) SO_LAMBDA_FORCE { return z[i0 + k] / c_sqrt(1.0 + (i0 + k)); }, cs);
+        for (int k = 0; k < m; ++k) root[k] = c_sqrt(1.0 + (i0 + k));
+        cos_of(m, [z, i0, &root](int k) SO_LAMBDA_FORCE { return z[i0 + k] / root[k]; }, cs);
         for (int k = 0; k < m; ++k) {
           s += z[i0 + k] * z[i0 + k];
           p *= cs[k];
@@ -445,8 +447,8 @@ SO_HD double basic(Kind k, double* z, int n) {
           if (rem[k] != rem[k]) rem[k] = c_fmod(a, 500);
           b[k] = a > 500 ? 500.0 - rem[k] : a;
         }
-        pow_of(m, [b](int k) SO_LAMBDA_FORCE { return b[k]; }, 0.5, r);
-        sin_of(m, [r](int k) SO_LAMBDA_FORCE { return r[k]; }, sn);
+        pow_of(m, [&b](int k) SO_LAMBDA_FORCE { return b[k]; }, 0.5, r);
+        sin_of(m, [&r](int k) SO_LAMBDA_FORCE { return r[k]; }, sn);
         for (int k = 0; k < m; ++k) {
           const double zi = z[i0 + k];
           if (zi > 500) {
@@ -477,7 +479,7 @@ SO_HD double basic(Kind k, double* z, int n) {
 #else
         for (int k = 0; k < m; ++k) temp[k] = bbob::katsuura_sum(z[i0 + k]);
 #endif
-        pow_of(m, [temp, i0](int k) SO_LAMBDA_FORCE { return 1.0 + (i0 + k + 1) * temp[k]; }, 10.0 / t3, pw);
+        pow_of(m, [&temp, i0](int k) SO_LAMBDA_FORCE { return 1.0 + (i0 + k + 1) * temp[k]; }, 10.0 / t3, pw);
         for (int k = 0; k < m; ++k) f *= pw[k];
       }
       const double t1 = 10.0 / n / n;
@@ -498,7 +500,7 @@ SO_HD double basic(Kind k, double* z, int n) {
           t[k] = 100.0 * a * a + b * b;
           reach = t[k] > reach || t[k] != t[k] ? t[k] : reach;
         }
-        cos_of(m, [t](int k) SO_LAMBDA_FORCE { return t[k]; }, cs, reach);
+        cos_of(m, [&t](int k) SO_LAMBDA_FORCE { return t[k]; }, cs, reach);
         for (int k = 0; k < m; ++k) f += (t[k] * t[k]) / 4000.0 - cs[k] + 1.0;
       }
       return f;
