@@ -540,7 +540,9 @@ SO_VM_INLINE double sin_or_cos_checked_on(double x, bool cosine, double& tie) {
                               0x1.a626000000000p-58, 0x1.98a3000000000p-77, -0x1.fc8f8cbb5bf6cp-97};
     double r = xc - k * kP[0];  // exact: x and k P1 are multiples of the finer of their ulps
     double tl = 0.0;
+#if defined(__GNUC__) && !defined(__CUDACC__)
 #pragma GCC unroll 4
+#endif
     for (int i = 1; i < 5; ++i) {
       const double p = k * kP[i];  // exact
       const double rn = r - p;     // TwoSum: rn + e = r - p exactly
