@@ -444,20 +444,14 @@ void vecmath(int op, const double* x, const double* y, double* out, std::int64_t
       for (std::int64_t i = 0; i < n; ++i) out[i] = vm::tasy(x[i], y[i]);
       return;
     case VecOp::ExpChecked:
-      SO_SIMD
-      for (std::int64_t i = 0; i < n; ++i) {
-        double tie;
-        const double r = vm::exp_dd(x[i], 0.0, tie);
-        out[i] = tie > 0.0 ? double(NAN) : r;
-      }
+      vm::checked_map(n, out, [x](std::int64_t i, double& tie) SO_LAMBDA_FORCE {
+        return vm::exp_dd(x[i], 0.0, tie);
+      });
       return;
     case VecOp::LogChecked:
-      SO_SIMD
-      for (std::int64_t i = 0; i < n; ++i) {
-        double tie;
-        const double r = vm::log(x[i], tie);
-        out[i] = tie > 0.0 ? double(NAN) : r;
-      }
+      vm::checked_map(n, out, [x](std::int64_t i, double& tie) SO_LAMBDA_FORCE {
+        return vm::log(x[i], tie);
+      });
       return;
     case VecOp::TasyFewUlp:  // y as for Tasy
       SO_SIMD
@@ -476,44 +470,29 @@ void vecmath(int op, const double* x, const double* y, double* out, std::int64_t
       for (std::int64_t i = 0; i < n; ++i) out[i] = vm::pow_few_ulp(x[i], y[i]);
       return;
     case VecOp::PowChecked:
-      SO_SIMD
-      for (std::int64_t i = 0; i < n; ++i) {
-        double tie;
-        const double r = vm::pow(x[i], y[i], tie);
-        out[i] = tie > 0.0 ? double(NAN) : r;
-      }
+      vm::checked_map(n, out, [x, y](std::int64_t i, double& tie) SO_LAMBDA_FORCE {
+        return vm::pow(x[i], y[i], tie);
+      });
       return;
     case VecOp::SinChecked:
-      SO_SIMD
-      for (std::int64_t i = 0; i < n; ++i) {
-        double tie;
-        const double r = vm::sin_checked(x[i], tie);
-        out[i] = tie > 0.0 ? double(NAN) : r;
-      }
+      vm::checked_map(n, out, [x](std::int64_t i, double& tie) SO_LAMBDA_FORCE {
+        return vm::sin_checked(x[i], tie);
+      });
       return;
     case VecOp::CosChecked:
-      SO_SIMD
-      for (std::int64_t i = 0; i < n; ++i) {
-        double tie;
-        const double r = vm::cos_checked(x[i], tie);
-        out[i] = tie > 0.0 ? double(NAN) : r;
-      }
+      vm::checked_map(n, out, [x](std::int64_t i, double& tie) SO_LAMBDA_FORCE {
+        return vm::cos_checked(x[i], tie);
+      });
       return;
     case VecOp::CosCheckedWide:
-      SO_SIMD
-      for (std::int64_t i = 0; i < n; ++i) {
-        double tie;
-        const double r = vm::sin_or_cos_checked_wide(x[i], true, tie);
-        out[i] = tie > 0.0 ? double(NAN) : r;
-      }
+      vm::checked_map(n, out, [x](std::int64_t i, double& tie) SO_LAMBDA_FORCE {
+        return vm::sin_or_cos_checked_wide(x[i], true, tie);
+      });
       return;
     case VecOp::PowHalf:
-      SO_SIMD
-      for (std::int64_t i = 0; i < n; ++i) {
-        double tie;
-        const double r = vm::pow_half(x[i], tie);
-        out[i] = tie > 0.0 ? double(NAN) : r;
-      }
+      vm::checked_map(n, out, [x](std::int64_t i, double& tie) SO_LAMBDA_FORCE {
+        return vm::pow_half(x[i], tie);
+      });
       return;
     case VecOp::ToszExact: {  // as f16 runs it, in rows of 4096
       Scratch<double> scratch(2 * 4096);

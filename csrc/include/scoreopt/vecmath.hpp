@@ -56,6 +56,19 @@ namespace vm {
 #define SO_VM_INLINE inline
 #endif
 
+// out[k] = checked(k, tie) for k < n in one vector loop, NaN where the checked form defers (tie
+// set), for the caller to take from the C library (the checked forms below; the CEC2017 code and
+// the accuracy tests' entry point). checked: (index, double& tie) -> double, force-inlined.
+template <class I, class F>
+SO_VM_INLINE void checked_map(I n, double* out, F checked) {
+  SO_SIMD
+  for (I k = 0; k < n; ++k) {
+    double tie;
+    const double v = checked(k, tie);
+    out[k] = tie > 0.0 ? double(NAN) : v;
+  }
+}
+
 SO_VM_INLINE std::uint64_t bits(double x) {
   std::uint64_t u;
   std::memcpy(&u, &x, sizeof u);

@@ -96,19 +96,13 @@ SO_HD_FORCE void sin_or_cos_of(int m, Arg arg, double* out, double reach = 0.0) 
   for (int k = 0; k < m; ++k) out[k] = kCos ? c_cos(arg(k)) : c_sin(arg(k));
 #else
   if (reach <= 8000.0) {
-    SO_SIMD
-    for (int k = 0; k < m; ++k) {
-      double tie;
-      const double v = vm::sin_or_cos_checked(arg(k), kCos, tie);
-      out[k] = tie > 0.0 ? double(NAN) : v;
-    }
+    vm::checked_map(m, out, [arg](int k, double& tie) SO_LAMBDA_FORCE {
+      return vm::sin_or_cos_checked(arg(k), kCos, tie);
+    });
   } else if (reach <= 6.8e10) {
-    SO_SIMD
-    for (int k = 0; k < m; ++k) {
-      double tie;
-      const double v = vm::sin_or_cos_checked_wide(arg(k), kCos, tie);
-      out[k] = tie > 0.0 ? double(NAN) : v;
-    }
+    vm::checked_map(m, out, [arg](int k, double& tie) SO_LAMBDA_FORCE {
+      return vm::sin_or_cos_checked_wide(arg(k), kCos, tie);
+    });
   } else {
     for (int k = 0; k < m; ++k) out[k] = double(NAN);
   }
@@ -134,19 +128,9 @@ template <class Arg>
 SO_HD_FORCE void pow_of(int m, Arg arg, double y, double* out) {
 #if !defined(__CUDA_ARCH__)
   if (y == 0.5) {
-    SO_SIMD
-    for (int k = 0; k < m; ++k) {
-      double tie;
-      const double v = vm::pow_half(arg(k), tie);
-      out[k] = tie > 0.0 ? double(NAN) : v;
-    }
+    vm::checked_map(m, out, [arg](int k, double& tie) SO_LAMBDA_FORCE { return vm::pow_half(arg(k), tie); });
   } else {
-    SO_SIMD
-    for (int k = 0; k < m; ++k) {
-      double tie;
-      const double v = vm::pow(arg(k), y, tie);
-      out[k] = tie > 0.0 ? double(NAN) : v;
-    }
+    vm::checked_map(m, out, [arg, y](int k, double& tie) SO_LAMBDA_FORCE { return vm::pow(arg(k), y, tie); });
   }
   for (int k = 0; k < m; ++k)
     if (out[k] != out[k]) out[k] = c_pow_out_of_line(arg(k), y);
