@@ -548,22 +548,22 @@ template <class A>
 SO_HD void matvec(const A& MT, const double* y, int d, double* z) {
 #if defined(SO_BBOB_BLOCKED)
   constexpr int W = int(sizeof(so_vtile) / sizeof(double));
-  const double* const yr[1] = {y};
-  double* const zr[1] = {z};
-  const A* const none = nullptr;  // no bias
   if (d >= W) {
+    const double* const yr[1] = {y};
+    double* const zr[1] = {z};
+    const A* const none = nullptr;  // no bias
     int i = 0;
     for (; i + 8 * W <= d; i += 8 * W) matmat_tile<1, 8, so_vtile>(MT, none, yr, d, i, zr);
-    // the rest in one tile of as many vectors as it needs, ending at d (it may overlap the last
-    // tile: those z_i come out the same); where d is below that many vectors (no full tile
-    // before), one vector fewer from 0 and then a vector ending at d
+    // the rest (v vectors, none where d is a multiple of 8 W) in one tile ending at d (it may
+    // overlap the last tile: those z_i come out the same); where d is below v vectors (no full
+    // tile before), v - 1 vectors from 0 and one vector ending at d
     int v = (d - i + W - 1) / W, i0 = d - v * W;
-    if (i0 < 0) {  // then i = 0
+    if (i0 < 0) {
       --v;
       i0 = 0;
       matmat_tile<1, 1, so_vtile>(MT, none, yr, d, d - W, zr);
     }
-    switch (d > i ? v : 0) {
+    switch (v) {
       case 1: matmat_tile<1, 1, so_vtile>(MT, none, yr, d, i0, zr); break;
       case 2: matmat_tile<1, 2, so_vtile>(MT, none, yr, d, i0, zr); break;
       case 3: matmat_tile<1, 3, so_vtile>(MT, none, yr, d, i0, zr); break;
@@ -576,12 +576,8 @@ SO_HD void matvec(const A& MT, const double* y, int d, double* z) {
     }
     return;
   }
-  for (int i = 0; i < d; ++i) {
-    double s = y[0] * MT[i];
-    for (int j = 1; j < d; ++j) s += y[j] * MT[std::int64_t(j) * d + i];
-    z[i] = s;
-  }
-#else
+#endif
+  // (the device, and rows shorter than one vector)
   const double y0 = y[0];
   SO_SIMD
   for (int i = 0; i < d; ++i) z[i] = y0 * MT[i];
@@ -591,7 +587,6 @@ SO_HD void matvec(const A& MT, const double* y, int d, double* z) {
     SO_SIMD
     for (int i = 0; i < d; ++i) z[i] += yj * col[i];
   }
-#endif
 }
 
 // Where a function's first product is (Rotated): z = M (x - shift), or z = M x when shift < 0,
